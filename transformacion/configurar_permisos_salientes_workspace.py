@@ -1,0 +1,23 @@
+"""Permisos de llamadas salientes de un workspace.
+
+En desarrollo: declarada en el catálogo, todavía no ejecutable.
+"""
+
+from transformacion.common import action_main
+from transformacion.params import EN_DESARROLLO, Action, Param
+
+ACTION = Action(
+    name='configurar_permisos_salientes_workspace',
+    domain='workspaces',
+    summary='Permisos de llamadas salientes de un workspace.',
+    status=EN_DESARROLLO,
+    high_impact=True,
+    params=(
+        Param('workspace', required=True, help='workspace (nombre o id)', column='name', depends_on='alta_workspace'),
+    ),
+)
+
+main = action_main(__name__)
+
+if __name__ == '__main__':
+    raise SystemExit(main())

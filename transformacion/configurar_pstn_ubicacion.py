@@ -1,0 +1,23 @@
+"""Elige la conexión PSTN de una ubicación (trunk, route group o proveedor cloud).
+
+En desarrollo: declarada en el catálogo, todavía no ejecutable.
+"""
+
+from transformacion.common import action_main
+from transformacion.params import EN_DESARROLLO, Action, Param
+
+ACTION = Action(
+    name='configurar_pstn_ubicacion',
+    domain='ubicaciones',
+    summary='Elige la conexión PSTN de una ubicación (trunk, route group o proveedor cloud).',
+    status=EN_DESARROLLO,
+    high_impact=True,
+    params=(
+        Param('location', required=True, help='ubicación (nombre o id)', column='name', depends_on='alta_ubicacion'),
+    ),
+)
+
+main = action_main(__name__)
+
+if __name__ == '__main__':
+    raise SystemExit(main())

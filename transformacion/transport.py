@@ -1,0 +1,136 @@
+"""The HTTP layer under wxc_sdk: request timeout, a shared rate controller, and capture of every exchange.
+
+Mounted on the SDK's ``requests`` session, so every request the SDK makes (pagination included) is
+paced by one controller and written as ``request``/``response`` JSONL events to the bound action log.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any
+
+from requests.adapters import HTTPAdapter
+
+from transformacion.common import current_log, parse_retry_after
+
+_SAFE_HEADERS = {'content-type', 'retry-after', 'trackingid', 'link', 'content-length', 'location'}
+
+
+class RateController:
+    """One pacing authority for every worker of a run: a request rate and a shared pause after a 429."""
+
+    def __init__(
+        self, rate: float | None = None, *, max_pause: float = 120.0, clock=time.monotonic, sleep=time.sleep
+    ) -> None:
+        self.rate = rate
+        self.max_pause = max_pause
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._next_slot = 0.0
+        self._paused_until = 0.0
+        self.requests = 0
+        self.throttled = 0
+
+    def acquire(self) -> None:
+        """Block until this request may be sent."""
+        with self._lock:
+            now = self._clock()
+            start = max(now, self._next_slot, self._paused_until)
+            if self.rate:
+                self._next_slot = start + 1.0 / self.rate
+            self.requests += 1
+        delay = start - now
+        if delay > 0:
+            self._sleep(delay)
+
+    def pause(self, seconds: float) -> None:
+        """A 429 told us to wait: hold every worker, and slow down a little for the rest of the run."""
+        with self._lock:
+            self.throttled += 1
+            self._paused_until = max(self._paused_until, self._clock() + min(seconds, self.max_pause))
+            if self.rate:
+                self.rate = max(0.5, self.rate * 0.9)
+
+
+def _decode_body(body: Any) -> Any:
+    if body is None or body == b'' or body == '':
+        return None
+    if isinstance(body, bytes):
+        try:
+            body = body.decode('utf-8')
+        except UnicodeDecodeError:
+            return f'<{len(body)} bytes>'
+    try:
+        return json.loads(body)
+    except (TypeError, ValueError):
+        return body
+
+
+def _headers(headers: Any) -> dict[str, str]:
+    return {name: value for name, value in headers.items() if name.lower() in _SAFE_HEADERS}
+
+
+class ObservedAdapter(HTTPAdapter):
+    """An HTTPAdapter that paces, times out and records every request it sends."""
+
+    def __init__(self, *, timeout: float, controller: RateController | None, pool_maxsize: int = 10) -> None:
+        super().__init__(pool_connections=pool_maxsize, pool_maxsize=pool_maxsize)
+        self.timeout = timeout
+        self.controller = controller
+
+    def send(self, request, **kwargs):  # type: ignore[override]
+        if kwargs.get('timeout') is None:
+            kwargs['timeout'] = self.timeout
+        if self.controller is not None:
+            self.controller.acquire()
+        log = current_log()
+        tracking_id = request.headers.get('TrackingID', '')
+        if log is not None:
+            log.event(
+                'request',
+                {
+                    'method': request.method,
+                    'url': request.url,
+                    'headers': {'TrackingID': tracking_id},
+                    'body': _decode_body(request.body),
+                },
+            )
+        start = time.perf_counter()
+        try:
+            response = super().send(request, **kwargs)
+        except Exception as exc:
+            if log is not None:
+                log.count_call(status=None)
+                log.event(
+                    'error',
+                    {
+                        'method': request.method,
+                        'url': request.url,
+                        'kind': type(exc).__name__,
+                        'message': str(exc),
+                        'duration_ms': round((time.perf_counter() - start) * 1000, 1),
+                    },
+                )
+            raise
+        duration_ms = round((time.perf_counter() - start) * 1000, 1)
+        if response.status_code == 429 and self.controller is not None:
+            wait = parse_retry_after(response.headers.get('Retry-After'))
+            self.controller.pause(wait if wait is not None else 1.0)
+        if log is not None:
+            log.count_call(status=response.status_code, tracking_id=response.headers.get('Trackingid'))
+            log.event(
+                'response',
+                {
+                    'method': request.method,
+                    'url': request.url,
+                    'status': response.status_code,
+                    'headers': _headers(response.headers),
+                    'body': _decode_body(response.content),
+                    'duration_ms': duration_ms,
+                    'tracking_id': response.headers.get('Trackingid') or tracking_id,
+                },
+            )
+        return response
