@@ -11,7 +11,11 @@ ACTION = Action(
     domain='usuarios',
     summary='Añade o quita licencias de una persona.',
     status=EN_DESARROLLO,
-    params=(Param('person', required=True, help='persona (correo o id)', column='email', depends_on='alta_usuario'),),
+    params=(
+        Param(
+            'person', required=True, key=True, help='persona (correo o id)', column='email', depends_on='alta_usuario'
+        ),
+    ),
 )
 
 main = action_main(__name__)

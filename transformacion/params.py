@@ -158,7 +158,12 @@ ENUM = ParamType('enum', _text, 'uno de los valores permitidos')
 
 @dataclass(frozen=True)
 class Param:
-    """One parameter of an action: how it is called, typed, required, found in a CSV and what it needs."""
+    """One parameter of an action: how it is called, typed, required, found in a CSV and what it needs.
+
+    ``depends_on`` names the action that creates the entity this value refers to (launcher order);
+    ``requires`` names other parameters that must be given with this one; ``key`` marks the columns
+    that identify the row's entity.
+    """
 
     name: str
     type: ParamType = STR
@@ -170,6 +175,7 @@ class Param:
     secret: bool = False
     depends_on: str | None = None
     requires: tuple[str, ...] = ()
+    key: bool = False
 
     @property
     def csv_column(self) -> str:
@@ -200,7 +206,6 @@ class Action:
     params: tuple[Param, ...] = field(default_factory=tuple)
     status: str = READY
     high_impact: bool = False
-    entity: str = ''
 
     @property
     def dataset(self) -> str:
@@ -215,6 +220,11 @@ class Action:
             if param.name == name:
                 return param
         raise KeyError(name)
+
+    @property
+    def key_params(self) -> tuple[Param, ...]:
+        """The parameters that identify the entity a row is about (its key columns in the dataset)."""
+        return tuple(param for param in self.params if param.key)
 
     @property
     def required(self) -> tuple[Param, ...]:

@@ -1,0 +1,55 @@
+"""Shared arrangements: a sandbox per test, and running an action's CLI in-process against it."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from transformacion.sandbox import running_sandbox
+
+TOKEN = 'sandbox-test-token-7f3a9c'
+
+
+@dataclass
+class CliRun:
+    code: int
+    result: dict[str, Any]
+    stderr: str
+
+    @property
+    def status(self) -> str:
+        return self.result['status']
+
+
+@pytest.fixture
+def sandbox():
+    with running_sandbox(token=TOKEN) as sb:
+        yield sb
+
+
+@pytest.fixture
+def log_dir(tmp_path):
+    return tmp_path / 'logs'
+
+
+@pytest.fixture
+def cli(sandbox, log_dir, tmp_path, monkeypatch, capsys):
+    """Run ``python -m transformacion.<action> ARGS`` in-process against the sandbox; returns a CliRun."""
+    monkeypatch.setenv('WEBEX_BASE_URL', sandbox.base_url)
+    monkeypatch.setenv('WEBEX_ACCESS_TOKEN', TOKEN)
+    monkeypatch.setenv('TRANSFORMACION_LOG_DIR', str(log_dir))
+    monkeypatch.delenv('WEBEX_ORG_ID', raising=False)
+    monkeypatch.chdir(tmp_path)
+
+    def run(action_name: str, *args: str) -> CliRun:
+        module = importlib.import_module(f'transformacion.{action_name}')
+        capsys.readouterr()
+        code = module.main(list(args))
+        captured = capsys.readouterr()
+        return CliRun(code, json.loads(captured.out), captured.err)
+
+    return run

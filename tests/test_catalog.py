@@ -1,0 +1,98 @@
+"""The catalogue as a specification: every action declared, documented, light to start, and refusing when unfinished."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import TOKEN
+from transformacion import __main__ as catalogue_cli
+from transformacion.catalog import ACTION_NAMES, action_module, actions
+from transformacion.common import run_cli
+from transformacion.params import EN_DESARROLLO, READY, Action, Param
+
+
+def test_every_planned_action_has_a_declaration_and_a_main():
+    for name in ACTION_NAMES:
+        module = action_module(name)
+        assert module.ACTION.name == name
+        assert module.ACTION.status in (READY, EN_DESARROLLO)
+        assert module.__doc__ and module.ACTION.summary
+        assert callable(module.main)
+        if module.ACTION.ready:
+            assert callable(getattr(module, name)), f'{name} is ready but has no domain function'
+
+
+def test_unknown_action_names_are_refused_with_the_list():
+    with pytest.raises(KeyError, match='alta_ubicacion'):
+        action_module('borrar_todo')
+
+
+@pytest.mark.parametrize('fmt', ['table', 'json', 'markdown'])
+def test_catalogue_lists_every_action_with_its_status(fmt, capsys):
+    assert catalogue_cli.main(['--format', fmt]) == 0
+    out = capsys.readouterr().out
+    for action in actions():
+        assert action.name in out
+    if fmt == 'json':
+        listed = json.loads(out)
+        assert [item['name'] for item in listed] == list(ACTION_NAMES)
+        assert all(item['status'] in (READY, EN_DESARROLLO) for item in listed)
+
+
+def test_help_of_every_action_names_its_parameters_and_csv_columns(capsys):
+    for action in actions():
+        with pytest.raises(SystemExit) as stop:
+            action_module(action.name).main(['--help'])
+        assert stop.value.code == 0
+        text = ' '.join(capsys.readouterr().out.split())
+        for param in action.params:
+            assert param.flag in text and f'columna CSV: {param.csv_column}' in text
+
+
+def test_importing_an_action_does_not_import_the_sdk():
+    code = (
+        'import sys, importlib\n'
+        f'for name in {list(ACTION_NAMES)!r}:\n'
+        '    importlib.import_module("transformacion." + name)\n'
+        'print(sorted(m for m in ("wxc_sdk", "requests", "pydantic") if m in sys.modules))\n'
+    )
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == '[]'
+
+
+UNFINISHED = Action(
+    name='configurar_algo_futuro',
+    domain='usuarios',
+    summary='una acción que todavía no está terminada',
+    status=EN_DESARROLLO,
+    params=(Param('person', required=True, key=True, column='email'),),
+)
+
+
+def test_an_action_en_desarrollo_refuses_to_run_without_calling_the_api(sandbox, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv('WEBEX_BASE_URL', sandbox.base_url)
+    monkeypatch.setenv('WEBEX_ACCESS_TOKEN', TOKEN)
+    monkeypatch.chdir(tmp_path)
+    called = []
+    code = run_cli(UNFINISHED, lambda *a: called.append(a), ['--person', 'ana@example.com', '--log-dir', str(tmp_path)])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 2
+    assert result['status'] == 'rejected'
+    assert 'en desarrollo' in result['summary']['message']
+    assert called == [] and sandbox.journal() == []
+
+
+@pytest.mark.parametrize('name', [a.name for a in actions() if not a.ready] or ['(none)'])
+def test_catalogue_actions_en_desarrollo_refuse_from_the_cli(name, cli, sandbox):
+    if name == '(none)':
+        pytest.skip('every action is ready')
+    module = action_module(name)
+    args = []
+    for param in module.ACTION.required:
+        args += [param.flag, 'x']
+    run = cli(name, *args)
+    assert (run.code, run.status) == (2, 'rejected')
+    assert 'en desarrollo' in run.result['summary']['message']
+    assert sandbox.journal() == []

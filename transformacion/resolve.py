@@ -1,0 +1,153 @@
+"""Name-or-id resolution shared by the actions, cached once per run through ``Context.cached``.
+
+Only found entities are cached: a name that does not exist yet may be created later in the same batch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from transformacion.common import Context, Rejected
+from transformacion.params import decode_webex_id
+
+
+def _is_not_found(exc: Exception) -> bool:
+    return getattr(getattr(exc, 'response', None), 'status_code', None) == 404
+
+
+def location_id(api: Any, ctx: Context, name_or_id: str) -> str:
+    """The id of a location given by id or by (case-insensitive) name; Rejected when there is none."""
+
+    def load() -> str:
+        if decode_webex_id(name_or_id):
+            try:
+                return ctx.call(api.locations.details, name_or_id, org_id=ctx.org_id).location_id
+            except Exception as exc:
+                if _is_not_found(exc):
+                    raise Rejected(f'la ubicación con id {name_or_id} no existe') from None
+                raise
+        wanted = name_or_id.casefold()
+        found = ctx.call(lambda: list(api.locations.list(name=name_or_id, org_id=ctx.org_id)))
+        match = next((loc for loc in found if (loc.name or '').casefold() == wanted), None)
+        if match is None:
+            raise Rejected(f'la ubicación {name_or_id!r} no existe en la organización')
+        return match.location_id
+
+    return ctx.cached(f'location:{name_or_id.casefold()}', load)
+
+
+def person_id(api: Any, ctx: Context, email_or_id: str) -> str:
+    """The id of a person given by id or by e-mail; Rejected when there is none."""
+
+    def load() -> str:
+        if decode_webex_id(email_or_id):
+            try:
+                return ctx.call(api.people.details, email_or_id).person_id
+            except Exception as exc:
+                if _is_not_found(exc):
+                    raise Rejected(f'la persona con id {email_or_id} no existe') from None
+                raise
+        found = ctx.call(lambda: list(api.people.list(email=email_or_id, org_id=ctx.org_id)))
+        if not found:
+            raise Rejected(f'la persona {email_or_id!r} no existe en la organización')
+        return found[0].person_id
+
+    return ctx.cached(f'person:{email_or_id.casefold()}', load)
+
+
+def licenses(api: Any, ctx: Context) -> list[Any]:
+    """Every license of the org, read once per run (units are re-read by the actions that consume them)."""
+    return ctx.cached('licenses', lambda: ctx.call(lambda: list(api.licenses.list(org_id=ctx.org_id))))
+
+
+def license_by_name_or_id(api: Any, ctx: Context, name_or_id: str) -> Any:
+    """The license named (case-insensitive) or identified by ``name_or_id``; Rejected listing the names if none."""
+    available = licenses(api, ctx)
+    wanted = name_or_id.casefold()
+    match = next(
+        (lic for lic in available if lic.license_id == name_or_id or (lic.name or '').casefold() == wanted), None
+    )
+    if match is None:
+        names = ', '.join(sorted({lic.name for lic in available if lic.name}))
+        raise Rejected(f'la licencia {name_or_id!r} no existe; licencias de la organización: {names}')
+    return match
+
+
+def workspace_id(api: Any, ctx: Context, name_or_id: str, location: str | None = None) -> str:
+    """The id of a workspace given by id or by (case-insensitive) display name, optionally within ``location``
+    (location name or id); Rejected when there is none, or when the name exists in several locations and no
+    location was given.
+    """
+
+    def load() -> str:
+        if decode_webex_id(name_or_id):
+            try:
+                return ctx.call(api.workspaces.details, name_or_id).workspace_id
+            except Exception as exc:
+                if _is_not_found(exc):
+                    raise Rejected(f'el workspace con id {name_or_id} no existe') from None
+                raise
+        loc_id = location_id(api, ctx, location) if location else None
+        found = ctx.call(
+            lambda: list(api.workspaces.list(display_name=name_or_id, location_id=loc_id, org_id=ctx.org_id))
+        )
+        wanted = name_or_id.casefold()
+        matches = [ws for ws in found if (ws.display_name or '').casefold() == wanted]
+        where = f' en la ubicación {location!r}' if location else ' en la organización'
+        if not matches:
+            raise Rejected(f'el workspace {name_or_id!r} no existe{where}')
+        if len(matches) > 1:
+            raise Rejected(
+                f'hay {len(matches)} workspaces llamados {name_or_id!r}{where}; indique la ubicación (--location)',
+                {'workspace_ids': [ws.workspace_id for ws in matches]},
+            )
+        return matches[0].workspace_id
+
+    scope = f'@{location.casefold()}' if location else ''
+    return ctx.cached(f'workspace:{name_or_id.casefold()}{scope}', load)
+
+
+def calling_location(api: Any, ctx: Context, location_id: str, location: str) -> Any:
+    """The Webex Calling details of a location (``TelephonyLocation``); Rejected when it is not enabled for calling."""
+    try:
+        return ctx.call(api.telephony.location.details, location_id, org_id=ctx.org_id)
+    except Exception as exc:
+        if _is_not_found(exc):
+            raise Rejected(
+                f'la ubicación {location!r} no está habilitada para Webex Calling; ejecute antes alta_ubicacion'
+            ) from None
+        raise
+
+
+def premises_routes(api: Any, ctx: Context) -> list[dict[str, str]]:
+    """The org's trunks and route groups, read once per run: ``[{type: TRUNK|ROUTE_GROUP, id, name}]``."""
+
+    def load() -> list[dict[str, str]]:
+        prem = api.telephony.prem_pstn
+        trunks = ctx.call(lambda: list(prem.trunk.list(org_id=ctx.org_id)))
+        groups = ctx.call(lambda: list(prem.route_group.list(org_id=ctx.org_id)))
+        return [{'type': 'TRUNK', 'id': t.trunk_id, 'name': t.name} for t in trunks] + [
+            {'type': 'ROUTE_GROUP', 'id': g.rg_id, 'name': g.name} for g in groups
+        ]
+
+    return ctx.cached('premises_routes', load)
+
+
+def premises_route(api: Any, ctx: Context, name_or_id: str, field: str) -> dict[str, str] | None:
+    """The trunk or route group with id or (case-insensitive) name ``name_or_id``, or None when there is none.
+
+    Rejected (naming ``field``) when the name is both a trunk and a route group.
+    """
+    wanted = name_or_id.casefold()
+    matches = [r for r in premises_routes(api, ctx) if r['id'] == name_or_id or r['name'].casefold() == wanted]
+    if len(matches) > 1:
+        raise Rejected(
+            f'{field}: {name_or_id!r} es a la vez un trunk y un route group; indique su id',
+            {'candidates': matches},
+        )
+    return matches[0] if matches else None
+
+
+def describe_premises_routes(api: Any, ctx: Context) -> str:
+    """``TRUNK TRK-MAD-01, ROUTE_GROUP RG-ESPANA``: what an operator may choose from, for messages."""
+    return ', '.join(f'{r["type"]} {r["name"]}' for r in premises_routes(api, ctx)) or 'ninguno'

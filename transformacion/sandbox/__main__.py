@@ -1,0 +1,62 @@
+"""Command line: serve the sandbox until SIGINT/SIGTERM; the first stdout line is ``WEBEX_BASE_URL=...``."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+from .engine import RETRY_AFTER_FORMATS
+from .server import DEFAULT_HOST, DEFAULT_TOKEN, Sandbox
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog='python -m transformacion.sandbox',
+        description='Serve a local emulation of the Webex APIs with an in-memory org, for tests and demos.',
+    )
+    parser.add_argument('--host', default=DEFAULT_HOST, help=f'address to listen on (default {DEFAULT_HOST})')
+    parser.add_argument('--port', type=int, default=8765, help='port to listen on, 0 for a free one (default 8765)')
+    parser.add_argument('--token', default=DEFAULT_TOKEN, help='the Bearer token the sandbox accepts')
+    parser.add_argument('--fixture', help='JSON file with the seed org (default: the packaged demo org)')
+    parser.add_argument('--rate-limit', type=float, help='requests per second per token (default: unlimited)')
+    parser.add_argument('--latency-ms', type=int, default=0, help='latency added to every API request')
+    parser.add_argument('--jitter-ms', type=int, default=0, help='random extra latency, up to this many ms')
+    parser.add_argument(
+        '--retry-after', choices=RETRY_AFTER_FORMATS, default='seconds', help='Retry-After format of 429 answers'
+    )
+    parser.add_argument('--seed', type=int, default=0, help='seed for generated ids, jitter and fault probabilities')
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the sandbox until interrupted; returns the exit code."""
+    args = _parser().parse_args(argv)
+    sandbox = Sandbox(
+        token=args.token,
+        fixture=args.fixture,
+        rate_limit=args.rate_limit,
+        latency_ms=args.latency_ms,
+        jitter_ms=args.jitter_ms,
+        retry_after=args.retry_after,
+        seed=args.seed,
+        host=args.host,
+        port=args.port,
+    )
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    sandbox.start()
+    print(f'WEBEX_BASE_URL={sandbox.base_url}', flush=True)
+    try:
+        while not stopping.wait(0.2):
+            pass
+    finally:
+        sandbox.stop()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""The journal: every API request the sandbox received, in order, without credentials."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from typing import Any
+
+from .state import timestamp
+
+READ_METHODS = ('GET', 'HEAD', 'OPTIONS')
+
+
+class Journal:
+    """Append-only list of entries: seq, ts, method, path, query, status, tracking_id, and for writes
+    request_body and created_id; fault when one fired; response_body/response_headers when recording bodies."""
+
+    def __init__(self) -> None:
+        self._entries: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def record(self, entry: dict[str, Any]) -> None:
+        with self._lock:
+            self._entries.append({'seq': len(self._entries) + 1, 'ts': timestamp(), **entry})
+
+    def entries(self, since: int = 0) -> list[dict[str, Any]]:
+        """Copies of the entries with ``seq`` greater than ``since``."""
+        with self._lock:
+            return copy.deepcopy(self._entries[since:])
+
+    def writes(self, since: int = 0) -> list[dict[str, Any]]:
+        """Entries of requests that may change state (anything but GET/HEAD/OPTIONS)."""
+        return [entry for entry in self.entries(since) if entry['method'] not in READ_METHODS]

@@ -1,0 +1,35 @@
+"""HTTP layer of the emulated API: one module per area, each exposing ``ROUTES``; this collects them."""
+
+from . import (
+    call_forwarding,
+    internal_dialing,
+    licenses,
+    locations,
+    numbers,
+    organizations,
+    people,
+    permissions,
+    premises_pstn,
+    pstn,
+    push_to_talk,
+    telephony_locations,
+    workspaces,
+)
+
+ROUTES = [
+    *organizations.ROUTES,
+    *people.ROUTES,
+    *licenses.ROUTES,
+    *locations.ROUTES,
+    *telephony_locations.ROUTES,
+    *permissions.ROUTES,
+    *workspaces.ROUTES,
+    *call_forwarding.ROUTES,
+    *push_to_talk.ROUTES,
+    *numbers.ROUTES,
+    *pstn.ROUTES,
+    *premises_pstn.ROUTES,
+    *internal_dialing.ROUTES,
+]
+
+__all__ = ['ROUTES']

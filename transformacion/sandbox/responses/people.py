@@ -1,0 +1,90 @@
+"""HTTP layer of /v1/people: list, details, create, update and delete."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..routing import Request, Response, Route, paginate
+from ..state import people
+from ..wire import from_wire, to_wire
+
+if TYPE_CHECKING:
+    from ..state.org import Org
+    from ..state.people import Person
+
+PAGE_SIZE = 100
+
+
+def person_body(person: Person, *, calling_data: bool, exclude_status: bool = False) -> dict[str, Any]:
+    """A person as Webex sends it; calling fields only with ``callingData=true``."""
+    hidden = set() if calling_data else set(people.CALLING_FIELDS)
+    if exclude_status:
+        hidden.add('status')
+    return to_wire({key: value for key, value in person.items() if key not in hidden})
+
+
+def me(req: Request, org: Org) -> Response:
+    return Response(body=person_body(people.me(org), calling_data=req.flag('callingData')))
+
+
+def list_people(req: Request, org: Org) -> Response:
+    person_ids = _csv(req.query.get('id'))
+    found = people.search(
+        org,
+        email=req.query.get('email'),
+        display_name=req.query.get('displayName'),
+        person_ids=person_ids,
+        location_id=req.query.get('locationId'),
+        role_ids=_csv(req.query.get('roles')),
+    )
+    page, headers = paginate(req, found, default_max=PAGE_SIZE)
+    calling_data, exclude_status = req.flag('callingData'), req.flag('excludeStatus')
+    body: dict[str, Any] = {
+        'items': [person_body(p, calling_data=calling_data, exclude_status=exclude_status) for p in page]
+    }
+    if person_ids is not None:
+        body['notFoundIds'] = [pid for pid in person_ids if pid not in org.people]
+    return Response(body=body, headers=headers)
+
+
+def person_details(req: Request, org: Org) -> Response:
+    person = people.get(org, req.params['person_id'])
+    return Response(body=person_body(person, calling_data=req.flag('callingData')))
+
+
+def create_person(req: Request, org: Org) -> Response:
+    """``POST /people`` answers 200 with the new person (only its id with ``minResponse=true``)."""
+    person = people.create(org, from_wire(req.json_object()))
+    return Response(body=_written(req, person), created_id=person['id'])
+
+
+def update_person(req: Request, org: Org) -> Response:
+    person = people.update(
+        org, req.params['person_id'], from_wire(req.json_object()), calling_data=req.flag('callingData')
+    )
+    return Response(body=_written(req, person))
+
+
+def delete_person(req: Request, org: Org) -> Response:
+    people.delete(org, req.params['person_id'])
+    return Response(status=204)
+
+
+def _written(req: Request, person: Person) -> dict[str, Any]:
+    if req.flag('minResponse'):
+        return {'id': person['id']}
+    return person_body(person, calling_data=req.flag('callingData'))
+
+
+def _csv(value: str | None) -> list[str] | None:
+    return None if value is None else [item for item in value.split(',') if item]
+
+
+ROUTES = [
+    Route('GET', '/people/me', me),
+    Route('GET', '/people', list_people),
+    Route('GET', '/people/(?P<person_id>[^/]+)', person_details),
+    Route('POST', '/people', create_person),
+    Route('PUT', '/people/(?P<person_id>[^/]+)', update_person),
+    Route('DELETE', '/people/(?P<person_id>[^/]+)', delete_person),
+]

@@ -1,0 +1,43 @@
+"""HTTP layer of /v1/telephony/config/locations (Webex Calling details of locations)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..routing import Request, Response, Route, paginate
+from ..state import telephony_locations
+from ..wire import from_wire, to_wire
+
+if TYPE_CHECKING:
+    from ..state.org import Org
+
+PAGE_SIZE = 2000
+LOCATION = '/telephony/config/locations/(?P<location_id>[^/]+)'
+
+
+def list_calling_locations(req: Request, org: Org) -> Response:
+    found = telephony_locations.search(org, name=req.query.get('name'), order=req.query.get('order'))
+    page, headers = paginate(req, found, default_max=PAGE_SIZE)
+    return Response(body={'locations': to_wire(page)}, headers=headers)
+
+
+def enable_location(req: Request, org: Org) -> Response:
+    location_id = telephony_locations.enable(org, from_wire(req.json_object()))
+    return Response(status=201, body={'id': location_id}, created_id=location_id)
+
+
+def calling_location_details(req: Request, org: Org) -> Response:
+    return Response(body=to_wire(telephony_locations.view(org, req.params['location_id'])))
+
+
+def update_calling_location(req: Request, org: Org) -> Response:
+    telephony_locations.update(org, req.params['location_id'], from_wire(req.json_object()))
+    return Response(status=204)
+
+
+ROUTES = [
+    Route('GET', '/telephony/config/locations', list_calling_locations),
+    Route('POST', '/telephony/config/locations', enable_location),
+    Route('GET', LOCATION, calling_location_details),
+    Route('PUT', LOCATION, update_calling_location),
+]
