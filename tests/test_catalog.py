@@ -3,12 +3,13 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import TOKEN
 from transformacion import __main__ as catalogue_cli
-from transformacion.catalog import ACTION_NAMES, action_module, actions
+from transformacion.catalog import ACTION_NAMES, action_module, actions, render_markdown
 from transformacion.common import run_cli
 from transformacion.params import EN_DESARROLLO, READY, Action, Param
 
@@ -96,3 +97,18 @@ def test_catalogue_actions_en_desarrollo_refuse_from_the_cli(name, cli, sandbox)
     assert (run.code, run.status) == (2, 'rejected')
     assert 'en desarrollo' in run.result['summary']['message']
     assert sandbox.journal() == []
+
+
+def test_readme_catalogue_is_generated_from_the_declarations():
+    readme = (Path(__file__).parent.parent / 'README.md').read_text(encoding='utf-8')
+    start, end = '<!-- catalogue:start -->\n', '\n<!-- catalogue:end -->'
+    block = readme[readme.index(start) + len(start) : readme.index(end)]
+    assert block == render_markdown(actions()), 'regenerate with: python -m transformacion --format markdown'
+
+
+def test_ci_runs_the_readme_test_command():
+    root = Path(__file__).parent.parent
+    readme = (root / 'README.md').read_text(encoding='utf-8')
+    command = "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && .venv/bin/python -m pytest"
+    assert f'```bash\n{command}\n```' in readme
+    assert command in (root / '.ci' / 'run').read_text(encoding='utf-8')

@@ -810,7 +810,7 @@ def run_cli(action: Action, domain: DomainFunction | None, argv: list[str] | Non
         outcome = Outcome('rejected', mask_text(exc.message), sanitise(exc.details))
     summary = {
         'message': outcome.message,
-        'changed': outcome.status == 'executed',
+        'changed': outcome.status == 'executed' and bool(ctx.planned),
         'api_calls': log.api_calls,
         'retries': log.retries,
         'http_429': log.throttled,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import BadRequest
 from . import premises_pstn, telephony_locations
-from .checks import flag, obj, require
+from .checks import flag, missing, obj, require
 
 if TYPE_CHECKING:
     from .org import Org
@@ -37,7 +37,7 @@ def update(org: Org, location_id: str, data: dict[str, Any]) -> None:
     ignored (Webex derives it).
     """
     telephony_locations.get(org, location_id)
-    require(data, (ENABLE,))
+    require(missing(data, (ENABLE,)))
     enabled = flag(data, ENABLE)
     identity = obj(data, IDENTITY)
     if identity is not None:

@@ -224,7 +224,7 @@ def create(org: Org, data: dict[str, Any]) -> Person:
         'licenses': granted,
         'created': now,
         'last_modified': now,
-        'status': 'unknown',
+        'status': 'pending',
         'invite_pending': True,
         'login_enabled': True,
         'type': 'person',

@@ -4,6 +4,12 @@ A workspace record keeps the public fields of ``GET /workspaces/{id}`` plus, for
 ``extension`` and ``phone_number`` (``PRIVATE``): Webex never returns those in the workspace body, only through
 ``GET /workspaces/{id}/features/numbers``. The license a workspace consumes is the one listed under
 ``calling.webex_calling.licenses``.
+
+Fidelity choices: ids are ``ciscospark://us/PLACE/<uuid>`` as the project's README says (the example in
+webex-device.json spells ``PLACES``); hot-desk-only workspaces are not modelled, so Webex Calling always needs an
+extension or a number; a PUT that echoes the calling a GET showed (wxc_sdk's update does) changes nothing, even
+for hybridCalling, whose calling Webex refuses to change; a license is picked, when none is named, in the order of
+``WORKSPACE_LICENSES`` (Webex says "the oldest suitable one").
 """
 
 from __future__ import annotations
