@@ -1,21 +1,53 @@
-"""Permisos de llamadas salientes por tipo de llamada de una ubicación.
+"""Set the outgoing calling permissions per call type of a location (only the listed call types change).
 
-En desarrollo: declarada en el catálogo, todavía no ejecutable.
+High impact (it can stop calls in production): shows the current and the desired state and writes only with
+--yes or a confirmation typed on a terminal. Format of ``outgoing_permissions``: see transformacion.permisos_salientes.
+Calls: GET /locations?name= (or /locations/{id}), GET and PUT /telephony/config/locations/{id}/outgoingPermission.
+Scopes: spark-admin:locations_read, spark-admin:telephony_config_read/write.
 """
 
-from transformacion.common import action_main
-from transformacion.params import EN_DESARROLLO, Action, Param
+from __future__ import annotations
+
+from typing import Any
+
+from transformacion import resolve
+from transformacion.common import Context, Outcome, action_main
+from transformacion.params import Action, Param
+from transformacion.permisos_salientes import check_inputs, configure_permissions, permissions_param
 
 ACTION = Action(
     name='configurar_permisos_salientes_ubicacion',
     domain='ubicaciones',
     summary='Permisos de llamadas salientes por tipo de llamada de una ubicación.',
-    status=EN_DESARROLLO,
     high_impact=True,
     params=(
-        Param('location', required=True, help='ubicación (nombre o id)', column='name', depends_on='alta_ubicacion'),
+        Param(
+            'location',
+            required=True,
+            key=True,
+            help='ubicación (nombre o id)',
+            column='name',
+            depends_on='alta_ubicacion',
+        ),
+        permissions_param(required=True),
     ),
 )
+
+
+def configurar_permisos_salientes_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
+    check_inputs(params, flags=False)
+    location = params['location']
+    location_id = resolve.location_id(api, ctx, location)
+    return configure_permissions(
+        api,
+        ctx,
+        entity=f'permisos salientes de la ubicación {location!r}',
+        endpoint=api.telephony.location.permissions_out,
+        entity_id=location_id,
+        params=params,
+        not_found=f'la ubicación {location!r} no está habilitada para Webex Calling',
+    )
+
 
 main = action_main(__name__)
 

@@ -1,19 +1,71 @@
-"""Permisos de llamadas salientes de una persona.
+"""Set the outgoing calling permissions of a person: custom per call type, or follow the location's.
 
-En desarrollo: declarada en el catálogo, todavía no ejecutable.
+High impact (it can stop calls in production): shows the current and the desired state and writes only with
+--yes or a confirmation typed on a terminal. Format of ``outgoing_permissions``: see transformacion.permisos_salientes.
+Calls: GET /people?email= (or /people/{id}), GET and PUT the person's outgoingPermission
+(/telephony/config/people/{id}/outgoingPermission from wxc_sdk 1.38, /people/{id}/features/outgoingPermission
+before), and when the person follows the location today GET /people/{id}?callingData=true and
+GET /telephony/config/locations/{id}/outgoingPermission.
+Scopes: spark-admin:people_read, spark-admin:telephony_config_read/write.
 """
 
-from transformacion.common import action_main
-from transformacion.params import EN_DESARROLLO, Action, Param
+from __future__ import annotations
+
+from typing import Any
+
+from transformacion import resolve
+from transformacion.common import Context, Outcome, Rejected, action_main
+from transformacion.params import Action, Param
+from transformacion.permisos_salientes import (
+    USE_LOCATION_PARAM,
+    check_inputs,
+    configure_permissions,
+    permissions_param,
+    read_settings,
+)
 
 ACTION = Action(
     name='configurar_permisos_salientes_usuario',
     domain='usuarios',
     summary='Permisos de llamadas salientes de una persona.',
-    status=EN_DESARROLLO,
     high_impact=True,
-    params=(Param('person', required=True, help='persona (correo o id)', column='email', depends_on='alta_usuario'),),
+    params=(
+        Param(
+            'person', required=True, key=True, help='persona (correo o id)', column='email', depends_on='alta_usuario'
+        ),
+        permissions_param(required=False),
+        USE_LOCATION_PARAM,
+    ),
 )
+
+
+def configurar_permisos_salientes_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
+    check_inputs(params, flags=True)
+    person = params['person']
+    person_id = resolve.person_id(api, ctx, person)
+
+    def location_settings() -> Any:
+        location_id = ctx.call(api.people.details, person_id, calling_data=True).location_id
+        if not location_id:
+            raise Rejected(f'la persona {person!r} no tiene ubicación de Webex Calling')
+        return read_settings(
+            ctx,
+            api.telephony.location.permissions_out,
+            location_id,
+            f'la ubicación de la persona {person!r} no está habilitada para Webex Calling',
+        )
+
+    return configure_permissions(
+        api,
+        ctx,
+        entity=f'permisos salientes de la persona {person!r}',
+        endpoint=api.person_settings.permissions_out,
+        entity_id=person_id,
+        params=params,
+        not_found=f'la persona {person!r} no tiene Webex Calling',
+        location_settings=location_settings,
+    )
+
 
 main = action_main(__name__)
 

@@ -1,21 +1,83 @@
-"""Permisos de llamadas salientes de un workspace.
+"""Set the outgoing calling permissions of a workspace: custom per call type, or follow the location's.
 
-En desarrollo: declarada en el catálogo, todavía no ejecutable.
+High impact (it can stop calls in production): runs the workspace precheck (area permisos_salientes) first, shows
+the current and the desired state and writes only with --yes or a confirmation typed on a terminal. Format of
+``outgoing_permissions``: see transformacion.permisos_salientes.
+Calls: the precheck's reads (GET /workspaces, /locations/{id}, numbers, licenses, outgoingPermission), GET and
+PUT /workspaces/{id}/features/outgoingPermission, and when the workspace follows the location today
+GET /telephony/config/locations/{id}/outgoingPermission.
+Scopes: spark-admin:workspaces_read/write, spark-admin:locations_read, spark-admin:licenses_read,
+spark-admin:telephony_config_read/write.
 """
 
-from transformacion.common import action_main
-from transformacion.params import EN_DESARROLLO, Action, Param
+from __future__ import annotations
+
+from typing import Any
+
+from transformacion.common import Context, Outcome, Rejected, action_main
+from transformacion.params import Action, Param
+from transformacion.permisos_salientes import (
+    AREA,
+    USE_LOCATION_PARAM,
+    check_inputs,
+    configure_permissions,
+    permissions_param,
+    read_settings,
+)
+from transformacion.precheck_workspace import require_precheck_ok
 
 ACTION = Action(
     name='configurar_permisos_salientes_workspace',
     domain='workspaces',
     summary='Permisos de llamadas salientes de un workspace.',
-    status=EN_DESARROLLO,
     high_impact=True,
     params=(
-        Param('workspace', required=True, help='workspace (nombre o id)', column='name', depends_on='alta_workspace'),
+        Param(
+            'workspace',
+            required=True,
+            key=True,
+            help='workspace (nombre o id)',
+            column='name',
+            depends_on='alta_workspace',
+        ),
+        Param(
+            'location',
+            help='ubicación del workspace (nombre o id); necesaria si el nombre se repite en varias ubicaciones',
+            depends_on='alta_ubicacion',
+        ),
+        permissions_param(required=False),
+        USE_LOCATION_PARAM,
     ),
 )
+
+
+def configurar_permisos_salientes_workspace(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
+    check_inputs(params, flags=True)
+    workspace = params['workspace']
+    precheck = require_precheck_ok(api, ctx, workspace, AREA, location=params.get('location'))
+
+    def location_settings() -> Any:
+        if not precheck['location']:
+            raise Rejected(f'el workspace {workspace!r} no tiene ubicación')
+        return read_settings(
+            ctx,
+            api.telephony.location.permissions_out,
+            precheck['location']['id'],
+            f'la ubicación del workspace {workspace!r} no está habilitada para Webex Calling',
+        )
+
+    return configure_permissions(
+        api,
+        ctx,
+        entity=f'permisos salientes del workspace {workspace!r}',
+        endpoint=api.workspace_settings.permissions_out,
+        entity_id=precheck['workspace_id'],
+        params=params,
+        not_found=f'el workspace {workspace!r} no tiene Webex Calling',
+        location_settings=location_settings,
+        extra={'precheck': precheck},
+    )
+
 
 main = action_main(__name__)
 

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from .licenses import License
     from .locations import Location
     from .numbers import Number
-    from .permissions import OutgoingPermission
     from .people import Person
+    from .permissions import OutgoingPermission
     from .push_to_talk import PushToTalk
     from .telephony_locations import CallingLocation
     from .workspaces import Workspace
