@@ -1,18 +1,48 @@
-"""Desvío de llamadas de una persona.
+"""Configura el desvío de llamadas de una persona (siempre, si está ocupado, si no contesta, continuidad de negocio):
+solo cambia lo que indican las columnas forward_*, y verifica leyendo de nuevo.
 
-En desarrollo: declarada en el catálogo, todavía no ejecutable.
+Calls: GET /people?email= (o GET /people/{id}), GET y PUT /people/{id}/features/callForwarding.
+Scopes: spark-admin:people_read, spark-admin:people_write.
 """
 
-from transformacion.common import action_main
-from transformacion.params import EN_DESARROLLO, Action, Param
+from __future__ import annotations
+
+from typing import Any
+
+from transformacion import desvio, resolve
+from transformacion.common import Context, Outcome, action_main
+from transformacion.params import Action, Param
 
 ACTION = Action(
     name='configurar_desvio_usuario',
     domain='usuarios',
-    summary='Desvío de llamadas de una persona.',
-    status=EN_DESARROLLO,
-    params=(Param('person', required=True, help='persona (correo o id)', column='email', depends_on='alta_usuario'),),
+    summary='Desvío de llamadas de una persona: siempre, ocupado, sin respuesta y continuidad de negocio.',
+    params=(
+        Param(
+            'person', required=True, key=True, help='persona (correo o id)', column='email', depends_on='alta_usuario'
+        ),
+        *desvio.PARAMS,
+    ),
 )
+
+
+def configurar_desvio_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
+    who = f'la persona {params["person"]!r}'
+    desired = desvio.desired_state(params)
+    if not desired:
+        return desvio.nothing_asked(who)
+    person_id = resolve.person_id(api, ctx, params['person'])
+    outcome = desvio.configure(
+        ctx,
+        settings_api=api.person_settings.forwarding,
+        entity_id=person_id,
+        path=f'/people/{person_id}/features/callForwarding',
+        who=who,
+        desired=desired,
+    )
+    outcome.details = {'person_id': person_id, **outcome.details}
+    return outcome
+
 
 main = action_main(__name__)
 

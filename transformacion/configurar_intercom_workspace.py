@@ -1,20 +1,63 @@
-"""Intercom (Push-to-Talk) de un workspace.
+"""Configura el intercom (Push-to-Talk de Webex Calling) de un workspace tras su precheck: tipo de conexión,
+respuesta automática, tipo de acceso y lista de miembros (la lista pedida sustituye a la actual); verifica leyendo
+de nuevo.
 
-En desarrollo: declarada en el catálogo, todavía no ejecutable.
+Calls: las lecturas del precheck (GET /workspaces..., /locations/{id}, /licenses, números), GET /people?email= o
+/workspaces/{id} por miembro, GET y PUT /telephony/config/workspaces/{id}/pushToTalk.
+Scopes: spark-admin:workspaces_read, spark-admin:workspaces_write, spark-admin:people_read,
+spark-admin:locations_read, spark-admin:telephony_config_read, spark-admin:licenses_read.
 """
 
-from transformacion.common import action_main
-from transformacion.params import EN_DESARROLLO, Action, Param
+from __future__ import annotations
+
+from typing import Any
+
+from transformacion import intercom
+from transformacion.common import Context, Outcome, action_main
+from transformacion.params import Action, Param
+from transformacion.precheck_workspace import require_precheck_ok
 
 ACTION = Action(
     name='configurar_intercom_workspace',
     domain='workspaces',
-    summary='Intercom (Push-to-Talk) de un workspace.',
-    status=EN_DESARROLLO,
+    summary='Intercom (Push-to-Talk) de un workspace: conexión, respuesta automática, acceso y miembros.',
     params=(
-        Param('workspace', required=True, help='workspace (nombre o id)', column='name', depends_on='alta_workspace'),
+        Param(
+            'workspace',
+            required=True,
+            key=True,
+            help='workspace (nombre o id)',
+            column='name',
+            depends_on='alta_workspace',
+        ),
+        Param(
+            'location',
+            help='ubicación del workspace (nombre o id); necesaria si el nombre se repite en varias ubicaciones',
+            depends_on='alta_ubicacion',
+        ),
+        *intercom.PARAMS,
     ),
 )
+
+
+def configurar_intercom_workspace(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
+    who = f'el workspace {params["workspace"]!r}'
+    if not intercom.asked(params):
+        return intercom.nothing_asked(who)
+    report = require_precheck_ok(api, ctx, params['workspace'], 'intercom', location=params.get('location'))
+    workspace_id = report['workspace_id']
+    outcome = intercom.configure(
+        api,
+        ctx,
+        params,
+        settings_api=api.workspace_settings.push_to_talk,
+        entity_id=workspace_id,
+        path=f'/telephony/config/workspaces/{workspace_id}/pushToTalk',
+        who=who,
+    )
+    outcome.details = {'workspace_id': workspace_id, **outcome.details, 'precheck': report}
+    return outcome
+
 
 main = action_main(__name__)
 
