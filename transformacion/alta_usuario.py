@@ -1,18 +1,313 @@
-"""Crea una persona con licencia de Webex Calling en una ubicación, con extensión y/o número.
+"""Create a person with a Webex Calling license in a location, with an extension and/or a direct number, in the one
+request Webex requires; a person with that e-mail already there is converged (license, extension, number) instead of
+duplicated, and a create that Webex left half done (person created, number not assigned) is completed on a re-run.
 
-En desarrollo: declarada en el catálogo, todavía no ejecutable.
+Calls: GET /licenses, GET /licenses/{id}, GET /locations?name=, GET /people?email=&callingData=true,
+GET /telephony/config/numbers?phoneNumber=, POST /people?callingData=true (new person), PATCH /licenses/users
+(existing person without the calling license), PUT /people/{id}?callingData=true (extension or number drift),
+GET /people/{id}?callingData=true (verify).
+Scopes: spark-admin:people_read/write, spark-admin:licenses_read, spark-admin:locations_read,
+spark-admin:telephony_config_read.
 """
 
-from transformacion.common import action_main
-from transformacion.params import EN_DESARROLLO, Action, Param
+from __future__ import annotations
+
+from typing import Any
+
+from transformacion import resolve
+from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, diff
+from transformacion.params import E164, EMAIL, EXTENSION, Action, Param
+
+DEFAULT_LICENSE = 'Webex Calling - Professional'
 
 ACTION = Action(
     name='alta_usuario',
     domain='usuarios',
     summary='Crea una persona con licencia de Webex Calling en una ubicación, con extensión y/o número.',
-    status=EN_DESARROLLO,
-    params=(Param('email', required=True, help='correo de la persona'),),
+    params=(
+        Param('email', EMAIL, required=True, key=True, help='correo de la persona (la identifica)'),
+        Param('first_name', required=True, help='nombre (solo al crear; una persona existente conserva el suyo)'),
+        Param('last_name', required=True, help='apellidos (solo al crear)'),
+        Param('display_name', help='nombre visible (por defecto, nombre y apellidos; solo al crear)'),
+        Param(
+            'location',
+            required=True,
+            help='ubicación de Webex Calling de la persona (nombre o id)',
+            depends_on='alta_ubicacion',
+        ),
+        Param('extension', EXTENSION, help='extensión en la ubicación (indique extensión, número o ambos)'),
+        Param(
+            'phone_number',
+            E164,
+            help='número directo E.164, del inventario de la ubicación (indique extensión, número o ambos)',
+            depends_on='anadir_numeraciones_ubicacion',
+        ),
+        Param(
+            'calling_license',
+            default=DEFAULT_LICENSE,
+            help='licencia de Webex Calling para personas (nombre o id), p. ej. Webex Calling - Basic',
+        ),
+    ),
 )
+
+
+def find_person(api: Any, ctx: Context, email: str) -> Any:
+    """The person with this e-mail, with its Webex Calling data, or None."""
+    found = ctx.call(lambda: list(api.people.list(email=email, calling_data=True, org_id=ctx.org_id)))
+    wanted = email.casefold()
+    return next((p for p in found if wanted in (e.casefold() for e in p.emails or [])), None)
+
+
+def work_number(person: Any) -> str | None:
+    """The person's direct number: its first E.164 ``work`` number."""
+    return next(
+        (n.value for n in person.phone_numbers or [] if n.number_type == 'work' and n.value.startswith('+')), None
+    )
+
+
+def calling_license_of(person: Any, user_licenses: dict[str, str]) -> str | None:
+    """The name of the Webex Calling user license the person holds, or None."""
+    return next((user_licenses[lid] for lid in person.licenses or [] if lid in user_licenses), None)
+
+
+def user_calling_licenses(api: Any, ctx: Context) -> dict[str, str]:
+    """Id -> name of the org's Webex Calling licenses for people (Professional, Basic)."""
+    return {
+        lic.license_id: lic.name
+        for lic in resolve.licenses(api, ctx)
+        if lic.webex_calling and not lic.webex_calling_workspaces
+    }
+
+
+def refusal(exc: Exception) -> dict[str, Any] | None:
+    """``{status, reason}`` of a request Webex refused as invalid (a 4xx other than 429), else None."""
+    status = getattr(getattr(exc, 'response', None), 'status_code', None)
+    if status is None or not 400 <= status < 500 or status == 429:
+        return None
+    detail = getattr(exc, 'detail', None)
+    parts = [getattr(detail, 'message', None) or str(exc)]
+    parts += [e.description for e in getattr(detail, 'errors', None) or [] if e.description not in parts]
+    return {'status': status, 'reason': ': '.join(parts)}
+
+
+def check_units(api: Any, ctx: Context, lic: Any, field: str) -> None:
+    """Rejected when the license has no free unit (units are read now, not from the run's cache)."""
+    fresh = ctx.call(api.licenses.details, lic.license_id)
+    if fresh.consumed_units >= fresh.total_units:
+        raise Rejected(
+            f'{field}: la licencia {fresh.name!r} no tiene unidades libres '
+            f'({fresh.consumed_units} consumidas de {fresh.total_units})',
+            {'license': fresh.name, 'consumed_units': fresh.consumed_units, 'total_units': fresh.total_units},
+        )
+
+
+def check_number(api: Any, ctx: Context, number: str, location_id: str, location: str, person_id: str | None) -> None:
+    """Rejected unless ``number`` is in the location's inventory and free (or already this person's)."""
+    found = ctx.call(lambda: list(api.telephony.phone_numbers(phone_number=number, org_id=ctx.org_id)))
+    entry = next((n for n in found if n.phone_number == number), None)
+    if entry is None:
+        raise Rejected(
+            f'phone_number: {number} no está en el inventario de números de la organización; '
+            'añádalo antes con anadir_numeraciones_ubicacion'
+        )
+    if entry.location.id != location_id:
+        raise Rejected(f'phone_number: {number} es de la ubicación {entry.location.name!r}, no de {location!r}')
+    owner = entry.owner
+    if owner is not None and owner.owner_id and owner.owner_id != person_id:
+        who = owner.display_name or ' '.join(filter(None, (owner.first_name, owner.last_name))) or owner.owner_id
+        raise Rejected(
+            f'phone_number: {number} ya está asignado a {who} ({owner.owner_type})',
+            {'owner_id': owner.owner_id, 'owner_type': str(owner.owner_type)},
+        )
+
+
+def assign_licenses(
+    api: Any, ctx: Context, planned: PlannedCall, person_id: str, requests: list[Any], who: str
+) -> None:
+    """PATCH /licenses/users. Webex applies each license request on its own and answers 206 when only some applied,
+    so an invalid-request answer means none applied: Rejected with Webex's reason."""
+    from wxc_sdk.rest import RestError
+
+    try:
+        ctx.write(
+            planned, api.licenses.assign_licenses_to_users, person_id=person_id, licenses=requests, org_id=ctx.org_id
+        )
+    except RestError as exc:
+        refused = refusal(exc)
+        if refused is None:
+            raise
+        raise Rejected(
+            f'{who}: Webex rechazó el cambio de licencias y no aplicó nada: {refused["reason"]}', refused
+        ) from None
+
+
+def _state(person: Any, user_licenses: dict[str, str]) -> dict[str, Any]:
+    return {
+        'calling_license': calling_license_of(person, user_licenses),
+        'location_id': person.location_id,
+        'extension': person.extension,
+        'phone_number': work_number(person),
+    }
+
+
+def _desired(params: dict[str, Any], license_name: str, location_id: str) -> dict[str, Any]:
+    desired = {'calling_license': license_name, 'location_id': location_id}
+    desired.update({key: params[key] for key in ('extension', 'phone_number') if params.get(key)})
+    return desired
+
+
+def _with_number(phone_numbers: list[Any], number: str) -> list[Any]:
+    from wxc_sdk.people import PhoneNumber, PhoneNumberType
+
+    others = [n for n in phone_numbers if n.number_type != PhoneNumberType.work]
+    return [PhoneNumber(number_type=PhoneNumberType.work, value=number, primary=True), *others]
+
+
+def _create(
+    api: Any, ctx: Context, params: dict[str, Any], lic: Any, location_id: str
+) -> tuple[Any, dict[str, Any] | None]:
+    """POST /people?callingData=true: the person and, when Webex answered an error but created the person anyway
+    (a partial create), that error. A refused create that left nothing behind is Rejected with Webex's reason."""
+    from wxc_sdk.people import Person
+    from wxc_sdk.rest import RestError
+
+    email = params['email']
+    settings = Person(
+        emails=[email],
+        display_name=params.get('display_name') or f'{params["first_name"]} {params["last_name"]}',
+        first_name=params['first_name'],
+        last_name=params['last_name'],
+        licenses=[lic.license_id],
+        location_id=location_id,
+        extension=params.get('extension'),
+        phone_numbers=_with_number([], params['phone_number']) if params.get('phone_number') else None,
+    )
+    try:
+        created = ctx.write(
+            PlannedCall('POST', '/people?callingData=true', settings.create_update()),
+            api.people.create,
+            settings,
+            calling_data=True,
+            recover=lambda: find_person(api, ctx, email),
+        )
+    except RestError as exc:
+        refused = refusal(exc)
+        if refused is None:
+            raise
+        partial = find_person(api, ctx, email)
+        if partial is None:
+            raise Rejected(f'Webex rechazó el alta de {email} y no creó nada: {refused["reason"]}', refused) from None
+        return partial, refused
+    return created, None
+
+
+def _converge(
+    api: Any, ctx: Context, person: Any, before: dict[str, Any], desired: dict[str, Any], lic: Any, location: str
+) -> str:
+    """Bring an existing person to the desired calling data; the step taken, or Rejected when Webex cannot."""
+    from wxc_sdk.licenses import LicenseProperties, LicenseRequest
+
+    email = person.emails[0]
+    if before['calling_license'] is None:
+        check_units(api, ctx, lic, 'calling_license')
+        request = LicenseRequest(
+            id=lic.license_id,
+            operation='add',
+            properties=LicenseProperties(
+                location_id=desired['location_id'],
+                extension=desired.get('extension'),
+                phone_number=desired.get('phone_number'),
+            ),
+        )
+        body = {
+            'personId': person.person_id,
+            'licenses': [request.model_dump(mode='json', by_alias=True, exclude_none=True)],
+        }
+        assign_licenses(api, ctx, PlannedCall('PATCH', '/licenses/users', body), person.person_id, [request], email)
+        return f'asignar la licencia {lic.name!r} con su ubicación y numeración'
+    if before['calling_license'] != lic.name:
+        raise Rejected(
+            f'calling_license: {email} ya tiene la licencia {before["calling_license"]!r}, no {lic.name!r}; '
+            'cámbiela con asignar_licencias_usuario',
+            {'before': before},
+        )
+    if before['location_id'] != desired['location_id']:
+        current = ctx.call(api.locations.details, before['location_id'], org_id=ctx.org_id).name
+        raise Rejected(
+            f'location: {email} ya es usuario de Webex Calling en la ubicación {current!r} y Webex no permite moverlo '
+            f'a {location!r} por API; muévalo en Control Hub',
+            {'before': before},
+        )
+    changed = [key for key in ('extension', 'phone_number') if key in desired and before[key] != desired[key]]
+    if 'extension' in changed:
+        person.extension = desired['extension']
+    if 'phone_number' in changed:
+        person.phone_numbers = _with_number(person.phone_numbers or [], desired['phone_number'])
+    ctx.write(
+        PlannedCall('PUT', f'/people/{person.person_id}?callingData=true', person.create_update()),
+        api.people.update,
+        person,
+        calling_data=True,
+    )
+    return 'actualizar ' + ', '.join(changed)
+
+
+def alta_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
+    email = params['email']
+    if not params.get('extension') and not params.get('phone_number'):
+        raise Rejected(
+            f'{email}: falta la numeración; una licencia de Webex Calling exige --extension, --phone-number o ambos '
+            '(columnas extension, phone_number)'
+        )
+    location_id = resolve.location_id(api, ctx, params['location'])
+    lic = resolve.license_by_name_or_id(api, ctx, params.get('calling_license') or DEFAULT_LICENSE)
+    user_licenses = user_calling_licenses(api, ctx)
+    if lic.license_id not in user_licenses:
+        raise Rejected(
+            f'calling_license: {lic.name!r} no es una licencia de Webex Calling para personas; use una de: '
+            + ', '.join(sorted(user_licenses.values()))
+        )
+    desired = _desired(params, lic.name, location_id)
+    person = find_person(api, ctx, email)
+    before = _state(person, user_licenses) if person else None
+    changes = diff(before or {}, desired)
+    details: dict[str, Any] = {'location_id': location_id, 'before': before, 'diff': changes}
+    if person is not None:
+        details['person_id'] = person.person_id
+    if not changes:
+        return Outcome('skipped', f'{email}: ya existe con {lic.name} y la numeración pedida', details)
+    if params.get('phone_number') and 'phone_number' in changes:
+        check_number(
+            api, ctx, params['phone_number'], location_id, params['location'], person.person_id if person else None
+        )
+
+    if person is None:
+        check_units(api, ctx, lic, 'calling_license')
+        created, refused = _create(api, ctx, params, lic, location_id)
+        person_id = created.person_id if created is not None else None
+        if refused is not None:
+            details['create_error'] = refused
+        step = f'crear con {lic.name}'
+    else:
+        person_id = person.person_id
+        step = _converge(api, ctx, person, before, desired, lic, params['location'])
+    details['calls'] = [call.as_dict() for call in ctx.planned]
+    if ctx.dry_run:
+        return Outcome('dry_run', f'{email}: {step}', details)
+
+    after = _state(ctx.call(api.people.details, person_id, calling_data=True), user_licenses)
+    remaining = diff(after, desired)
+    details.update({'person_id': person_id, 'after': after, 'verified': not remaining})
+    if remaining:
+        refused = details.get('create_error')
+        partly = f'Webex creó la persona pero respondió {refused["status"]} ({refused["reason"]}); ' if refused else ''
+        return Outcome(
+            'error',
+            f'{email}: {partly}la verificación falla en {", ".join(remaining)}; repita la acción para completarla',
+            details,
+        )
+    return Outcome('executed', f'{email}: {step} (verificado)', details)
+
 
 main = action_main(__name__)
 
