@@ -85,20 +85,6 @@ def test_an_action_en_desarrollo_refuses_to_run_without_calling_the_api(sandbox,
     assert called == [] and sandbox.journal() == []
 
 
-@pytest.mark.parametrize('name', [a.name for a in actions() if not a.ready] or ['(none)'])
-def test_catalogue_actions_en_desarrollo_refuse_from_the_cli(name, cli, sandbox):
-    if name == '(none)':
-        pytest.skip('every action is ready')
-    module = action_module(name)
-    args = []
-    for param in module.ACTION.required:
-        args += [param.flag, 'x']
-    run = cli(name, *args)
-    assert (run.code, run.status) == (2, 'rejected')
-    assert 'en desarrollo' in run.result['summary']['message']
-    assert sandbox.journal() == []
-
-
 def test_readme_catalogue_is_generated_from_the_declarations():
     readme = (Path(__file__).parent.parent / 'README.md').read_text(encoding='utf-8')
     start, end = '<!-- catalogue:start -->\n', '\n<!-- catalogue:end -->'

@@ -15,10 +15,9 @@ from transformacion.params import Action, Param
 ACTION = Action(
     name='alta_ubicacion',
     domain='ubicaciones',
-    entity='location',
     summary='Crea una ubicación (si no existe una con ese nombre) y la habilita para Webex Calling.',
     params=(
-        Param('name', required=True, help='nombre de la ubicación (máx. 80 caracteres para Calling)'),
+        Param('name', required=True, key=True, help='nombre de la ubicación (máx. 80 caracteres para Calling)'),
         Param('time_zone', required=True, help='zona horaria IANA, p. ej. Europe/Madrid'),
         Param('preferred_language', required=True, help='idioma de correo, p. ej. es_ES'),
         Param('announcement_language', required=True, help='idioma de locuciones en minúsculas, p. ej. es_es'),

@@ -1,20 +1,137 @@
-"""Añade números o rangos E.164 al inventario de una ubicación.
+"""Add E.164 numbers or ranges to the number inventory of a Webex Calling location, active or inactive, in batches.
 
-En desarrollo: declarada en el catálogo, todavía no ejecutable.
+Numbers already in the location are left as they are; a number held by another location stops the action before
+any write, naming the location that holds it. The result reports every number. Success is judged by reading the
+inventory back: wxc_sdk's number.add() does not raise on a 400 (it passes ignore_status=400).
+Calls: GET /locations?name=, GET /telephony/config/locations/{id}, GET /telephony/config/numbers,
+POST /telephony/config/locations/{id}/numbers (at most BATCH_SIZE numbers per request).
+Scopes: spark-admin:locations_read, spark-admin:telephony_config_read/write.
 """
 
-from transformacion.common import action_main
-from transformacion.params import EN_DESARROLLO, Action, Param
+from __future__ import annotations
+
+from typing import Any
+
+from transformacion import resolve
+from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main
+from transformacion.params import ENUM, LOCATION, NUMBER_RANGES, Action, Param
 
 ACTION = Action(
     name='anadir_numeraciones_ubicacion',
     domain='ubicaciones',
     summary='Añade números o rangos E.164 al inventario de una ubicación.',
-    status=EN_DESARROLLO,
     params=(
-        Param('location', required=True, help='ubicación (nombre o id)', column='name', depends_on='alta_ubicacion'),
+        LOCATION,
+        Param(
+            'phone_numbers',
+            type=NUMBER_RANGES,
+            required=True,
+            help='números E.164 o rangos inicio-fin que añadir al inventario de la ubicación',
+        ),
+        Param(
+            'number_state',
+            type=ENUM,
+            choices=('ACTIVE', 'INACTIVE'),
+            default='ACTIVE',
+            help='estado de los números añadidos (ACTIVE: en servicio)',
+        ),
     ),
 )
+
+#: Numbers per POST. Webex documents one per-request cap for this endpoint (20 mobile numbers) and none for DID or
+#: toll-free numbers, so every batch stays within the documented one; a failed batch is also small to report.
+BATCH_SIZE = 20
+
+
+def _numbers_path(location_id: str) -> str:
+    return f'/telephony/config/locations/{location_id}/numbers'
+
+
+def _inventory(api: Any, ctx: Context, location_id: str | None = None) -> dict[str, Any]:
+    """``{E.164: NumberListPhoneNumber}`` of the org, or of one location."""
+    found = ctx.call(lambda: list(api.telephony.phone_numbers(location_id=location_id, org_id=ctx.org_id)))
+    return {item.phone_number: item for item in found if item.phone_number}
+
+
+def _state(item: Any) -> str | None:
+    return getattr(item.state, 'value', item.state)
+
+
+def _batches(numbers: list[str]) -> list[list[str]]:
+    return [numbers[start : start + BATCH_SIZE] for start in range(0, len(numbers), BATCH_SIZE)]
+
+
+def anadir_numeraciones_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
+    from wxc_sdk.common import NumberState
+    from wxc_sdk.telephony.location.numbers import NumberAddResponse
+
+    location = params['location']
+    wanted: list[str] = params['phone_numbers']
+    state = params['number_state']
+    location_id = resolve.location_id(api, ctx, location)
+    resolve.calling_location(api, ctx, location_id, location)
+    inventory = _inventory(api, ctx)
+
+    report: dict[str, dict[str, Any]] = {}
+    elsewhere: list[str] = []
+    new: list[str] = []
+    for number in wanted:
+        item = inventory.get(number)
+        if item is None:
+            new.append(number)
+            report[number] = {'phone_number': number, 'result': 'to_add'}
+        elif item.location.id == location_id:
+            report[number] = {'phone_number': number, 'result': 'already_present', 'state': _state(item)}
+        else:
+            elsewhere.append(f'{number} ({item.location.name})')
+            report[number] = {'phone_number': number, 'result': 'owned_elsewhere', 'location': item.location.name}
+    details: dict[str, Any] = {'location_id': location_id, 'numbers': list(report.values())}
+    if elsewhere:
+        raise Rejected(
+            f'--phone-numbers: {len(elsewhere)} número(s) pertenecen a otra ubicación y no se pueden añadir a '
+            f'{location!r}: {", ".join(elsewhere)}',
+            details,
+        )
+    entity = f'inventario de la ubicación {location!r}'
+    if not new:
+        return Outcome('skipped', f'{entity}: los {len(wanted)} números ya estaban', details)
+
+    batches = _batches(new)
+    for batch in batches:
+
+        def recover(batch: list[str] = batch) -> Any:
+            present = _inventory(api, ctx, location_id)
+            return NumberAddResponse() if all(number in present for number in batch) else None
+
+        ctx.write(
+            PlannedCall('POST', _numbers_path(location_id), {'phoneNumbers': batch, 'state': state}),
+            api.telephony.location.number.add,
+            location_id,
+            batch,
+            state=NumberState(state),
+            org_id=ctx.org_id,
+            recover=recover,
+        )
+    details['calls'] = [call.as_dict() for call in ctx.planned]
+    summary = f'{len(new)} número(s) nuevos en {len(batches)} petición(es), {len(wanted) - len(new)} ya estaban'
+    if ctx.dry_run:
+        return Outcome('dry_run', f'{entity}: añadiría {summary}', details)
+
+    present = _inventory(api, ctx, location_id)
+    missing = []
+    for number in new:
+        item = present.get(number)
+        if item is not None and _state(item) == state:
+            report[number].update(result='added', state=state)
+            continue
+        missing.append(number)
+        problem = 'no aparece en la ubicación tras añadirlo' if item is None else f'estado {_state(item)}, no {state}'
+        report[number].update(result='failed', error=problem)
+    details.update(numbers=list(report.values()), verified=not missing)
+    if missing:
+        return Outcome('error', f'{entity}: {len(missing)} número(s) no se añadieron: {", ".join(missing)}', details)
+    return Outcome('executed', f'{entity}: añadidos {summary} (verificado)', details)
+
 
 main = action_main(__name__)
 

@@ -22,7 +22,7 @@ from transformacion.alta_usuario import (
     work_number,
 )
 from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main
-from transformacion.params import E164, EXTENSION, Action, Param, ParamType
+from transformacion.params import E164, EXTENSION, PERSON, Action, Param, ParamType
 
 
 def _license_list(value: str) -> list[str]:
@@ -39,9 +39,7 @@ ACTION = Action(
     domain='usuarios',
     summary='Añade o quita licencias de una persona.',
     params=(
-        Param(
-            'person', required=True, key=True, help='persona (correo o id)', column='email', depends_on='alta_usuario'
-        ),
+        PERSON,
         Param('add_licenses', LICENSE_LIST, help='licencias que añadir (nombre o id)'),
         Param(
             'remove_licenses',

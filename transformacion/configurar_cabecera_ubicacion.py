@@ -1,20 +1,87 @@
-"""Fija el número de cabecera (calling line id) de una ubicación.
+"""Set the main number (calling line id) of a Webex Calling location and, optionally, its caller id name.
 
-En desarrollo: declarada en el catálogo, todavía no ejecutable.
+The number must already be in the location's inventory (anadir_numeraciones_ubicacion adds it).
+Calls: GET /locations?name=, GET /telephony/config/locations/{id}, GET /telephony/config/numbers?phoneNumber=,
+PUT /telephony/config/locations/{id} with callingLineId.
+Scopes: spark-admin:locations_read, spark-admin:telephony_config_read/write.
 """
 
-from transformacion.common import action_main
-from transformacion.params import EN_DESARROLLO, Action, Param
+from __future__ import annotations
+
+from typing import Any
+
+from transformacion import resolve
+from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, converge
+from transformacion.params import E164, LOCATION, Action, Param
 
 ACTION = Action(
     name='configurar_cabecera_ubicacion',
     domain='ubicaciones',
     summary='Fija el número de cabecera (calling line id) de una ubicación.',
-    status=EN_DESARROLLO,
     params=(
-        Param('location', required=True, help='ubicación (nombre o id)', column='name', depends_on='alta_ubicacion'),
+        LOCATION,
+        Param(
+            'main_number',
+            type=E164,
+            required=True,
+            help='número de cabecera; debe estar ya en el inventario de la ubicación',
+            depends_on='anadir_numeraciones_ubicacion',
+        ),
+        Param('caller_id_name', help='nombre que se muestra con el número de cabecera (calling line id name)'),
     ),
 )
+
+NUMBER = 'callingLineId.phoneNumber'
+NAME = 'callingLineId.name'
+
+
+def _check_inventory(api: Any, ctx: Context, number: str, location_id: str, location: str) -> None:
+    """Rejected unless ``number`` is in the inventory of the location."""
+    found = ctx.call(lambda: list(api.telephony.phone_numbers(phone_number=number, org_id=ctx.org_id)))
+    item = next((n for n in found if n.phone_number == number), None)
+    if item is None:
+        raise Rejected(
+            f'--main-number: {number} no está en el inventario de la ubicación {location!r}; '
+            'añádalo antes con anadir_numeraciones_ubicacion'
+        )
+    if item.location.id != location_id:
+        raise Rejected(
+            f'--main-number: {number} pertenece a la ubicación {item.location.name!r}, no a {location!r}; '
+            'use un número de esta ubicación (añádalo antes con anadir_numeraciones_ubicacion)'
+        )
+
+
+def configurar_cabecera_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
+    from wxc_sdk.telephony.location import CallingLineId, TelephonyLocation
+
+    location = params['location']
+    number = params['main_number']
+    location_id = resolve.location_id(api, ctx, location)
+    resolve.calling_location(api, ctx, location_id, location)
+    _check_inventory(api, ctx, number, location_id, location)
+    desired = {NUMBER: number}
+    if params.get('caller_id_name') is not None:
+        desired[NAME] = params['caller_id_name']
+
+    def read() -> dict[str, Any]:
+        clid = resolve.calling_location(api, ctx, location_id, location).calling_line_id
+        return {NUMBER: clid.phone_number if clid else None, NAME: clid.name if clid else None}
+
+    def write(changes: dict[str, Any]) -> None:
+        clid = CallingLineId(phone_number=number, **({'name': desired[NAME]} if NAME in desired else {}))
+        settings = TelephonyLocation(calling_line_id=clid)
+        ctx.write(
+            PlannedCall('PUT', f'/telephony/config/locations/{location_id}', settings.update()),
+            api.telephony.location.update,
+            location_id,
+            settings,
+            org_id=ctx.org_id,
+        )
+
+    outcome = converge(ctx, entity=f'cabecera de la ubicación {location!r}', read=read, desired=desired, write=write)
+    outcome.details['location_id'] = location_id
+    return outcome
+
 
 main = action_main(__name__)
 

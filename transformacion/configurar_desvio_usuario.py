@@ -11,16 +11,14 @@ from typing import Any
 
 from transformacion import desvio, resolve
 from transformacion.common import Context, Outcome, action_main
-from transformacion.params import Action, Param
+from transformacion.params import PERSON, Action
 
 ACTION = Action(
     name='configurar_desvio_usuario',
     domain='usuarios',
     summary='Desvío de llamadas de una persona: siempre, ocupado, sin respuesta y continuidad de negocio.',
     params=(
-        Param(
-            'person', required=True, key=True, help='persona (correo o id)', column='email', depends_on='alta_usuario'
-        ),
+        PERSON,
         *desvio.PARAMS,
     ),
 )

@@ -13,7 +13,7 @@ from typing import Any
 
 from transformacion import desvio
 from transformacion.common import Context, Outcome, action_main
-from transformacion.params import Action, Param
+from transformacion.params import WORKSPACE, WORKSPACE_LOCATION, Action
 from transformacion.precheck_workspace import require_precheck_ok
 
 ACTION = Action(
@@ -21,19 +21,8 @@ ACTION = Action(
     domain='workspaces',
     summary='Desvío de llamadas de un workspace: siempre, ocupado, sin respuesta y continuidad de negocio.',
     params=(
-        Param(
-            'workspace',
-            required=True,
-            key=True,
-            help='workspace (nombre o id)',
-            column='name',
-            depends_on='alta_workspace',
-        ),
-        Param(
-            'location',
-            help='ubicación del workspace (nombre o id); necesaria si el nombre se repite en varias ubicaciones',
-            depends_on='alta_ubicacion',
-        ),
+        WORKSPACE,
+        WORKSPACE_LOCATION,
         *desvio.PARAMS,
     ),
 )

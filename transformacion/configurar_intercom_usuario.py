@@ -12,16 +12,14 @@ from typing import Any
 
 from transformacion import intercom, resolve
 from transformacion.common import Context, Outcome, action_main
-from transformacion.params import Action, Param
+from transformacion.params import PERSON, Action
 
 ACTION = Action(
     name='configurar_intercom_usuario',
     domain='usuarios',
     summary='Intercom (Push-to-Talk) de una persona: conexión, respuesta automática, acceso y miembros.',
     params=(
-        Param(
-            'person', required=True, key=True, help='persona (correo o id)', column='email', depends_on='alta_usuario'
-        ),
+        PERSON,
         *intercom.PARAMS,
     ),
 )

@@ -14,7 +14,7 @@ from typing import Any
 
 from transformacion import intercom
 from transformacion.common import Context, Outcome, action_main
-from transformacion.params import Action, Param
+from transformacion.params import WORKSPACE, WORKSPACE_LOCATION, Action
 from transformacion.precheck_workspace import require_precheck_ok
 
 ACTION = Action(
@@ -22,19 +22,8 @@ ACTION = Action(
     domain='workspaces',
     summary='Intercom (Push-to-Talk) de un workspace: conexión, respuesta automática, acceso y miembros.',
     params=(
-        Param(
-            'workspace',
-            required=True,
-            key=True,
-            help='workspace (nombre o id)',
-            column='name',
-            depends_on='alta_workspace',
-        ),
-        Param(
-            'location',
-            help='ubicación del workspace (nombre o id); necesaria si el nombre se repite en varias ubicaciones',
-            depends_on='alta_ubicacion',
-        ),
+        WORKSPACE,
+        WORKSPACE_LOCATION,
         *intercom.PARAMS,
     ),
 )

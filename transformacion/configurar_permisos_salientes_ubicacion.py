@@ -12,7 +12,7 @@ from typing import Any
 
 from transformacion import resolve
 from transformacion.common import Context, Outcome, action_main
-from transformacion.params import Action, Param
+from transformacion.params import LOCATION, Action
 from transformacion.permisos_salientes import check_inputs, configure_permissions, permissions_param
 
 ACTION = Action(
@@ -21,14 +21,7 @@ ACTION = Action(
     summary='Permisos de llamadas salientes por tipo de llamada de una ubicación.',
     high_impact=True,
     params=(
-        Param(
-            'location',
-            required=True,
-            key=True,
-            help='ubicación (nombre o id)',
-            column='name',
-            depends_on='alta_ubicacion',
-        ),
+        LOCATION,
         permissions_param(required=True),
     ),
 )

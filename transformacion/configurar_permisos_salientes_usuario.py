@@ -15,7 +15,7 @@ from typing import Any
 
 from transformacion import resolve
 from transformacion.common import Context, Outcome, Rejected, action_main
-from transformacion.params import Action, Param
+from transformacion.params import PERSON, Action
 from transformacion.permisos_salientes import (
     USE_LOCATION_PARAM,
     check_inputs,
@@ -30,9 +30,7 @@ ACTION = Action(
     summary='Permisos de llamadas salientes de una persona.',
     high_impact=True,
     params=(
-        Param(
-            'person', required=True, key=True, help='persona (correo o id)', column='email', depends_on='alta_usuario'
-        ),
+        PERSON,
         permissions_param(required=False),
         USE_LOCATION_PARAM,
     ),

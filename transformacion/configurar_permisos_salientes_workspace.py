@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from transformacion.common import Context, Outcome, Rejected, action_main
-from transformacion.params import Action, Param
+from transformacion.params import WORKSPACE, WORKSPACE_LOCATION, Action
 from transformacion.permisos_salientes import (
     AREA,
     USE_LOCATION_PARAM,
@@ -32,19 +32,8 @@ ACTION = Action(
     summary='Permisos de llamadas salientes de un workspace.',
     high_impact=True,
     params=(
-        Param(
-            'workspace',
-            required=True,
-            key=True,
-            help='workspace (nombre o id)',
-            column='name',
-            depends_on='alta_workspace',
-        ),
-        Param(
-            'location',
-            help='ubicación del workspace (nombre o id); necesaria si el nombre se repite en varias ubicaciones',
-            depends_on='alta_ubicacion',
-        ),
+        WORKSPACE,
+        WORKSPACE_LOCATION,
         permissions_param(required=False),
         USE_LOCATION_PARAM,
     ),

@@ -1,21 +1,149 @@
-"""Elige la conexión PSTN de una ubicación (trunk, route group o proveedor cloud).
+"""Choose the PSTN connection of a Webex Calling location: a premises trunk or route group (local gateway) or a
+cloud-connected PSTN option offered to that location, each given by name or by id.
 
-En desarrollo: declarada en el catálogo, todavía no ejecutable.
+Calls: GET /locations?name=, GET /telephony/config/locations/{id}, GET /telephony/pstn/locations/{id}/connectionOptions,
+GET /telephony/config/premisePstn/trunks and /routeGroups, GET and PUT /telephony/pstn/locations/{id}/connection.
+Scopes: spark-admin:locations_read, spark-admin:telephony_config_read, spark-admin:telephony_pstn_read/write.
+High impact when the location already has a PSTN connection (its calls change path): then it needs --yes.
 """
 
-from transformacion.common import action_main
-from transformacion.params import EN_DESARROLLO, Action, Param
+from __future__ import annotations
+
+from typing import Any
+
+from transformacion import resolve
+from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, diff
+from transformacion.params import LOCATION, Action, Param
 
 ACTION = Action(
     name='configurar_pstn_ubicacion',
     domain='ubicaciones',
     summary='Elige la conexión PSTN de una ubicación (trunk, route group o proveedor cloud).',
-    status=EN_DESARROLLO,
     high_impact=True,
     params=(
-        Param('location', required=True, help='ubicación (nombre o id)', column='name', depends_on='alta_ubicacion'),
+        LOCATION,
+        Param(
+            'pstn',
+            required=True,
+            help='conexión PSTN: nombre o id de un trunk, de un route group o de una opción PSTN cloud que la '
+            'ubicación ofrezca (p. ej. "Telefonica Cloud Connect"); pide --yes si la ubicación ya tenía PSTN',
+        ),
     ),
 )
+
+LOCAL_GATEWAY = 'LOCAL_GATEWAY'
+#: Connection types Webex does not let the API set (documented for PUT .../connection): Control Hub only.
+NOT_SETTABLE = ('INTEGRATED_CCP', 'CISCO_PSTN')
+_EMPTY = {'pstnConnectionType': None, 'id': None, 'routeType': None, 'routeId': None}
+
+
+def _wire(value: Any) -> str | None:
+    """An SDK enum field as on the wire (the SDK keeps either the enum or its value)."""
+    return getattr(value, 'value', value)
+
+
+def _connection_path(location_id: str) -> str:
+    return f'/telephony/pstn/locations/{location_id}/connection'
+
+
+def _read(api: Any, ctx: Context, location_id: str) -> dict[str, Any]:
+    """The current PSTN connection, normalised; all None when the location has none yet (404)."""
+    try:
+        current = ctx.call(api.telephony.pstn.read, location_id, org_id=ctx.org_id)
+    except Exception as exc:
+        if getattr(getattr(exc, 'response', None), 'status_code', None) == 404:
+            return {**_EMPTY, 'displayName': None}
+        raise
+    kind = _wire(current.pstn_connection_type)
+    state = {**_EMPTY, 'pstnConnectionType': kind, 'displayName': current.display_name}
+    if kind == LOCAL_GATEWAY:
+        state.update(routeType=_wire(current.route_type), routeId=current.route_id)
+    elif kind is not None:
+        state['id'] = current.id
+    return state
+
+
+def _option_label(option: Any) -> str:
+    return f'{option.display_name} ({_wire(option.pstn_connection_type)})'
+
+
+def _target(api: Any, ctx: Context, wanted: str, options: list[Any], location: str) -> tuple[dict, dict, str]:
+    """(desired state, PUT body, label) for ``wanted``; Rejected when it is unknown or not offered to the location."""
+    folded = wanted.casefold()
+    option = next((o for o in options if o.id == wanted or (o.display_name or '').casefold() == folded), None)
+    route = resolve.premises_route(api, ctx, wanted, '--pstn')
+    offered = ', '.join(_option_label(o) for o in options) or 'ninguna'
+    if option is not None and route is not None:
+        raise Rejected(f'--pstn: {wanted!r} es a la vez una opción PSTN y un {route["type"]}; indique su id')
+    if route is not None:
+        if not any(_wire(o.pstn_connection_type) == LOCAL_GATEWAY for o in options):
+            raise Rejected(
+                f'--pstn: la ubicación {location!r} no ofrece PSTN local ({LOCAL_GATEWAY}) para usar {wanted!r}; '
+                f'opciones ofrecidas: {offered}',
+                {'offered': [_option_label(o) for o in options]},
+            )
+        desired = {'pstnConnectionType': LOCAL_GATEWAY, 'routeType': route['type'], 'routeId': route['id']}
+        body = {'premiseRouteType': route['type'], 'premiseRouteId': route['id']}
+        return desired, body, f'{route["type"]} {route["name"]}'
+    if option is None:
+        raise Rejected(
+            f'--pstn: {wanted!r} no es ningún trunk, route group ni opción PSTN ofrecida a la ubicación {location!r}; '
+            f'opciones ofrecidas: {offered}; trunks y route groups: {resolve.describe_premises_routes(api, ctx)}',
+            {'offered': [_option_label(o) for o in options]},
+        )
+    kind = _wire(option.pstn_connection_type)
+    if kind == LOCAL_GATEWAY:
+        raise Rejected(
+            f'--pstn: {wanted!r} es PSTN local; indique el trunk o route group que debe usar '
+            f'({resolve.describe_premises_routes(api, ctx)})'
+        )
+    return {**_EMPTY, 'pstnConnectionType': kind, 'id': option.id}, {'id': option.id}, _option_label(option)
+
+
+def configurar_pstn_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
+    location = params['location']
+    location_id = resolve.location_id(api, ctx, location)
+    resolve.calling_location(api, ctx, location_id, location)
+    options = ctx.call(api.telephony.pstn.list, location_id, org_id=ctx.org_id)
+    desired, body, label = _target(api, ctx, params['pstn'], options, location)
+    entity = f'PSTN de la ubicación {location!r}'
+    before = _read(api, ctx, location_id)
+    changes = diff(before, desired)
+    details: dict[str, Any] = {'location_id': location_id, 'target': label, 'before': before, 'diff': changes}
+    if not changes:
+        return Outcome('skipped', f'{entity}: ya usa {label}', details)
+    if desired['pstnConnectionType'] in NOT_SETTABLE:
+        raise Rejected(
+            f'--pstn: Webex no permite configurar por API una conexión {desired["pstnConnectionType"]} '
+            f'({label}); hágalo en Control Hub',
+            details,
+        )
+
+    def write() -> None:
+        ctx.write(
+            PlannedCall('PUT', _connection_path(location_id), body),
+            api.telephony.pstn.configure,
+            location_id,
+            id=body.get('id'),
+            premise_route_type=body.get('premiseRouteType'),
+            premise_route_id=body.get('premiseRouteId'),
+            org_id=ctx.org_id,
+        )
+
+    if ctx.dry_run:
+        write()
+        details['calls'] = [call.as_dict() for call in ctx.planned]
+        return Outcome('dry_run', f'{entity}: pasaría de {before["displayName"] or "ninguna"} a {label}', details)
+    if before['pstnConnectionType'] is not None:
+        ctx.confirm(f'{entity} (cambiar una conexión PSTN en uso)', before, desired)
+    write()
+    after = _read(api, ctx, location_id)
+    remaining = diff(after, desired)
+    details.update(after=after, calls=[call.as_dict() for call in ctx.planned], verified=not remaining)
+    if remaining:
+        return Outcome('error', f'{entity}: la verificación falla en {", ".join(remaining)}', details)
+    return Outcome('executed', f'{entity}: ahora usa {label} (verificado)', details)
+
 
 main = action_main(__name__)
 

@@ -234,3 +234,21 @@ class Action:
     def depends_on(self) -> tuple[str, ...]:
         """Actions that must have run first, derived from the parameters' ``depends_on``."""
         return tuple(dict.fromkeys(p.depends_on for p in self.params if p.depends_on and p.depends_on != self.name))
+
+
+# The identity of a row's entity, shared by every action of a dataset: one declaration, one CSV column.
+LOCATION = Param(
+    'location', required=True, key=True, help='ubicación (nombre o id)', column='name', depends_on='alta_ubicacion'
+)
+PERSON = Param(
+    'person', required=True, key=True, help='persona (correo o id)', column='email', depends_on='alta_usuario'
+)
+WORKSPACE = Param(
+    'workspace', required=True, key=True, help='workspace (nombre o id)', column='name', depends_on='alta_workspace'
+)
+WORKSPACE_LOCATION = Param(
+    'location',
+    key=True,
+    help='ubicación del workspace (nombre o id); necesaria si el nombre se repite en varias ubicaciones',
+    depends_on='alta_ubicacion',
+)

@@ -16,7 +16,7 @@ from typing import Any
 
 from transformacion import resolve
 from transformacion.common import Context, Outcome, Rejected, action_main
-from transformacion.params import E164, ENUM, EXTENSION, Action, Param
+from transformacion.params import E164, ENUM, EXTENSION, WORKSPACE, WORKSPACE_LOCATION, Action, Param
 
 AREAS = ('general', 'numeros', 'intercom', 'desvio', 'permisos_salientes')
 
@@ -25,19 +25,8 @@ ACTION = Action(
     domain='workspaces',
     summary='Informe de solo lectura antes de un cambio en un workspace: ok o blocked con motivos.',
     params=(
-        Param(
-            'workspace',
-            required=True,
-            key=True,
-            help='workspace (nombre o id)',
-            column='name',
-            depends_on='alta_workspace',
-        ),
-        Param(
-            'location',
-            help='ubicación del workspace (nombre o id); necesaria si el nombre se repite en varias ubicaciones',
-            depends_on='alta_ubicacion',
-        ),
+        WORKSPACE,
+        WORKSPACE_LOCATION,
         Param('area', ENUM, help='área que se va a cambiar', choices=AREAS, default='general'),
         Param('extension', EXTENSION, help='extensión que se quiere dar al workspace (se comprueba que esté libre)'),
         Param('phone_number', E164, help='número que se quiere dar al workspace (se comprueba que esté libre)'),
