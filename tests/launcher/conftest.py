@@ -1,0 +1,253 @@
+"""Launcher and bulk runner arrangements: CSV folders, a small test catalogue over the sandbox, in-process runs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import TOKEN
+from transformacion import alta_ubicacion as alta_ubicacion_module
+from transformacion import launcher_csv_dependencias, resolve
+from transformacion.bulk_runner import Batch, Report, Settings, start_run
+from transformacion.common import Outcome, PlannedCall, Rejected, RetryPolicy, converge
+from transformacion.params import EN_DESARROLLO, INT, Action, Param
+
+GLOBAL = {
+    'time_zone': 'Europe/Madrid',
+    'preferred_language': 'es_ES',
+    'announcement_language': 'es_es',
+    'country': 'ES',
+}
+
+
+def location(name: str, **extra: str) -> dict[str, str]:
+    """A ubicaciones.csv row that alta_ubicacion accepts once merged with GLOBAL."""
+    return {
+        'name': name,
+        'address1': 'Calle Mayor 1',
+        'city': 'Madrid',
+        'state': 'Madrid',
+        'postal_code': '28001',
+    } | extra
+
+
+def write_csv(path: Path, rows: list[dict[str, str]], delimiter: str = ',') -> Path:
+    columns = list(dict.fromkeys(column for row in rows for column in row))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open('w', encoding='utf-8', newline='') as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, delimiter=delimiter)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_folder(folder: Path, *, global_row: dict[str, str] | None = None, **datasets: list[dict[str, str]]) -> Path:
+    """global.csv plus one <dataset>.csv per keyword argument."""
+    write_csv(folder / 'global.csv', [GLOBAL if global_row is None else global_row])
+    for dataset, rows in datasets.items():
+        write_csv(folder / f'{dataset}.csv', rows)
+    return folder
+
+
+def read_results(report: Report) -> list[dict[str, str]]:
+    with (report.run_dir / 'results_manual.csv').open(encoding='utf-8-sig', newline='') as handle:
+        return list(csv.DictReader(handle, delimiter=';'))
+
+
+def statuses(report: Report) -> dict[tuple[str, str, str], str]:
+    """{(dataset, row, action): status} from results_manual.csv."""
+    return {(r['dataset'], r['row'], r['action']): r['status'] for r in read_results(report)}
+
+
+def location_names(sandbox) -> list[str]:
+    return sorted(loc['name'] for loc in sandbox.org.locations.values())
+
+
+def posts(sandbox, path: str, since: int = 0) -> list[dict[str, Any]]:
+    return [w for w in sandbox.writes(since) if w['method'] == 'POST' and w['path'] == path]
+
+
+# --------------------------------------------------------------------------- a test catalogue over the sandbox
+
+
+def _find_workspace(api, ctx, name: str):
+    found = ctx.call(lambda: list(api.workspaces.list(display_name=name, org_id=ctx.org_id)))
+    return next((w for w in found if w.display_name == name), None)
+
+
+ALTA_WORKSPACE = Action(
+    name='alta_workspace',
+    domain='workspaces',
+    summary='Crea un workspace en una ubicación (acción de prueba).',
+    params=(
+        Param('name', required=True, key=True, help='nombre del workspace'),
+        Param('location', required=True, depends_on='alta_ubicacion', help='ubicación (nombre o id)'),
+    ),
+)
+
+
+def alta_workspace(api, params: dict[str, Any], ctx) -> Outcome:
+    from wxc_sdk.workspaces import Workspace
+
+    location_id = resolve.location_id(api, ctx, params['location'])
+    name = params['name']
+    if _find_workspace(api, ctx, name) is not None:
+        return Outcome('skipped', f'workspace {name!r}: ya existe')
+    ctx.write(
+        PlannedCall('POST', '/workspaces', {'displayName': name, 'locationId': location_id}),
+        api.workspaces.create,
+        Workspace(display_name=name, location_id=location_id),
+        recover=lambda: _find_workspace(api, ctx, name),
+    )
+    return Outcome('dry_run' if ctx.dry_run else 'executed', f'workspace {name!r}: crear')
+
+
+AJUSTE_WORKSPACE = Action(
+    name='ajuste_workspace',
+    domain='workspaces',
+    summary='Capacidad de un workspace (acción de prueba, alto impacto).',
+    high_impact=True,
+    params=(
+        Param('workspace', required=True, key=True, column='name', depends_on='alta_workspace', help='workspace'),
+        Param('capacity', type=INT, required=True, help='capacidad'),
+    ),
+)
+
+
+def ajuste_workspace(api, params: dict[str, Any], ctx) -> Outcome:
+    workspace = _find_workspace(api, ctx, params['workspace'])
+    if workspace is None:
+        raise Rejected(f'el workspace {params["workspace"]!r} no existe')
+
+    def write(changes: dict[str, Any]) -> None:
+        update = workspace.model_copy(update={'capacity': params['capacity']})
+        ctx.write(
+            PlannedCall('PUT', f'/workspaces/{workspace.workspace_id}', {'capacity': params['capacity']}),
+            api.workspaces.update,
+            workspace.workspace_id,
+            update,
+        )
+
+    return converge(
+        ctx,
+        entity=f'workspace {params["workspace"]!r}',
+        read=lambda: {'capacity': ctx.call(api.workspaces.details, workspace.workspace_id).capacity},
+        desired={'capacity': params['capacity']},
+        write=write,
+        high_impact=True,
+    )
+
+
+INVENTARIO_WORKSPACE = Action(
+    name='inventario_workspace',
+    domain='workspaces',
+    summary='Inventario de un workspace (acción de prueba en desarrollo).',
+    status=EN_DESARROLLO,
+    params=(Param('workspace', required=True, key=True, column='name', depends_on='alta_workspace'),),
+)
+
+VECINO_WORKSPACE = Action(
+    name='vecino_workspace',
+    domain='workspaces',
+    summary='Comprueba que existe otro workspace del lote (acción de prueba, solo lectura).',
+    params=(
+        Param('workspace', required=True, key=True, column='name', depends_on='alta_workspace', help='workspace'),
+        Param('neighbour', depends_on='alta_workspace', help='otro workspace del lote'),
+    ),
+)
+
+
+def vecino_workspace(api, params: dict[str, Any], ctx) -> Outcome:
+    if _find_workspace(api, ctx, params['neighbour']) is None:
+        raise Rejected(f'el workspace vecino {params["neighbour"]!r} no existe')
+    return Outcome('skipped', f'vecino {params["neighbour"]!r}: existe')
+
+
+CATALOG = {
+    'alta_ubicacion': (alta_ubicacion_module.ACTION, alta_ubicacion_module.alta_ubicacion),
+    'alta_workspace': (ALTA_WORKSPACE, alta_workspace),
+    'inventario_workspace': (INVENTARIO_WORKSPACE, None),
+    'ajuste_workspace': (AJUSTE_WORKSPACE, ajuste_workspace),
+    'vecino_workspace': (VECINO_WORKSPACE, vecino_workspace),
+}
+
+FAST = RetryPolicy(max_attempts=2, max_wait=1.0, base_delay=0.01, max_backoff=0.05, timeout=10.0)
+
+
+@dataclass
+class Runner:
+    """Runs batches in-process with the test catalogue against the sandbox; sleeps are recorded, not slept."""
+
+    sandbox: Any
+    tmp_path: Path
+    slept: list[float]
+
+    @property
+    def log_dir(self) -> Path:
+        return self.tmp_path / 'logs'
+
+    def connection(self) -> tuple[str, str]:
+        return TOKEN, self.sandbox.base_url
+
+    def batch(self, folder: Path, actions: tuple[str, ...], **options: Any) -> Batch:
+        sources = {
+            dataset: str(folder / f'{dataset}.csv')
+            for dataset in ('ubicaciones', 'usuarios', 'workspaces')
+            if (folder / f'{dataset}.csv').is_file()
+        }
+        return Batch(sources=sources, global_csv=str(folder / 'global.csv'), actions=actions, **options)
+
+    def settings(self, **options: Any) -> Settings:
+        return Settings(**{'policy': FAST, 'assume_yes': True, 'concurrency': 4, **options})
+
+    def start(self, folder: Path, actions: tuple[str, ...], settings: Settings | None = None, **options) -> Report:
+        return start_run(
+            self.batch(folder, actions, **options),
+            settings or self.settings(),
+            self.connection(),
+            log_dir=self.log_dir,
+            catalog=CATALOG,
+            sleep=self.slept.append,
+            stream=io.StringIO(),
+        )
+
+
+@pytest.fixture
+def runner(sandbox, tmp_path) -> Runner:
+    return Runner(sandbox, tmp_path, [])
+
+
+@dataclass
+class Launch:
+    code: int
+    result: dict[str, Any]
+    stderr: str
+
+    @property
+    def run_dir(self) -> Path:
+        return Path(self.result['result']['run_dir'])
+
+
+@pytest.fixture
+def launch(sandbox, tmp_path, monkeypatch, capsys):
+    """``python -m transformacion.launcher_csv_dependencias ARGS`` in-process against the sandbox."""
+    monkeypatch.setenv('WEBEX_BASE_URL', sandbox.base_url)
+    monkeypatch.setenv('WEBEX_ACCESS_TOKEN', TOKEN)
+    monkeypatch.setenv('TRANSFORMACION_LOG_DIR', str(tmp_path / 'logs'))
+    monkeypatch.setenv('TRANSFORMACION_MAX_ATTEMPTS', '2')
+    monkeypatch.delenv('WEBEX_ORG_ID', raising=False)
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str, main=launcher_csv_dependencias.main) -> Launch:
+        capsys.readouterr()
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Launch(code, json.loads(captured.out), captured.err)
+
+    return run

@@ -1,0 +1,133 @@
+"""Launcher: ``python -m transformacion.launcher_csv_dependencias --input_dir DIR`` runs the ready actions over
+global.csv + ubicaciones.csv/usuarios.csv/workspaces.csv in dependency order, through the resumable bulk runner.
+Exit codes: 0 all ok/skipped, 2 batch rejected by validation, 3 partial failure, 4 could not start, 5 job timeout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from transformacion.bulk_runner import EXIT_HELP, Batch, Catalog, NotStarted, add_run_options, run_command
+from transformacion.params import DATASETS
+
+GLOBAL_CSV = 'global.csv'
+
+DESCRIPTION = f"""\
+Ejecuta las acciones sobre una carpeta de CSV: {GLOBAL_CSV} (una fila con los valores comunes) y
+{', '.join(DATASETS.values())} (cada uno opcional, al menos uno; cada fichero solo con las
+columnas de su dominio).
+
+Orden: el de las dependencias declaradas (una ubicación se crea y configura antes que los usuarios y workspaces que
+viven en ella; una persona existe antes que sus ajustes). Cada fila se combina con {GLOBAL_CSV} (gana la fila).
+Una acción aplica a una fila cuando la fila (con {GLOBAL_CSV}) rellena al menos una de las columnas propias no clave
+de la acción (una acción cuyos parámetros son solo claves aplica a todas las filas); si aplica, faltar una columna
+obligatoria es un problema de validación; si no aplica, queda skipped con el motivo "no aplica".
+Antes de escribir nada se validan todas las filas y se informan todos los problemas; con problemas no se escribe
+nada salvo con --skip-invalid. Si el requisito de una fila falla (error, rejected, timeout), sus dependientes quedan
+skipped con ese motivo. Una acción en desarrollo se rechaza (rejected) en todas sus filas.
+
+Salida en <log dir>/runs/<run_id>/: results_manual.csv, summary.json, checkpoint.sqlite y <acción>.jsonl."""
+
+
+def _selection(actions: str | None, present: set[str], catalog: Catalog) -> tuple[str, ...]:
+    if not actions:
+        chosen = tuple(name for name, (action, _) in catalog.items() if action.ready and action.domain in present)
+        if not chosen:
+            raise NotStarted('no hay acciones ready para los datasets de la carpeta; elija con --actions')
+        return chosen
+    names = tuple(dict.fromkeys(name.strip() for name in actions.split(',') if name.strip()))
+    unknown = [name for name in names if name not in catalog]
+    if unknown:
+        raise NotStarted(f'acciones desconocidas: {", ".join(unknown)}; acciones: {", ".join(catalog)}')
+    if not names:
+        raise NotStarted('--actions no nombra ninguna acción')
+    for name in names:
+        action = catalog[name][0]
+        if action.domain not in present:
+            raise NotStarted(f'{name} necesita {action.dataset}, que no está en la carpeta')
+    return names
+
+
+def batch_from_folder(
+    folder: str | Path,
+    actions: str | None,
+    *,
+    catalog: Catalog,
+    row: int | None = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    chunk_size: int = 100,
+) -> Batch:
+    """The batch a folder describes: its datasets, its global.csv and the selected (or default) actions."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise NotStarted(f'no existe la carpeta {folder}')
+    if not (folder / GLOBAL_CSV).is_file():
+        raise NotStarted(f'falta {GLOBAL_CSV} en {folder} (una fila con los valores comunes a todas las filas)')
+    sources = {
+        dataset: str((folder / file).resolve()) for dataset, file in DATASETS.items() if (folder / file).is_file()
+    }
+    if not sources:
+        raise NotStarted(f'{folder} no tiene ningún dataset ({", ".join(DATASETS.values())})')
+    names = _selection(actions, set(sources), catalog)
+    used = {catalog[name][0].domain for name in names}
+    return Batch(
+        sources={dataset: path for dataset, path in sources.items() if dataset in used},
+        global_csv=str((folder / GLOBAL_CSV).resolve()),
+        actions=names,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        row=row,
+        chunk_size=chunk_size,
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog='python -m transformacion.launcher_csv_dependencias',
+        description=DESCRIPTION,
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument('--input_dir', '--input-dir', dest='input_dir', help='carpeta con global.csv y los datasets')
+    parser.add_argument(
+        '--actions', help='acciones separadas por comas (por defecto: todas las ready cuyo dataset está presente)'
+    )
+    parser.add_argument(
+        '--mode',
+        choices=('single', 'bulk'),
+        default='bulk',
+        help='single: solo la fila --row de cada dataset, como el script; bulk: todo el lote (por defecto)',
+    )
+    parser.add_argument('--row', type=int, help='fila en modo single (1 = primera tras la cabecera; por defecto 1)')
+    add_run_options(parser)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(argv)
+    single = args.mode == 'single'
+
+    def make_batch(catalog: Catalog) -> Batch:
+        if not args.input_dir:
+            raise NotStarted('indique --input_dir (o --resume / --retry-failed RUN_ID)')
+        if args.row is not None and not single:
+            raise NotStarted('--row solo se usa con --mode single')
+        return batch_from_folder(
+            args.input_dir,
+            args.actions,
+            catalog=catalog,
+            row=(args.row or 1) if single else None,
+            dry_run=args.dry_run,
+            skip_invalid=args.skip_invalid,
+            chunk_size=args.chunk_size,
+        )
+
+    return run_command('launcher_csv_dependencias', args, argv, make_batch, concurrency=1 if single else None)
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())
