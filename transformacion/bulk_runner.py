@@ -579,14 +579,6 @@ def validate(batch: Batch, catalog: Catalog, store: Checkpoint) -> int:
 # --------------------------------------------------------------------------- execution
 
 
-class _RowLog(ActionLog):
-    """The evidence of one row x action, appended to the action's file of the run under the file's shared lock."""
-
-    def __init__(self, path: Path, action_id: str, lock: threading.Lock) -> None:
-        super().__init__(path, action_id)
-        self._lock = lock
-
-
 @dataclass
 class _Run:
     """What the workers of one invocation share."""
@@ -685,7 +677,7 @@ def _run_task(
         run.store.finish(*key, Outcome('skipped', reason), blocked_by=blocked_by)
         run.progress.advance(False)
         return
-    log = _RowLog(run.log_path(action.name), f'{action.name}:{dataset}:{number}', run.locks[action.name])
+    log = ActionLog(run.log_path(action.name), f'{action.name}:{dataset}:{number}', lock=run.locks[action.name])
     domain = run.catalog[action.name][1]
     last_error = None
     for attempt in itertools.count(1):
@@ -1045,7 +1037,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     run.add_argument(
         '--yes',
         action='store_true',
-        help='confirma los cambios de alto impacto; sin él, cada fila que los necesite queda rejected',
+        help='confirma los cambios de alto impacto; sin él, cada fila que los necesite queda rejected '
+        '(con --sandbox no hace falta: la organización de demostración es desechable)',
     )
     run.add_argument(
         '--chunk-size',
@@ -1113,7 +1106,7 @@ def settings_from_args(args: argparse.Namespace, *, concurrency: int | None = No
         rate_limit=args.rate_limit,
         chunk_timeout=args.chunk_timeout,
         job_timeout=args.job_timeout,
-        assume_yes=args.yes,
+        assume_yes=args.yes or args.sandbox,
         org_id=args.org_id or os.environ.get('WEBEX_ORG_ID') or None,
     )
 

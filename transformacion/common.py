@@ -434,18 +434,21 @@ def log_dir_from(value: str | Path | None = None) -> Path:
 
 
 class ActionLog:
-    """One JSONL evidence file: ``{ts, action_id, event, payload}`` per line, thread-safe, secrets masked."""
+    """One JSONL evidence file: ``{ts, action_id, event, payload}`` per line, thread-safe, secrets masked.
+
+    Several logs may append to one file (a batch's rows of one action) when they share ``lock``.
+    """
 
     EVENTS = ('request', 'response', 'summary', 'error')
 
-    def __init__(self, path: Path, action_id: str) -> None:
+    def __init__(self, path: Path, action_id: str, lock: threading.Lock | None = None) -> None:
         self.path = path
         self.action_id = action_id
         self.api_calls = 0
         self.retries = 0
         self.throttled = 0
         self.tracking_id = ''
-        self._lock = threading.Lock()
+        self._lock = lock or threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
 
     def event(self, event: str, payload: dict[str, Any], action_id: str | None = None) -> None:
