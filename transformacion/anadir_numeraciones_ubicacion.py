@@ -63,6 +63,7 @@ def _batches(numbers: list[str]) -> list[list[str]]:
 
 def anadir_numeraciones_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     from wxc_sdk.common import NumberState
+    from wxc_sdk.rest import RestError
     from wxc_sdk.telephony.location.numbers import NumberAddResponse
 
     location = params['location']
@@ -103,15 +104,21 @@ def anadir_numeraciones_ubicacion(api: Any, params: dict[str, Any], ctx: Context
             present = _inventory(api, ctx, location_id)
             return NumberAddResponse() if all(number in present for number in batch) else None
 
-        ctx.write(
-            PlannedCall('POST', _numbers_path(location_id), {'phoneNumbers': batch, 'state': state}),
-            api.telephony.location.number.add,
-            location_id,
-            batch,
-            state=NumberState(state),
-            org_id=ctx.org_id,
-            recover=recover,
-        )
+        try:
+            ctx.write(
+                PlannedCall('POST', _numbers_path(location_id), {'phoneNumbers': batch, 'state': state}),
+                api.telephony.location.number.add,
+                location_id,
+                batch,
+                state=NumberState(state),
+                org_id=ctx.org_id,
+                recover=recover,
+            )
+        except RestError as exc:
+            # wxc_sdk < 1.28 raises the 400 that later versions swallow (ignore_status=400): same outcome on both,
+            # the read-back below reports the batch as failed and the other batches still go
+            if exc.response.status_code != 400:
+                raise
     details['calls'] = [call.as_dict() for call in ctx.planned]
     summary = f'{len(new)} número(s) nuevos en {len(batches)} petición(es), {len(wanted) - len(new)} ya estaban'
     if ctx.dry_run:

@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import version
 from typing import Any
 
 import pytest
 
 from tests.permisos.conftest import DEFAULTS, LUCIA, SEDE, location_id, log_events, person_id, stored
+
+#: wxc_sdk moved the person's outgoingPermission from /people/{id}/features/ to /telephony/config/people/{id}/ in 1.38
+_SDK = tuple(int(part) for part in version('wxc_sdk').split('.')[:2])
+PERSON_PATH = (
+    '/telephony/config/people/{}/outgoingPermission' if _SDK >= (1, 38) else '/people/{}/features/outgoingPermission'
+)
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,7 @@ TARGETS = {
         'person',
         ['--person', LUCIA],
         person_id,
-        '/telephony/config/people/{}/outgoingPermission',
+        PERSON_PATH,
         'email;display_name;outgoing_permissions',
         f'{LUCIA};Lucía Martín',
         {'use_custom_enabled': True, 'use_custom_permissions': True},
