@@ -41,7 +41,7 @@ def find_location(api: Any, ctx: Context, name: str) -> Any:
     return next((location for location in found if (location.name or '').casefold() == wanted), None)
 
 
-def _location_state(location: Any) -> dict[str, Any]:
+def location_state(location: Any) -> dict[str, Any]:
     address = location.address
     state = {
         'time_zone': location.time_zone,
@@ -83,7 +83,7 @@ def alta_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
 
     name = params['name']
     location = find_location(api, ctx, name)
-    before = _location_state(location) if location else None
+    before = location_state(location) if location else None
     desired = _desired_state(params)
     steps: list[str] = []
 
@@ -155,7 +155,7 @@ def alta_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     if ctx.dry_run:
         return Outcome('dry_run', f'ubicación {name!r}: ' + '; '.join(steps), details)
 
-    after = _location_state(ctx.call(api.locations.details, location_id, org_id=ctx.org_id))
+    after = location_state(ctx.call(api.locations.details, location_id, org_id=ctx.org_id))
     remaining = diff(after, desired)
     enabled = _calling_details(api, ctx, location_id) is not None
     details.update({'after': after, 'calling_enabled': enabled, 'verified': enabled and not remaining})

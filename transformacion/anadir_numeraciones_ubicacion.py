@@ -47,7 +47,7 @@ def _numbers_path(location_id: str) -> str:
     return f'/telephony/config/locations/{location_id}/numbers'
 
 
-def _inventory(api: Any, ctx: Context, location_id: str | None = None) -> dict[str, Any]:
+def read_inventory(api: Any, ctx: Context, location_id: str | None = None) -> dict[str, Any]:
     """``{E.164: NumberListPhoneNumber}`` of the org, or of one location."""
     found = ctx.call(lambda: list(api.telephony.phone_numbers(location_id=location_id, org_id=ctx.org_id)))
     return {item.phone_number: item for item in found if item.phone_number}
@@ -71,7 +71,7 @@ def anadir_numeraciones_ubicacion(api: Any, params: dict[str, Any], ctx: Context
     state = params['number_state']
     location_id = resolve.location_id(api, ctx, location)
     resolve.calling_location(api, ctx, location_id, location)
-    inventory = _inventory(api, ctx)
+    inventory = read_inventory(api, ctx)
 
     report: dict[str, dict[str, Any]] = {}
     elsewhere: list[str] = []
@@ -101,7 +101,7 @@ def anadir_numeraciones_ubicacion(api: Any, params: dict[str, Any], ctx: Context
     for batch in batches:
 
         def recover(batch: list[str] = batch) -> Any:
-            present = _inventory(api, ctx, location_id)
+            present = read_inventory(api, ctx, location_id)
             return NumberAddResponse() if all(number in present for number in batch) else None
 
         try:
@@ -124,7 +124,7 @@ def anadir_numeraciones_ubicacion(api: Any, params: dict[str, Any], ctx: Context
     if ctx.dry_run:
         return Outcome('dry_run', f'{entity}: añadiría {summary}', details)
 
-    present = _inventory(api, ctx, location_id)
+    present = read_inventory(api, ctx, location_id)
     missing = []
     for number in new:
         item = present.get(number)

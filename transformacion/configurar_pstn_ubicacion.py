@@ -46,7 +46,7 @@ def _connection_path(location_id: str) -> str:
     return f'/telephony/pstn/locations/{location_id}/connection'
 
 
-def _read(api: Any, ctx: Context, location_id: str) -> dict[str, Any]:
+def read_connection(api: Any, ctx: Context, location_id: str) -> dict[str, Any]:
     """The current PSTN connection, normalised; all None when the location has none yet (404)."""
     try:
         current = ctx.call(api.telephony.pstn.read, location_id, org_id=ctx.org_id)
@@ -107,7 +107,7 @@ def configurar_pstn_ubicacion(api: Any, params: dict[str, Any], ctx: Context) ->
     options = ctx.call(api.telephony.pstn.list, location_id, org_id=ctx.org_id)
     desired, body, label = _target(api, ctx, params['pstn'], options, location)
     entity = f'PSTN de la ubicación {location!r}'
-    before = _read(api, ctx, location_id)
+    before = read_connection(api, ctx, location_id)
     changes = diff(before, desired)
     details: dict[str, Any] = {'location_id': location_id, 'target': label, 'before': before, 'diff': changes}
     if not changes:
@@ -137,7 +137,7 @@ def configurar_pstn_ubicacion(api: Any, params: dict[str, Any], ctx: Context) ->
     if before['pstnConnectionType'] is not None:
         ctx.confirm(f'{entity} (cambiar una conexión PSTN en uso)', before, desired)
     write()
-    after = _read(api, ctx, location_id)
+    after = read_connection(api, ctx, location_id)
     remaining = diff(after, desired)
     details.update(after=after, calls=[call.as_dict() for call in ctx.planned], verified=not remaining)
     if remaining:

@@ -1,0 +1,209 @@
+"""inspeccionar_parametros: the declarations as a table/JSON/Markdown, and an offline preflight of a launcher folder."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from tests.auxiliares.conftest import write_csv
+from transformacion import alta_workspace
+from transformacion.catalog import actions
+from transformacion.inspeccionar_parametros import (
+    MANDATORY_END,
+    MANDATORY_START,
+    preflight,
+    render_mandatory,
+)
+
+SAMPLES = Path(__file__).resolve().parents[2] / 'samples'
+RUNBOOK = Path(__file__).resolve().parents[2] / 'docs' / 'runbook.md'
+LOCATION = {
+    'name': 'Norte',
+    'address1': 'Calle Mayor 1',
+    'city': 'Madrid',
+    'state': 'Madrid',
+    'postal_code': '28001',
+}
+
+
+@pytest.fixture
+def offline(tmp_path, monkeypatch, capsys):
+    """In-process run with no token, a base URL on a closed port and every socket connection refused."""
+    monkeypatch.setenv('WEBEX_BASE_URL', 'http://127.0.0.1:9/v1')
+    monkeypatch.delenv('WEBEX_ACCESS_TOKEN', raising=False)
+    monkeypatch.chdir(tmp_path)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f'conexión de red durante el preflight: {args}')
+
+    monkeypatch.setattr(socket.socket, 'connect', refuse)
+    monkeypatch.setattr(socket, 'create_connection', refuse)
+
+    def run(*args: str) -> tuple[int, dict, str]:
+        from transformacion.inspeccionar_parametros import main
+
+        capsys.readouterr()
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return code, json.loads(captured.out), captured.err
+
+    return run
+
+
+def test_the_parameters_of_one_action_as_json(offline):
+    code, result, stderr = offline('--action', 'alta_workspace', '--format', 'json')
+
+    assert code == 0
+    assert result['script_name'] == 'inspeccionar_parametros' and result['status'] == 'executed'
+    (described,) = result['result']['actions']
+    assert json.loads(stderr) == result['result']['actions']
+    assert (described['action'], described['dataset'], described['high_impact']) == (
+        'alta_workspace',
+        'workspaces.csv',
+        False,
+    )
+    by_name = {p['name']: p for p in described['params']}
+    assert list(by_name) == [p.name for p in alta_workspace.ACTION.params]
+    assert by_name['supported_devices'] == by_name['supported_devices'] | {
+        'type': 'enum',
+        'required': False,
+        'csv_column': 'supported_devices',
+        'default': 'phones',
+        'choices': ['phones', 'collaborationDevices'],
+    }
+    assert by_name['location'] | {'key': True, 'required': True, 'depends_on': 'alta_ubicacion'} == by_name['location']
+    assert by_name['phone_number']['type'] == 'e164'
+
+
+def test_table_and_markdown_have_one_line_per_parameter(offline):
+    total = sum(len(action.params) for action in actions())
+    _, _, table = offline()
+    _, _, markdown = offline('--format', 'markdown')
+
+    assert table.splitlines()[0].split() == [
+        'acción',
+        'parámetro',
+        'tipo',
+        'obligatorio',
+        'columna',
+        'CSV',
+        'defecto',
+        'valores',
+        'depende',
+        'de',
+        'alto',
+        'impacto',
+    ]
+    assert len(table.splitlines()) == 1 + total
+    assert len(markdown.splitlines()) == 2 + total
+    assert '| `configurar_pstn_ubicacion` | `location (clave)` | str | sí | `name` | - | - | alta_ubicacion | sí |' in (
+        markdown
+    )
+
+
+def test_mandatory_only_and_unknown_action(offline):
+    code, result, _ = offline('--mandatory', '--action', 'alta_usuario')
+    assert code == 0
+    assert [p['name'] for p in result['result']['actions'][0]['params']] == [
+        'email',
+        'first_name',
+        'last_name',
+        'location',
+    ]
+
+    code, result, stderr = offline('--action', 'no_existe')
+    assert (code, result['status']) == (2, 'rejected')
+    assert 'acción desconocida: no_existe' in stderr
+
+
+def _broken_folder(folder: Path) -> Path:
+    write_csv(folder / 'global.csv', [{'country': 'ES', 'email': 'x@example.com', 'color': 'azul'}])
+    write_csv(
+        folder / 'ubicaciones.csv',
+        [
+            LOCATION | {'time_zone': 'Europe/Madrid', 'main_number': '34910000100', 'outgoing_permissions': 'X:Y'},
+            LOCATION | {'name': 'norte'},
+            LOCATION | {'name': 'Sur', 'address1': ''},
+        ],
+    )
+    write_csv(
+        folder / 'usuarios.csv',
+        [
+            {
+                'email': 'no-es-un-correo',
+                'first_name': 'Ana',
+                'last_name': 'Gil',
+                'location': 'Norte',
+                'extension': '1',
+                'forward_no_answer_rings': '50',
+            }
+        ],
+    )
+    write_csv(folder / 'workspaces.csv', [{'name': 'Sala', 'location': 'Norte', 'planta': '3'}])
+    return folder
+
+
+def test_preflight_reports_every_problem_at_once_offline_and_exits_2(offline, tmp_path):
+    folder = _broken_folder(tmp_path / 'roto')
+
+    code, result, stderr = offline('--input_dir', str(folder))
+
+    assert (code, result['status']) == (2, 'rejected')
+    problems = {(p['file'], p['row'], p['column'], p['value']): p['why'] for p in result['result']['problems']}
+    expected = {
+        ('global.csv', None, 'email', ''): 'es la clave de cada fila',
+        ('global.csv', None, 'color', ''): 'no es un parámetro declarado',
+        ('workspaces.csv', None, 'planta', ''): 'columna desconocida',
+        ('ubicaciones.csv', 1, 'main_number', '34910000100'): "se esperaba un número E.164 con '+'",
+        ('ubicaciones.csv', 1, 'outgoing_permissions', 'X:Y'): "tipo de llamada desconocido 'X'",
+        ('ubicaciones.csv', 2, 'name', 'norte'): 'clave repetida',
+        ('ubicaciones.csv', 3, 'time_zone', ''): 'es obligatorio',
+        ('ubicaciones.csv', 3, 'address1', ''): 'es obligatorio',
+        ('usuarios.csv', 1, 'email', 'no-es-un-correo'): 'se esperaba una dirección de correo',
+        ('usuarios.csv', 1, 'extension', '1'): 'se esperaba una extensión',
+        ('usuarios.csv', 1, 'forward_no_answer_rings', '50'): 'entre 2 y 20',
+    }
+    for where, why in expected.items():
+        assert why in problems.get(where, ''), (where, problems)
+    assert f'{len(problems)} problema(s)' in result['summary']['message']
+    assert "  - ubicaciones.csv, fila 1, columna main_number: valor '34910000100'" in stderr
+
+
+def test_preflight_finds_what_the_launcher_finds(script, sandbox, tmp_path):
+    folder = _broken_folder(tmp_path / 'roto')
+
+    launched = script('launcher_csv_dependencias', '--input_dir', str(folder))
+    found = preflight(folder, None)
+
+    assert launched.code == 2
+    assert found['lines'] == launched.result['result']['problems']
+    assert sandbox.writes() == []
+
+
+def test_preflight_of_a_good_folder_and_of_a_folder_without_global(offline, tmp_path):
+    code, result, stderr = offline(
+        '--input_dir', str(SAMPLES), '--action', 'alta_ubicacion', '--action', 'alta_usuario'
+    )
+    assert (code, result['status']) == (0, 'executed'), stderr
+    assert result['result']['problems'] == []
+    assert result['result']['tasks'] == {'alta_ubicacion': {'pending': 3}, 'alta_usuario': {'pending': 12}}
+    assert 'alta_usuario: se ejecutarían 12' in stderr
+
+    empty = tmp_path / 'vacia'
+    empty.mkdir()
+    code, result, _ = offline('--input_dir', str(empty))
+    assert code == 2
+    (problem,) = result['result']['problems']
+    assert problem['file'].endswith('global.csv') and 'falta global.csv' in problem['why']
+
+
+def test_the_runbook_table_of_mandatory_parameters_is_generated_from_the_declarations():
+    text = RUNBOOK.read_text(encoding='utf-8')
+    start, end = text.index(MANDATORY_START) + len(MANDATORY_START), text.index(MANDATORY_END)
+
+    assert text[start:end].strip() == render_mandatory(actions()), (
+        'regenere la tabla con: python -m transformacion.inspeccionar_parametros --mandatory --format markdown'
+    )
