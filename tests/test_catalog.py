@@ -11,6 +11,7 @@ from tests.conftest import TOKEN
 from transformacion import __main__ as catalogue_cli
 from transformacion.catalog import ACTION_NAMES, action_module, actions, render_markdown
 from transformacion.common import run_cli
+from transformacion.csvfiles import read_header
 from transformacion.params import EN_DESARROLLO, READY, Action, Param
 
 
@@ -98,3 +99,15 @@ def test_ci_runs_the_readme_test_command():
     command = "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && .venv/bin/python -m pytest"
     assert f'```bash\n{command}\n```' in readme
     assert command in (root / '.ci' / 'run').read_text(encoding='utf-8')
+
+
+@pytest.mark.parametrize('dataset', ['ubicaciones', 'usuarios', 'workspaces'])
+def test_sample_columns_are_declared_by_the_actions_of_their_dataset_and_every_action_has_a_sample(dataset):
+    samples = Path(__file__).parent.parent / 'samples'
+    own = [a for a in actions() if a.domain == dataset]
+    declared = {p.csv_column for a in own for p in a.params}
+    header = read_header(samples / f'{dataset}.csv')
+    assert set(header) <= declared, set(header) - declared
+    for action in own:
+        own_columns = {p.csv_column for p in action.params if not p.key}
+        assert not own_columns or own_columns & set(header), f'{action.name} has no column in samples/{dataset}.csv'
