@@ -1,0 +1,305 @@
+"""Arrangements of the correctness proofs: the sample batch, an uninterrupted reference run of it, the launcher run
+in-process or as a subprocess, and the sandbox state reduced to what a batch decides (ids replaced by natural keys).
+
+A proof compares a disturbed run (killed, throttled, cut off) with the reference run of the same batch on a fresh
+sandbox: same final state, every entity created exactly once, one result line per row x action with the same outcome.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import csv
+import io
+import json
+import os
+import shutil
+import sqlite3
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from transformacion import launcher_csv_dependencias
+from transformacion.sandbox import Sandbox, running_sandbox
+
+#: Long and distinctive, so that finding any piece of it in an output is a leak, never a coincidence.
+TOKEN = 'prueba-4f1c9e27b8d35a60c2e9f7148ab3d6e5-9c0b7a2f61e84d3b5a7c8e9f0d1b2a3c'
+SAMPLES = Path(__file__).resolve().parents[2] / 'samples'
+LAUNCHER = 'transformacion.launcher_csv_dependencias'
+#: Retry settings of the disturbed runs: waits capped small, enough attempts to ride out a storm.
+FAST_RETRIES = {
+    'TRANSFORMACION_MAX_WAIT': '0.05',
+    'TRANSFORMACION_MAX_ATTEMPTS': '10',
+    'TRANSFORMACION_HTTP_TIMEOUT': '5',
+}
+#: The POSTs that create an entity (the journal keeps ``created_id`` even when the answer was lost).
+CREATE_PATHS = ('/v1/locations', '/v1/telephony/config/locations', '/v1/people', '/v1/workspaces')
+#: Fields the sandbox fills at random or with the clock: not decided by the batch.
+_VOLATILE = frozenset({'created', 'last_modified', 'default_domain', 'sip_address'})
+_NATURAL_KEYS = {
+    'locations': 'name',
+    'people': 'emails',
+    'workspaces': 'display_name',
+    'licenses': 'name',
+    'trunks': 'name',
+    'route_groups': 'name',
+}
+_BLOCKED = 'requisito no cumplido'
+
+TaskKey = tuple[str, str, str]
+
+
+# --------------------------------------------------------------------------- the sandbox state, comparable
+
+
+def natural_names(dump: dict[str, Any]) -> dict[str, str]:
+    """Webex id -> ``kind:natural key`` (location name, e-mail, workspace name, license name...)."""
+    names = {}
+    for kind, field in _NATURAL_KEYS.items():
+        for entity_id, record in dump.get(kind, {}).items():
+            value = record.get(field)
+            names[entity_id] = f'{kind}:{value[0] if isinstance(value, list) else value}'
+    return names
+
+
+def _comparable(value: Any, names: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        return {names.get(k, k): _comparable(v, names) for k, v in value.items() if k not in _VOLATILE}
+    if isinstance(value, list):
+        items = [_comparable(item, names) for item in value]
+        return sorted(items) if all(isinstance(item, str) for item in items) else items
+    if isinstance(value, str):
+        return names.get(value, value)
+    return value
+
+
+def comparable_state(sandbox: Sandbox) -> dict[str, Any]:
+    """The org as the batch left it, with ids replaced by natural keys and random or clock fields left out."""
+    dump = sandbox.org.dump()
+    return _comparable(dump, natural_names(dump))
+
+
+def differences(actual: Any, expected: Any, path: str = '') -> list[str]:
+    """The paths where two comparable states differ, readable in an assertion message."""
+    if isinstance(actual, dict) and isinstance(expected, dict):
+        found = []
+        for key in sorted(set(actual) | set(expected), key=str):
+            if key not in actual:
+                found.append(f'{path}/{key}: falta')
+            elif key not in expected:
+                found.append(f'{path}/{key}: sobra')
+            else:
+                found.extend(differences(actual[key], expected[key], f'{path}/{key}'))
+        return found
+    return [] if actual == expected else [f'{path}: {actual!r} != {expected!r}']
+
+
+def creations(sandbox: Sandbox) -> collections.Counter[tuple[str, str]]:
+    """(create endpoint, natural key) of every create the sandbox carried out, answered or not."""
+    names = natural_names(sandbox.org.dump())
+    return collections.Counter(
+        (entry['path'], names.get(entry['created_id'], entry['created_id']))
+        for entry in sandbox.writes()
+        if entry['method'] == 'POST' and entry['path'] in CREATE_PATHS and 'created_id' in entry
+    )
+
+
+# --------------------------------------------------------------------------- results of a run
+
+
+def read_results(run_dir: Path) -> dict[TaskKey, dict[str, str]]:
+    """results_manual.csv keyed by (dataset, row, action); a pair written twice fails here."""
+    with (run_dir / 'results_manual.csv').open(encoding='utf-8-sig', newline='') as handle:
+        rows = list(csv.DictReader(handle, delimiter=';'))
+    keyed = {(row['dataset'], row['row'], row['action']): row for row in rows}
+    assert len(keyed) == len(rows), 'results_manual.csv repite algún par fila x acción'
+    return keyed
+
+
+def outcome(row: dict[str, str]) -> str:
+    """What a result line says happened: executed and skipped-because-already-done have the same effect, so a task
+    re-run after a kill may say either; skipped because a prerequisite failed is a different outcome."""
+    if row['status'] == 'skipped' and row['message'].startswith(_BLOCKED):
+        return 'blocked'
+    return {'executed': 'ok', 'skipped': 'ok'}.get(row['status'], row['status'])
+
+
+def dataset_rows(path: Path) -> list[list[str]]:
+    """The data rows of a sample CSV (';' or ',' as its header shows), blank lines left out."""
+    with path.open(encoding='utf-8-sig', newline='') as handle:
+        header = handle.readline()
+        return [row for row in csv.reader(handle, delimiter=';' if ';' in header else ',') if ''.join(row).strip()]
+
+
+def expected_tasks(folder: Path, actions: list[str]) -> set[TaskKey]:
+    """Every (dataset, row, action) a batch must report: each data row of a dataset x each selected action of it,
+    counted straight from the CSVs."""
+    from transformacion.catalog import action_module
+
+    tasks = set()
+    for dataset in ('ubicaciones', 'usuarios', 'workspaces'):
+        path = folder / f'{dataset}.csv'
+        if not path.is_file():
+            continue
+        rows = len(dataset_rows(path))
+        for action in actions:
+            if action_module(action).ACTION.domain == dataset:
+                tasks.update((dataset, str(number), action) for number in range(1, rows + 1))
+    return tasks
+
+
+# --------------------------------------------------------------------------- running the launcher
+
+
+@dataclass
+class Launch:
+    """One launcher run: exit code, the result object it printed, its stderr."""
+
+    code: int
+    result: dict[str, Any]
+    stderr: str
+
+    @property
+    def run_dir(self) -> Path:
+        return Path(self.result['result']['run_dir'])
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return self.result['summary']
+
+
+def launch_in_process(*argv: str) -> Launch:
+    """``python -m transformacion.launcher_csv_dependencias ARGV`` in this process, stdout and stderr captured."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = launcher_csv_dependencias.main(list(argv))
+    return Launch(code, json.loads(out.getvalue()), err.getvalue())
+
+
+def child_env(**variables: str) -> dict[str, str]:
+    """The environment of a launcher subprocess: ours without any WEBEX_/TRANSFORMACION_ setting, plus ``variables``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(('WEBEX_', 'TRANSFORMACION_'))}
+    return {**env, **variables}
+
+
+def launcher_command(*args: str) -> list[str]:
+    return [sys.executable, '-m', LAUNCHER, *args]
+
+
+def copy_samples(folder: Path) -> Path:
+    """A private copy of samples/ (a run fingerprints its inputs; nobody else may touch them meanwhile)."""
+    shutil.copytree(SAMPLES, folder)
+    return folder
+
+
+def connection_args(sandbox: Sandbox, log_dir: Path) -> list[str]:
+    return ['--base-url', sandbox.base_url, '--token', sandbox.token, '--log-dir', str(log_dir)]
+
+
+# --------------------------------------------------------------------------- watching a run from outside
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 30.0, what: str = 'la condición') -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.005)
+    raise AssertionError(f'{what} no se cumplió en {timeout:g} s')
+
+
+def find_checkpoint(log_dir: Path) -> Path | None:
+    runs = log_dir / 'runs'
+    return next(runs.glob('*/checkpoint.sqlite'), None) if runs.is_dir() else None
+
+
+def task_counts(checkpoint: Path) -> tuple[int, int] | None:
+    """(tasks finished after being attempted, tasks still pending or running) once the run is validated, else None."""
+    try:
+        with contextlib.closing(sqlite3.connect(f'file:{checkpoint}?mode=ro', uri=True, timeout=1)) as db:
+            if not db.execute("SELECT COUNT(*) FROM meta WHERE key = 'validated'").fetchone()[0]:
+                return None
+            return db.execute(
+                "SELECT COALESCE(SUM(attempts > 0 AND status NOT IN ('pending', 'running')), 0), "
+                "COALESCE(SUM(status IN ('pending', 'running')), 0) FROM tasks"
+            ).fetchone()
+    except sqlite3.OperationalError:
+        return None
+
+
+# --------------------------------------------------------------------------- the reference run
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The sample batch run once, undisturbed, on a fresh sandbox."""
+
+    exit_code: int
+    state: dict[str, Any]
+    creations: collections.Counter[tuple[str, str]]
+    outcomes: dict[TaskKey, str]
+    tasks: set[TaskKey]
+
+
+def assert_same_as_reference(reference: Reference, sandbox: Sandbox, run: Launch) -> None:
+    """The proof: same exit code, every entity created exactly once, the reference's final state, and a complete
+    results_manual.csv whose outcome for every row x action is the reference's."""
+    assert run.code == reference.exit_code, run.stderr[-3000:]
+    made = creations(sandbox)
+    assert {key: count for key, count in made.items() if count != 1} == {}, 'entidades creadas más de una vez'
+    assert made == reference.creations
+    assert differences(comparable_state(sandbox), reference.state) == []
+    found = read_results(run.run_dir)
+    assert set(found) == reference.tasks, 'results_manual.csv no tiene exactamente una línea por fila x acción'
+    assert {key: outcome(row) for key, row in found.items()} == reference.outcomes
+
+
+def isolate(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Run from ``folder`` (no .env above it) with no Webex or transformacion setting from the caller's environment."""
+    for name in list(os.environ):
+        if name.startswith(('WEBEX_', 'TRANSFORMACION_')):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(folder)
+
+
+@pytest.fixture(scope='session')
+def reference(tmp_path_factory) -> Reference:
+    folder = copy_samples(tmp_path_factory.mktemp('referencia') / 'lote')
+    with pytest.MonkeyPatch.context() as monkeypatch, running_sandbox(token=TOKEN) as sandbox:
+        isolate(monkeypatch, folder.parent)
+        run = launch_in_process('--input_dir', str(folder), '--yes', *connection_args(sandbox, folder.parent / 'logs'))
+        results = read_results(run.run_dir)
+        return Reference(
+            exit_code=run.code,
+            state=comparable_state(sandbox),
+            creations=creations(sandbox),
+            outcomes={key: outcome(row) for key, row in results.items()},
+            tasks=expected_tasks(folder, run.summary['actions']),
+        )
+
+
+@pytest.fixture
+def sb() -> Iterator[Sandbox]:
+    """A fresh sandbox (default org, seed 0) that accepts :data:`TOKEN`."""
+    with running_sandbox(token=TOKEN) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def batch(tmp_path) -> Path:
+    """A private copy of the sample batch."""
+    return copy_samples(tmp_path / 'lote')
+
+
+@pytest.fixture
+def fast_retries(monkeypatch, tmp_path) -> None:
+    """In-process runs from a folder without a .env, with small capped waits and nothing else from the environment."""
+    isolate(monkeypatch, tmp_path)
+    for name, value in FAST_RETRIES.items():
+        monkeypatch.setenv(name, value)
