@@ -10,14 +10,39 @@ from __future__ import annotations
 from typing import Any
 
 from transformacion.common import Context, Outcome, PlannedCall, action_main, diff
-from transformacion.params import Action, Param
+from transformacion.params import Action, Param, ParamType
+
+CALLING_NAME_MAX = 80
+
+
+def _location_name(value: str) -> str:
+    if len(value) > CALLING_NAME_MAX:
+        raise ValueError(f'tiene {len(value)} caracteres; una ubicación de Webex Calling admite {CALLING_NAME_MAX}')
+    return value
+
+
+def _country(value: str) -> str:
+    code = value.strip().upper()
+    if len(code) != 2 or not code.isascii() or not code.isalpha():
+        raise ValueError('se esperaba un código de país ISO-3166 de 2 letras (p. ej. ES)')
+    return code
+
+
+LOCATION_NAME = ParamType('location_name', _location_name, f'texto de hasta {CALLING_NAME_MAX} caracteres')
+COUNTRY = ParamType('country', _country, 'código de país ISO-3166 de 2 letras')
 
 ACTION = Action(
     name='alta_ubicacion',
     domain='ubicaciones',
     summary='Crea una ubicación (si no existe una con ese nombre) y la habilita para Webex Calling.',
     params=(
-        Param('name', required=True, key=True, help='nombre de la ubicación (máx. 80 caracteres para Calling)'),
+        Param(
+            'name',
+            LOCATION_NAME,
+            required=True,
+            key=True,
+            help='nombre de la ubicación (máx. 80 caracteres para Calling)',
+        ),
         Param('time_zone', required=True, help='zona horaria IANA, p. ej. Europe/Madrid'),
         Param('preferred_language', required=True, help='idioma de correo, p. ej. es_ES'),
         Param('announcement_language', required=True, help='idioma de locuciones en minúsculas, p. ej. es_es'),
@@ -26,7 +51,7 @@ ACTION = Action(
         Param('city', required=True, help='ciudad'),
         Param('state', required=True, help='provincia o estado'),
         Param('postal_code', required=True, help='código postal'),
-        Param('country', required=True, help='país, código ISO-3166 de 2 letras (ES)'),
+        Param('country', COUNTRY, required=True, help='país, código ISO-3166 de 2 letras (ES)'),
     ),
 )
 

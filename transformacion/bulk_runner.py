@@ -18,13 +18,14 @@ import sqlite3
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from transformacion.catalog import ACTION_NAMES, action_module
 from transformacion.common import (
@@ -44,6 +45,7 @@ from transformacion.common import (
     load_runtime_env,
     log_dir_from,
     mask_argv,
+    mask_text,
     new_run_id,
     refuse_if_in_development,
     result_object,
@@ -56,9 +58,11 @@ from transformacion.transport import RateController
 OK_STATUSES = ('executed', 'dry_run', 'skipped')
 FAILED_STATUSES = ('rejected', 'error', 'timeout')
 TASK_STATUSES = ('pending', 'running', *OK_STATUSES, *FAILED_STATUSES)
-EXIT_CODES = {'ok': 0, 'rejected': 2, 'partial': 3, 'not_started': 4, 'stopped': 5}
+EXIT_CODES = {'ok': 0, 'crashed': 1, 'rejected': 2, 'partial': 3, 'not_started': 4, 'stopped': 5}
 EXIT_HELP = (
-    'Códigos de salida: 0 todas las filas x acción ok u omitidas; 2 lote rechazado por la validación (nada escrito); '
+    'Códigos de salida: 0 todas las filas x acción ok u omitidas; 1 fallo inesperado del propio lanzador (traza '
+    'enmascarada en stderr; lo hecho queda en el punto de control: continúe con --resume); '
+    '2 lote rechazado por la validación (nada escrito); '
     '3 fallos parciales (error, rechazo o timeout en alguna fila, o problemas saltados con --skip-invalid); '
     '4 no pudo empezar (opciones, carpeta, token, ejecución a reanudar); '
     '5 detenido por --job-timeout (continúe con --resume RUN_ID).'
@@ -936,7 +940,7 @@ def _drive(
             base_url,
             concurrency=2 * settings.concurrency,  # room for workers a chunk timeout left on a slow call
             timeout=settings.policy.timeout,
-            controller=RateController(settings.rate_limit),
+            controller=RateController(settings.rate_limit, max_pause=settings.policy.max_wait),
         )
         run = _Run(
             batch=batch,
@@ -1218,6 +1222,25 @@ def not_started(script_name: str, message: str, invocation: dict[str, Any], stre
     return EXIT_CODES['not_started']
 
 
+def crashed(script_name: str, exc: Exception, invocation: dict[str, Any], stream: TextIO) -> int:
+    """An unexpected failure of the runner itself: a masked traceback and the result object, never a raw trace."""
+    trace = mask_text(''.join(traceback.format_exception(exc)))
+    print(f'fallo inesperado: {trace}', file=stream)
+    message = mask_text(f'{type(exc).__name__}: {exc}')
+    summary = {'message': message, 'exit_code': EXIT_CODES['crashed']}
+    document = result_object(script_name, 'error', invocation, {'error': message}, summary)
+    print(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+    return EXIT_CODES['crashed']
+
+
+class OptionsParser(argparse.ArgumentParser):
+    """argparse whose usage errors exit 4 ("could not start"), keeping 2 for batches rejected by validation."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_CODES['not_started'], f'{self.prog}: error: {message}\n')
+
+
 def run_command(
     script_name: str,
     args: argparse.Namespace,
@@ -1254,11 +1277,13 @@ def run_command(
                 report = start_run(batch, settings, connection, log_dir=args.log_dir, catalog=catalog, stream=stream)
     except NotStarted as exc:
         return not_started(script_name, str(exc), invocation, stream)
+    except Exception as exc:
+        return crashed(script_name, exc, invocation, stream)
     return emit(script_name, report, invocation, stream)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OptionsParser(
         prog='python -m transformacion.bulk_runner',
         description='Ejecuta una acción sobre todas las filas de un CSV: valida todo antes de escribir, bloques '
         'concurrentes, reintentos, timeouts y un punto de control SQLite reanudable.',

@@ -32,6 +32,8 @@ _SECRET_KEY = re.compile(r'token|authorization|password|passwd|secret|passcode|a
 _BEARER = re.compile(r'(Bearer\s+)[^\s"\']+', re.IGNORECASE)
 _secrets: set[str] = set()
 _bound = threading.local()
+#: key, inside a shared ``Context.cache``, of the per-key locks that make concurrent rows load a missing value once
+_LOAD_LOCKS = object()
 
 
 # --------------------------------------------------------------------------- secrets
@@ -345,7 +347,7 @@ def _http_status(exc: BaseException) -> int | None:
 def _is_transport_failure(exc: BaseException) -> bool:
     import requests
 
-    return isinstance(exc, requests.ConnectionError | requests.Timeout)
+    return isinstance(exc, requests.ConnectionError | requests.Timeout | requests.exceptions.ChunkedEncodingError)
 
 
 def _invoke_with_retry_after(
@@ -364,10 +366,12 @@ def _invoke_with_retry_after(
     429: wait ``Retry-After`` (seconds or HTTP-date), or backoff when absent/malformed, capped by
     ``policy.max_wait``. 5xx, timeouts and lost connections: retried when ``idempotent``; for a create
     (``idempotent=False``) ``recover()`` reads back by natural key first and its non-None answer is
-    returned instead of sending the create again. Every retry is logged; attempts are bounded.
+    returned instead of sending the create again; if the create is sent again and meets a 409 (the first one landed
+    after the read-back), ``recover()`` is asked once more. Every retry is logged; attempts are bounded.
     """
     policy = policy or RetryPolicy()
     attempt = 0
+    create_uncertain = False
     while True:
         attempt += 1
         try:
@@ -375,6 +379,13 @@ def _invoke_with_retry_after(
         except Exception as exc:
             status = _http_status(exc)
             transient = _is_transport_failure(exc) or (status is not None and status >= 500)
+            if status == 409 and create_uncertain:
+                found = recover()  # type: ignore[misc]
+                if log is not None:
+                    log.event('response', {'kind': 'read_back_after_conflicting_resend', 'found': found is not None})
+                if found is not None:
+                    return found
+                raise
             if status != 429 and not transient:
                 raise
             if attempt >= policy.max_attempts:
@@ -411,6 +422,7 @@ def _invoke_with_retry_after(
                     log.event('response', {'kind': 'read_back_after_failed_create', 'found': found is not None})
                 if found is not None:
                     return found
+                create_uncertain = True
                 continue
             sleep(wait)
 
@@ -580,9 +592,13 @@ class Context:
         )
 
     def cached(self, key: str, load: Callable[[], Any]) -> Any:
-        """A value resolved once per run (names to ids), shared by every row of a batch."""
+        """A value resolved once per run (names to ids), shared by every row of a batch; rows asking for it at the
+        same time wait for one load instead of each making the same calls."""
         if key not in self.cache:
-            self.cache[key] = load()
+            locks = self.cache.setdefault(_LOAD_LOCKS, {})  # type: ignore[call-overload]
+            with locks.setdefault(key, threading.Lock()):
+                if key not in self.cache:
+                    self.cache[key] = load()
         return self.cache[key]
 
 

@@ -1,6 +1,7 @@
 """Launcher: ``python -m transformacion.launcher_csv_dependencias --input_dir DIR`` runs the ready actions over
 global.csv + ubicaciones.csv/usuarios.csv/workspaces.csv in dependency order, through the resumable bulk runner.
-Exit codes: 0 all ok/skipped, 2 batch rejected by validation, 3 partial failure, 4 could not start, 5 job timeout.
+Exit codes: 0 all ok/skipped, 1 unexpected failure of the launcher itself, 2 batch rejected by validation,
+3 partial failure, 4 could not start (bad options included), 5 job timeout.
 """
 
 from __future__ import annotations
@@ -9,7 +10,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from transformacion.bulk_runner import EXIT_HELP, Batch, Catalog, NotStarted, add_run_options, run_command
+from transformacion.bulk_runner import (
+    EXIT_HELP,
+    Batch,
+    Catalog,
+    NotStarted,
+    OptionsParser,
+    add_run_options,
+    run_command,
+)
 from transformacion.params import DATASETS
 
 GLOBAL_CSV = 'global.csv'
@@ -85,7 +94,7 @@ def batch_from_folder(
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OptionsParser(
         prog='python -m transformacion.launcher_csv_dependencias',
         description=DESCRIPTION,
         epilog=EXIT_HELP,

@@ -26,10 +26,6 @@ from transformacion import launcher_csv_dependencias
 CORPUS = Path(__file__).resolve().parents[1] / 'data' / 'bad_inputs'
 _WHERE = ('--input_dir', '--input-dir', '--resume', '--retry-failed')
 
-_OPTION_EXIT = (
-    'bug: argparse rejects the option with its own exit 2 (usage error) while EXIT_HELP documents 4 for options that '
-    'keep the run from starting and 2 for batches rejected by validation; the launcher parser should exit 4'
-)
 _ENCODING = (
     'bug: csvfiles.detect_encoding falls back to cp1252 for any file that is not entirely valid UTF-8, so UTF-8 text '
     'in it becomes mojibake that is sent to Webex (or a BOM becomes part of the first column name) instead of a clear '
@@ -45,14 +41,8 @@ _QUOTE = (
     'bug: csvfiles reads with strict=False, so an unclosed quote swallows the rest of the file into one cell: the rows '
     'vanish, every action is "no aplica" and the run exits 0; csv.reader(strict=True) reports it'
 )
-_API_ONLY_CHECK = (
-    'bug: alta_ubicacion declares this parameter as plain STR; the limit it documents is checked only by Webex, '
-    'after a write (a location longer than 80 characters is even created and left without Calling)'
-)
 #: Cases whose expectation the launcher does not meet yet (see each reason); the mark goes when the bug is fixed.
 KNOWN_BUGS = {
-    'cli_chunk_size_cero': _OPTION_EXIT,
-    'cli_opcion_desconocida': _OPTION_EXIT,
     'global_mezcla_utf8_y_cp1252': _ENCODING,
     'ubicaciones_mezcla_utf8_y_cp1252': _ENCODING,
     'ubicaciones_bom_utf8_con_bytes_cp1252': _ENCODING,
@@ -64,8 +54,6 @@ KNOWN_BUGS = {
     'ubicaciones_separador_barra': _SEPARATOR,
     'ubicaciones_cabecera_con_punto_y_coma_filas_con_coma': _SEPARATOR,
     'workspaces_campos_de_menos_con_comillas_sin_cerrar': _QUOTE,
-    'ubicaciones_nombre_demasiado_largo': _API_ONLY_CHECK,
-    'ubicaciones_pais_no_iso': _API_ONLY_CHECK,
 }
 
 

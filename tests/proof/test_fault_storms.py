@@ -78,12 +78,6 @@ RETRY_AFTER = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='bug: transport.RateController.pause() holds every worker for Retry-After up to its own max_pause=120 s '
-    '(1 s when the header is unusable), ignoring TRANSFORMACION_MAX_WAIT; bulk_runner._drive builds it without '
-    'max_pause=settings.policy.max_wait',
-)
 @pytest.mark.parametrize('kind', RETRY_AFTER)
 def test_a_429_storm_is_waited_out_within_the_configured_cap(kind, sb, batch, tmp_path, reference, undisturbed_seconds):
     sb.set_faults(
@@ -178,19 +172,11 @@ LATE_CREATES = {
     'persona': ('alta_usuario', '/v1/people', 'people:ana.tardia@example.com'),
     'workspace': ('alta_workspace', '/v1/workspaces', 'workspaces:Sala Tardía'),
 }
-_LATE_CREATE_BUG = (
-    'bug: common._invoke_with_retry_after re-sends a create after an empty read-back and raises the 409 it gets when '
-    'the first create landed meanwhile; after an uncertain create a 409 should call recover() again'
-)
 
 
 @pytest.mark.parametrize(
     'entity',
-    [
-        pytest.param('ubicacion', marks=pytest.mark.xfail(strict=True, reason=_LATE_CREATE_BUG)),
-        'persona',
-        pytest.param('workspace', marks=pytest.mark.xfail(strict=True, reason=_LATE_CREATE_BUG)),
-    ],
+    ['ubicacion', 'persona', 'workspace'],
 )
 def test_a_create_that_lands_after_the_read_back_is_recognised_not_reported_as_a_conflict(
     entity, sb, tmp_path, fast_retries, monkeypatch
@@ -275,15 +261,6 @@ def test_the_sandbox_restarted_three_times_mid_run_loses_and_duplicates_nothing(
     assert_same_as_reference(reference, sb, run)
 
 
-_CUT_BODY = (
-    'bug: common._is_transport_failure counts only requests.ConnectionError and Timeout as lost connections; a '
-    'response cut mid-body (requests.exceptions.ChunkedEncodingError, "Connection broken: IncompleteRead", what a '
-    'server restart mid-answer produces) is classified "unexpected": the read is not retried and the create is not '
-    'read back, the row ends in error'
-)
-
-
-@pytest.mark.xfail(strict=True, reason=_CUT_BODY)
 @pytest.mark.parametrize(('method', 'path'), [('GET', '/v1/locations'), ('POST', '/v1/locations')])
 def test_a_response_cut_mid_body_is_retried_or_read_back(method, path, sb, tmp_path, fast_retries, mocker):
     """The server handled the request and its answer broke off after the headers: a read is simply retried, a create

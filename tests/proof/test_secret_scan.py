@@ -102,12 +102,6 @@ def test_a_traceback_from_inside_an_action_is_logged_without_the_token(fresh_tok
     assert _leaks(fresh_token, tmp_path, stdout=captured.out, stderr=captured.err) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='bug: bulk_runner.run_command catches only NotStarted; any other exception escapes main() and the '
-    'interpreter prints its raw traceback (token included when its text carries it) with no result object; '
-    'it should print a masked message and traceback (common.mask_text) and exit with a documented code',
-)
 def test_a_crash_outside_the_actions_prints_no_token(fresh_token, tmp_path, mocker, capsys):
     from transformacion import bulk_runner
 

@@ -390,3 +390,24 @@ def test_errors_are_classified(error, reason):
 
 def test_outcome_defaults():
     assert Outcome('skipped', 'm').details == {}
+
+
+def test_a_resent_create_meeting_a_conflict_is_read_back_once_more():
+    fn = flaky(requests.Timeout('slow'), HttpFailure(409))
+    answers = iter([None, 'id-late'])
+    assert _invoke_with_retry_after(fn, idempotent=False, recover=lambda: next(answers), sleep=lambda s: None) == (
+        'id-late'
+    )
+    assert len(fn.calls) == 2
+
+
+def test_a_conflict_on_a_first_create_is_not_hidden():
+    fn = flaky(HttpFailure(409))
+    with pytest.raises(HttpFailure):
+        _invoke_with_retry_after(fn, idempotent=False, recover=lambda: 'id', sleep=lambda s: None)
+
+
+def test_an_answer_cut_mid_body_counts_as_a_lost_connection():
+    fn = flaky(requests.exceptions.ChunkedEncodingError('IncompleteRead'))
+    assert _invoke_with_retry_after(fn, sleep=lambda s: None) == 'ok'
+    assert classify_error(requests.exceptions.ChunkedEncodingError()) == 'transient'
