@@ -50,7 +50,7 @@ from transformacion.common import (
     refuse_if_in_development,
     result_object,
 )
-from transformacion.csvfiles import CsvError, iter_rows, read_header
+from transformacion.csvfiles import CsvError, iter_rows, looks_like_formula, read_header
 from transformacion.params import DATASETS, Action
 from transformacion.progress import Progress
 from transformacion.transport import RateController
@@ -462,7 +462,7 @@ def _read_global(path: str | None, catalog: Catalog, store: Checkpoint) -> dict[
         header = read_header(Path(path))
         rows = [values for _, values in itertools.islice(iter_rows(Path(path)), 2)]
     except CsvError as exc:
-        store.add_problem(name, None, '', '', str(exc))
+        store.add_problem(name, exc.row, '', '', exc.why)
         return {}
     for column in header:
         if column in keys:
@@ -477,7 +477,7 @@ def _read_global(path: str | None, catalog: Catalog, store: Checkpoint) -> dict[
             )
     if len(rows) != 1:
         store.add_problem(name, None, '', '', 'debe tener exactamente una fila de datos bajo la cabecera')
-    usable = columns - set(keys)
+    usable = columns - set(keys) - set(_formulas(name, 1, rows[0] if rows else {}, store))
     return {column: value for column, value in (rows[0] if rows else {}).items() if column in usable and value}
 
 
@@ -491,6 +491,20 @@ class _Scope:
     actions: tuple[Action, ...]
     seqs: dict[str, int]
     global_row: dict[str, str]
+
+
+_FORMULA_WHY = (
+    'celda con fórmula (empieza por = o @, o por + / - seguido de algo que no es un número): una hoja de cálculo '
+    'la ejecutaría; escriba el valor sin fórmula'
+)
+
+
+def _formulas(file: str, number: int, row: dict[str, str], store: Checkpoint) -> list[str]:
+    """The columns of ``row`` holding a formula (see ``csvfiles.looks_like_formula``), each recorded as a problem."""
+    columns = [column for column, value in row.items() if looks_like_formula(value)]
+    for column in columns:
+        store.add_problem(file, number, column, row[column], _FORMULA_WHY)
+    return columns
 
 
 def _column_problems(scope: _Scope, header: list[str], columns: dict[str, set[str]], store: Checkpoint) -> None:
@@ -509,15 +523,19 @@ def _column_problems(scope: _Scope, header: list[str], columns: dict[str, set[st
 def _validate_dataset(scope: _Scope, path: Path, batch: Batch, catalog: Catalog, store: Checkpoint) -> None:
     try:
         _column_problems(scope, read_header(path), dataset_columns(catalog), store)
-        found = False
+        found, empty = False, True
         for ordinal, (number, row) in enumerate(iter_rows(path)):
+            empty = False
             if batch.row is None or number == batch.row:
                 found = True
                 _validate_row(scope, number, ordinal // batch.chunk_size, row, store)
     except CsvError as exc:
-        store.add_problem(scope.file, None, '', '', str(exc))
+        store.add_problem(scope.file, exc.row, '', '', exc.why)
         return
-    if batch.row is not None and not found:
+    if empty:
+        why = 'no tiene ninguna fila de datos bajo la cabecera (¿exportación incompleta?): el lote no haría nada'
+        store.add_problem(scope.file, None, '', '', why)
+    elif batch.row is not None and not found:
         store.add_problem(scope.file, batch.row, '', '', f'no hay fila {batch.row} con datos')
 
 
@@ -529,6 +547,9 @@ def _validate_row(scope: _Scope, number: int, chunk: int, row: dict[str, str], s
         if first != number:
             row_problem = f'clave repetida: {entity!r} ya está en la fila {first} de {scope.file}'
             store.add_problem(scope.file, number, scope.keys[0], entity, row_problem)
+    formulas = _formulas(scope.file, number, row, store)
+    if formulas and row_problem is None:
+        row_problem = f'columna {formulas[0]}: {_FORMULA_WHY}'
     merged = merge(scope.global_row, row)
     for action in scope.actions:
         status, message = 'pending', ''

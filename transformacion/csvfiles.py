@@ -1,4 +1,6 @@
-"""Reading CSVs the way spreadsheets write them: ';' or ',' (sniffed), UTF-8 with or without BOM, cp1252.
+"""Reading CSVs the way spreadsheets write them: ';', ',' or tab (sniffed from the header), UTF-8 with or without BOM,
+or cp1252 (Excel on Windows). What would be misread is refused with the file, the row and how to fix it: mixed
+encodings, UTF-16, another separator, unclosed quotes.
 
 Rows are streamed (constant memory) and numbered as an operator sees them in a spreadsheet:
 row 1 is the first row after the header.
@@ -8,16 +10,39 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
+import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, TextIO
 
 DELIMITERS = ';,\t'
+SAVE_AS_UTF8 = 'ábralo y guárdelo como «CSV UTF-8 (delimitado por comas)»'
 _CHUNK = 1 << 16
+#: A byte that is not UTF-8, as ``surrogateescape`` decodes it.
+_NOT_UTF8 = re.compile('[\udc80-\udcff]')
+#: A character that only a valid multi-byte UTF-8 sequence decodes to.
+_UTF8_MULTIBYTE = re.compile('[\x80-\ud7ff\ue000-\U0010ffff]')
+#: In a one-column header, a character no column name has: the file's real separator.
+_FOREIGN_SEPARATOR = re.compile(r'[^\w\s.\'"-]')
+#: What a cell starting with '+' or '-' may hold and still be a number, a range or a list of them.
+_NUMERIC = re.compile(r'[\d\s+\-.,;|()]*')
 
 
 class CsvError(ValueError):
     """A CSV that cannot be read; the message names the file and, when known, the row."""
+
+    def __init__(self, file: str, why: str, row: int | None = None) -> None:
+        super().__init__(f'{file}: fila {row}: {why}' if row else f'{file}: {why}')
+        self.file = file
+        self.why = why
+        self.row = row
+
+
+def _error(file: str, why: str, row: int | None = None) -> CsvError:
+    return CsvError(file, why, row)
 
 
 @dataclass(frozen=True)
@@ -26,17 +51,74 @@ class CsvDialect:
     delimiter: str
 
 
-def detect_encoding(path: Path) -> str:
-    """'utf-8-sig' when the whole file is valid UTF-8 (BOM or not), else 'cp1252' (Excel on Windows)."""
+def looks_like_formula(text: str) -> bool:
+    """True for a cell a spreadsheet would run as a formula (CSV injection), never for our numeric values.
+
+    The rule: the cell starts with ``=`` or ``@`` (or a tab / carriage return), or starts with ``+`` or ``-`` followed
+    by anything other than digits, blanks and ``+ - . , ; | ( )`` — letters and other symbols are what make function
+    names, references and DDE commands (``+cmd|' /C calc'!A0``, ``-2+3+cmd|...``). Numbers, E.164 numbers, ranges and
+    lists of them (``+34910000100``, ``+34910000100-+34910000149``, ``+34910000100;+34910000101``, ``-12.5``) and a
+    lone sign are values. Every cell this flags is one ``bulk_runner.protect_cell`` protects.
+    """
+    if text.startswith(('=', '@', '\t', '\r')):
+        return True
+    return text.startswith(('+', '-')) and not _NUMERIC.fullmatch(text)
+
+
+def _encoding_error(path: Path, line: int, byte: int, bom: bool) -> CsvError:
+    shown = bytes([byte]).decode('cp1252', 'replace')
+    claim = 'empieza con la marca BOM de UTF-8' if bom else 'tiene texto en UTF-8'
+    why = (
+        f'mezcla codificaciones: {claim} pero la línea {line} del fichero tiene un byte que no es UTF-8 '
+        f'(0x{byte:02X}, {shown!r} en Windows-1252); {SAVE_AS_UTF8}'
+    )
+    return _error(path.name, why, line - 1 if line > 1 else None)
+
+
+def _is_utf8(handle: BinaryIO) -> bool:
     decoder = codecs.getincrementaldecoder('utf-8')()
+    try:
+        while chunk := handle.read(_CHUNK):
+            decoder.decode(chunk)
+        decoder.decode(b'', final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _first_non_utf8(handle: BinaryIO) -> tuple[int, int, bool]:
+    """(line, byte) of the first byte that is not UTF-8 and whether any valid multi-byte UTF-8 sequence is there."""
+    first: tuple[int, int] = (0, 0)
+    multibyte = False
+    for number, line in enumerate(handle, start=1):
+        if line.isascii():
+            continue
+        text = line.decode('utf-8', 'surrogateescape')
+        if not first[0] and (bad := _NOT_UTF8.search(text)):
+            first = (number, ord(bad.group()) - 0xDC00)
+        multibyte = multibyte or bool(_UTF8_MULTIBYTE.search(text))
+        if first[0] and multibyte:
+            break
+    return first[0], first[1], multibyte
+
+
+def detect_encoding(path: Path) -> str:
+    """'utf-8-sig' when the whole file is valid UTF-8 (BOM or not); 'cp1252' (Excel on Windows) when it is not and has
+    no UTF-8 at all. CsvError for UTF-16 and for a file that mixes UTF-8 (text or BOM) with bytes that are not."""
     with path.open('rb') as handle:
-        try:
-            while chunk := handle.read(_CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b'', final=True)
-        except UnicodeDecodeError:
-            return 'cp1252'
-    return 'utf-8-sig'
+        start = handle.read(3)
+        if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            why = f'está en UTF-16 (en Excel, «Texto Unicode»), no en UTF-8 ni Windows-1252; {SAVE_AS_UTF8}'
+            raise _error(path.name, why)
+        handle.seek(0)
+        if _is_utf8(handle):
+            return 'utf-8-sig'
+        handle.seek(0)
+        line, byte, multibyte = _first_non_utf8(handle)
+    bom = start == codecs.BOM_UTF8
+    if bom or multibyte:
+        raise _encoding_error(path, line, byte, bom)
+    return 'cp1252'
 
 
 def _sniff_delimiter(header_line: str) -> str:
@@ -52,46 +134,125 @@ def detect_dialect(path: Path) -> CsvDialect:
     return CsvDialect(encoding, _sniff_delimiter(header_line))
 
 
-def read_header(path: Path) -> list[str]:
-    """The header of a CSV, trimmed; raises CsvError for an empty file or an empty header."""
-    dialect = detect_dialect(path)
-    with path.open(encoding=dialect.encoding, newline='') as handle:
-        try:
-            header = next(csv.reader(handle, delimiter=dialect.delimiter), None)
-        except csv.Error as exc:
-            raise CsvError(f'{path.name}: cabecera ilegible ({exc})') from None
+class _Lines:
+    """The lines of a text handle, counted, keeping those of the record being parsed (``raw``, reset per record)."""
+
+    def __init__(self, handle: TextIO) -> None:
+        self._handle = handle
+        self.count = 0
+        self.raw: list[str] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._handle)
+        self.count += 1
+        self.raw.append(line)
+        return line
+
+    @property
+    def first(self) -> int:
+        """The line where the record being parsed starts."""
+        return self.count - len(self.raw) + 1
+
+
+def _unreadable(exc: csv.Error, lines: _Lines, delimiter: str) -> str:
+    """Why csv.reader (strict) stopped, in the operator's words."""
+    text = str(exc)
+    if text == 'unexpected end of data':
+        return (
+            f'comillas sin cerrar: la celda que abre comillas en la línea {lines.first} del fichero no se cierra y se '
+            'tragaría el resto del fichero; cierre las comillas o quítelas'
+        )
+    if 'expected after' in text:
+        return (
+            f'comillas mal cerradas en la línea {lines.count} del fichero: tras las comillas que cierran una celda '
+            f"debe venir el separador {delimiter!r} (¿comillas sin cerrar o un '\"' sin duplicar dentro del valor?)"
+        )
+    if 'field limit' in text:
+        return (
+            f'una celda que empieza en la línea {lines.first} del fichero supera {csv.field_size_limit()} caracteres '
+            '(¿comillas sin cerrar?)'
+        )
+    return f'no se puede leer la línea {lines.count} del fichero ({text})'
+
+
+def _header(path: Path, reader: Iterator[list[str]], lines: _Lines, delimiter: str) -> list[str]:
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise _error(path.name, f'cabecera ilegible: {_unreadable(exc, lines, delimiter)}') from None
     if not header or not any(cell.strip() for cell in header):
-        raise CsvError(f'{path.name}: el fichero está vacío o no tiene cabecera')
+        raise _error(path.name, 'el fichero está vacío o no tiene cabecera')
     columns = [cell.strip() for cell in header]
+    if len(columns) == 1 and (foreign := _FOREIGN_SEPARATOR.findall(columns[0])):
+        separator = Counter(foreign).most_common(1)[0][0]
+        raise _error(
+            path.name,
+            "la cabecera no tiene ninguno de los separadores admitidos (';', ',' o tabulador) y parece separada por "
+            f"{separator!r}: guarde el fichero como CSV separado por ';' o ','",
+        )
     duplicated = sorted({c for c in columns if columns.count(c) > 1 and c})
     if duplicated:
-        raise CsvError(f'{path.name}: columnas repetidas en la cabecera: {", ".join(duplicated)}')
+        raise _error(path.name, f'columnas repetidas en la cabecera: {", ".join(duplicated)}')
     return columns
+
+
+def read_header(path: Path) -> list[str]:
+    """The header of a CSV, trimmed; raises CsvError for an empty file, an empty header or another separator."""
+    path = Path(path)
+    dialect = detect_dialect(path)
+    with path.open(encoding=dialect.encoding, newline='') as handle:
+        lines = _Lines(handle)
+        return _header(path, csv.reader(lines, delimiter=dialect.delimiter, strict=True), lines, dialect.delimiter)
+
+
+def _other_separator(raw: str, delimiter: str, width: int) -> str | None:
+    """The admitted separator that splits a row short under ``delimiter`` into exactly the header's ``width`` cells."""
+    for other in DELIMITERS.replace(delimiter, ''):
+        try:
+            if len(next(csv.reader(io.StringIO(raw, newline=''), delimiter=other), [])) == width:
+                return other
+        except csv.Error:
+            continue
+    return None
 
 
 def iter_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (row number, {column: trimmed value}) for every non-blank data row."""
     path = Path(path)
-    columns = read_header(path)
     dialect = detect_dialect(path)
+    delimiter = dialect.delimiter
     with path.open(encoding=dialect.encoding, newline='') as handle:
-        reader = csv.reader(handle, delimiter=dialect.delimiter)
-        next(reader)
+        lines = _Lines(handle)
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
+        columns = _header(path, reader, lines, delimiter)
         row_number = 0
         while True:
+            lines.raw.clear()
             try:
                 cells = next(reader)
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise CsvError(f'{path.name}: fila {row_number + 1}: no se puede leer ({exc})') from None
+                raise _error(path.name, _unreadable(exc, lines, delimiter), row_number + 1) from None
             row_number += 1
             if not any(cell.strip() for cell in cells):
                 continue
             if len(cells) > len(columns):
-                raise CsvError(
-                    f'{path.name}: fila {row_number}: tiene {len(cells)} celdas y la cabecera {len(columns)} columnas'
-                    " (¿separador distinto o un ';' sin comillas dentro de un valor?)"
+                raise _error(
+                    path.name,
+                    f'tiene {len(cells)} celdas y la cabecera {len(columns)} columnas'
+                    f" (¿separador distinto o un '{delimiter}' sin comillas dentro de un valor?)",
+                    row_number,
+                )
+            if len(cells) < len(columns) and (other := _other_separator(''.join(lines.raw), delimiter, len(columns))):
+                raise _error(
+                    path.name,
+                    f'separador distinto del de la cabecera: la cabecera separa con {delimiter!r} y esta fila con '
+                    f'{other!r} (se leería como {len(cells)} celda(s)); use el mismo separador en todo el fichero',
+                    row_number,
                 )
             values = {column: (cells[i].strip() if i < len(cells) else '') for i, column in enumerate(columns)}
             yield row_number, values
@@ -101,17 +262,17 @@ def read_row(path: Path, row: int | None = None, match: tuple[str, str] | None =
     """One data row, by number (1 = first after the header) or by ``column=value``."""
     path = Path(path)
     if not path.is_file():
-        raise CsvError(f'{path}: no existe el fichero')
+        raise _error(str(path), 'no existe el fichero')
     if match is not None:
         column, wanted = match
         if column not in read_header(path):
-            raise CsvError(f'{path.name}: no hay columna {column!r} para --match')
+            raise _error(path.name, f'no hay columna {column!r} para --match')
         for number, values in iter_rows(path):
             if values.get(column, '') == wanted:
                 return number, values
-        raise CsvError(f'{path.name}: ninguna fila tiene {column}={wanted!r}')
+        raise _error(path.name, f'ninguna fila tiene {column}={wanted!r}')
     wanted_row = row or 1
     for number, values in iter_rows(path):
         if number == wanted_row:
             return number, values
-    raise CsvError(f'{path.name}: no hay fila {wanted_row} con datos')
+    raise _error(path.name, f'no hay fila {wanted_row} con datos')

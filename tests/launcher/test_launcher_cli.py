@@ -159,7 +159,7 @@ def test_an_action_in_development_is_announced_and_refused(launch, sandbox, tmp_
 def test_numeric_options_must_be_positive(launch, capsys, option, value):
     with pytest.raises(SystemExit) as raised:
         launch('--input_dir', '.', option, value)
-    assert raised.value.code == 2
+    assert raised.value.code == 4
     assert f'argument {option}' in capsys.readouterr().err
 
 

@@ -115,7 +115,7 @@ def test_with_skip_invalid_the_rows_before_an_unreadable_line_still_run(runner, 
 @pytest.mark.parametrize(
     ('content', 'problem'),
     [
-        ('', 'global.csv: global.csv: el fichero está vacío o no tiene cabecera'),
+        ('', 'global.csv: el fichero está vacío o no tiene cabecera'),
         (
             'time_zone\nEurope/Madrid\nEurope/Paris\n',
             'global.csv: debe tener exactamente una fila de datos bajo la cabecera',

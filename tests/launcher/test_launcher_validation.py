@@ -104,9 +104,9 @@ def test_an_unreadable_dataset_or_global_is_a_problem_not_a_crash(runner, sandbo
     assert report.exit_code == 2
     assert report.problems == [
         'global.csv: debe tener exactamente una fila de datos bajo la cabecera',
-        'ubicaciones.csv: ubicaciones.csv: el fichero está vacío o no tiene cabecera',
-        'workspaces.csv: workspaces.csv: fila 2: tiene 3 celdas y la cabecera 2 columnas '
-        "(¿separador distinto o un ';' sin comillas dentro de un valor?)",
+        'ubicaciones.csv: el fichero está vacío o no tiene cabecera',
+        'workspaces.csv, fila 2: tiene 3 celdas y la cabecera 2 columnas '
+        "(¿separador distinto o un ',' sin comillas dentro de un valor?)",
     ]
     assert statuses(report) == {('workspaces', '1', 'alta_workspace'): 'skipped'}
     assert sandbox.journal() == []

@@ -26,35 +26,8 @@ from transformacion import launcher_csv_dependencias
 CORPUS = Path(__file__).resolve().parents[1] / 'data' / 'bad_inputs'
 _WHERE = ('--input_dir', '--input-dir', '--resume', '--retry-failed')
 
-_ENCODING = (
-    'bug: csvfiles.detect_encoding falls back to cp1252 for any file that is not entirely valid UTF-8, so UTF-8 text '
-    'in it becomes mojibake that is sent to Webex (or a BOM becomes part of the first column name) instead of a clear '
-    'encoding error naming the file and row'
-)
-_NO_ROWS = 'bug: a dataset with a header and no data rows validates as an empty batch and exits 0 (nothing done)'
-_FORMULA = 'bug: a formula-like cell (=, +, -, @ followed by text) is accepted as a value and sent to Webex'
-_SEPARATOR = (
-    'bug: csvfiles does not diagnose a wrong separator: a header without ; , or tab becomes one unknown column and '
-    'a row in another separator becomes one cell, reported only as missing required columns'
-)
-_QUOTE = (
-    'bug: csvfiles reads with strict=False, so an unclosed quote swallows the rest of the file into one cell: the rows '
-    'vanish, every action is "no aplica" and the run exits 0; csv.reader(strict=True) reports it'
-)
-#: Cases whose expectation the launcher does not meet yet (see each reason); the mark goes when the bug is fixed.
-KNOWN_BUGS = {
-    'global_mezcla_utf8_y_cp1252': _ENCODING,
-    'ubicaciones_mezcla_utf8_y_cp1252': _ENCODING,
-    'ubicaciones_bom_utf8_con_bytes_cp1252': _ENCODING,
-    'ubicaciones_utf16_de_excel': _ENCODING,
-    'ubicaciones_solo_cabecera': _NO_ROWS,
-    'usuarios_solo_cabecera': _NO_ROWS,
-    'ubicaciones_celda_formula': _FORMULA,
-    'usuarios_celda_formula': _FORMULA,
-    'ubicaciones_separador_barra': _SEPARATOR,
-    'ubicaciones_cabecera_con_punto_y_coma_filas_con_coma': _SEPARATOR,
-    'workspaces_campos_de_menos_con_comillas_sin_cerrar': _QUOTE,
-}
+#: Cases whose expectation the launcher does not meet yet: case name -> the bug (the mark goes when it is fixed).
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def _cases() -> list:
