@@ -26,18 +26,9 @@ from transformacion import launcher_csv_dependencias
 CORPUS = Path(__file__).resolve().parents[1] / 'data' / 'bad_inputs'
 _WHERE = ('--input_dir', '--input-dir', '--resume', '--retry-failed')
 
-#: Cases whose expectation the launcher does not meet yet: case name -> the bug (the mark goes when it is fixed).
-KNOWN_BUGS: dict[str, str] = {}
-
 
 def _cases() -> list:
-    cases = sorted(path for path in CORPUS.iterdir() if path.is_dir())
-    return [
-        pytest.param(case, id=case.name, marks=[pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[case.name])])
-        if case.name in KNOWN_BUGS
-        else pytest.param(case, id=case.name)
-        for case in cases
-    ]
+    return [pytest.param(case, id=case.name) for case in sorted(path for path in CORPUS.iterdir() if path.is_dir())]
 
 
 def _run(case: Path, expected: dict, sb, tmp_path: Path, capsys) -> tuple[int, str]:
