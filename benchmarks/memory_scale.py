@@ -1,0 +1,78 @@
+"""Peak memory of the launcher validating and dry-running usuarios.csv with 1,000 and with 100,000 generated rows.
+
+What runs, per size, as its own process (its peak RSS is read with wait4, so nothing else is counted):
+``python -m transformacion.launcher_csv_dependencias --input_dir D --actions alta_usuario --dry-run``: streaming
+validation of every row into the SQLite checkpoint, then every row's dry run (alta_usuario's reads: the person by
+e-mail and the license's free units; its planned POST /people), results_manual.csv and summary.json, against a
+sandbox in a separate process with no latency and no rate limit (seeded with the users' locations).
+Target: peak RSS at the largest size <= 1.5 x peak RSS at the smallest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import tempfile
+from pathlib import Path
+
+from harness import TOKEN, child_env, last_json, run_measured, sandbox_process, seeded_fixture, users_folder
+
+TARGET_RATIO = 1.5
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        '--rows', default='1000,100000', help='row counts, comma-separated; first and last are compared'
+    )
+    parser.add_argument('--locations', type=int, default=5, help='seeded locations the users spread over (default 5)')
+    parser.add_argument('--launcher-args', default='', help='extra launcher options (default: none)')
+    args = parser.parse_args(argv)
+    sizes = [int(size) for size in args.rows.split(',')]
+
+    baseline = run_measured([sys.executable, '-c', 'pass'])
+    imports = run_measured([sys.executable, '-c', 'import transformacion.bulk_runner, wxc_sdk'])
+    print(f'{"command":44} {"rows":>7} {"calls":>7} {"wall s":>8} {"rows/s":>7} {"peak RSS MiB":>12}')
+    for name, measured in (('python -c pass', baseline), ('import bulk_runner + wxc_sdk', imports)):
+        print(f'{name:44} {"":>7} {"":>7} {measured.wall_s:8.2f} {"":>7} {measured.peak_rss_mib:12.1f}')
+    peaks: dict[int, float] = {}
+    failures: list[str] = []
+    with tempfile.TemporaryDirectory(prefix='bench-memory-') as tmp:
+        work = Path(tmp)
+        fixture = seeded_fixture(work / 'org.json', args.locations, license_units=100)
+        for size in sizes:
+            folder = users_folder(work / f'input-{size}', size, args.locations)
+            with sandbox_process(fixture) as sandbox:
+                command = [sys.executable, '-m', 'transformacion.launcher_csv_dependencias', '--input_dir', str(folder)]
+                command += ['--base-url', sandbox.base_url, '--token', TOKEN, '--actions', 'alta_usuario', '--dry-run']
+                command += ['--log-dir', str(work / f'logs-{size}'), *shlex.split(args.launcher_args)]
+                measured = run_measured(command, env=child_env(), cwd=work)
+            summary = last_json(measured.stdout).get('summary', {})
+            planned = summary.get('by_status', {}).get('dry_run', 0)
+            if measured.code != 0 or planned != size:
+                failures.append(f'{size} rows: exit {measured.code}, {planned} rows dry_run')
+                print(measured.stderr[-2000:], file=sys.stderr)
+            peaks[size] = measured.peak_rss_mib
+            name = 'launcher --dry-run alta_usuario'
+            print(
+                f'{name:44} {size:7d} {summary.get("api_calls", 0):7d} {measured.wall_s:8.1f} '
+                f'{size / measured.wall_s:7.0f} {measured.peak_rss_mib:12.1f}'
+            )
+            for path in sorted((work / f'logs-{size}').rglob('*')):
+                if path.is_file() and path.stat().st_size > 1 << 20:
+                    print(f'  {path.name}: {path.stat().st_size / (1 << 20):.0f} MiB on disk')
+    small, large = sizes[0], sizes[-1]
+    ratio = peaks[large] / peaks[small]
+    if ratio > TARGET_RATIO:
+        failures.append(f'ratio>{TARGET_RATIO}')
+    verdict = 'FAIL' if failures else 'PASS'
+    print(
+        f'{verdict} peak RSS {large} rows={peaks[large]:.1f} MiB / {small} rows={peaks[small]:.1f} MiB '
+        f'ratio={ratio:.2f} (target<={TARGET_RATIO})' + (f' [{"; ".join(failures)}]' if failures else '')
+    )
+    return 0 if verdict == 'PASS' else 1
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())
