@@ -12,6 +12,7 @@ spark-admin:telephony_config_read.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from transformacion import resolve
@@ -90,15 +91,29 @@ def refusal(exc: Exception) -> dict[str, Any] | None:
     return {'status': status, 'reason': ': '.join(parts)}
 
 
+UNITS_RECOUNT_BELOW = 50
+
+
 def check_units(api: Any, ctx: Context, lic: Any, field: str) -> None:
-    """Rejected when the license has no free unit (units are read now, not from the run's cache)."""
-    fresh = ctx.call(api.licenses.details, lic.license_id)
-    if fresh.consumed_units >= fresh.total_units:
-        raise Rejected(
-            f'{field}: la licencia {fresh.name!r} no tiene unidades libres '
-            f'({fresh.consumed_units} consumidas de {fresh.total_units})',
-            {'license': fresh.name, 'consumed_units': fresh.consumed_units, 'total_units': fresh.total_units},
-        )
+    """Rejected when the license has no free unit.
+
+    Units are read fresh, then counted down for the rest of the run while plenty are left, so a batch does not
+    re-read the license on every row; with ``UNITS_RECOUNT_BELOW`` or fewer left they are read again on every row.
+    """
+    lock = ctx.cached(f'units_lock:{lic.license_id}', threading.Lock)
+    key = f'free_units:{lic.license_id}'
+    with lock:
+        free = ctx.cache.get(key)
+        if free is None or free <= UNITS_RECOUNT_BELOW:
+            fresh = ctx.call(api.licenses.details, lic.license_id)
+            free = fresh.total_units - fresh.consumed_units
+            if free <= 0:
+                raise Rejected(
+                    f'{field}: la licencia {fresh.name!r} no tiene unidades libres '
+                    f'({fresh.consumed_units} consumidas de {fresh.total_units})',
+                    {'license': fresh.name, 'consumed_units': fresh.consumed_units, 'total_units': fresh.total_units},
+                )
+        ctx.cache[key] = free - 1
 
 
 def check_number(api: Any, ctx: Context, number: str, location_id: str, location: str, person_id: str | None) -> None:

@@ -69,6 +69,7 @@ EXIT_HELP = (
 )
 DEFAULT_CHUNK_SIZE = 100
 DEFAULT_CONCURRENCY = 8
+PACED_CONCURRENCY = 32
 DEFAULT_CHUNK_TIMEOUT = 1800.0
 ROW_ATTEMPTS = 3
 RETRYABLE = ('transient', 'rate_limited')
@@ -1075,8 +1076,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     run.add_argument(
         '--concurrency',
         type=_positive_int,
-        default=DEFAULT_CONCURRENCY,
-        help=f'filas simultáneas dentro de un bloque (por defecto {DEFAULT_CONCURRENCY})',
+        help=f'filas simultáneas dentro de un bloque (por defecto {DEFAULT_CONCURRENCY}; '
+        f'{PACED_CONCURRENCY} con --rate-limit, que marca el ritmo)',
     )
     run.add_argument('--rate-limit', dest='rate_limit', type=_positive_float, help='peticiones por segundo, máximo')
     run.add_argument(
@@ -1127,7 +1128,7 @@ def _positive_float(text: str) -> float:
 
 def settings_from_args(args: argparse.Namespace, *, concurrency: int | None = None) -> Settings:
     return Settings(
-        concurrency=concurrency or args.concurrency,
+        concurrency=concurrency or args.concurrency or (PACED_CONCURRENCY if args.rate_limit else DEFAULT_CONCURRENCY),
         rate_limit=args.rate_limit,
         chunk_timeout=args.chunk_timeout,
         job_timeout=args.job_timeout,

@@ -19,18 +19,29 @@ _SAFE_HEADERS = {'content-type', 'retry-after', 'trackingid', 'link', 'content-l
 
 
 class RateController:
-    """One pacing authority for every worker of a run: a request rate and a shared pause after a 429."""
+    """One pacing authority for every worker of a run: a request rate and a shared pause after a 429.
+
+    A 429 holds every worker for its ``Retry-After`` (capped by ``max_pause``) and, once per throttling episode,
+    lowers the rate by 10%; after ``RECOVERY_S`` without a 429 the rate climbs back 2% at a time, up to the rate
+    the run was given.
+    """
+
+    CUT = 0.9
+    RECOVERY = 1.02
+    RECOVERY_S = 5.0
 
     def __init__(
         self, rate: float | None = None, *, max_pause: float = 120.0, clock=time.monotonic, sleep=time.sleep
     ) -> None:
         self.rate = rate
+        self.ceiling = rate
         self.max_pause = max_pause
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
         self._next_slot = 0.0
         self._paused_until = 0.0
+        self._calm_since = clock()
         self.requests = 0
         self.throttled = 0
 
@@ -38,6 +49,9 @@ class RateController:
         """Block until this request may be sent."""
         with self._lock:
             now = self._clock()
+            if self.rate and self.ceiling and self.rate < self.ceiling and now - self._calm_since >= self.RECOVERY_S:
+                self.rate = min(self.ceiling, self.rate * self.RECOVERY)
+                self._calm_since = now
             start = max(now, self._next_slot, self._paused_until)
             if self.rate:
                 self._next_slot = start + 1.0 / self.rate
@@ -47,12 +61,14 @@ class RateController:
             self._sleep(delay)
 
     def pause(self, seconds: float) -> None:
-        """A 429 told us to wait: hold every worker, and slow down a little for the rest of the run."""
+        """A 429 told us to wait: hold every worker; the first 429 of an episode also slows the run down."""
         with self._lock:
             self.throttled += 1
-            self._paused_until = max(self._paused_until, self._clock() + min(seconds, self.max_pause))
-            if self.rate:
-                self.rate = max(0.5, self.rate * 0.9)
+            now = self._clock()
+            if self.rate and now >= self._paused_until:
+                self.rate = max(0.5, self.rate * self.CUT)
+            self._calm_since = now
+            self._paused_until = max(self._paused_until, now + min(seconds, self.max_pause))
 
 
 def _decode_body(body: Any) -> Any:

@@ -3,6 +3,8 @@
 import argparse
 import json
 import random
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -411,3 +413,20 @@ def test_an_answer_cut_mid_body_counts_as_a_lost_connection():
     fn = flaky(requests.exceptions.ChunkedEncodingError('IncompleteRead'))
     assert _invoke_with_retry_after(fn, sleep=lambda s: None) == 'ok'
     assert classify_error(requests.exceptions.ChunkedEncodingError()) == 'transient'
+
+
+def test_concurrent_rows_load_a_missing_cached_value_once(tmp_path):
+    ctx = make_ctx(tmp_path)
+    loads = []
+
+    def slow_load():
+        loads.append(1)
+        time.sleep(0.05)
+        return 'id-1'
+
+    threads = [threading.Thread(target=ctx.cached, args=('location:madrid', slow_load)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert loads == [1] and ctx.cache['location:madrid'] == 'id-1'

@@ -1,0 +1,50 @@
+"""The shared rate controller: pacing, a shared pause after a 429, one slow-down per episode, gradual recovery."""
+
+from transformacion.transport import RateController
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 100.0
+        self.slept = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_requests_are_spaced_by_the_rate():
+    clock = FakeClock()
+    controller = RateController(10, clock=clock, sleep=clock.sleep)
+    for _ in range(3):
+        controller.acquire()
+    assert [round(s, 3) for s in clock.slept] == [0.1, 0.1]
+
+
+def test_a_429_pauses_every_request_capped_and_slows_down_once_per_episode():
+    clock = FakeClock()
+    controller = RateController(10, max_pause=2, clock=clock, sleep=clock.sleep)
+    controller.pause(30)
+    controller.pause(30)
+    assert controller.rate == 9
+    controller.acquire()
+    assert clock.slept == [2]
+    controller.pause(1)
+    assert controller.rate == 8.1
+    assert controller.throttled == 3
+
+
+def test_the_rate_recovers_gradually_up_to_the_given_rate():
+    clock = FakeClock()
+    controller = RateController(10, clock=clock, sleep=clock.sleep)
+    controller.pause(0)
+    clock.now += 4
+    controller.acquire()
+    assert controller.rate == 9
+    for _ in range(20):
+        clock.now += 5
+        controller.acquire()
+    assert controller.rate == 10
