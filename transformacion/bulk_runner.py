@@ -67,7 +67,7 @@ EXIT_HELP = (
     '4 no pudo empezar (opciones, carpeta, token, ejecución a reanudar); '
     '5 detenido por --job-timeout (continúe con --resume RUN_ID).'
 )
-DEFAULT_CHUNK_SIZE = 100
+DEFAULT_CHUNK_SIZE = 500
 DEFAULT_CONCURRENCY = 8
 PACED_CONCURRENCY = 32
 DEFAULT_CHUNK_TIMEOUT = 1800.0

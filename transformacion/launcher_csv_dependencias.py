@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from transformacion.bulk_runner import (
+    DEFAULT_CHUNK_SIZE,
     EXIT_HELP,
     Batch,
     Catalog,
@@ -67,7 +68,7 @@ def batch_from_folder(
     row: int | None = None,
     dry_run: bool = False,
     skip_invalid: bool = False,
-    chunk_size: int = 100,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> Batch:
     """The batch a folder describes: its datasets, its global.csv and the selected (or default) actions."""
     folder = Path(folder)
