@@ -50,7 +50,7 @@ from transformacion.common import (
     refuse_if_in_development,
     result_object,
 )
-from transformacion.csvfiles import CsvError, iter_rows, looks_like_formula, read_header
+from transformacion.csvfiles import FORMULA_WHY, CsvError, iter_rows, looks_like_formula, read_header
 from transformacion.params import DATASETS, Action
 from transformacion.progress import Progress
 from transformacion.transport import RateController
@@ -494,17 +494,11 @@ class _Scope:
     global_row: dict[str, str]
 
 
-_FORMULA_WHY = (
-    'celda con fórmula (empieza por = o @, o por + / - seguido de algo que no es un número): una hoja de cálculo '
-    'la ejecutaría; escriba el valor sin fórmula'
-)
-
-
 def _formulas(file: str, number: int, row: dict[str, str], store: Checkpoint) -> list[str]:
     """The columns of ``row`` holding a formula (see ``csvfiles.looks_like_formula``), each recorded as a problem."""
     columns = [column for column, value in row.items() if looks_like_formula(value)]
     for column in columns:
-        store.add_problem(file, number, column, row[column], _FORMULA_WHY)
+        store.add_problem(file, number, column, row[column], FORMULA_WHY)
     return columns
 
 
@@ -550,7 +544,7 @@ def _validate_row(scope: _Scope, number: int, chunk: int, row: dict[str, str], s
             store.add_problem(scope.file, number, scope.keys[0], entity, row_problem)
     formulas = _formulas(scope.file, number, row, store)
     if formulas and row_problem is None:
-        row_problem = f'columna {formulas[0]}: {_FORMULA_WHY}'
+        row_problem = f'columna {formulas[0]}: {FORMULA_WHY}'
     merged = merge(scope.global_row, row)
     for action in scope.actions:
         status, message = 'pending', ''

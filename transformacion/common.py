@@ -22,7 +22,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from transformacion.csvfiles import CsvError, read_header, read_row
+from transformacion.csvfiles import FORMULA_WHY, CsvError, looks_like_formula, read_header, read_row
 from transformacion.params import Action
 
 STATUSES = ('executed', 'dry_run', 'skipped', 'rejected', 'error')
@@ -245,6 +245,13 @@ def apply_csv_arguments(
         unknown = [column for column in read_header(path) if column not in known]
         if unknown:
             warnings.append(f'{csv_name}: columnas que {action.name} no usa (ignoradas): {", ".join(unknown)}')
+        formulas = [
+            Problem(csv_name, row_number, column, value, FORMULA_WHY)
+            for column, value in csv_values.items()
+            if column in known and looks_like_formula(value)
+        ]
+        if formulas:
+            raise InvalidParams(formulas)
     for param in action.params:
         given = cli_values.get(param.name)
         if given is not None:

@@ -51,6 +51,12 @@ class CsvDialect:
     delimiter: str
 
 
+FORMULA_WHY = (
+    'celda con fórmula (empieza por = o @, o por + / - seguido de algo que no es un número): una hoja de cálculo '
+    'la ejecutaría; escriba el valor sin fórmula'
+)
+
+
 def looks_like_formula(text: str) -> bool:
     """True for a cell a spreadsheet would run as a formula (CSV injection), never for our numeric values.
 

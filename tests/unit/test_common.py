@@ -430,3 +430,13 @@ def test_concurrent_rows_load_a_missing_cached_value_once(tmp_path):
     for thread in threads:
         thread.join()
     assert loads == [1] and ctx.cache['location:madrid'] == 'id-1'
+
+
+def test_a_formula_cell_in_the_csv_is_refused_naming_file_row_and_column(tmp_path):
+    csv_path = tmp_path / 'ubicaciones.csv'
+    csv_path.write_text('name;digits\n@SUM(A1:A2);3\n', encoding='utf-8')
+    with pytest.raises(InvalidParams) as caught:
+        apply_csv_arguments(ACTION, {}, csv_path)
+    [problem] = caught.value.problems
+    assert (problem.file, problem.row, problem.column) == ('ubicaciones.csv', 1, 'name')
+    assert 'fórmula' in problem.why
