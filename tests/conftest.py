@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from wxc_sdk import WebexSimpleApi
 
 from transformacion.sandbox import running_sandbox
 
@@ -29,6 +30,15 @@ class CliRun:
 def sandbox():
     with running_sandbox(token=TOKEN) as sb:
         yield sb
+
+
+@pytest.fixture
+def api(sandbox):
+    """The real wxc_sdk client pointed at the sandbox, without the SDK's endless 429 retries."""
+    client = WebexSimpleApi(tokens=sandbox.token, retry_429=False)
+    client.session.BASE = sandbox.base_url
+    yield client
+    client.session.close()
 
 
 @pytest.fixture

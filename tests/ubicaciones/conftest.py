@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from wxc_sdk import WebexSimpleApi
 
 from transformacion.sandbox.state import numbers
 
@@ -59,14 +58,6 @@ def lisboa(cli: Any) -> Site:
     ):
         args[args.index(flag) + 1] = value
     return create_site(cli, args)
-
-
-@pytest.fixture
-def api(sandbox: Any) -> WebexSimpleApi:
-    """The real wxc_sdk client of the sandbox, for checks of the sandbox itself."""
-    client = WebexSimpleApi(tokens=sandbox.token, retry_429=False)
-    client.session.BASE = sandbox.base_url
-    return client
 
 
 def sede_central_id(sandbox: Any) -> str:

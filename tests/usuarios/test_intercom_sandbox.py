@@ -2,7 +2,6 @@
 validation Webex applies."""
 
 import pytest
-from wxc_sdk import WebexSimpleApi
 from wxc_sdk.person_settings.push_to_talk import PushToTalkSettings
 from wxc_sdk.rest import RestError
 
@@ -12,14 +11,6 @@ ADMIN_ID = 'Y2lzY29zcGFyazovL3VzL1BFT1BMRS9lMDQyZTliYi05N2RjLTU4OTItYjg0MC0zZjcw
 RECEPCION_ID = 'Y2lzY29zcGFyazovL3VzL1BMQUNFLzhjODNhZjk1LWY4NjEtNWVmNy04ZmU3LTQyMmQ1NzdkMzA0MA'
 SALA_GOYA_ID = 'Y2lzY29zcGFyazovL3VzL1BMQUNFLzhhYzBiZGRlLWJiZWYtNWJiZi1hMDA1LTg1OWFmYWQzYmI3Yg'
 UNKNOWN_PERSON = 'Y2lzY29zcGFyazovL3VzL1BFT1BMRS8wMDAwMDAwMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMDA'
-
-
-@pytest.fixture
-def api(sandbox):
-    client = WebexSimpleApi(tokens=sandbox.token, retry_429=False)
-    client.session.BASE = sandbox.base_url
-    yield client
-    client.session.close()
 
 
 @pytest.fixture(params=['person', 'workspace'])

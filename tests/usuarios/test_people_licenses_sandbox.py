@@ -1,11 +1,8 @@
 """The sandbox's people and licenses areas, driven through wxc_sdk: the Webex Calling rules of create, update,
 delete and PATCH /licenses/users, license consumption, and the partial create switch."""
 
-from collections.abc import Iterator
-
 import pytest
 import requests
-from wxc_sdk import WebexSimpleApi
 from wxc_sdk.licenses import LicenseProperties, LicenseRequest
 from wxc_sdk.people import Person, PhoneNumber
 from wxc_sdk.rest import RestError
@@ -26,18 +23,9 @@ from tests.usuarios.org_setup import (
     number_owner,
     set_total_units,
 )
-from transformacion.sandbox import Sandbox
 from transformacion.sandbox.state import Org
 
 EMAIL = f'elena.navarro@{DOMAIN}'
-
-
-@pytest.fixture
-def api(sandbox: Sandbox) -> Iterator[WebexSimpleApi]:
-    client = WebexSimpleApi(tokens=TOKEN, retry_429=False)
-    client.session.BASE = sandbox.base_url
-    yield client
-    client.session.close()
 
 
 def new_person(**calling) -> Person:

@@ -1,7 +1,6 @@
 """The sandbox's /v1/workspaces through the real wxc_sdk: models parse, Webex's rules hold, and the exchanges
 validate against webex-device.json (only its defect for 204 answers is worked around, as in tests/sandbox)."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,14 +14,6 @@ from tests.sandbox.test_openapi_conformance import as_openapi, load_spec
 from transformacion.sandbox import Sandbox, running_sandbox
 
 SEDE = 'Sede Central'
-
-
-@pytest.fixture
-def api(sandbox: Sandbox) -> Iterator[WebexSimpleApi]:
-    client = WebexSimpleApi(tokens=TOKEN, retry_429=False)
-    client.session.BASE = sandbox.base_url
-    yield client
-    client.session.close()
 
 
 def sede_id(api: WebexSimpleApi) -> str:
