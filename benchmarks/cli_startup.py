@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from transformacion.catalog import ACTION_NAMES
+from transformacion.core.catalog import ACTION_NAMES
 
 TARGET_S = 0.3
 

@@ -9,10 +9,10 @@ import pytest
 
 from tests.conftest import TOKEN
 from transformacion import __main__ as catalogue_cli
-from transformacion.catalog import ACTION_NAMES, action_module, actions, render_markdown
 from transformacion.common import run_cli
-from transformacion.csvfiles import read_header
-from transformacion.params import EN_DESARROLLO, READY, Action, Param
+from transformacion.core.catalog import ACTION_NAMES, action_module, actions, render_markdown
+from transformacion.core.csvfiles import read_header
+from transformacion.core.params import EN_DESARROLLO, READY, Action, Param
 
 
 def test_every_planned_action_has_a_declaration_and_a_main():

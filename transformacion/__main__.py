@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from transformacion.catalog import actions, as_json, render_markdown, render_table
+from transformacion.core.catalog import actions, as_json, render_markdown, render_table
 
 
 def main(argv: list[str] | None = None) -> int:

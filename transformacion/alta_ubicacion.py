@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from transformacion.common import Context, Outcome, PlannedCall, action_main, diff
-from transformacion.params import Action, Param, ParamType
+from transformacion.core.params import Action, Param, ParamType
+from transformacion.domain.locations import ADDRESS_FIELDS, location_state
 
 CALLING_NAME_MAX = 80
 
@@ -55,7 +56,6 @@ ACTION = Action(
     ),
 )
 
-_ADDRESS = ('address1', 'address2', 'city', 'state', 'postal_code', 'country')
 _WIRE = {'postal_code': 'postalCode', 'time_zone': 'timeZone', 'preferred_language': 'preferredLanguage'}
 
 
@@ -66,23 +66,13 @@ def find_location(api: Any, ctx: Context, name: str) -> Any:
     return next((location for location in found if (location.name or '').casefold() == wanted), None)
 
 
-def location_state(location: Any) -> dict[str, Any]:
-    address = location.address
-    state = {
-        'time_zone': location.time_zone,
-        'preferred_language': location.preferred_language,
-    }
-    state.update({field: getattr(address, field, None) if address else None for field in _ADDRESS})
-    return state
-
-
 def _desired_state(params: dict[str, Any]) -> dict[str, Any]:
-    fields = ('time_zone', 'preferred_language', *_ADDRESS)
+    fields = ('time_zone', 'preferred_language', *ADDRESS_FIELDS)
     return {field: params[field] for field in fields if params.get(field) is not None}
 
 
 def _wire_body(params: dict[str, Any]) -> dict[str, Any]:
-    address = {_WIRE.get(f, f): params[f] for f in _ADDRESS if params.get(f) is not None}
+    address = {_WIRE.get(f, f): params[f] for f in ADDRESS_FIELDS if params.get(f) is not None}
     return {
         'name': params['name'],
         'timeZone': params['time_zone'],
@@ -140,7 +130,7 @@ def alta_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
             update = Location(
                 time_zone=params['time_zone'],
                 preferred_language=params['preferred_language'],
-                address=LocationAddress(**{f: params[f] for f in _ADDRESS if params.get(f) is not None}),
+                address=LocationAddress(**{f: params[f] for f in ADDRESS_FIELDS if params.get(f) is not None}),
             )
             ctx.write(
                 PlannedCall('PUT', f'/locations/{location_id}', update.update()),
@@ -159,7 +149,7 @@ def alta_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
             time_zone=params['time_zone'],
             preferred_language=params['preferred_language'],
             announcement_language=params['announcement_language'],
-            address=LocationAddress(**{f: params[f] for f in _ADDRESS if params.get(f) is not None}),
+            address=LocationAddress(**{f: params[f] for f in ADDRESS_FIELDS if params.get(f) is not None}),
         )
         ctx.write(
             PlannedCall(

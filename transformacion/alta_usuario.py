@@ -12,12 +12,20 @@ spark-admin:telephony_config_read.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
-from transformacion import resolve
 from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, diff
-from transformacion.params import E164, EMAIL, EXTENSION, Action, Param
+from transformacion.core.params import E164, EMAIL, EXTENSION, Action, Param
+from transformacion.domain import resolve
+from transformacion.domain.licenses import (
+    assign_licenses,
+    calling_license_of,
+    check_units,
+    refusal,
+    user_calling_licenses,
+)
+from transformacion.domain.numbers import check_number, work_number
+from transformacion.domain.resolve import find_person
 
 DEFAULT_LICENSE = 'Webex Calling - Professional'
 
@@ -50,110 +58,6 @@ ACTION = Action(
         ),
     ),
 )
-
-
-def find_person(api: Any, ctx: Context, email: str) -> Any:
-    """The person with this e-mail, with its Webex Calling data, or None."""
-    found = ctx.call(lambda: list(api.people.list(email=email, calling_data=True, org_id=ctx.org_id)))
-    wanted = email.casefold()
-    return next((p for p in found if wanted in (e.casefold() for e in p.emails or [])), None)
-
-
-def work_number(person: Any) -> str | None:
-    """The person's direct number: its first E.164 ``work`` number."""
-    return next(
-        (n.value for n in person.phone_numbers or [] if n.number_type == 'work' and n.value.startswith('+')), None
-    )
-
-
-def calling_license_of(person: Any, user_licenses: dict[str, str]) -> str | None:
-    """The name of the Webex Calling user license the person holds, or None."""
-    return next((user_licenses[lid] for lid in person.licenses or [] if lid in user_licenses), None)
-
-
-def user_calling_licenses(api: Any, ctx: Context) -> dict[str, str]:
-    """Id -> name of the org's Webex Calling licenses for people (Professional, Basic)."""
-    return {
-        lic.license_id: lic.name
-        for lic in resolve.licenses(api, ctx)
-        if lic.webex_calling and not lic.webex_calling_workspaces
-    }
-
-
-def refusal(exc: Exception) -> dict[str, Any] | None:
-    """``{status, reason}`` of a request Webex refused as invalid (a 4xx other than 429), else None."""
-    status = getattr(getattr(exc, 'response', None), 'status_code', None)
-    if status is None or not 400 <= status < 500 or status == 429:
-        return None
-    detail = getattr(exc, 'detail', None)
-    parts = [getattr(detail, 'message', None) or str(exc)]
-    parts += [e.description for e in getattr(detail, 'errors', None) or [] if e.description not in parts]
-    return {'status': status, 'reason': ': '.join(parts)}
-
-
-UNITS_RECOUNT_BELOW = 50
-
-
-def check_units(api: Any, ctx: Context, lic: Any, field: str) -> None:
-    """Rejected when the license has no free unit.
-
-    Units are read fresh, then counted down for the rest of the run while plenty are left, so a batch does not
-    re-read the license on every row; with ``UNITS_RECOUNT_BELOW`` or fewer left they are read again on every row.
-    """
-    lock = ctx.cached(f'units_lock:{lic.license_id}', threading.Lock)
-    key = f'free_units:{lic.license_id}'
-    with lock:
-        free = ctx.cache.get(key)
-        if free is None or free <= UNITS_RECOUNT_BELOW:
-            fresh = ctx.call(api.licenses.details, lic.license_id)
-            free = fresh.total_units - fresh.consumed_units
-            if free <= 0:
-                raise Rejected(
-                    f'{field}: la licencia {fresh.name!r} no tiene unidades libres '
-                    f'({fresh.consumed_units} consumidas de {fresh.total_units})',
-                    {'license': fresh.name, 'consumed_units': fresh.consumed_units, 'total_units': fresh.total_units},
-                )
-        ctx.cache[key] = free - 1
-
-
-def check_number(api: Any, ctx: Context, number: str, location_id: str, location: str, person_id: str | None) -> None:
-    """Rejected unless ``number`` is in the location's inventory and free (or already this person's)."""
-    found = ctx.call(lambda: list(api.telephony.phone_numbers(phone_number=number, org_id=ctx.org_id)))
-    entry = next((n for n in found if n.phone_number == number), None)
-    if entry is None:
-        raise Rejected(
-            f'phone_number: {number} no está en el inventario de números de la organización; '
-            'añádalo antes con anadir_numeraciones_ubicacion'
-        )
-    if entry.location.id != location_id:
-        raise Rejected(f'phone_number: {number} es de la ubicación {entry.location.name!r}, no de {location!r}')
-    owner = entry.owner
-    if owner is not None and owner.owner_id and owner.owner_id != person_id:
-        who = owner.display_name or ' '.join(filter(None, (owner.first_name, owner.last_name))) or owner.owner_id
-        raise Rejected(
-            f'phone_number: {number} ya está asignado a {who} ({owner.owner_type})',
-            {'owner_id': owner.owner_id, 'owner_type': str(owner.owner_type)},
-        )
-
-
-def assign_licenses(
-    api: Any, ctx: Context, planned: PlannedCall, person_id: str, requests: list[Any], who: str
-) -> None:
-    """PATCH /licenses/users. Webex applies each license request on its own and answers 206 when only some applied,
-    so an invalid-request answer means none applied: Rejected with Webex's reason."""
-    from wxc_sdk.rest import RestError
-
-    try:
-        ctx.write(
-            planned, api.licenses.assign_licenses_to_users, person_id=person_id, licenses=requests, org_id=ctx.org_id
-        )
-    except RestError as exc:
-        refused = refusal(exc)
-        if refused is None:
-            raise
-        raise Rejected(
-            f'{who}: Webex rechazó el cambio de licencias y no aplicó nada: {refused["reason"]}', refused
-        ) from None
 
 
 def _state(person: Any, user_licenses: dict[str, str]) -> dict[str, Any]:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion import resolve
 from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, diff
-from transformacion.params import E164, ENUM, EXTENSION, Action, Param
-from transformacion.precheck_workspace import calling_type, number_problems, primary_numbers
+from transformacion.core.params import E164, ENUM, EXTENSION, Action, Param
+from transformacion.domain import resolve
+from transformacion.domain.workspace import calling_type, number_problems, primary_numbers
 
 DEFAULT_LICENSE = 'Webex Calling - Workspaces'
 

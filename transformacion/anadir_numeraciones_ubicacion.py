@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion import resolve
 from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main
-from transformacion.params import ENUM, LOCATION, NUMBER_RANGES, Action, Param
+from transformacion.core.params import ENUM, LOCATION, NUMBER_RANGES, Action, Param
+from transformacion.domain import resolve
+from transformacion.domain.numbers import read_inventory
 
 ACTION = Action(
     name='anadir_numeraciones_ubicacion',
@@ -45,12 +46,6 @@ BATCH_SIZE = 20
 
 def _numbers_path(location_id: str) -> str:
     return f'/telephony/config/locations/{location_id}/numbers'
-
-
-def read_inventory(api: Any, ctx: Context, location_id: str | None = None) -> dict[str, Any]:
-    """``{E.164: NumberListPhoneNumber}`` of the org, or of one location."""
-    found = ctx.call(lambda: list(api.telephony.phone_numbers(location_id=location_id, org_id=ctx.org_id)))
-    return {item.phone_number: item for item in found if item.phone_number}
 
 
 def _state(item: Any) -> str | None:

@@ -13,16 +13,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from transformacion import resolve
-from transformacion.alta_usuario import (
-    assign_licenses,
-    check_number,
-    check_units,
-    user_calling_licenses,
-    work_number,
-)
 from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main
-from transformacion.params import E164, EXTENSION, PERSON, Action, Param, ParamType
+from transformacion.core.params import E164, EXTENSION, PERSON, Action, Param, ParamType
+from transformacion.domain import resolve
+from transformacion.domain.licenses import assign_licenses, check_units, user_calling_licenses
+from transformacion.domain.numbers import check_number, work_number
 
 
 def _license_list(value: str) -> list[str]:

@@ -27,7 +27,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from transformacion.catalog import ACTION_NAMES, action_module
 from transformacion.common import (
     ActionLog,
     Context,
@@ -50,10 +49,11 @@ from transformacion.common import (
     refuse_if_in_development,
     result_object,
 )
-from transformacion.csvfiles import FORMULA_WHY, CsvError, iter_rows, looks_like_formula, read_header
-from transformacion.params import DATASETS, Action
-from transformacion.progress import Progress
-from transformacion.transport import RateController
+from transformacion.core.catalog import ACTION_NAMES, action_module
+from transformacion.core.csvfiles import FORMULA_WHY, CsvError, iter_rows, looks_like_formula, read_header
+from transformacion.core.params import DATASETS, Action
+from transformacion.core.progress import Progress
+from transformacion.core.transport import RateController
 
 OK_STATUSES = ('executed', 'dry_run', 'skipped')
 FAILED_STATUSES = ('rejected', 'error', 'timeout')

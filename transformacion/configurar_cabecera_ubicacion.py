@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion import resolve
 from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, converge
-from transformacion.params import E164, LOCATION, Action, Param
+from transformacion.core.params import E164, LOCATION, Action, Param
+from transformacion.domain import resolve
 
 ACTION = Action(
     name='configurar_cabecera_ubicacion',

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion import desvio, resolve
 from transformacion.common import Context, Outcome, action_main
-from transformacion.params import PERSON, Action
+from transformacion.core.params import PERSON, Action
+from transformacion.domain import forwarding, resolve
 
 ACTION = Action(
     name='configurar_desvio_usuario',
@@ -19,18 +19,18 @@ ACTION = Action(
     summary='Desvío de llamadas de una persona: siempre, ocupado, sin respuesta y continuidad de negocio.',
     params=(
         PERSON,
-        *desvio.PARAMS,
+        *forwarding.PARAMS,
     ),
 )
 
 
 def configurar_desvio_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     who = f'la persona {params["person"]!r}'
-    desired = desvio.desired_state(params)
+    desired = forwarding.desired_state(params)
     if not desired:
-        return desvio.nothing_asked(who)
+        return forwarding.nothing_asked(who)
     person_id = resolve.person_id(api, ctx, params['person'])
-    outcome = desvio.configure(
+    outcome = forwarding.configure(
         ctx,
         settings_api=api.person_settings.forwarding,
         entity_id=person_id,

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion import desvio
 from transformacion.common import Context, Outcome, action_main
-from transformacion.params import WORKSPACE, WORKSPACE_LOCATION, Action
-from transformacion.precheck_workspace import require_precheck_ok
+from transformacion.core.params import WORKSPACE, WORKSPACE_LOCATION, Action
+from transformacion.domain import forwarding
+from transformacion.domain.workspace import require_precheck_ok
 
 ACTION = Action(
     name='configurar_desvio_workspace',
@@ -23,19 +23,19 @@ ACTION = Action(
     params=(
         WORKSPACE,
         WORKSPACE_LOCATION,
-        *desvio.PARAMS,
+        *forwarding.PARAMS,
     ),
 )
 
 
 def configurar_desvio_workspace(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     who = f'el workspace {params["workspace"]!r}'
-    desired = desvio.desired_state(params)
+    desired = forwarding.desired_state(params)
     if not desired:
-        return desvio.nothing_asked(who)
+        return forwarding.nothing_asked(who)
     report = require_precheck_ok(api, ctx, params['workspace'], 'desvio', location=params.get('location'))
     workspace_id = report['workspace_id']
-    outcome = desvio.configure(
+    outcome = forwarding.configure(
         ctx,
         settings_api=api.workspace_settings.forwarding,
         entity_id=workspace_id,

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion import intercom, resolve
 from transformacion.common import Context, Outcome, action_main
-from transformacion.params import PERSON, Action
+from transformacion.core.params import PERSON, Action
+from transformacion.domain import intercom, resolve
 
 ACTION = Action(
     name='configurar_intercom_usuario',

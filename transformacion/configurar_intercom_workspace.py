@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion import intercom
 from transformacion.common import Context, Outcome, action_main
-from transformacion.params import WORKSPACE, WORKSPACE_LOCATION, Action
-from transformacion.precheck_workspace import require_precheck_ok
+from transformacion.core.params import WORKSPACE, WORKSPACE_LOCATION, Action
+from transformacion.domain import intercom
+from transformacion.domain.workspace import require_precheck_ok
 
 ACTION = Action(
     name='configurar_intercom_workspace',

@@ -13,9 +13,9 @@ import json
 import re
 from typing import Any
 
-from transformacion import resolve
 from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, converge
-from transformacion.params import BOOL, LOCATION, Action, Param, ParamType
+from transformacion.core.params import BOOL, LOCATION, Action, Param, ParamType
+from transformacion.domain import resolve
 
 ROUTING_PREFIX_MAX = 7
 

@@ -1,7 +1,8 @@
 """Set the outgoing calling permissions per call type of a location (only the listed call types change).
 
 High impact (it can stop calls in production): shows the current and the desired state and writes only with
---yes or a confirmation typed on a terminal. Format of ``outgoing_permissions``: see transformacion.permisos_salientes.
+--yes or a confirmation typed on a terminal. Format of ``outgoing_permissions``: see
+transformacion.domain.outgoing_permissions.
 Calls: GET /locations?name= (or /locations/{id}), GET and PUT /telephony/config/locations/{id}/outgoingPermission.
 Scopes: spark-admin:locations_read, spark-admin:telephony_config_read/write.
 """
@@ -10,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion import resolve
 from transformacion.common import Context, Outcome, action_main
-from transformacion.params import LOCATION, Action
-from transformacion.permisos_salientes import check_inputs, configure_permissions, permissions_param
+from transformacion.core.params import LOCATION, Action
+from transformacion.domain import resolve
+from transformacion.domain.outgoing_permissions import check_inputs, configure_permissions, permissions_param
 
 ACTION = Action(
     name='configurar_permisos_salientes_ubicacion',

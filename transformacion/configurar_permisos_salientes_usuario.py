@@ -1,7 +1,8 @@
 """Set the outgoing calling permissions of a person: custom per call type, or follow the location's.
 
 High impact (it can stop calls in production): shows the current and the desired state and writes only with
---yes or a confirmation typed on a terminal. Format of ``outgoing_permissions``: see transformacion.permisos_salientes.
+--yes or a confirmation typed on a terminal. Format of ``outgoing_permissions``: see
+transformacion.domain.outgoing_permissions.
 Calls: GET /people?email= (or /people/{id}), GET and PUT the person's outgoingPermission
 (/telephony/config/people/{id}/outgoingPermission from wxc_sdk 1.38, /people/{id}/features/outgoingPermission
 before), and when the person follows the location today GET /people/{id}?callingData=true and
@@ -13,10 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion import resolve
 from transformacion.common import Context, Outcome, Rejected, action_main
-from transformacion.params import PERSON, Action
-from transformacion.permisos_salientes import (
+from transformacion.core.params import PERSON, Action
+from transformacion.domain import resolve
+from transformacion.domain.outgoing_permissions import (
     USE_LOCATION_PARAM,
     check_inputs,
     configure_permissions,

@@ -2,7 +2,7 @@
 
 High impact (it can stop calls in production): runs the workspace precheck (area permisos_salientes) first, shows
 the current and the desired state and writes only with --yes or a confirmation typed on a terminal. Format of
-``outgoing_permissions``: see transformacion.permisos_salientes.
+``outgoing_permissions``: see transformacion.domain.outgoing_permissions.
 Calls: the precheck's reads (GET /workspaces, /locations/{id}, numbers, licenses, outgoingPermission), GET and
 PUT /workspaces/{id}/features/outgoingPermission, and when the workspace follows the location today
 GET /telephony/config/locations/{id}/outgoingPermission.
@@ -15,8 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from transformacion.common import Context, Outcome, Rejected, action_main
-from transformacion.params import WORKSPACE, WORKSPACE_LOCATION, Action
-from transformacion.permisos_salientes import (
+from transformacion.core.params import WORKSPACE, WORKSPACE_LOCATION, Action
+from transformacion.domain.outgoing_permissions import (
     AREA,
     USE_LOCATION_PARAM,
     check_inputs,
@@ -24,7 +24,7 @@ from transformacion.permisos_salientes import (
     permissions_param,
     read_settings,
 )
-from transformacion.precheck_workspace import require_precheck_ok
+from transformacion.domain.workspace import require_precheck_ok
 
 ACTION = Action(
     name='configurar_permisos_salientes_workspace',

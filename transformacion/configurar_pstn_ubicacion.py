@@ -11,9 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion import resolve
 from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, diff
-from transformacion.params import LOCATION, Action, Param
+from transformacion.core.params import LOCATION, Action, Param
+from transformacion.domain import resolve
+from transformacion.domain.locations import (
+    LOCAL_GATEWAY,
+    NO_CONNECTION,
+    NOT_SETTABLE,
+    connection_path,
+    read_connection,
+    wire_value,
+)
 
 ACTION = Action(
     name='configurar_pstn_ubicacion',
@@ -31,40 +39,9 @@ ACTION = Action(
     ),
 )
 
-LOCAL_GATEWAY = 'LOCAL_GATEWAY'
-#: Connection types Webex does not let the API set (documented for PUT .../connection): Control Hub only.
-NOT_SETTABLE = ('INTEGRATED_CCP', 'CISCO_PSTN')
-_EMPTY = {'pstnConnectionType': None, 'id': None, 'routeType': None, 'routeId': None}
-
-
-def _wire(value: Any) -> str | None:
-    """An SDK enum field as on the wire (the SDK keeps either the enum or its value)."""
-    return getattr(value, 'value', value)
-
-
-def _connection_path(location_id: str) -> str:
-    return f'/telephony/pstn/locations/{location_id}/connection'
-
-
-def read_connection(api: Any, ctx: Context, location_id: str) -> dict[str, Any]:
-    """The current PSTN connection, normalised; all None when the location has none yet (404)."""
-    try:
-        current = ctx.call(api.telephony.pstn.read, location_id, org_id=ctx.org_id)
-    except Exception as exc:
-        if getattr(getattr(exc, 'response', None), 'status_code', None) == 404:
-            return {**_EMPTY, 'displayName': None}
-        raise
-    kind = _wire(current.pstn_connection_type)
-    state = {**_EMPTY, 'pstnConnectionType': kind, 'displayName': current.display_name}
-    if kind == LOCAL_GATEWAY:
-        state.update(routeType=_wire(current.route_type), routeId=current.route_id)
-    elif kind is not None:
-        state['id'] = current.id
-    return state
-
 
 def _option_label(option: Any) -> str:
-    return f'{option.display_name} ({_wire(option.pstn_connection_type)})'
+    return f'{option.display_name} ({wire_value(option.pstn_connection_type)})'
 
 
 def _target(api: Any, ctx: Context, wanted: str, options: list[Any], location: str) -> tuple[dict, dict, str]:
@@ -76,7 +53,7 @@ def _target(api: Any, ctx: Context, wanted: str, options: list[Any], location: s
     if option is not None and route is not None:
         raise Rejected(f'--pstn: {wanted!r} es a la vez una opción PSTN y un {route["type"]}; indique su id')
     if route is not None:
-        if not any(_wire(o.pstn_connection_type) == LOCAL_GATEWAY for o in options):
+        if not any(wire_value(o.pstn_connection_type) == LOCAL_GATEWAY for o in options):
             raise Rejected(
                 f'--pstn: la ubicación {location!r} no ofrece PSTN local ({LOCAL_GATEWAY}) para usar {wanted!r}; '
                 f'opciones ofrecidas: {offered}',
@@ -91,13 +68,13 @@ def _target(api: Any, ctx: Context, wanted: str, options: list[Any], location: s
             f'opciones ofrecidas: {offered}; trunks y route groups: {resolve.describe_premises_routes(api, ctx)}',
             {'offered': [_option_label(o) for o in options]},
         )
-    kind = _wire(option.pstn_connection_type)
+    kind = wire_value(option.pstn_connection_type)
     if kind == LOCAL_GATEWAY:
         raise Rejected(
             f'--pstn: {wanted!r} es PSTN local; indique el trunk o route group que debe usar '
             f'({resolve.describe_premises_routes(api, ctx)})'
         )
-    return {**_EMPTY, 'pstnConnectionType': kind, 'id': option.id}, {'id': option.id}, _option_label(option)
+    return {**NO_CONNECTION, 'pstnConnectionType': kind, 'id': option.id}, {'id': option.id}, _option_label(option)
 
 
 def configurar_pstn_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
@@ -121,7 +98,7 @@ def configurar_pstn_ubicacion(api: Any, params: dict[str, Any], ctx: Context) ->
 
     def write() -> None:
         ctx.write(
-            PlannedCall('PUT', _connection_path(location_id), body),
+            PlannedCall('PUT', connection_path(location_id), body),
             api.telephony.pstn.configure,
             location_id,
             id=body.get('id'),

@@ -21,7 +21,7 @@ from typing import Any
 
 from transformacion.bulk_runner import FAILED_STATUSES, RESULT_COLUMNS, TASK_STATUSES, protect_cell
 from transformacion.common import EXIT_CODES, Rejected, mask_argv, result_object
-from transformacion.csvfiles import CsvError, iter_rows, read_header
+from transformacion.core.csvfiles import CsvError, iter_rows, read_header
 
 SCRIPT = 'consolidar_reportes'
 RESULTS = 'results_manual.csv'

@@ -28,19 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from transformacion import (
-    alta_ubicacion,
-    alta_usuario,
-    anadir_numeraciones_ubicacion,
-    configurar_pstn_ubicacion,
-    desvio,
-    intercom,
-    permisos_salientes,
-    precheck_workspace,
-    resolve,
-)
 from transformacion.bulk_runner import applies, key_columns
-from transformacion.catalog import actions
 from transformacion.common import (
     EXIT_CODES,
     Context,
@@ -56,8 +44,14 @@ from transformacion.common import (
     mask_text,
     result_object,
 )
+from transformacion.core.catalog import actions
+from transformacion.core.params import DATASETS, MAX_RANGE, Action, decode_webex_id
+from transformacion.domain import forwarding, intercom, outgoing_permissions, resolve
+from transformacion.domain.licenses import user_calling_licenses
+from transformacion.domain.locations import LOCAL_GATEWAY, location_state, read_connection
+from transformacion.domain.numbers import read_inventory, work_number
+from transformacion.domain.workspace import calling_type, primary_numbers
 from transformacion.launcher_csv_dependencias import GLOBAL_CSV
-from transformacion.params import DATASETS, MAX_RANGE, Action, decode_webex_id
 
 SCRIPT = 'generar_csv_candidatos'
 DELIMITER = ';'
@@ -197,12 +191,12 @@ def _forwarding(reader: Reader, settings_api: Any, entity_id: str) -> dict[str, 
     setting = _read_or_unexportable(
         ctx, settings_api.read, entity_id, org_id=ctx.org_id, why='sin desvío legible (404)'
     )
-    state = desvio.current_state(setting)
+    state = forwarding.current_state(setting)
     values: dict[str, Any] = {}
-    for kind in desvio.KINDS:
+    for kind in forwarding.KINDS:
         enabled, destination = state[f'{kind}_enabled'], state[f'{kind}_destination']
         if enabled is False:
-            values[f'forward_{kind}'] = desvio.OFF
+            values[f'forward_{kind}'] = forwarding.OFF
         elif enabled and destination:
             values[f'forward_{kind}'] = destination
         else:
@@ -243,7 +237,7 @@ def _intercom(reader: Reader, settings_api: Any, entity_id: str) -> dict[str, An
 
 def _permission_entries(state: dict[str, Any]) -> str | None:
     entries = []
-    for call_type in permisos_salientes.CALL_TYPES:
+    for call_type in outgoing_permissions.CALL_TYPES:
         if call_type in state:
             transfer = state[call_type]['transfer_enabled']
             flag = '' if transfer is None else (':transfer' if transfer else ':notransfer')
@@ -256,11 +250,11 @@ def _permissions(reader: Reader, endpoint: Any, entity_id: str, *, with_flags: b
     settings = _read_or_unexportable(
         ctx, endpoint.read, entity_id, org_id=ctx.org_id, why='sin permisos salientes legibles (404)'
     )
-    state = permisos_salientes.flat_state(settings, with_flags=with_flags)
+    state = outgoing_permissions.flat_state(settings, with_flags=with_flags)
     if with_flags:
-        if not state[permisos_salientes.USE_CUSTOM_ENABLED]:
+        if not state[outgoing_permissions.USE_CUSTOM_ENABLED]:
             return {'use_location_permissions': True}
-        if not state[permisos_salientes.USE_CUSTOM_PERMISSIONS]:
+        if not state[outgoing_permissions.USE_CUSTOM_PERMISSIONS]:
             raise Unexportable(
                 'permisos propios activados sin permisos propios por tipo de llamada (useCustomPermissions=false): '
                 'la acción no puede reproducir ese estado'
@@ -274,12 +268,12 @@ def _permissions(reader: Reader, endpoint: Any, entity_id: str, *, with_flags: b
 def _inventory(reader: Reader, location_id: str) -> dict[str, Any]:
     return reader.ctx.cached(
         f'export:inventory:{location_id}',
-        lambda: anadir_numeraciones_ubicacion.read_inventory(reader.api, reader.ctx, location_id),
+        lambda: read_inventory(reader.api, reader.ctx, location_id),
     )
 
 
 def _export_alta_ubicacion(reader: Reader, entity: Entity) -> dict[str, Any]:
-    values = alta_ubicacion.location_state(entity.model)
+    values = location_state(entity.model)
     values['announcement_language'] = entity.calling.announcement_language or entity.model.announcement_language
     return values
 
@@ -287,7 +281,7 @@ def _export_alta_ubicacion(reader: Reader, entity: Entity) -> dict[str, Any]:
 def _export_pstn(reader: Reader, entity: Entity) -> dict[str, Any]:
     api, ctx = reader.api, reader.ctx
     location_id = entity.model.location_id
-    state = configurar_pstn_ubicacion.read_connection(api, ctx, location_id)
+    state = read_connection(api, ctx, location_id)
     kind = state['pstnConnectionType']
     if kind is None:
         return {'pstn': None}
@@ -296,7 +290,7 @@ def _export_pstn(reader: Reader, entity: Entity) -> dict[str, Any]:
     option_names = [(o.id, o.display_name) for o in options]
     route_names = [(r['id'], r['name']) for r in routes]
     labels = _unique_labels(option_names + route_names)
-    wanted = state['routeId'] if kind == configurar_pstn_ubicacion.LOCAL_GATEWAY else state['id']
+    wanted = state['routeId'] if kind == LOCAL_GATEWAY else state['id']
     if wanted not in labels:
         raise Unexportable(f'la conexión PSTN actual ({state["displayName"] or kind}) no figura entre las opciones')
     return {'pstn': labels[wanted]}
@@ -346,15 +340,13 @@ def _export_location_permissions(reader: Reader, entity: Entity) -> dict[str, An
 
 
 def _user_licenses(reader: Reader) -> dict[str, str]:
-    return reader.ctx.cached(
-        'export:user_calling_licenses', lambda: alta_usuario.user_calling_licenses(reader.api, reader.ctx)
-    )
+    return reader.ctx.cached('export:user_calling_licenses', lambda: user_calling_licenses(reader.api, reader.ctx))
 
 
 def _export_alta_usuario(reader: Reader, entity: Entity) -> dict[str, Any]:
     person = entity.model
     license_id = next((lid for lid in person.licenses or [] if lid in _user_licenses(reader)), None)
-    extension, number = person.extension, alta_usuario.work_number(person)
+    extension, number = person.extension, work_number(person)
     if not extension and not number:
         raise Unexportable('la persona no tiene extensión ni número directo')
     default_display = f'{person.first_name} {person.last_name}'
@@ -403,7 +395,7 @@ def _export_alta_workspace(reader: Reader, entity: Entity) -> dict[str, Any]:
         reader.note(
             'workspaces.csv', entity.label, ['license'], f'la licencia {assigned[0]} no figura en la organización'
         )
-    current = precheck_workspace.primary_numbers(numbers)
+    current = primary_numbers(numbers)
     if not current['extension'] and not current['phone_number']:
         raise Unexportable('el workspace no tiene extensión ni número')
     devices = workspace.supported_devices
@@ -427,7 +419,7 @@ def _export_workspace_permissions(reader: Reader, entity: Entity) -> dict[str, A
     return _permissions(reader, endpoint, entity.model.workspace_id, with_flags=True)
 
 
-_FORWARD = tuple(param.name for param in desvio.PARAMS)
+_FORWARD = tuple(param.name for param in forwarding.PARAMS)
 _INTERCOM = tuple(param.name for param in intercom.PARAMS)
 _PERMISSIONS = ('outgoing_permissions', 'use_location_permissions')
 _CHANGE = 'describe un cambio, no un estado: se deja vacío'
@@ -613,7 +605,7 @@ def _workspace_entities(reader: Reader, selected: dict[str, Any], candidates: bo
     api, ctx = reader.api, reader.ctx
     entities = []
     for workspace in ctx.call(lambda: list(api.workspaces.list(org_id=ctx.org_id))):
-        enabled = precheck_workspace.calling_type(workspace) == 'webexCalling'
+        enabled = calling_type(workspace) == 'webexCalling'
         if enabled == candidates:
             continue
         if filtered and workspace.location_id not in selected:

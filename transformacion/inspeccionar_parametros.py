@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from transformacion.catalog import ACTION_NAMES, actions
 from transformacion.common import EXIT_CODES, mask_argv, result_object
-from transformacion.params import Action, Param
+from transformacion.core.catalog import ACTION_NAMES, actions
+from transformacion.core.params import Action, Param
 
 SCRIPT = 'inspeccionar_parametros'
 FORMATS = ('table', 'json', 'markdown')

@@ -20,7 +20,7 @@ from transformacion.bulk_runner import (
     add_run_options,
     run_command,
 )
-from transformacion.params import DATASETS
+from transformacion.core.params import DATASETS
 
 GLOBAL_CSV = 'global.csv'
 

@@ -9,10 +9,10 @@ import pytest
 from tests.auxiliares.conftest import read_csv
 from tests.conftest import TOKEN
 from transformacion.alta_usuario import DEFAULT_LICENSE
-from transformacion.catalog import actions
 from transformacion.common import create_api
+from transformacion.core.catalog import actions
+from transformacion.core.params import DATASETS, NUMBER_RANGES
 from transformacion.generar_csv_candidatos import Dataset, dataset_columns, global_row, number_ranges
-from transformacion.params import DATASETS, NUMBER_RANGES
 
 SAMPLES = Path(__file__).resolve().parents[2] / 'samples'
 DOMAIN = 'transformacion-demo.example.com'

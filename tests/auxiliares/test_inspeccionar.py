@@ -10,7 +10,7 @@ import pytest
 
 from tests.auxiliares.conftest import write_csv
 from transformacion import alta_workspace
-from transformacion.catalog import actions
+from transformacion.core.catalog import actions
 from transformacion.inspeccionar_parametros import (
     MANDATORY_END,
     MANDATORY_START,

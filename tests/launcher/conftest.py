@@ -13,10 +13,11 @@ import pytest
 
 from tests.conftest import TOKEN
 from transformacion import alta_ubicacion as alta_ubicacion_module
-from transformacion import launcher_csv_dependencias, resolve
+from transformacion import launcher_csv_dependencias
 from transformacion.bulk_runner import Batch, Report, Settings, start_run
 from transformacion.common import Outcome, PlannedCall, Rejected, RetryPolicy, converge
-from transformacion.params import EN_DESARROLLO, INT, Action, Param
+from transformacion.core.params import EN_DESARROLLO, INT, Action, Param
+from transformacion.domain import resolve
 
 GLOBAL = {
     'time_zone': 'Europe/Madrid',

@@ -10,7 +10,7 @@ import pytest
 from tests.launcher.conftest import CATALOG, TOKEN, location, posts, read_results, statuses, write_csv, write_folder
 from transformacion.bulk_runner import Batch, Checkpoint, prerequisite_rows, start_run
 from transformacion.common import Outcome
-from transformacion.params import EMAIL_LIST, Action, Param
+from transformacion.core.params import EMAIL_LIST, Action, Param
 
 
 def test_a_row_edited_after_validation_is_rejected_when_its_turn_comes(runner, sandbox, tmp_path):

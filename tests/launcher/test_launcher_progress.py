@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from transformacion.progress import Progress, render
+from transformacion.core.progress import Progress, render
 
 
 class Clock:

@@ -16,7 +16,7 @@ from tests.launcher.conftest import (
 )
 from transformacion.bulk_runner import NotStarted, applies, plan, protect_cell, typed_params
 from transformacion.common import InvalidParams
-from transformacion.params import Action, Param
+from transformacion.core.params import Action, Param
 
 
 def test_every_problem_of_every_file_is_reported_at_once_and_nothing_is_sent(launch, sandbox, tmp_path):

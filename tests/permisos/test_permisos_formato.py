@@ -3,7 +3,7 @@
 import pytest
 from wxc_sdk.person_settings.permissions_out import Action, OutgoingPermissionCallType
 
-from transformacion.permisos_salientes import ACTIONS, CALL_TYPES, OUTGOING_PERMISSIONS, parse_permissions
+from transformacion.domain.outgoing_permissions import ACTIONS, CALL_TYPES, OUTGOING_PERMISSIONS, parse_permissions
 
 
 def test_call_types_and_actions_are_the_sdk_enums():

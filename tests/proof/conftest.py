@@ -139,7 +139,7 @@ def dataset_rows(path: Path) -> list[list[str]]:
 def expected_tasks(folder: Path, actions: list[str]) -> set[TaskKey]:
     """Every (dataset, row, action) a batch must report: each data row of a dataset x each selected action of it,
     counted straight from the CSVs."""
-    from transformacion.catalog import action_module
+    from transformacion.core.catalog import action_module
 
     tasks = set()
     for dataset in ('ubicaciones', 'usuarios', 'workspaces'):

@@ -82,7 +82,7 @@ def _run_like_the_interpreter(argv: list[str]) -> int:
 
 
 def test_a_traceback_from_inside_an_action_is_logged_without_the_token(fresh_token, tmp_path, mocker, capsys):
-    from transformacion import resolve
+    from transformacion.domain import resolve
 
     mocker.patch.object(
         resolve,

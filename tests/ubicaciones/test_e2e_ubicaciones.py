@@ -4,7 +4,7 @@ each row read from samples/ubicaciones.csv; a second pass changes nothing."""
 import pytest
 
 from tests.ubicaciones.conftest import SAMPLES, mark, option_id, route_id
-from transformacion.csvfiles import iter_rows
+from transformacion.core.csvfiles import iter_rows
 
 ACTIONS = (
     'alta_ubicacion',

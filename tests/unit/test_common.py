@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import os
 import random
 import threading
 import time
@@ -36,7 +37,7 @@ from transformacion.common import (
     result_object,
     sanitise,
 )
-from transformacion.params import E164, INT, Action, Param
+from transformacion.core.params import E164, INT, Action, Param
 
 ACTION = Action(
     name='configurar_demo',
@@ -73,8 +74,8 @@ def test_load_runtime_env_finds_dotenv_in_a_parent_and_never_overrides(tmp_path,
     monkeypatch.setenv('TRANSFORMACION_TEST_B', 'from-env')
     monkeypatch.delenv('TRANSFORMACION_TEST_A', raising=False)
     assert load_runtime_env(child) == tmp_path / '.env'
-    assert common.os.environ['TRANSFORMACION_TEST_A'] == 'from-file'
-    assert common.os.environ['TRANSFORMACION_TEST_B'] == 'from-env'
+    assert os.environ['TRANSFORMACION_TEST_A'] == 'from-file'
+    assert os.environ['TRANSFORMACION_TEST_B'] == 'from-env'
     monkeypatch.delenv('TRANSFORMACION_TEST_A')
 
 

@@ -5,7 +5,7 @@ import csv
 import pytest
 
 from transformacion.bulk_runner import protect_cell
-from transformacion.csvfiles import CsvError, detect_dialect, iter_rows, looks_like_formula, read_header, read_row
+from transformacion.core.csvfiles import CsvError, detect_dialect, iter_rows, looks_like_formula, read_header, read_row
 
 
 def write(tmp_path, text, encoding='utf-8', name='ubicaciones.csv'):

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from transformacion.alta_usuario import UNITS_RECOUNT_BELOW, check_units
+from transformacion.domain.licenses import UNITS_RECOUNT_BELOW, check_units
 from transformacion.common import Context, Rejected, action_logger
 
 LICENSE = SimpleNamespace(license_id='lic-1')

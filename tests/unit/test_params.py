@@ -2,7 +2,7 @@
 
 import pytest
 
-from transformacion.params import (
+from transformacion.core.params import (
     BOOL,
     E164,
     E164_LIST,

@@ -1,6 +1,6 @@
 """The shared rate controller: pacing, a shared pause after a 429, one slow-down per episode, gradual recovery."""
 
-from transformacion.transport import RateController
+from transformacion.core.transport import RateController
 
 
 class FakeClock:

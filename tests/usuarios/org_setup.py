@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from transformacion.params import NUMBER_RANGES
+from transformacion.core.params import NUMBER_RANGES
 from transformacion.sandbox import Sandbox, ids
 from transformacion.sandbox.state import load_fixture
 

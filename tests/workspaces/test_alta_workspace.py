@@ -4,10 +4,10 @@ import json
 from pathlib import Path
 
 from transformacion.alta_workspace import ACTION
-from transformacion.catalog import actions
 from transformacion.common import _params_for_script, apply_csv_arguments
-from transformacion.csvfiles import iter_rows, read_header
-from transformacion.params import NUMBER_RANGES
+from transformacion.core.catalog import actions
+from transformacion.core.csvfiles import iter_rows, read_header
+from transformacion.core.params import NUMBER_RANGES
 
 SEDE = 'Sede Central'
 WORKSPACES_LICENSE = 'Webex Calling - Workspaces'

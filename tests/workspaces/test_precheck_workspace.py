@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import TOKEN
 from transformacion.common import Context, Rejected, action_logger, create_api
-from transformacion.precheck_workspace import require_precheck_ok
+from transformacion.domain.workspace import require_precheck_ok
 
 SEDE = 'Sede Central'
 RECEPCION = 'Recepción Sede Central'

@@ -31,8 +31,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from transformacion.common import Context, Outcome, PlannedCall, Rejected, converge
-from transformacion.params import BOOL, Param, ParamType
+from transformacion.core.context import Context, PlannedCall, converge
+from transformacion.core.outcome import Outcome, Rejected
+from transformacion.core.params import BOOL, Param, ParamType
 
 #: The call types of wxc_sdk's ``OutgoingPermissionCallType`` (a unit test keeps them in sync).
 CALL_TYPES = (

@@ -13,7 +13,8 @@ from typing import Any
 
 from requests.adapters import HTTPAdapter
 
-from transformacion.common import current_log, parse_retry_after
+from transformacion.core.evidence import current_log
+from transformacion.core.retry import parse_retry_after
 
 _SAFE_HEADERS = {'content-type', 'retry-after', 'trackingid', 'link', 'content-length', 'location'}
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion import resolve
-from transformacion.common import Context, Outcome, PlannedCall, Rejected, converge
-from transformacion.params import BOOL, EMAIL, ENUM, WEBEX_ID, Param, ParamType, decode_webex_id, split_list
+from transformacion.core.context import Context, PlannedCall, converge
+from transformacion.core.outcome import Outcome, Rejected
+from transformacion.core.params import BOOL, EMAIL, ENUM, WEBEX_ID, Param, ParamType, decode_webex_id, split_list
+from transformacion.domain import resolve
 
 CONNECTION_TYPES = ('ONE_WAY', 'TWO_WAY')
 ACCESS_TYPES = ('ALLOW_MEMBERS', 'BLOCK_MEMBERS')

@@ -9,7 +9,7 @@ import importlib
 import json
 from types import ModuleType
 
-from transformacion.params import Action
+from transformacion.core.params import Action
 
 ACTION_NAMES = (
     'alta_ubicacion',

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion.common import Context, Rejected
-from transformacion.params import decode_webex_id
+from transformacion.core.context import Context
+from transformacion.core.outcome import Rejected
+from transformacion.core.params import decode_webex_id
 
 
 def _is_not_found(exc: Exception) -> bool:
@@ -151,3 +152,10 @@ def premises_route(api: Any, ctx: Context, name_or_id: str, field: str) -> dict[
 def describe_premises_routes(api: Any, ctx: Context) -> str:
     """``TRUNK TRK-MAD-01, ROUTE_GROUP RG-ESPANA``: what an operator may choose from, for messages."""
     return ', '.join(f'{r["type"]} {r["name"]}' for r in premises_routes(api, ctx)) or 'ninguno'
+
+
+def find_person(api: Any, ctx: Context, email: str) -> Any:
+    """The person with this e-mail, with its Webex Calling data, or None."""
+    found = ctx.call(lambda: list(api.people.list(email=email, calling_data=True, org_id=ctx.org_id)))
+    wanted = email.casefold()
+    return next((p for p in found if wanted in (e.casefold() for e in p.emails or [])), None)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from transformacion.common import Context, Outcome, PlannedCall, Rejected, converge
-from transformacion.params import BOOL, E164, Param, ParamType
+from transformacion.core.context import Context, PlannedCall, converge
+from transformacion.core.outcome import Outcome, Rejected
+from transformacion.core.params import BOOL, E164, Param, ParamType
 
 OFF = 'off'
 OFF_WORDS = ('off', 'no', 'false', 'desactivar', 'desactivado')

@@ -1,0 +1,127 @@
+"""The one argument merge (command line > CSV row > global defaults, with the origin of every value) and the typing
+and validation of an action's parameters against its declaration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from transformacion.core.csvfiles import FORMULA_WHY, CsvError, looks_like_formula, read_header, read_row
+from transformacion.core.outcome import InvalidParams, Problem, Rejected
+from transformacion.core.params import Action
+from transformacion.core.secrets import MASK
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a raw value came from, for error messages."""
+
+    file: str
+    row: int | None
+    column: str
+
+
+def apply_csv_arguments(
+    action: Action,
+    cli_values: dict[str, Any],
+    csv_path: str | Path | None = None,
+    *,
+    row: int | None = None,
+    match: tuple[str, str] | None = None,
+    extra: dict[str, str] | None = None,
+) -> tuple[dict[str, Any], dict[str, Origin], list[str]]:
+    """Merge the CLI values with one CSV row: the CLI wins, missing required parameters are listed at once.
+
+    Returns (raw values, where each came from, warnings). ``extra`` holds lower-priority defaults
+    (e.g. the launcher's ``global.csv``).
+    """
+    values: dict[str, Any] = {}
+    origins: dict[str, Origin] = {}
+    warnings: list[str] = []
+    csv_values: dict[str, str] = {}
+    row_number: int | None = None
+    csv_name = ''
+    if csv_path is not None:
+        path = Path(csv_path)
+        try:
+            row_number, csv_values = read_row(path, row=row, match=match)
+        except CsvError as exc:
+            raise Rejected(str(exc)) from None
+        csv_name = path.name
+        known = {param.csv_column for param in action.params}
+        unknown = [column for column in read_header(path) if column not in known]
+        if unknown:
+            warnings.append(f'{csv_name}: columnas que {action.name} no usa (ignoradas): {", ".join(unknown)}')
+        formulas = [
+            Problem(csv_name, row_number, column, value, FORMULA_WHY)
+            for column, value in csv_values.items()
+            if column in known and looks_like_formula(value)
+        ]
+        if formulas:
+            raise InvalidParams(formulas)
+    for param in action.params:
+        given = cli_values.get(param.name)
+        if given is not None:
+            values[param.name] = given
+            origins[param.name] = Origin('argumento', None, param.flag)
+        elif csv_values.get(param.csv_column, '') != '':
+            values[param.name] = csv_values[param.csv_column]
+            origins[param.name] = Origin(csv_name, row_number, param.csv_column)
+        elif extra and extra.get(param.csv_column, '') != '':
+            values[param.name] = extra[param.csv_column]
+            origins[param.name] = Origin('global.csv', 1, param.csv_column)
+    missing = [p for p in action.required if p.name not in values and p.default is None]
+    if missing:
+        names = ', '.join(f'{p.flag} (columna {p.csv_column})' for p in missing)
+        raise Rejected(
+            f'faltan parámetros obligatorios de {action.name}: {names}', {'missing': [p.name for p in missing]}
+        )
+    return values, origins, warnings
+
+
+def _params_for_script(
+    action: Action, values: dict[str, Any], origins: dict[str, Origin] | None = None
+) -> dict[str, Any]:
+    """Coerce raw values to their declared types and check dependencies between parameters; all errors at once."""
+    origins = origins or {}
+    typed: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for param in action.params:
+        raw = values.get(param.name)
+        origin = origins.get(param.name, Origin('argumento', None, param.flag))
+        if raw is None or raw == '':
+            if param.required and param.default is None:
+                problems.append(Problem(origin.file, origin.row, origin.column, '', 'es obligatorio'))
+            typed[param.name] = param.default
+            continue
+        if not isinstance(raw, str):
+            typed[param.name] = raw
+            continue
+        if '\x00' in raw:
+            problems.append(Problem(origin.file, origin.row, origin.column, raw.replace('\x00', '\\0'), 'contiene NUL'))
+            continue
+        try:
+            typed[param.name] = param.coerce(raw)
+        except ValueError as exc:
+            shown = MASK if param.secret else raw
+            problems.append(Problem(origin.file, origin.row, origin.column, shown, str(exc)))
+    for param in action.params:
+        if typed.get(param.name) in (None, '', []):
+            continue
+        for needed in param.requires:
+            if typed.get(needed) in (None, '', []):
+                other = action.param(needed)
+                origin = origins.get(param.name, Origin('argumento', None, param.flag))
+                problems.append(
+                    Problem(
+                        origin.file,
+                        origin.row,
+                        origin.column,
+                        str(values.get(param.name)),
+                        f'necesita también {other.flag} (columna {other.csv_column})',
+                    )
+                )
+    if problems:
+        raise InvalidParams(problems)
+    return typed
