@@ -12,7 +12,7 @@ from transformacion.alta_usuario import DEFAULT_LICENSE
 from transformacion.common import create_api
 from transformacion.core.catalog import actions
 from transformacion.core.params import DATASETS, NUMBER_RANGES
-from transformacion.generar_csv_candidatos import Dataset, dataset_columns, global_row, number_ranges
+from transformacion.domain.export import Dataset, export_columns, global_row, number_ranges
 
 SAMPLES = Path(__file__).resolve().parents[2] / 'samples'
 DOMAIN = 'transformacion-demo.example.com'
@@ -57,7 +57,7 @@ def test_an_export_reapplied_by_the_launcher_is_all_skipped_with_zero_writes(scr
     for domain, file in DATASETS.items():
         raw = (out / file).read_bytes()
         assert raw.startswith(b'\xef\xbb\xbf'), file
-        assert read_csv(out / file)[0] == dataset_columns(domain)
+        assert read_csv(out / file)[0] == export_columns(domain)
 
     run, results = _reapply(script, out)
 
@@ -160,7 +160,7 @@ def test_candidates_are_the_people_and_workspaces_without_calling_with_only_thei
     assert export.code == 0, export.stderr
     assert sorted(p.name for p in out.iterdir()) == ['global.csv', 'usuarios.csv', 'workspaces.csv']
     header, people = read_csv(out / 'usuarios.csv')
-    assert header == dataset_columns('usuarios')
+    assert header == export_columns('usuarios')
     assert [p['email'] for p in people] == [f'admin@{DOMAIN}']
     admin = {k: v for k, v in people[0].items() if v}
     assert admin == {'email': f'admin@{DOMAIN}', 'first_name': 'Ana', 'last_name': 'Administradora'}
@@ -215,7 +215,7 @@ def test_number_ranges_round_trip_through_the_declared_type():
 def test_global_holds_shared_values_or_a_default_that_changes_nothing(rows, expected):
     """Shared by two rows or more: moved out of the rows. Else a declared default that makes no action apply to a
     row it did not apply to (number_state only when the row adds numbers; else one of an absent dataset)."""
-    dataset = Dataset('ubicaciones.csv', dataset_columns('ubicaciones'), [dict(r) for r in rows])
+    dataset = Dataset('ubicaciones.csv', export_columns('ubicaciones'), [dict(r) for r in rows])
 
     assert global_row([dataset]) == expected
     moved = [r.get('country', '') for r in dataset.rows]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import collections
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -14,19 +13,15 @@ import pytest
 
 from tests.conftest import TOKEN
 from tests.launcher.conftest import location, posts, write_folder
+from transformacion.batch.checkpoint import snapshot
 
 NAMES = [f'Sede {i:02d}' for i in range(1, 13)]
 
 
 def finished_tasks(checkpoint: Path) -> int:
     """Row x action pairs already recorded as finished; -1 while the run has not registered its batch."""
-    try:
-        with sqlite3.connect(f'file:{checkpoint}?mode=ro', uri=True, timeout=1) as db:
-            if not db.execute("SELECT COUNT(*) FROM meta WHERE key = 'batch'").fetchone()[0]:
-                return -1
-            return db.execute("SELECT COUNT(*) FROM tasks WHERE status NOT IN ('pending', 'running')").fetchone()[0]
-    except sqlite3.OperationalError:
-        return -1
+    seen = snapshot(checkpoint)
+    return seen.finished if seen and seen.batch_recorded else -1
 
 
 def wait_for(condition, timeout: float = 30.0):
