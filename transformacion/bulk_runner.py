@@ -11,14 +11,18 @@ import sys
 from transformacion.batch.options import EXIT_HELP, Batch, OptionsParser, add_run_options, batch_from_csv
 from transformacion.batch.run import run_command
 from transformacion.core.catalog import Catalog
+from transformacion.core.cli import command_parser
+
+SCRIPT = 'bulk_runner'
 
 
 def _parser() -> OptionsParser:
-    parser = OptionsParser(
-        prog='python -m transformacion.bulk_runner',
-        description='Ejecuta una acción sobre todas las filas de un CSV: valida todo antes de escribir, bloques '
-        'concurrentes, reintentos, timeouts y un punto de control SQLite reanudable.',
-        epilog=EXIT_HELP,
+    parser = command_parser(
+        SCRIPT,
+        'Ejecuta una acción sobre todas las filas de un CSV: valida todo antes de escribir, bloques concurrentes,\n'
+        'reintentos, timeouts y un punto de control SQLite reanudable.',
+        EXIT_HELP,
+        parser_class=OptionsParser,
     )
     parser.add_argument('--action', help='acción a ejecutar (python -m transformacion las lista)')
     parser.add_argument('--csv', help='CSV del dataset de la acción (una fila por entidad)')
@@ -42,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
             chunk_size=args.chunk_size,
         )
 
-    return run_command('bulk_runner', args, argv, make_batch)
+    return run_command(SCRIPT, args, argv, make_batch)
 
 
 if __name__ == '__main__':

@@ -19,7 +19,7 @@ from typing import Any
 
 from transformacion.batch.checkpoint import FAILED_STATUSES, TASK_STATUSES
 from transformacion.batch.report import RESULT_COLUMNS, RESULTS_FILE, SUMMARY_FILE
-from transformacion.core.cli import RESULT_EPILOG, Reply, capture, emit, invocation_from
+from transformacion.core.cli import Reply, capture, command_parser, emit, invocation_from
 from transformacion.core.csvfiles import CsvError, iter_rows, read_header, unprotect, write_csv
 from transformacion.core.outcome import Rejected
 
@@ -330,12 +330,8 @@ def render_html(
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=f'python -m transformacion.{SCRIPT}',
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=f'{RESULT_EPILOG} Códigos de salida: 0 consolidado, 2 rechazado (carpetas que no son ejecuciones), '
-        '1 error.',
+    parser = command_parser(
+        SCRIPT, DESCRIPTION, '0 consolidado, 2 rechazado (carpetas que no son ejecuciones), 1 error.'
     )
     parser.add_argument(
         'run_dirs', nargs='*', metavar='RUN_DIR', help='carpetas de ejecución (<log dir>/runs/<run_id>)'

@@ -15,10 +15,10 @@ from typing import Any
 from transformacion.core.catalog import DATASETS, GLOBAL_CSV
 from transformacion.core.cli import (
     DEFAULT_BASE_URL,
-    RESULT_EPILOG,
     Reply,
     add_connection_options,
     capture,
+    command_parser,
     connection_from,
     emit,
     invocation_from,
@@ -105,12 +105,8 @@ def generate(args: argparse.Namespace, invocation: dict[str, Any], log: ActionLo
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=f'python -m transformacion.{SCRIPT}',
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=f'{RESULT_EPILOG} Códigos de salida: 0 exportado, 2 rechazado (opciones o ubicación desconocida), '
-        '1 error de la API.',
+    parser = command_parser(
+        SCRIPT, DESCRIPTION, '0 exportado, 2 rechazado (opciones o ubicación desconocida), 1 error de la API.'
     )
     parser.add_argument('--output_dir', '--output-dir', dest='output_dir', required=True, help='carpeta de salida')
     parser.add_argument(

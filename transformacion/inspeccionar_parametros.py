@@ -17,7 +17,7 @@ from typing import Any
 from transformacion.batch import validation
 from transformacion.batch.options import NotStarted, batch_from_folder
 from transformacion.core.catalog import ACTION_NAMES, GLOBAL_CSV, actions, load_catalog
-from transformacion.core.cli import Reply, capture, emit, invocation_from
+from transformacion.core.cli import Reply, capture, command_parser, emit, invocation_from
 from transformacion.core.params import Action, Param
 
 SCRIPT = 'inspeccionar_parametros'
@@ -178,12 +178,10 @@ def preflight(folder: str | Path, selection: str | None) -> dict[str, Any]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=f'python -m transformacion.{SCRIPT}',
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog='Salida: un objeto JSON {script_name, status, invocation, result, summary} en stdout y la tabla (o '
-        'los problemas) en stderr. Códigos de salida: 0 sin problemas, 2 problemas en la carpeta o acción desconocida.',
+    parser = command_parser(
+        SCRIPT,
+        DESCRIPTION,
+        '0 sin problemas, 2 problemas en la carpeta o acción desconocida. La tabla (o los problemas) va a stderr.',
     )
     parser.add_argument(
         '--action',

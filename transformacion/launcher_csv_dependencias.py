@@ -13,6 +13,9 @@ import sys
 from transformacion.batch.options import EXIT_HELP, Batch, NotStarted, OptionsParser, add_run_options, batch_from_folder
 from transformacion.batch.run import run_command
 from transformacion.core.catalog import DATASETS, GLOBAL_CSV, Catalog
+from transformacion.core.cli import command_parser
+
+SCRIPT = 'launcher_csv_dependencias'
 
 DESCRIPTION = f"""\
 Ejecuta las acciones sobre una carpeta de CSV: {GLOBAL_CSV} (una fila con los valores comunes) y
@@ -32,12 +35,7 @@ Salida en <log dir>/runs/<run_id>/: results_manual.csv, summary.json, checkpoint
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = OptionsParser(
-        prog='python -m transformacion.launcher_csv_dependencias',
-        description=DESCRIPTION,
-        epilog=EXIT_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = command_parser(SCRIPT, DESCRIPTION, EXIT_HELP, parser_class=OptionsParser)
     parser.add_argument('--input_dir', '--input-dir', dest='input_dir', help='carpeta con global.csv y los datasets')
     parser.add_argument(
         '--actions', help='acciones separadas por comas (por defecto: todas las ready cuyo dataset está presente)'
@@ -73,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             chunk_size=args.chunk_size,
         )
 
-    return run_command('launcher_csv_dependencias', args, argv, make_batch, concurrency=1 if single else None)
+    return run_command(SCRIPT, args, argv, make_batch, concurrency=1 if single else None)
 
 
 if __name__ == '__main__':

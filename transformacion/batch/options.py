@@ -19,8 +19,9 @@ from transformacion.core.outcome import Rejected
 from transformacion.core.retry import RetryPolicy
 
 EXIT_CODES = {'ok': 0, 'crashed': 1, 'rejected': 2, 'partial': 3, 'not_started': 4, 'stopped': 5}
+#: The exit codes in the operator's words (the epilog of the launcher and the bulk runner).
 EXIT_HELP = (
-    'Códigos de salida: 0 todas las filas x acción ok u omitidas; 1 fallo inesperado del propio lanzador (traza '
+    '0 todas las filas x acción ok u omitidas; 1 fallo inesperado del propio lanzador (traza '
     'enmascarada en el objeto JSON; lo hecho queda en el punto de control: continúe con --resume); '
     '2 lote rechazado por la validación (nada escrito); '
     '3 fallos parciales (error, rechazo o timeout en alguna fila, o problemas saltados con --skip-invalid); '

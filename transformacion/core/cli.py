@@ -57,6 +57,23 @@ def add_connection_options(container: argparse.ArgumentParser | argparse._Argume
     )
 
 
+def command_parser(
+    script_name: str,
+    description: str,
+    exit_codes: str,
+    *,
+    parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser,
+) -> argparse.ArgumentParser:
+    """The parser of ``python -m transformacion.<script_name>``: ``description`` as written (line breaks kept) and an
+    epilog naming the result object and the ``exit_codes``."""
+    return parser_class(
+        prog=f'python -m transformacion.{script_name}',
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=f'{RESULT_EPILOG} Códigos de salida: {exit_codes}',
+    )
+
+
 def connection_from(args: argparse.Namespace) -> tuple[str, str | None]:
     """(token, base URL) from ``--token`` / ``--base-url`` or ``WEBEX_ACCESS_TOKEN`` / ``WEBEX_BASE_URL``.
 
@@ -159,11 +176,10 @@ def build_parser(action: Action, description: str = '') -> argparse.ArgumentPars
     lines = [f'{action.summary}', '', f'Dataset: {action.dataset}. Estado: {action.status}.']
     if action.high_impact:
         lines.append('Alto impacto: pide --yes (o confirmación en terminal).')
-    parser = argparse.ArgumentParser(
-        prog=f'python -m transformacion.{action.name}',
-        description='\n'.join(lines) + ('\n\n' + description if description else ''),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=f'{RESULT_EPILOG} Códigos de salida: 0 executed/dry_run/skipped, 2 rejected, 1 error.',
+    parser = command_parser(
+        action.name,
+        '\n'.join(lines) + ('\n\n' + description if description else ''),
+        '0 executed/dry_run/skipped, 2 rejected, 1 error.',
     )
     group = parser.add_argument_group('parámetros de la acción')
     for param in action.params:

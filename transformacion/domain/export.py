@@ -38,6 +38,10 @@ class Unexportable(Exception):
     """The values of one action for one entity cannot be exported faithfully: its columns stay empty."""
 
 
+#: Reads the current values of one action's parameters for one entity: ``(reader, entity) -> {parameter: value}``.
+ExportFunction = Callable[['Reader', 'Entity'], dict[str, Any]]
+
+
 @dataclass(frozen=True)
 class Exporter:
     """How the current state of one action's parameters is read for one entity.
@@ -47,7 +51,7 @@ class Exporter:
     change to make rather than a state to read back, left empty on purpose (parameter -> why).
     """
 
-    read: Callable[[Reader, Any], dict[str, Any]]
+    read: ExportFunction
     params: tuple[str, ...]
     not_state: dict[str, str] = field(default_factory=dict)
 
@@ -222,6 +226,17 @@ def _permissions(reader: Reader, endpoint: Any, entity_id: str, *, with_flags: b
     return {'outgoing_permissions': _permission_entries(state)}
 
 
+def _setting_of(owner: str, read: Callable[..., dict[str, Any]], endpoint: str, **options: Any) -> ExportFunction:
+    """An exporter that reads one setting of a person or a workspace (``owner``): ``read(reader,
+    api.<owner>_settings.<endpoint>, <owner>_id, **options)``."""
+
+    def exporter(reader: Reader, entity: Entity) -> dict[str, Any]:
+        settings_api = getattr(getattr(reader.api, f'{owner}_settings'), endpoint)
+        return read(reader, settings_api, getattr(entity.model, f'{owner}_id'), **options)
+
+    return exporter
+
+
 # --------------------------------------------------------------------------- ubicaciones
 
 
@@ -329,19 +344,6 @@ def _export_licenses(reader: Reader, entity: Entity) -> dict[str, Any]:
     return {'add_licenses': '|'.join(sorted(reader.license_labels[lid] for lid in held)) or None}
 
 
-def _export_user_intercom(reader: Reader, entity: Entity) -> dict[str, Any]:
-    return _intercom(reader, reader.api.person_settings.push_to_talk, entity.model.person_id)
-
-
-def _export_user_forwarding(reader: Reader, entity: Entity) -> dict[str, Any]:
-    return _forwarding(reader, reader.api.person_settings.forwarding, entity.model.person_id)
-
-
-def _export_user_permissions(reader: Reader, entity: Entity) -> dict[str, Any]:
-    endpoint = reader.api.person_settings.permissions_out
-    return _permissions(reader, endpoint, entity.model.person_id, with_flags=True)
-
-
 # --------------------------------------------------------------------------- workspaces
 
 
@@ -364,19 +366,6 @@ def _export_alta_workspace(reader: Reader, entity: Entity) -> dict[str, Any]:
         'license': license_label,
         'supported_devices': getattr(devices, 'value', devices),
     }
-
-
-def _export_workspace_intercom(reader: Reader, entity: Entity) -> dict[str, Any]:
-    return _intercom(reader, reader.api.workspace_settings.push_to_talk, entity.model.workspace_id)
-
-
-def _export_workspace_forwarding(reader: Reader, entity: Entity) -> dict[str, Any]:
-    return _forwarding(reader, reader.api.workspace_settings.forwarding, entity.model.workspace_id)
-
-
-def _export_workspace_permissions(reader: Reader, entity: Entity) -> dict[str, Any]:
-    endpoint = reader.api.workspace_settings.permissions_out
-    return _permissions(reader, endpoint, entity.model.workspace_id, with_flags=True)
 
 
 _FORWARD = tuple(param.name for param in forwarding.PARAMS)
@@ -418,13 +407,17 @@ EXPORTERS: dict[str, Exporter] = {
         ('first_name', 'last_name', 'display_name', 'location', 'extension', 'phone_number', 'calling_license'),
     ),
     'asignar_licencias_usuario': Exporter(_export_licenses, ('add_licenses',), {'remove_licenses': _CHANGE}),
-    'configurar_intercom_usuario': Exporter(_export_user_intercom, _INTERCOM),
-    'configurar_desvio_usuario': Exporter(_export_user_forwarding, _FORWARD),
-    'configurar_permisos_salientes_usuario': Exporter(_export_user_permissions, _PERMISSIONS),
+    'configurar_intercom_usuario': Exporter(_setting_of('person', _intercom, 'push_to_talk'), _INTERCOM),
+    'configurar_desvio_usuario': Exporter(_setting_of('person', _forwarding, 'forwarding'), _FORWARD),
+    'configurar_permisos_salientes_usuario': Exporter(
+        _setting_of('person', _permissions, 'permissions_out', with_flags=True), _PERMISSIONS
+    ),
     'alta_workspace': Exporter(_export_alta_workspace, ('extension', 'phone_number', 'license', 'supported_devices')),
-    'configurar_intercom_workspace': Exporter(_export_workspace_intercom, _INTERCOM),
-    'configurar_desvio_workspace': Exporter(_export_workspace_forwarding, _FORWARD),
-    'configurar_permisos_salientes_workspace': Exporter(_export_workspace_permissions, _PERMISSIONS),
+    'configurar_intercom_workspace': Exporter(_setting_of('workspace', _intercom, 'push_to_talk'), _INTERCOM),
+    'configurar_desvio_workspace': Exporter(_setting_of('workspace', _forwarding, 'forwarding'), _FORWARD),
+    'configurar_permisos_salientes_workspace': Exporter(
+        _setting_of('workspace', _permissions, 'permissions_out', with_flags=True), _PERMISSIONS
+    ),
 }
 
 #: action -> why it is not exported: its own columns stay empty.
