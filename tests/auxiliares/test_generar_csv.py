@@ -10,9 +10,18 @@ from tests.auxiliares.conftest import read_csv
 from tests.conftest import TOKEN
 from transformacion.alta_usuario import DEFAULT_LICENSE
 from transformacion.common import create_api
-from transformacion.core.catalog import actions
+from transformacion.core.catalog import ACTION_NAMES, actions
 from transformacion.core.params import DATASETS, NUMBER_RANGES
-from transformacion.domain.export import Dataset, export_columns, global_row, number_ranges
+from transformacion.domain.export import (
+    EXPORTERS,
+    NOT_EXPORTED,
+    Dataset,
+    columns_not_exported,
+    export_columns,
+    global_row,
+    number_ranges,
+    unregistered,
+)
 
 SAMPLES = Path(__file__).resolve().parents[2] / 'samples'
 DOMAIN = 'transformacion-demo.example.com'
@@ -231,3 +240,13 @@ def test_an_api_failure_is_an_error_and_writes_no_file(script, sandbox, tmp_path
     assert run.result['result']['error']['reason'] == 'auth'
     assert run.result['invocation']['argv'][-1] == '***'
     assert not out.exists()
+
+
+def test_every_action_is_exported_or_explicitly_not_exported_and_says_why():
+    assert unregistered(ACTION_NAMES) == []
+    assert unregistered(['accion_nueva']) == ['accion_nueva'], 'una acción nueva debe decidir si se exporta'
+    assert set(EXPORTERS) | set(NOT_EXPORTED) == set(ACTION_NAMES)
+    empty = [Dataset(file, export_columns(domain), []) for domain, file in DATASETS.items()]
+    reasons = columns_not_exported(empty)
+    assert reasons['workspaces.csv']['area'] == NOT_EXPORTED['precheck_workspace']
+    assert reasons['usuarios.csv']['remove_licenses'].startswith('describe un cambio')
