@@ -37,7 +37,7 @@ RETRYABLE = ('transient', 'rate_limited')
 
 
 @dataclass
-class Run:
+class RunContext:
     """What the workers of one invocation share: the run's batch, settings, catalogue and checkpoint, one SDK client,
     the global.csv row, the progress display, the run-wide cache and the deadline (``time.monotonic()``) of
     ``--job-timeout``."""
@@ -95,7 +95,7 @@ def prerequisite_rows(
 
 
 def _prerequisite_state(
-    run: Run, dataset: str, number: int, action: Action, params: dict[str, Any]
+    run: RunContext, dataset: str, number: int, action: Action, params: dict[str, Any]
 ) -> tuple[str | None, str | None, bool]:
     """(why it cannot run, the failed prerequisite's id, whether a prerequisite only ran as a dry run)."""
     simulated = False
@@ -119,7 +119,7 @@ def _retryable(outcome: Outcome) -> bool:
 
 
 def _run_task(
-    run: Run, dataset: str, number: int, row: dict[str, str], action: Action, cancel: threading.Event
+    run: RunContext, dataset: str, number: int, row: dict[str, str], action: Action, cancel: threading.Event
 ) -> None:
     file = Path(run.batch.sources[dataset]).name
     key = (dataset, number, action.name)
@@ -170,7 +170,7 @@ def _run_task(
 
 
 def _run_row(
-    run: Run, dataset: str, number: int, row: dict[str, str], actions: list[Action], cancel: threading.Event
+    run: RunContext, dataset: str, number: int, row: dict[str, str], actions: list[Action], cancel: threading.Event
 ) -> None:
     for action in actions:
         if cancel.is_set():
@@ -192,7 +192,7 @@ def _chunks(path: str, size: int) -> Iterator[list[tuple[int, dict[str, str]]]]:
 
 
 def _run_chunk(
-    run: Run,
+    run: RunContext,
     dataset: str,
     actions: tuple[Action, ...],
     chunk: list[tuple[int, dict[str, str]]],
@@ -228,7 +228,7 @@ def _run_chunk(
     return True
 
 
-def execute_run(run: Run) -> None:
+def execute_run(run: RunContext) -> None:
     """Every phase, chunk by chunk, until done or stopped by the job timeout; at the end, wait for the calls that
     timed-out chunks left in flight."""
     try:

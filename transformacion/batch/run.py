@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from transformacion.batch import report
 from transformacion.batch.checkpoint import Checkpoint
-from transformacion.batch.execution import Run, execute_run
+from transformacion.batch.execution import RunContext, execute_run
 from transformacion.batch.options import (
     EXIT_CODES,
     Batch,
@@ -103,7 +103,7 @@ def _drive(
             timeout=settings.policy.timeout,
             controller=RateController(settings.rate_limit, max_pause=settings.policy.max_wait),
         )
-        run = Run(
+        run = RunContext(
             batch=batch,
             settings=settings,
             catalog=catalog,
