@@ -7,10 +7,8 @@ and the duration and API calls of each run. Reads local files only.
 from __future__ import annotations
 
 import argparse
-import csv
 import html
 import json
-import os
 import sys
 import time
 from collections.abc import Iterable
@@ -19,21 +17,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from transformacion.bulk_runner import FAILED_STATUSES, RESULT_COLUMNS, TASK_STATUSES, protect_cell
-from transformacion.common import EXIT_CODES, Rejected, mask_argv, result_object
-from transformacion.core.csvfiles import CsvError, iter_rows, read_header
+from transformacion.batch.checkpoint import FAILED_STATUSES, TASK_STATUSES
+from transformacion.batch.report import RESULT_COLUMNS, RESULTS_FILE, SUMMARY_FILE
+from transformacion.core.cli import Reply, capture, command_parser, emit, invocation_from
+from transformacion.core.csvfiles import CsvError, iter_rows, read_header, unprotect, write_csv
+from transformacion.core.outcome import Rejected
 
 SCRIPT = 'consolidar_reportes'
-RESULTS = 'results_manual.csv'
-SUMMARY = 'summary.json'
 COLUMNS = ('run_id', *RESULT_COLUMNS)
 #: Failing rows kept in the result object (the HTML and the CSV have all of them).
 FAILING_IN_RESULT = 100
 
 DESCRIPTION = f"""\
-Junta varias ejecuciones del launcher o del bulk runner (cada carpeta <log dir>/runs/<run_id> con {RESULTS} y
-{SUMMARY}) en:
-  --output FILE  un CSV con las mismas columnas que {RESULTS} más run_id (';', UTF-8 con BOM, celdas protegidas
+Junta varias ejecuciones del launcher o del bulk runner (cada carpeta <log dir>/runs/<run_id> con {RESULTS_FILE} y
+{SUMMARY_FILE}) en:
+  --output FILE  un CSV con las mismas columnas que {RESULTS_FILE} más run_id (';', UTF-8 con BOM, celdas protegidas
                  contra fórmulas como las del launcher);
   --html FILE    un informe HTML autocontenido (sin recursos externos) para abrir en el navegador: recuentos por
                  acción y estado, las filas que siguen fallando tras los reintentos con su mensaje y su log, y la
@@ -66,24 +64,18 @@ def run_dirs(paths: Iterable[str], runs_dir: str | None) -> list[Path]:
         parent = Path(runs_dir)
         if not parent.is_dir():
             raise Rejected(f'--runs-dir: no existe la carpeta {parent}')
-        found += [child for child in parent.iterdir() if (child / RESULTS).is_file()]
+        found += [child for child in parent.iterdir() if (child / RESULTS_FILE).is_file()]
     unique = list(dict.fromkeys(path.resolve() for path in found))
     if not unique:
         raise Rejected('no hay ejecuciones que consolidar: indique carpetas RUN_DIR o --runs-dir')
     return unique
 
 
-def unprotect(cell: str) -> str:
-    """The value the launcher protected against formulas (``'=...`` -> ``=...``); other cells as they are.
-    Writing it back with ``protect_cell`` gives the same cell again."""
-    return cell[1:] if cell.startswith("'") and protect_cell(cell[1:]) == cell else cell
-
-
 def load_run(path: Path) -> tuple[Run, list[str]]:
     """A run folder and the warnings found reading it; Rejected when its results_manual.csv is missing or unreadable."""
-    results = path / RESULTS
+    results = path / RESULTS_FILE
     if not results.is_file():
-        raise Rejected(f'{path}: no es una carpeta de ejecución (falta {RESULTS})')
+        raise Rejected(f'{path}: no es una carpeta de ejecución (falta {RESULTS_FILE})')
     try:
         header = read_header(results)
         missing = [column for column in RESULT_COLUMNS if column not in header]
@@ -94,18 +86,20 @@ def load_run(path: Path) -> tuple[Run, list[str]]:
         raise Rejected(f'{results}: {exc}') from None
     warnings: list[str] = []
     summary: dict[str, Any] = {}
-    summary_path = path / SUMMARY
+    summary_path = path / SUMMARY_FILE
     if summary_path.is_file():
         try:
             summary = json.loads(summary_path.read_text(encoding='utf-8'))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             warnings.append(f'{summary_path}: ilegible ({exc}); sin duración ni llamadas')
     else:
-        warnings.append(f'{path.name}: falta {SUMMARY}; sin duración ni llamadas')
+        warnings.append(f'{path.name}: falta {SUMMARY_FILE}; sin duración ni llamadas')
     run = Run(summary.get('run_id') or path.name, path, rows, summary)
     expected = summary.get('total')
     if expected is not None and expected != len(rows):
-        warnings.append(f'{run.run_id}: {SUMMARY} cuenta {expected} filas x acción y {RESULTS} tiene {len(rows)}')
+        warnings.append(
+            f'{run.run_id}: {SUMMARY_FILE} cuenta {expected} filas x acción y {RESULTS_FILE} tiene {len(rows)}'
+        )
     return run, warnings
 
 
@@ -187,20 +181,10 @@ def run_overview(run: Run) -> dict[str, Any]:
 # --------------------------------------------------------------------------- outputs
 
 
-def write_csv(path: Path, runs: list[Run]) -> int:
+def write_consolidated(path: Path, runs: list[Run]) -> int:
     """The consolidated CSV (run_id + the results columns, cells protected against formulas); rows written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + '.tmp')
-    written = 0
-    with partial.open('w', encoding='utf-8-sig', newline='') as handle:
-        writer = csv.writer(handle, delimiter=';')
-        writer.writerow(COLUMNS)
-        for run in runs:
-            for row in run.rows:
-                writer.writerow([protect_cell(run.run_id if c == 'run_id' else row.get(c, '')) for c in COLUMNS])
-                written += 1
-    os.replace(partial, path)
-    return written
+    lines = ([run.run_id if c == 'run_id' else row.get(c, '') for c in COLUMNS] for run in runs for row in run.rows)
+    return write_csv(path, COLUMNS, lines)
 
 
 _CSS = """
@@ -346,12 +330,8 @@ def render_html(
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=f'python -m transformacion.{SCRIPT}',
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog='Salida: un objeto JSON {script_name, status, invocation, result, summary} en stdout. '
-        'Códigos de salida: 0 consolidado, 2 rechazado (carpetas que no son ejecuciones), 1 error.',
+    parser = command_parser(
+        SCRIPT, DESCRIPTION, '0 consolidado, 2 rechazado (carpetas que no son ejecuciones), 1 error.'
     )
     parser.add_argument(
         'run_dirs', nargs='*', metavar='RUN_DIR', help='carpetas de ejecución (<log dir>/runs/<run_id>)'
@@ -364,62 +344,48 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def consolidate(paths: list[str], runs_dir: str | None, output: Path, report: Path) -> Reply:
+    """Merge the runs named (and those of ``runs_dir``) into the CSV ``output`` and the HTML ``report``.
+    Rejected for folders that are not runs."""
+    runs: list[Run] = []
+    warnings: list[str] = []
+    for path in run_dirs(paths, runs_dir):
+        run, found = load_run(path)
+        runs.append(run)
+        warnings.extend(found)
+    for warning in warnings:
+        print(f'aviso: {warning}', file=sys.stderr)
+    runs.sort(key=lambda run: ((run.summary.get('timings') or {}).get('started_at') or '', run.run_id))
+    by_action = counts(runs)
+    failing = still_failing(runs)
+    overviews = [run_overview(run) for run in runs]
+    written = write_consolidated(output, runs)
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(render_html(runs, overviews, by_action, failing), encoding='utf-8')
+    result = {
+        'output': str(output.resolve()),
+        'html': str(report.resolve()),
+        'runs': overviews,
+        'by_action': by_action,
+        'by_status': totals(by_action),
+        'rows': written,
+        'still_failing': len(failing),
+        'failing_rows': failing[:FAILING_IN_RESULT],
+        'warnings': warnings,
+    }
+    message = f'{len(runs)} ejecución(es), {written} fila(s) x acción, {len(failing)} siguen fallando'
+    return Reply('executed', message, result, where=f'CSV: {result["output"]}; HTML: {result["html"]}')
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
     started = time.monotonic()
-    invocation: dict[str, Any] = {
-        'argv': mask_argv(argv, set()),
-        'run_dirs': args.run_dirs,
-        'runs_dir': args.runs_dir,
-        'output': args.output,
-        'html': args.html,
-    }
-    result: dict[str, Any] = {}
-    try:
-        runs: list[Run] = []
-        warnings: list[str] = []
-        for path in run_dirs(args.run_dirs, args.runs_dir):
-            run, found = load_run(path)
-            runs.append(run)
-            warnings.extend(found)
-        runs.sort(key=lambda run: ((run.summary.get('timings') or {}).get('started_at') or '', run.run_id))
-        by_action = counts(runs)
-        failing = still_failing(runs)
-        overviews = [run_overview(run) for run in runs]
-        written = write_csv(Path(args.output), runs)
-        report = Path(args.html)
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(render_html(runs, overviews, by_action, failing), encoding='utf-8')
-        result = {
-            'output': str(Path(args.output).resolve()),
-            'html': str(report.resolve()),
-            'runs': overviews,
-            'by_action': by_action,
-            'by_status': totals(by_action),
-            'rows': written,
-            'still_failing': len(failing),
-            'failing_rows': failing[:FAILING_IN_RESULT],
-            'warnings': warnings,
-        }
-        status = 'executed'
-        message = f'{len(runs)} ejecución(es), {written} fila(s) x acción, {len(failing)} siguen fallando'
-        for warning in warnings:
-            print(f'aviso: {warning}', file=sys.stderr)
-    except Rejected as exc:
-        status, message = 'rejected', exc.message
-    except OSError as exc:
-        status, message = 'error', f'{SCRIPT}: {exc}'
-        result['error'] = {'type': type(exc).__name__, 'message': str(exc)}
-    summary = {'message': message, 'duration_s': round(time.monotonic() - started, 3)}
-    print(
-        json.dumps(
-            result_object(SCRIPT, status, invocation, result, summary), ensure_ascii=False, indent=2, default=str
-        )
+    invocation = invocation_from(
+        argv, run_dirs=args.run_dirs, runs_dir=args.runs_dir, output=args.output, html=args.html
     )
-    outputs = f'  (CSV: {result["output"]}; HTML: {result["html"]})' if status == 'executed' else ''
-    print(f'[{status}] {message}{outputs}', file=sys.stderr)
-    return EXIT_CODES[status]
+    reply = capture(SCRIPT, lambda: consolidate(args.run_dirs, args.runs_dir, Path(args.output), Path(args.html)))
+    return emit(SCRIPT, invocation, reply, started=started)
 
 
 if __name__ == '__main__':

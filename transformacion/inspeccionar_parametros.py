@@ -10,11 +10,14 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from transformacion.common import EXIT_CODES, mask_argv, result_object
-from transformacion.core.catalog import ACTION_NAMES, actions
+from transformacion.batch import validation
+from transformacion.batch.options import NotStarted, batch_from_folder
+from transformacion.core.catalog import ACTION_NAMES, GLOBAL_CSV, actions, load_catalog
+from transformacion.core.cli import Reply, capture, command_parser, emit, invocation_from
 from transformacion.core.params import Action, Param
 
 SCRIPT = 'inspeccionar_parametros'
@@ -148,16 +151,13 @@ def render(items: list[dict[str, Any]], fmt: str) -> str:
 
 
 def preflight(folder: str | Path, selection: str | None) -> dict[str, Any]:
-    """Validate a launcher folder offline with the launcher's own code: ``{actions, problems, lines, tasks}``.
+    """Validate a launcher folder offline with the launcher's own validation: ``{actions, problems, lines, tasks}``.
 
     ``problems`` are ``{file, row, column, value, why}`` (row None for a file-level problem); ``lines`` the same
     problems as the launcher prints them; ``tasks`` counts per action what a run would do with each row
     (pending = would run, skipped = does not apply, rejected). Validated as with --skip-invalid, so that the valid
     rows still count as runnable.
     """
-    from transformacion.bulk_runner import Checkpoint, NotStarted, load_catalog, validate
-    from transformacion.launcher_csv_dependencias import GLOBAL_CSV, batch_from_folder
-
     catalog = load_catalog()
     try:
         batch = batch_from_folder(folder, selection, catalog=catalog, skip_invalid=True)
@@ -165,42 +165,23 @@ def preflight(folder: str | Path, selection: str | None) -> dict[str, Any]:
         where = str(Path(folder) / GLOBAL_CSV) if GLOBAL_CSV in str(exc) else str(folder)
         problem = {'file': where, 'row': None, 'column': '', 'value': '', 'why': str(exc)}
         return {'actions': [], 'problems': [problem], 'lines': [f'{where}: {exc}'], 'tasks': {}}
-    store = Checkpoint(Path(':memory:'))
-    try:
-        validate(batch, catalog, store)
-        problems = [
-            {'file': file, 'row': row or None, 'column': column, 'value': value, 'why': why}
-            for file, row, column, value, why in store.rows(
-                'SELECT file, row_number, column_name, value, why FROM problems ORDER BY rowid'
-            )
-        ]
-        lines = list(store.problems())
-        covered = {(p['file'], p['row']) for p in problems}
-        files = {dataset: Path(path).name for dataset, path in batch.sources.items()}
-        tasks: dict[str, dict[str, int]] = {}
-        for dataset, row, action, status, message in store.rows(
-            'SELECT dataset, row_number, action, status, message FROM tasks ORDER BY seq, row_number'
-        ):
-            counts = tasks.setdefault(action, {})
-            counts[status] = counts.get(status, 0) + 1
-            if status == 'rejected' and (files[dataset], row) not in covered:
-                problems.append({'file': files[dataset], 'row': row, 'column': '', 'value': '', 'why': message})
-                lines.append(f'{files[dataset]}, fila {row}: {message}')
-    finally:
-        store.close()
-    return {'actions': list(batch.actions), 'problems': problems, 'lines': lines, 'tasks': tasks}
+    found = validation.preflight(batch, catalog)
+    return {
+        'actions': list(batch.actions),
+        'problems': [asdict(problem) for problem in found.problems],
+        'lines': found.lines,
+        'tasks': found.tasks,
+    }
 
 
 # --------------------------------------------------------------------------- command line
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=f'python -m transformacion.{SCRIPT}',
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog='Salida: un objeto JSON {script_name, status, invocation, result, summary} en stdout y la tabla (o '
-        'los problemas) en stderr. Códigos de salida: 0 sin problemas, 2 problemas en la carpeta o acción desconocida.',
+    parser = command_parser(
+        SCRIPT,
+        DESCRIPTION,
+        '0 sin problemas, 2 problemas en la carpeta o acción desconocida. La tabla (o los problemas) va a stderr.',
     )
     parser.add_argument(
         '--action',
@@ -218,30 +199,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    args = _parser().parse_args(argv)
-    started = time.monotonic()
-    invocation: dict[str, Any] = {
-        'argv': mask_argv(argv, set()),
-        'actions': args.action,
-        'format': args.format,
-        'input_dir': args.input_dir,
-    }
-    unknown = [name for name in args.action if name not in ACTION_NAMES]
+def inspect(
+    names: list[str], fmt: str, *, mandatory: bool = False, input_dir: str | None = None, output: str | None = None
+) -> Reply:
+    """The declarations of ``names`` (every action when empty) rendered in ``fmt``, or the preflight of
+    ``input_dir``; the text goes to stderr (and to ``output`` when given). Rejected for an unknown action."""
+    unknown = [name for name in names if name not in ACTION_NAMES]
     if unknown:
         status = 'rejected'
         message = f'acción desconocida: {", ".join(unknown)}; acciones: {", ".join(ACTION_NAMES)}'
         result: dict[str, Any] = {'unknown': unknown}
         text = message
-    elif args.input_dir:
-        result = preflight(args.input_dir, ','.join(args.action) or None)
+    elif input_dir:
+        result = preflight(input_dir, ','.join(names) or None)
         count = len(result['problems'])
         status = 'rejected' if count else 'executed'
         message = (
-            f'preflight de {args.input_dir}: {count} problema(s); corríjalos antes de lanzar'
+            f'preflight de {input_dir}: {count} problema(s); corríjalos antes de lanzar'
             if count
-            else f'preflight de {args.input_dir}: sin problemas ({len(result["actions"])} acciones)'
+            else f'preflight de {input_dir}: sin problemas ({len(result["actions"])} acciones)'
         )
         counts = [
             f'  {name}: ' + ', '.join(f'{_TASK_WORDS.get(s, s)} {n}' for s, n in tasks.items())
@@ -249,22 +225,32 @@ def main(argv: list[str] | None = None) -> int:
         ]
         text = '\n'.join([*(f'  - {line}' for line in result.pop('lines')), *counts, message])
     else:
-        chosen = [a for a in actions() if not args.action or a.name in args.action]
-        if args.mandatory and args.format == 'markdown':
+        chosen = [a for a in actions() if not names or a.name in names]
+        if mandatory and fmt == 'markdown':
             text = render_mandatory(chosen)
         else:
-            text = render([describe(a, mandatory=args.mandatory) for a in chosen], args.format)
-        result = {'actions': [describe(a, mandatory=args.mandatory) for a in chosen]}
+            text = render([describe(a, mandatory=mandatory) for a in chosen], fmt)
+        result = {'actions': [describe(a, mandatory=mandatory) for a in chosen]}
         status = 'executed'
         message = f'{len(chosen)} acción(es), {sum(len(a["params"]) for a in result["actions"])} parámetro(s)'
-    if args.output:
-        Path(args.output).write_text(text + '\n', encoding='utf-8')
-        result['output'] = args.output
-    summary = {'message': message, 'duration_s': round(time.monotonic() - started, 3)}
-    document = result_object(SCRIPT, status, invocation, result, summary)
-    print(json.dumps(document, ensure_ascii=False, indent=2, default=str))
-    print(text, file=sys.stderr)
-    return EXIT_CODES[status]
+    if output:
+        Path(output).write_text(text + '\n', encoding='utf-8')
+        result['output'] = output
+    return Reply(status, message, result, text=text, status_line=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(argv)
+    started = time.monotonic()
+    invocation = invocation_from(argv, actions=args.action, format=args.format, input_dir=args.input_dir)
+    reply = capture(
+        SCRIPT,
+        lambda: inspect(
+            args.action, args.format, mandatory=args.mandatory, input_dir=args.input_dir, output=args.output
+        ),
+    )
+    return emit(SCRIPT, invocation, reply, started=started)
 
 
 if __name__ == '__main__':

@@ -1,5 +1,6 @@
 """Launcher: ``python -m transformacion.launcher_csv_dependencias --input_dir DIR`` runs the ready actions over
-global.csv + ubicaciones.csv/usuarios.csv/workspaces.csv in dependency order, through the resumable bulk runner.
+global.csv + ubicaciones.csv/usuarios.csv/workspaces.csv in dependency order, as a resumable batch
+(see ``transformacion.batch``).
 Exit codes: 0 all ok/skipped, 1 unexpected failure of the launcher itself, 2 batch rejected by validation,
 3 partial failure, 4 could not start (bad options included), 5 job timeout.
 """
@@ -8,21 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from transformacion.bulk_runner import (
-    DEFAULT_CHUNK_SIZE,
-    EXIT_HELP,
-    Batch,
-    Catalog,
-    NotStarted,
-    OptionsParser,
-    add_run_options,
-    run_command,
-)
-from transformacion.core.params import DATASETS
+from transformacion.batch.options import EXIT_HELP, Batch, NotStarted, OptionsParser, add_run_options, batch_from_folder
+from transformacion.batch.run import run_command
+from transformacion.core.catalog import DATASETS, GLOBAL_CSV, Catalog
+from transformacion.core.cli import command_parser
 
-GLOBAL_CSV = 'global.csv'
+SCRIPT = 'launcher_csv_dependencias'
 
 DESCRIPTION = f"""\
 Ejecuta las acciones sobre una carpeta de CSV: {GLOBAL_CSV} (una fila con los valores comunes) y
@@ -41,66 +34,8 @@ skipped con ese motivo. Una acción en desarrollo se rechaza (rejected) en todas
 Salida en <log dir>/runs/<run_id>/: results_manual.csv, summary.json, checkpoint.sqlite y <acción>.jsonl."""
 
 
-def _selection(actions: str | None, present: set[str], catalog: Catalog) -> tuple[str, ...]:
-    if not actions:
-        chosen = tuple(name for name, (action, _) in catalog.items() if action.ready and action.domain in present)
-        if not chosen:
-            raise NotStarted('no hay acciones ready para los datasets de la carpeta; elija con --actions')
-        return chosen
-    names = tuple(dict.fromkeys(name.strip() for name in actions.split(',') if name.strip()))
-    unknown = [name for name in names if name not in catalog]
-    if unknown:
-        raise NotStarted(f'acciones desconocidas: {", ".join(unknown)}; acciones: {", ".join(catalog)}')
-    if not names:
-        raise NotStarted('--actions no nombra ninguna acción')
-    for name in names:
-        action = catalog[name][0]
-        if action.domain not in present:
-            raise NotStarted(f'{name} necesita {action.dataset}, que no está en la carpeta')
-    return names
-
-
-def batch_from_folder(
-    folder: str | Path,
-    actions: str | None,
-    *,
-    catalog: Catalog,
-    row: int | None = None,
-    dry_run: bool = False,
-    skip_invalid: bool = False,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
-) -> Batch:
-    """The batch a folder describes: its datasets, its global.csv and the selected (or default) actions."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise NotStarted(f'no existe la carpeta {folder}')
-    if not (folder / GLOBAL_CSV).is_file():
-        raise NotStarted(f'falta {GLOBAL_CSV} en {folder} (una fila con los valores comunes a todas las filas)')
-    sources = {
-        dataset: str((folder / file).resolve()) for dataset, file in DATASETS.items() if (folder / file).is_file()
-    }
-    if not sources:
-        raise NotStarted(f'{folder} no tiene ningún dataset ({", ".join(DATASETS.values())})')
-    names = _selection(actions, set(sources), catalog)
-    used = {catalog[name][0].domain for name in names}
-    return Batch(
-        sources={dataset: path for dataset, path in sources.items() if dataset in used},
-        global_csv=str((folder / GLOBAL_CSV).resolve()),
-        actions=names,
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
-        row=row,
-        chunk_size=chunk_size,
-    )
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = OptionsParser(
-        prog='python -m transformacion.launcher_csv_dependencias',
-        description=DESCRIPTION,
-        epilog=EXIT_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = command_parser(SCRIPT, DESCRIPTION, EXIT_HELP, parser_class=OptionsParser)
     parser.add_argument('--input_dir', '--input-dir', dest='input_dir', help='carpeta con global.csv y los datasets')
     parser.add_argument(
         '--actions', help='acciones separadas por comas (por defecto: todas las ready cuyo dataset está presente)'
@@ -136,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             chunk_size=args.chunk_size,
         )
 
-    return run_command('launcher_csv_dependencias', args, argv, make_batch, concurrency=1 if single else None)
+    return run_command(SCRIPT, args, argv, make_batch, concurrency=1 if single else None)
 
 
 if __name__ == '__main__':

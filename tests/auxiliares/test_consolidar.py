@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.auxiliares.conftest import read_csv, write_csv
-from transformacion.bulk_runner import RESULT_COLUMNS
+from transformacion.batch.report import RESULT_COLUMNS
 
 GLOBAL = {
     'time_zone': 'Europe/Madrid',

@@ -10,9 +10,18 @@ from tests.auxiliares.conftest import read_csv
 from tests.conftest import TOKEN
 from transformacion.alta_usuario import DEFAULT_LICENSE
 from transformacion.common import create_api
-from transformacion.core.catalog import actions
+from transformacion.core.catalog import ACTION_NAMES, actions
 from transformacion.core.params import DATASETS, NUMBER_RANGES
-from transformacion.generar_csv_candidatos import Dataset, dataset_columns, global_row, number_ranges
+from transformacion.domain.export import (
+    EXPORTERS,
+    NOT_EXPORTED,
+    Dataset,
+    columns_not_exported,
+    export_columns,
+    global_row,
+    number_ranges,
+    unregistered,
+)
 
 SAMPLES = Path(__file__).resolve().parents[2] / 'samples'
 DOMAIN = 'transformacion-demo.example.com'
@@ -57,7 +66,7 @@ def test_an_export_reapplied_by_the_launcher_is_all_skipped_with_zero_writes(scr
     for domain, file in DATASETS.items():
         raw = (out / file).read_bytes()
         assert raw.startswith(b'\xef\xbb\xbf'), file
-        assert read_csv(out / file)[0] == dataset_columns(domain)
+        assert read_csv(out / file)[0] == export_columns(domain)
 
     run, results = _reapply(script, out)
 
@@ -160,7 +169,7 @@ def test_candidates_are_the_people_and_workspaces_without_calling_with_only_thei
     assert export.code == 0, export.stderr
     assert sorted(p.name for p in out.iterdir()) == ['global.csv', 'usuarios.csv', 'workspaces.csv']
     header, people = read_csv(out / 'usuarios.csv')
-    assert header == dataset_columns('usuarios')
+    assert header == export_columns('usuarios')
     assert [p['email'] for p in people] == [f'admin@{DOMAIN}']
     admin = {k: v for k, v in people[0].items() if v}
     assert admin == {'email': f'admin@{DOMAIN}', 'first_name': 'Ana', 'last_name': 'Administradora'}
@@ -215,7 +224,7 @@ def test_number_ranges_round_trip_through_the_declared_type():
 def test_global_holds_shared_values_or_a_default_that_changes_nothing(rows, expected):
     """Shared by two rows or more: moved out of the rows. Else a declared default that makes no action apply to a
     row it did not apply to (number_state only when the row adds numbers; else one of an absent dataset)."""
-    dataset = Dataset('ubicaciones.csv', dataset_columns('ubicaciones'), [dict(r) for r in rows])
+    dataset = Dataset('ubicaciones.csv', export_columns('ubicaciones'), [dict(r) for r in rows])
 
     assert global_row([dataset]) == expected
     moved = [r.get('country', '') for r in dataset.rows]
@@ -231,3 +240,13 @@ def test_an_api_failure_is_an_error_and_writes_no_file(script, sandbox, tmp_path
     assert run.result['result']['error']['reason'] == 'auth'
     assert run.result['invocation']['argv'][-1] == '***'
     assert not out.exists()
+
+
+def test_every_action_is_exported_or_explicitly_not_exported_and_says_why():
+    assert unregistered(ACTION_NAMES) == []
+    assert unregistered(['accion_nueva']) == ['accion_nueva'], 'una acción nueva debe decidir si se exporta'
+    assert set(EXPORTERS) | set(NOT_EXPORTED) == set(ACTION_NAMES)
+    empty = [Dataset(file, export_columns(domain), []) for domain, file in DATASETS.items()]
+    reasons = columns_not_exported(empty)
+    assert reasons['workspaces.csv']['area'] == NOT_EXPORTED['precheck_workspace']
+    assert reasons['usuarios.csv']['remove_licenses'].startswith('describe un cambio')

@@ -14,7 +14,10 @@ import pytest
 from tests.conftest import TOKEN
 from transformacion import alta_ubicacion as alta_ubicacion_module
 from transformacion import launcher_csv_dependencias
-from transformacion.bulk_runner import Batch, Report, Settings, start_run
+from transformacion.batch.checkpoint import Checkpoint, Task
+from transformacion.batch.options import Batch, Settings
+from transformacion.batch.report import Report
+from transformacion.batch.run import start_run
 from transformacion.common import Outcome, PlannedCall, Rejected, RetryPolicy, converge
 from transformacion.core.params import EN_DESARROLLO, INT, Action, Param
 from transformacion.domain import resolve
@@ -64,6 +67,15 @@ def read_results(report: Report) -> list[dict[str, str]]:
 def statuses(report: Report) -> dict[tuple[str, str, str], str]:
     """{(dataset, row, action): status} from results_manual.csv."""
     return {(r['dataset'], r['row'], r['action']): r['status'] for r in read_results(report)}
+
+
+def checkpoint_task(report: Report, dataset: str, row: int, action: str) -> Task | None:
+    """A row x action as the run's checkpoint recorded it."""
+    store = Checkpoint(report.run_dir / 'checkpoint.sqlite')
+    try:
+        return store.task(dataset, row, action)
+    finally:
+        store.close()
 
 
 def location_names(sandbox) -> list[str]:

@@ -7,7 +7,8 @@ import pytest
 from tests.conftest import TOKEN
 from tests.launcher.conftest import CATALOG, GLOBAL, location, location_names, write_csv, write_folder
 from transformacion import bulk_runner
-from transformacion.bulk_runner import load_catalog
+from transformacion.batch import run as batch_run
+from transformacion.core.catalog import load_catalog
 
 
 def test_the_default_selection_runs_every_ready_action_of_the_present_datasets(launch, sandbox, tmp_path):
@@ -83,7 +84,7 @@ def test_folders_that_cannot_start(launch, sandbox, tmp_path, monkeypatch):
     write_csv(empty / 'global.csv', [GLOBAL])
     assert 'no tiene ningún dataset' in launch('--input_dir', str(empty)).result['result']['error']
     write_csv(empty / 'usuarios.csv', [{'email': 'ana@example.com'}])
-    monkeypatch.setattr(bulk_runner, 'load_catalog', lambda: CATALOG)
+    monkeypatch.setattr(batch_run, 'load_catalog', lambda: CATALOG)
     assert 'no hay acciones ready' in launch('--input_dir', str(empty)).result['result']['error']
     folder = write_folder(tmp_path / 'in', ubicaciones=[location('Norte')])
     monkeypatch.delenv('WEBEX_ACCESS_TOKEN')
@@ -139,7 +140,7 @@ def test_the_bulk_runner_runs_one_action_over_one_csv(launch, sandbox, tmp_path)
 
 
 def test_an_action_in_development_is_announced_and_refused(launch, sandbox, tmp_path, monkeypatch):
-    monkeypatch.setattr(bulk_runner, 'load_catalog', lambda: CATALOG)
+    monkeypatch.setattr(batch_run, 'load_catalog', lambda: CATALOG)
     folder = write_folder(tmp_path / 'in', workspaces=[{'name': 'Sala 1', 'location': 'Sede Central'}])
     run = launch('--input_dir', str(folder), '--actions', 'inventario_workspace,alta_workspace')
 

@@ -9,7 +9,9 @@ import json
 import pytest
 
 from tests.launcher.conftest import CATALOG, location, posts, read_results, statuses, write_folder
-from transformacion.bulk_runner import Checkpoint, NotStarted, continue_run
+from transformacion.batch.checkpoint import Checkpoint
+from transformacion.batch.options import NotStarted
+from transformacion.batch.run import continue_run
 
 
 def resume(runner, run_id: str, **options):

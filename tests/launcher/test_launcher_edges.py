@@ -8,7 +8,10 @@ import time
 import pytest
 
 from tests.launcher.conftest import CATALOG, TOKEN, location, posts, read_results, statuses, write_csv, write_folder
-from transformacion.bulk_runner import Batch, Checkpoint, prerequisite_rows, start_run
+from transformacion.batch.checkpoint import Checkpoint
+from transformacion.batch.execution import prerequisite_rows
+from transformacion.batch.options import Batch
+from transformacion.batch.run import start_run
 from transformacion.common import Outcome
 from transformacion.core.params import EMAIL_LIST, Action, Param
 

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 
-from tests.launcher.conftest import location, location_names, posts, read_results, statuses, write_folder
+from tests.launcher.conftest import (
+    checkpoint_task,
+    location,
+    location_names,
+    posts,
+    read_results,
+    statuses,
+    write_folder,
+)
 
 ALL = ('alta_ubicacion', 'alta_workspace', 'ajuste_workspace')
 
@@ -72,11 +79,7 @@ def test_a_failed_prerequisite_skips_its_dependants_and_the_batch_goes_on(runner
     assert results[('workspaces', '2', 'ajuste_workspace')]['status'] == 'executed'
     assert location_names(sandbox) == ['Sede Central', 'Tierra']
     assert [w['request_body']['displayName'] for w in posts(sandbox, '/v1/workspaces')] == ['Sala']
-    with sqlite3.connect(report.run_dir / 'checkpoint.sqlite') as db:
-        [(blocked_by,)] = db.execute(
-            "SELECT blocked_by FROM tasks WHERE dataset = 'workspaces' AND row_number = 1 AND action = 'alta_workspace'"
-        ).fetchall()
-    assert blocked_by == 'alta_ubicacion:ubicaciones:1'
+    assert checkpoint_task(report, 'workspaces', 1, 'alta_workspace').blocked_by == 'alta_ubicacion:ubicaciones:1'
 
 
 def found_message(report, action):
@@ -130,8 +133,7 @@ def test_transient_failures_are_retried_per_row_with_capped_backoff(runner, sand
     assert (row['status'], row['attempts']) == ('executed', '2')
     assert report.summary['retries'] == 1
     assert len(runner.slept) == 2 and max(runner.slept) <= 0.05
-    with sqlite3.connect(report.run_dir / 'checkpoint.sqlite') as db:
-        [(last_error,)] = db.execute('SELECT last_error FROM tasks').fetchall()
+    last_error = checkpoint_task(report, 'ubicaciones', 1, 'alta_ubicacion').last_error
     assert last_error == 'alta_ubicacion: Server is overloaded with requests. Try again later.'
 
 

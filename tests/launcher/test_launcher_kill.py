@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import collections
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -14,19 +13,20 @@ import pytest
 
 from tests.conftest import TOKEN
 from tests.launcher.conftest import location, posts, write_folder
+from transformacion.batch.checkpoint import snapshot
 
 NAMES = [f'Sede {i:02d}' for i in range(1, 13)]
 
 
 def finished_tasks(checkpoint: Path) -> int:
     """Row x action pairs already recorded as finished; -1 while the run has not registered its batch."""
-    try:
-        with sqlite3.connect(f'file:{checkpoint}?mode=ro', uri=True, timeout=1) as db:
-            if not db.execute("SELECT COUNT(*) FROM meta WHERE key = 'batch'").fetchone()[0]:
-                return -1
-            return db.execute("SELECT COUNT(*) FROM tasks WHERE status NOT IN ('pending', 'running')").fetchone()[0]
-    except sqlite3.OperationalError:
-        return -1
+    seen = snapshot(checkpoint)
+    return seen.finished if seen and seen.batch_recorded else -1
+
+
+def creations(sandbox, path: str) -> list[dict]:
+    """The POSTs to ``path`` that created an entity (a request cut by the kill, with no body, created nothing)."""
+    return [w for w in posts(sandbox, path) if 'created_id' in w]
 
 
 def wait_for(condition, timeout: float = 30.0):
@@ -78,9 +78,11 @@ def test_kill_9_then_resume_applies_every_entity_exactly_once(launch, sandbox, t
 
     assert resumed.code == 0, resumed.stderr
     assert killed_at < len(NAMES), 'se mató antes de terminar'
-    created = collections.Counter(w['request_body']['name'] for w in posts(sandbox, '/v1/locations'))
+    created = collections.Counter(w['request_body']['name'] for w in creations(sandbox, '/v1/locations'))
     assert created == dict.fromkeys(NAMES, 1)
-    enabled = collections.Counter(w['request_body']['name'] for w in posts(sandbox, '/v1/telephony/config/locations'))
+    enabled = collections.Counter(
+        w['request_body']['name'] for w in creations(sandbox, '/v1/telephony/config/locations')
+    )
     assert enabled == dict.fromkeys(NAMES, 1)
     summary = resumed.result['summary']
     assert summary['total'] == len(NAMES)

@@ -14,8 +14,9 @@ from tests.launcher.conftest import (
     write_csv,
     write_folder,
 )
-from transformacion.bulk_runner import NotStarted, applies, plan, protect_cell, typed_params
+from transformacion.batch.validation import typed_params
 from transformacion.common import InvalidParams
+from transformacion.core.catalog import CatalogError, applies, dataset_columns, load_catalog, plan
 from transformacion.core.params import Action, Param
 
 
@@ -57,8 +58,6 @@ def test_every_problem_of_every_file_is_reported_at_once_and_nothing_is_sent(lau
 
 
 def _ubicaciones_columns():
-    from transformacion.bulk_runner import dataset_columns, load_catalog
-
     return dataset_columns(load_catalog())['ubicaciones']
 
 
@@ -164,28 +163,7 @@ def test_plan_orders_by_dependencies_keeps_datasets_together_and_refuses_cycles(
     ]
     first = Action('a', 'ubicaciones', 'x', params=(Param('name', key=True, depends_on='b'),))
     second = Action('b', 'ubicaciones', 'x', params=(Param('name', key=True, depends_on='a'),))
-    with pytest.raises(NotStarted, match='dependencias circulares entre: a, b'):
+    with pytest.raises(CatalogError, match='dependencias circulares entre: a, b'):
         plan(('a', 'b'), {'a': (first, None), 'b': (second, None)})
-    with pytest.raises(NotStarted, match='acciones desconocidas: nada'):
+    with pytest.raises(CatalogError, match='acciones desconocidas: nada'):
         plan(('nada',), CATALOG)
-
-
-@pytest.mark.parametrize(
-    ('value', 'shown'),
-    [
-        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
-        ('+1+cmd|x', "'+1+cmd|x"),
-        ('-2+3', "'-2+3"),
-        ('@SUM(A1)', "'@SUM(A1)"),
-        ('\tdato', "'\tdato"),
-        ('\rdato', "'\rdato"),
-        ('+34910000100', '+34910000100'),
-        ('+34910000100;+34910000101', '+34910000100;+34910000101'),
-        ('-12.5', '-12.5'),
-        ('Sede = Madrid', 'Sede = Madrid'),
-        (None, ''),
-        (3, '3'),
-    ],
-)
-def test_cells_that_would_start_a_formula_are_protected_and_numbers_stay_readable(value, shown):
-    assert protect_cell(value) == shown

@@ -14,7 +14,6 @@ import io
 import json
 import os
 import shutil
-import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +24,7 @@ from typing import Any
 import pytest
 
 from transformacion import launcher_csv_dependencias
+from transformacion.batch.checkpoint import snapshot
 from transformacion.sandbox import Sandbox, running_sandbox
 
 #: Long and distinctive, so that finding any piece of it in an output is a leak, never a coincidence.
@@ -221,16 +221,8 @@ def find_checkpoint(log_dir: Path) -> Path | None:
 
 def task_counts(checkpoint: Path) -> tuple[int, int] | None:
     """(tasks finished after being attempted, tasks still pending or running) once the run is validated, else None."""
-    try:
-        with contextlib.closing(sqlite3.connect(f'file:{checkpoint}?mode=ro', uri=True, timeout=1)) as db:
-            if not db.execute("SELECT COUNT(*) FROM meta WHERE key = 'validated'").fetchone()[0]:
-                return None
-            return db.execute(
-                "SELECT COALESCE(SUM(attempts > 0 AND status NOT IN ('pending', 'running')), 0), "
-                "COALESCE(SUM(status IN ('pending', 'running')), 0) FROM tasks"
-            ).fetchone()
-    except sqlite3.OperationalError:
-        return None
+    seen = snapshot(checkpoint)
+    return (seen.attempted, seen.unfinished) if seen and seen.validated else None
 
 
 # --------------------------------------------------------------------------- the reference run

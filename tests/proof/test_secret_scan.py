@@ -103,9 +103,9 @@ def test_a_traceback_from_inside_an_action_is_logged_without_the_token(fresh_tok
 
 
 def test_a_crash_outside_the_actions_prints_no_token(fresh_token, tmp_path, mocker, capsys):
-    from transformacion import bulk_runner
+    from transformacion.batch import run as batch_run
 
-    mocker.patch.object(bulk_runner, 'create_api', side_effect=ValueError(f'token no válido: {fresh_token!r}'))
+    mocker.patch.object(batch_run, 'create_api', side_effect=ValueError(f'token no válido: {fresh_token!r}'))
     batch = copy_samples(tmp_path / 'lote')
     with running_sandbox(token=fresh_token) as sb:
         code = _run_like_the_interpreter(

@@ -4,8 +4,17 @@ import csv
 
 import pytest
 
-from transformacion.bulk_runner import protect_cell
-from transformacion.core.csvfiles import CsvError, detect_dialect, iter_rows, looks_like_formula, read_header, read_row
+from transformacion.core.csvfiles import (
+    CsvError,
+    detect_dialect,
+    iter_rows,
+    looks_like_formula,
+    protect_cell,
+    read_header,
+    read_row,
+    unprotect,
+    write_csv,
+)
 
 
 def write(tmp_path, text, encoding='utf-8', name='ubicaciones.csv'):
@@ -174,3 +183,46 @@ def test_formula_cells_are_recognised_and_the_results_file_protects_each_of_them
 @pytest.mark.parametrize('text', [*VALUES, 'Sede = Madrid', 'ana@example.com', ''])
 def test_numbers_ranges_and_plain_text_are_values(text):
     assert not looks_like_formula(text)
+
+
+@pytest.mark.parametrize(
+    ('value', 'shown'),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ('+1+cmd|x', "'+1+cmd|x"),
+        ('-2+3', "'-2+3"),
+        ('@SUM(A1)', "'@SUM(A1)"),
+        ('\tdato', "'\tdato"),
+        ('\rdato', "'\rdato"),
+        ('+34910000100', '+34910000100'),
+        ('+34910000100;+34910000101', '+34910000100;+34910000101'),
+        ('-12.5', '-12.5'),
+        ('Sede = Madrid', 'Sede = Madrid'),
+        (None, ''),
+        (3, '3'),
+    ],
+)
+def test_output_cells_that_would_start_a_formula_are_protected_and_numbers_stay_readable(value, shown):
+    assert protect_cell(value) == shown
+    assert unprotect(shown) == ('' if value is None else str(value))
+
+
+def test_unprotect_leaves_a_quote_that_protect_cell_did_not_add():
+    assert unprotect("'hola") == "'hola"
+    assert unprotect("'+34910000100") == "'+34910000100"
+
+
+def test_written_files_are_semicolon_utf8_with_bom_protected_and_read_back_as_written(tmp_path):
+    path = tmp_path / 'nueva' / 'salida.csv'
+    written = write_csv(path, ['name', 'note'], [('Norte', '=1+1'), ('Sur', None)])
+
+    assert written == 2
+    assert path.read_bytes().startswith(b'\xef\xbb\xbfname;note\r\n')
+    assert [row for _, row in iter_rows(path)] == [{'name': 'Norte', 'note': "'=1+1"}, {'name': 'Sur', 'note': ''}]
+    assert [p.name for p in path.parent.iterdir()] == ['salida.csv']
+
+
+def test_unprotected_files_keep_cells_as_they_are(tmp_path):
+    path = tmp_path / 'global.csv'
+    write_csv(path, ['note'], [['=1+1']], protect=False)
+    assert [row for _, row in iter_rows(path)] == [{'note': '=1+1'}]

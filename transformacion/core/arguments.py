@@ -3,6 +3,7 @@ and validation of an action's parameters against its declaration."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,42 @@ class Origin:
     column: str
 
 
+GLOBAL_ORIGIN = ('global.csv', 1)
+
+
+def merge_arguments(
+    action: Action,
+    cli_values: Mapping[str, Any],
+    row_values: Mapping[str, str],
+    row_origin: tuple[str, int | None] | None = None,
+    global_values: Mapping[str, str] | None = None,
+) -> tuple[dict[str, Any], dict[str, Origin]]:
+    """The one merge of an action's raw values: command line > CSV row > global defaults, with where each came from.
+
+    ``cli_values`` are keyed by parameter name (``None`` = not given); ``row_values`` and ``global_values`` by CSV
+    column (``''`` = empty cell, not given). ``row_origin`` is the row's (file name, row number): a value from the
+    row, and a parameter found nowhere, are placed there (so that "es obligatorio" names the row's column); global
+    values come from ``global.csv`` row 1, command-line values from the option. Returns (raw values by parameter
+    name, their origins); nothing is typed or checked here (see ``_params_for_script``).
+    """
+    values: dict[str, Any] = {}
+    origins: dict[str, Origin] = {}
+    for param in action.params:
+        column = param.csv_column
+        given = cli_values.get(param.name)
+        if given is not None:
+            values[param.name] = given
+            origins[param.name] = Origin('argumento', None, param.flag)
+        elif row_values.get(column, '') != '':
+            values[param.name] = row_values[column]
+        elif global_values and global_values.get(column, '') != '':
+            values[param.name] = global_values[column]
+            origins[param.name] = Origin(*GLOBAL_ORIGIN, column)
+        if row_origin is not None and param.name not in origins:
+            origins[param.name] = Origin(*row_origin, column)
+    return values, origins
+
+
 def apply_csv_arguments(
     action: Action,
     cli_values: dict[str, Any],
@@ -36,41 +73,28 @@ def apply_csv_arguments(
     Returns (raw values, where each came from, warnings). ``extra`` holds lower-priority defaults
     (e.g. the launcher's ``global.csv``).
     """
-    values: dict[str, Any] = {}
-    origins: dict[str, Origin] = {}
     warnings: list[str] = []
     csv_values: dict[str, str] = {}
-    row_number: int | None = None
-    csv_name = ''
+    row_origin = None
     if csv_path is not None:
         path = Path(csv_path)
         try:
             row_number, csv_values = read_row(path, row=row, match=match)
         except CsvError as exc:
             raise Rejected(str(exc)) from None
-        csv_name = path.name
+        row_origin = (path.name, row_number)
         known = {param.csv_column for param in action.params}
         unknown = [column for column in read_header(path) if column not in known]
         if unknown:
-            warnings.append(f'{csv_name}: columnas que {action.name} no usa (ignoradas): {", ".join(unknown)}')
+            warnings.append(f'{path.name}: columnas que {action.name} no usa (ignoradas): {", ".join(unknown)}')
         formulas = [
-            Problem(csv_name, row_number, column, value, FORMULA_WHY)
+            Problem(path.name, row_number, column, value, FORMULA_WHY)
             for column, value in csv_values.items()
             if column in known and looks_like_formula(value)
         ]
         if formulas:
             raise InvalidParams(formulas)
-    for param in action.params:
-        given = cli_values.get(param.name)
-        if given is not None:
-            values[param.name] = given
-            origins[param.name] = Origin('argumento', None, param.flag)
-        elif csv_values.get(param.csv_column, '') != '':
-            values[param.name] = csv_values[param.csv_column]
-            origins[param.name] = Origin(csv_name, row_number, param.csv_column)
-        elif extra and extra.get(param.csv_column, '') != '':
-            values[param.name] = extra[param.csv_column]
-            origins[param.name] = Origin('global.csv', 1, param.csv_column)
+    values, origins = merge_arguments(action, cli_values, csv_values, row_origin, extra)
     missing = [p for p in action.required if p.name not in values and p.default is None]
     if missing:
         names = ', '.join(f'{p.flag} (columna {p.csv_column})' for p in missing)

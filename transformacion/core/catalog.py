@@ -1,15 +1,23 @@
-"""The product's action catalogue: every planned action, its domain, dataset, status and parameters.
+"""The product's action catalogue: every planned action, its domain, dataset, status and parameters, and the planning
+derived from it (dependency order, prerequisites, applicability, the columns of each dataset).
 
-Rendered by ``python -m transformacion`` and into the README (a test keeps the README in sync).
+This is the one place that imports the action modules (by name, with importlib): everything else reaches an action
+through ``action_module`` / ``load_catalog``. Rendered by ``python -m transformacion`` and into the README (a test
+keeps the README in sync).
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
+from typing import Any
 
-from transformacion.core.params import Action
+from transformacion.core.params import DATASETS, Action
+
+#: The file of common values of a launcher folder (one data row), next to the ``DATASETS`` files.
+GLOBAL_CSV = 'global.csv'
 
 ACTION_NAMES = (
     'alta_ubicacion',
@@ -31,18 +39,114 @@ ACTION_NAMES = (
 )
 
 
+#: action name -> (its declaration, its domain function ``(api, params, ctx) -> Outcome``, None while en desarrollo).
+Catalog = dict[str, tuple[Action, Callable[..., Any] | None]]
+
+
+class CatalogError(ValueError):
+    """A selection of actions that cannot be planned: unknown names or circular dependencies."""
+
+
 def action_module(name: str) -> ModuleType:
+    """The module ``transformacion.<name>``; KeyError (listing the actions) for a name not in the catalogue."""
     if name not in ACTION_NAMES:
         raise KeyError(f'acción desconocida: {name}; acciones: {", ".join(ACTION_NAMES)}')
     return importlib.import_module(f'transformacion.{name}')
 
 
 def actions() -> list[Action]:
+    """Every action's declaration, in catalogue order."""
     return [action_module(name).ACTION for name in ACTION_NAMES]
+
+
+def load_catalog() -> Catalog:
+    """Every action of the product: its declaration and its domain function (None while en desarrollo)."""
+    catalog: Catalog = {}
+    for name in ACTION_NAMES:
+        module = action_module(name)
+        catalog[name] = (module.ACTION, getattr(module, name, None))
+    return catalog
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def prerequisites(name: str, catalog: Catalog) -> set[str]:
+    """Every action that ``name`` depends on, directly or through others (``Action.depends_on``)."""
+    found: set[str] = set()
+    todo = [name]
+    while todo:
+        for dependency in catalog[todo.pop()][0].depends_on:
+            if dependency in catalog and dependency not in found:
+                found.add(dependency)
+                todo.append(dependency)
+    return found
+
+
+def plan(names: Sequence[str], catalog: Catalog) -> list[tuple[str, tuple[Action, ...]]]:
+    """Phases in dependency order, each a dataset and the actions every row of it runs, in order.
+
+    A topological order of the selected actions (``Action.depends_on``, transitively through the catalogue) that
+    keeps each dataset's actions together and otherwise follows the catalogue's order; an action that names other
+    rows' entities of its own dataset starts a new pass, so that every row has run what it needs.
+    CatalogError for unknown names and circular dependencies.
+    """
+    unknown = [name for name in names if name not in catalog]
+    if unknown:
+        raise CatalogError(f'acciones desconocidas: {", ".join(unknown)}; acciones: {", ".join(catalog)}')
+    remaining = [name for name in catalog if name in names]
+    needs = {name: prerequisites(name, catalog) & set(remaining) for name in remaining}
+    phases: list[tuple[str, tuple[Action, ...]]] = []
+    done: set[str] = set()
+    while remaining:
+        ready = [name for name in remaining if not needs[name] - done]
+        if not ready:
+            raise CatalogError(f'dependencias circulares entre: {", ".join(remaining)}')
+        domain, current = phases[-1] if phases else (None, ())
+        chosen = next((name for name in ready if catalog[name][0].domain == domain), ready[0])
+        action = catalog[chosen][0]
+        if action.domain == domain and not _needs_other_rows(action, current):
+            phases[-1] = (domain, (*current, action))
+        else:
+            phases.append((action.domain, (action,)))
+        remaining.remove(chosen)
+        done.add(chosen)
+    return phases
+
+
+def _needs_other_rows(action: Action, phase: tuple[Action, ...]) -> bool:
+    """Whether ``action`` names other rows' entities that an action of ``phase`` creates (then it goes in a later
+    pass over the dataset, once every row has run that action)."""
+    names = {other.name for other in phase}
+    return any(not param.key and param.depends_on in names for param in action.params)
+
+
+def dataset_columns(catalog: Catalog) -> dict[str, set[str]]:
+    """The CSV columns of each dataset: the columns declared by the actions of its domain."""
+    columns: dict[str, set[str]] = {dataset: set() for dataset in DATASETS}
+    for action, _ in catalog.values():
+        columns[action.domain].update(param.csv_column for param in action.params)
+    return columns
+
+
+def key_columns(catalog: Catalog, dataset: str) -> tuple[str, ...]:
+    """The columns that identify a row's entity in ``dataset`` (its actions' ``key`` parameters), in order."""
+    found = (p.csv_column for action, _ in catalog.values() if action.domain == dataset for p in action.key_params)
+    return tuple(dict.fromkeys(found))
+
+
+def applies(action: Action, *rows: Mapping[str, str]) -> bool:
+    """The applicability rule: the rows (a dataset row and, when given, the global.csv row; ``{column: text}``) fill
+    at least one of the action's own non-key columns; an action whose parameters are all keys applies to every row."""
+    own = [param.csv_column for param in action.params if not param.key]
+    return not own or any(row.get(column, '') != '' for row in rows for column in own)
 
 
 def _param_summary(action: Action) -> str:
     return ', '.join(f'{p.name}{"*" if p.required else ""}' for p in action.params)
+
+
+# --------------------------------------------------------------------------- rendering
 
 
 def render_table(items: list[Action]) -> str:

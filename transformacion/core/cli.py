@@ -1,5 +1,16 @@
-"""The command line of an action: argparse derived from the declaration plus the shared options, the run of a
-domain function turned into an Outcome, and the result object printed on stdout."""
+"""The command line of every command of the product.
+
+- One option bundle for the connection and the evidence (``add_connection_options``: ``--token``, ``--base-url``,
+  ``--org-id``, ``--log-dir``), attached to the actions, the launcher, the bulk runner and generar_csv_candidatos, and
+  the functions that read it back (``connection_from``, ``org_id_from``).
+- One result envelope (``Reply``, ``capture``, ``emit``): a command's library call returns a ``Reply`` (or raises);
+  ``capture`` turns ``Rejected`` into ``rejected`` and any other exception into ``error`` with a masked traceback;
+  ``emit`` prints the one result object ``{script_name, status, invocation, result, summary}`` on stdout, what the
+  operator reads on stderr, and returns the exit code (``rejected`` 2, ``error`` 1, unless the reply says otherwise).
+  Every ``main()`` is then "parse, call the library, emit".
+- The ``main()`` of an action: argparse derived from its declaration, the CSV merge, the run of its domain function
+  turned into an Outcome.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +20,155 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from transformacion.core.arguments import _params_for_script, apply_csv_arguments
 from transformacion.core.client import create_api, get_token, load_runtime_env
 from transformacion.core.context import Context
-from transformacion.core.evidence import action_logger, logging_to
+from transformacion.core.evidence import ActionLog, action_logger, logging_to
 from transformacion.core.outcome import EXIT_CODES, Outcome, Rejected, result_object
 from transformacion.core.params import Action
 from transformacion.core.retry import RetryPolicy, describe_error
 from transformacion.core.secrets import MASK, mask_argv, mask_text, register_secret, sanitise
+
+#: The options whose value is never shown (in the invocation echo, the logs or a traceback).
+SECRET_OPTIONS = frozenset({'--token'})
+DEFAULT_BASE_URL = 'https://webexapis.com/v1'
+RESULT_EPILOG = 'Salida: un objeto JSON {script_name, status, invocation, result, summary} en stdout.'
+
+# --------------------------------------------------------------------------- the shared options
+
+
+def add_connection_options(container: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """``--token``, ``--base-url``, ``--org-id`` and ``--log-dir``, declared once for every command that calls Webex.
+
+    Read them back with ``connection_from`` and ``org_id_from``; ``--log-dir`` goes to ``action_logger`` /
+    ``log_dir_from``.
+    """
+    container.add_argument('--token', help='token de Webex (por defecto WEBEX_ACCESS_TOKEN; nunca se muestra)')
+    container.add_argument(
+        '--base-url', dest='base_url', help=f'URL base de la API (por defecto WEBEX_BASE_URL o {DEFAULT_BASE_URL})'
+    )
+    container.add_argument('--org-id', dest='org_id', help='organización destino (por defecto WEBEX_ORG_ID)')
+    container.add_argument(
+        '--log-dir', dest='log_dir', help='carpeta de logs (por defecto TRANSFORMACION_LOG_DIR o ./logs)'
+    )
+
+
+def command_parser(
+    script_name: str,
+    description: str,
+    exit_codes: str,
+    *,
+    parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser,
+) -> argparse.ArgumentParser:
+    """The parser of ``python -m transformacion.<script_name>``: ``description`` as written (line breaks kept) and an
+    epilog naming the result object and the ``exit_codes``."""
+    return parser_class(
+        prog=f'python -m transformacion.{script_name}',
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=f'{RESULT_EPILOG} Códigos de salida: {exit_codes}',
+    )
+
+
+def connection_from(args: argparse.Namespace) -> tuple[str, str | None]:
+    """(token, base URL) from ``--token`` / ``--base-url`` or ``WEBEX_ACCESS_TOKEN`` / ``WEBEX_BASE_URL``.
+
+    The base URL is None for Webex itself. Rejected when there is no token; the token is registered as a secret.
+    """
+    return get_token(args), args.base_url or os.environ.get('WEBEX_BASE_URL') or None
+
+
+def org_id_from(args: argparse.Namespace) -> str | None:
+    """``--org-id`` or ``WEBEX_ORG_ID``; None for the token's own organisation."""
+    return args.org_id or os.environ.get('WEBEX_ORG_ID') or None
+
+
+def invocation_from(argv: list[str], secret_flags: Iterable[str] = (), **fields: Any) -> dict[str, Any]:
+    """The invocation echo of the result object: the masked command line (``SECRET_OPTIONS`` and ``secret_flags``
+    show ``***``) plus ``fields``."""
+    return {'argv': mask_argv(argv, SECRET_OPTIONS | set(secret_flags)), **fields}
+
+
+# --------------------------------------------------------------------------- the result envelope
+
+
+@dataclass
+class Reply:
+    """How a command ended, before it is printed.
+
+    ``status`` is one of ``STATUSES``; ``message`` one line for the operator (it heads the summary); ``result`` and
+    ``summary`` the command's own fields of the result object; ``text`` what the operator reads on stderr before the
+    status line; ``exit_code`` overrides ``EXIT_CODES[status]``; ``status_line`` prints ``[status] message  (where)``
+    last on stderr (``where`` defaults to the log file).
+    """
+
+    status: str
+    message: str
+    result: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+    text: str = ''
+    exit_code: int | None = None
+    status_line: bool = True
+    where: str = ''
+
+
+def error_info(exc: BaseException) -> dict[str, Any]:
+    """``describe_error`` plus the masked traceback (its last 4,000 characters)."""
+    info = describe_error(exc)
+    info['traceback'] = mask_text(''.join(traceback.format_exception(exc))[-4000:])
+    return info
+
+
+def capture(script_name: str, work: Callable[[], Reply], *, log: ActionLog | None = None) -> Reply:
+    """Run ``work``: its Reply, or ``rejected`` for a Rejected (masked message, its details as the result), or
+    ``error`` for any other exception (``result.error`` = ``error_info``, also logged as an ``error`` event)."""
+    try:
+        return work()
+    except Rejected as exc:
+        return Reply('rejected', mask_text(exc.message), sanitise(exc.details))
+    except Exception as exc:
+        info = error_info(exc)
+        if log is not None:
+            log.event('error', info)
+        return Reply('error', f'{script_name}: {info["message"]}', {'error': info})
+
+
+def emit(
+    script_name: str,
+    invocation: dict[str, Any],
+    reply: Reply,
+    *,
+    log: ActionLog | None = None,
+    started: float | None = None,
+) -> int:
+    """Print the result object of ``reply`` on stdout and the operator's lines on stderr; return the exit code.
+
+    The summary is ``{message, **reply.summary}``, plus, with a ``log``, its API calls, retries, 429s and file (and a
+    ``summary`` event in it), and with ``started`` (``time.monotonic()``), ``duration_s``.
+    """
+    summary: dict[str, Any] = {'message': reply.message, **reply.summary}
+    if log is not None:
+        summary.update(api_calls=log.api_calls, retries=log.retries, http_429=log.throttled)
+    if started is not None:
+        summary['duration_s'] = round(time.monotonic() - started, 3)
+    if log is not None:
+        summary['log_file'] = str(log.path)
+        log.event('summary', {'status': reply.status, **summary})
+    document = result_object(script_name, reply.status, invocation, reply.result, summary)
+    print(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+    if reply.text:
+        print(reply.text, file=sys.stderr)
+    if reply.status_line:
+        where = reply.where or (f'log: {log.path}' if log is not None else '')
+        print(f'[{reply.status}] {reply.message}' + (f'  ({where})' if where else ''), file=sys.stderr)
+    return EXIT_CODES[reply.status] if reply.exit_code is None else reply.exit_code
+
+
+# --------------------------------------------------------------------------- an action's command line
 
 
 def build_parser(action: Action, description: str = '') -> argparse.ArgumentParser:
@@ -27,12 +176,10 @@ def build_parser(action: Action, description: str = '') -> argparse.ArgumentPars
     lines = [f'{action.summary}', '', f'Dataset: {action.dataset}. Estado: {action.status}.']
     if action.high_impact:
         lines.append('Alto impacto: pide --yes (o confirmación en terminal).')
-    parser = argparse.ArgumentParser(
-        prog=f'python -m transformacion.{action.name}',
-        description='\n'.join(lines) + ('\n\n' + description if description else ''),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog='Salida: un objeto JSON {script_name, status, invocation, result, summary} en stdout. '
-        'Códigos de salida: 0 executed/dry_run/skipped, 2 rejected, 1 error.',
+    parser = command_parser(
+        action.name,
+        '\n'.join(lines) + ('\n\n' + description if description else ''),
+        '0 executed/dry_run/skipped, 2 rejected, 1 error.',
     )
     group = parser.add_argument_group('parámetros de la acción')
     for param in action.params:
@@ -50,9 +197,7 @@ def build_parser(action: Action, description: str = '') -> argparse.ArgumentPars
             help=f'{param.help}{required} ({"; ".join(details)})',
         )
     shared = parser.add_argument_group('opciones comunes')
-    shared.add_argument('--token', help='token de Webex (por defecto WEBEX_ACCESS_TOKEN; nunca se muestra)')
-    shared.add_argument('--base-url', dest='base_url', help='URL base de la API (por defecto WEBEX_BASE_URL o Webex)')
-    shared.add_argument('--org-id', dest='org_id', help='organización destino (por defecto WEBEX_ORG_ID)')
+    add_connection_options(shared)
     shared.add_argument('--csv', help='CSV del que completar los parámetros no dados en la línea de comandos')
     shared.add_argument('--row', type=int, help='fila del CSV (1 = primera fila tras la cabecera)')
     shared.add_argument('--match', help='elige la fila del CSV por columna=valor')
@@ -60,9 +205,6 @@ def build_parser(action: Action, description: str = '') -> argparse.ArgumentPars
         '--dry-run', dest='dry_run', action='store_true', help='muestra el cambio y las llamadas, sin escribir'
     )
     shared.add_argument('--yes', action='store_true', help='confirma cambios de alto impacto')
-    shared.add_argument(
-        '--log-dir', dest='log_dir', help='carpeta de logs (por defecto TRANSFORMACION_LOG_DIR o ./logs)'
-    )
     return parser
 
 
@@ -93,8 +235,7 @@ def execute(
     except Rejected as exc:
         outcome = Outcome('rejected', mask_text(exc.message), sanitise(exc.details))
     except Exception as exc:
-        info = describe_error(exc)
-        info['traceback'] = mask_text(''.join(traceback.format_exception(exc))[-4000:])
+        info = error_info(exc)
         ctx.log.event('error', info)
         outcome = Outcome('error', f'{action.name}: {info["message"]}', {'error': info})
     return outcome
@@ -103,24 +244,23 @@ def execute(
 def run_cli(action: Action, domain: DomainFunction | None, argv: list[str] | None = None) -> int:
     """The whole ``main()`` of an action: parse, merge CSV, validate, run, log, print the result object."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(action)
-    args = parser.parse_args(argv)
+    args = build_parser(action).parse_args(argv)
     started = time.monotonic()
     load_runtime_env()
-    secret_flags = {'--token'} | {p.flag for p in action.params if p.secret}
     cli_values = {p.name: getattr(args, p.name) for p in action.params}
     for param in action.params:
         if param.secret:
             register_secret(cli_values.get(param.name))
     if args.token:
         register_secret(args.token)
-    invocation: dict[str, Any] = {
-        'argv': mask_argv(argv, secret_flags),
-        'dry_run': args.dry_run,
-        'csv': args.csv,
-        'row': args.row,
-        'match': args.match,
-    }
+    invocation = invocation_from(
+        argv,
+        (p.flag for p in action.params if p.secret),
+        dry_run=args.dry_run,
+        csv=args.csv,
+        row=args.row,
+        match=args.match,
+    )
     log = action_logger(action.name, log_dir=args.log_dir)
     ctx = Context(
         log=log,
@@ -128,9 +268,10 @@ def run_cli(action: Action, domain: DomainFunction | None, argv: list[str] | Non
         dry_run=args.dry_run,
         assume_yes=args.yes,
         interactive=sys.stdin is not None and sys.stdin.isatty() and sys.stderr.isatty(),
-        org_id=args.org_id or os.environ.get('WEBEX_ORG_ID') or None,
+        org_id=org_id_from(args),
     )
-    try:
+
+    def work() -> Reply:
         refuse_if_in_development(action)
         match = None
         if args.match:
@@ -143,9 +284,8 @@ def run_cli(action: Action, domain: DomainFunction | None, argv: list[str] | Non
             print(f'aviso: {warning}', file=sys.stderr)
         params = _params_for_script(action, raw, origins)
         invocation['params'] = {p.name: (MASK if p.secret else params.get(p.name)) for p in action.params}
-        token = get_token(args)
-        base_url = args.base_url or os.environ.get('WEBEX_BASE_URL') or None
-        invocation['base_url'] = base_url or 'https://webexapis.com/v1'
+        token, base_url = connection_from(args)
+        invocation['base_url'] = base_url or DEFAULT_BASE_URL
         outcome = execute(
             action,
             domain,
@@ -153,22 +293,11 @@ def run_cli(action: Action, domain: DomainFunction | None, argv: list[str] | Non
             api_factory=lambda: create_api(token, base_url, timeout=ctx.policy.timeout),
             ctx=ctx,
         )
-    except Rejected as exc:
-        outcome = Outcome('rejected', mask_text(exc.message), sanitise(exc.details))
-    summary = {
-        'message': outcome.message,
-        'changed': outcome.status == 'executed' and bool(ctx.planned),
-        'api_calls': log.api_calls,
-        'retries': log.retries,
-        'http_429': log.throttled,
-        'duration_s': round(time.monotonic() - started, 3),
-        'log_file': str(log.path),
-    }
-    log.event('summary', {'status': outcome.status, **summary})
-    document = result_object(action.name, outcome.status, invocation, outcome.details, summary)
-    print(json.dumps(document, ensure_ascii=False, indent=2, default=str))
-    print(f'[{outcome.status}] {outcome.message}  (log: {log.path})', file=sys.stderr)
-    return EXIT_CODES[outcome.status]
+        return Reply(outcome.status, outcome.message, outcome.details)
+
+    reply = capture(action.name, work, log=log)
+    reply.summary['changed'] = reply.status == 'executed' and bool(ctx.planned)
+    return emit(action.name, invocation, reply, log=log, started=started)
 
 
 def action_main(module_name: str) -> Callable[[list[str] | None], int]:

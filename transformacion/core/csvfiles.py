@@ -1,9 +1,15 @@
-"""Reading CSVs the way spreadsheets write them: ';', ',' or tab (sniffed from the header), UTF-8 with or without BOM,
-or cp1252 (Excel on Windows). What would be misread is refused with the file, the row and how to fix it: mixed
-encodings, UTF-16, another separator, unclosed quotes.
+"""CSV files the way spreadsheets read and write them, and the formula rule both ways.
 
-Rows are streamed (constant memory) and numbered as an operator sees them in a spreadsheet:
+Reading: ';', ',' or tab (sniffed from the header), UTF-8 with or without BOM, or cp1252 (Excel on Windows). What
+would be misread is refused with the file, the row and how to fix it: mixed encodings, UTF-16, another separator,
+unclosed quotes. Rows are streamed (constant memory) and numbered as an operator sees them in a spreadsheet:
 row 1 is the first row after the header.
+
+Writing: one writer (``write_csv``) for every file the product produces: ';'-separated UTF-8 with BOM, which Excel
+opens as it is, renamed into place once complete.
+
+The formula rule (CSV injection): an input cell that a spreadsheet would run is refused (``looks_like_formula``); an
+output cell that would start a formula is protected with a leading ``'`` (``protect_cell``, undone by ``unprotect``).
 """
 
 from __future__ import annotations
@@ -11,12 +17,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO
 
 DELIMITERS = ';,\t'
 SAVE_AS_UTF8 = 'ábralo y guárdelo como «CSV UTF-8 (delimitado por comas)»'
@@ -29,6 +36,14 @@ _UTF8_MULTIBYTE = re.compile('[\x80-\ud7ff\ue000-\U0010ffff]')
 _FOREIGN_SEPARATOR = re.compile(r'[^\w\s.\'"-]')
 #: What a cell starting with '+' or '-' may hold and still be a number, a range or a list of them.
 _NUMERIC = re.compile(r'[\d\s+\-.,;|()]*')
+#: How an output cell that a spreadsheet would run as a formula starts.
+_FORMULA_START = ('=', '+', '-', '@', '\t', '\r')
+#: Output cells starting with '+' or '-' that stay as written: a number, or a list of E.164 numbers.
+_NUMBER = re.compile(r'[+-]?\d+([.,]\d+)?')
+_E164_LIST = re.compile(r'\+\d{6,15}([;,| ]+\+\d{6,15})*')
+#: What every CSV the product writes uses: ';' and UTF-8 with BOM (Excel opens it as it is).
+OUTPUT_DELIMITER = ';'
+OUTPUT_ENCODING = 'utf-8-sig'
 
 
 class CsvError(ValueError):
@@ -64,11 +79,54 @@ def looks_like_formula(text: str) -> bool:
     by anything other than digits, blanks and ``+ - . , ; | ( )`` — letters and other symbols are what make function
     names, references and DDE commands (``+cmd|' /C calc'!A0``, ``-2+3+cmd|...``). Numbers, E.164 numbers, ranges and
     lists of them (``+34910000100``, ``+34910000100-+34910000149``, ``+34910000100;+34910000101``, ``-12.5``) and a
-    lone sign are values. Every cell this flags is one ``bulk_runner.protect_cell`` protects.
+    lone sign are values. Every cell this flags is one ``protect_cell`` protects.
     """
     if text.startswith(('=', '@', '\t', '\r')):
         return True
     return text.startswith(('+', '-')) and not _NUMERIC.fullmatch(text)
+
+
+def protect_cell(value: Any) -> str:
+    """An output cell safe to open in a spreadsheet: text that would start a formula gets a leading ``'``.
+
+    Stricter than ``looks_like_formula`` (any ``=``, ``+``, ``-``, ``@``, tab or carriage return start), except that
+    numbers stay as written, so an E.164 number (or a list of them) remains readable: ``+34910000100``.
+    ``None`` is the empty cell.
+    """
+    text = '' if value is None else str(value)
+    if text.startswith(_FORMULA_START) and not (_NUMBER.fullmatch(text) or _E164_LIST.fullmatch(text)):
+        return "'" + text
+    return text
+
+
+def unprotect(cell: str) -> str:
+    """The value ``protect_cell`` protected (``'=...`` -> ``=...``); any other cell as it is.
+
+    ``protect_cell(unprotect(cell)) == cell`` for every cell ``protect_cell`` wrote.
+    """
+    return cell[1:] if cell.startswith("'") and protect_cell(cell[1:]) == cell else cell
+
+
+def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, protect: bool = True) -> int:
+    """Write ``columns`` and then ``rows`` (one value per column, ``None`` empty) as a ';' CSV in UTF-8 with BOM.
+
+    Written to ``<name>.tmp`` and renamed into place, so a reader never sees half a file; the folder is created when
+    missing. With ``protect`` every cell goes through ``protect_cell``; without it, cells are written as they are
+    (files meant to be read back as input, where ``looks_like_formula`` refuses what a spreadsheet would run).
+    Returns the number of data rows written.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + '.tmp')
+    written = 0
+    with partial.open('w', encoding=OUTPUT_ENCODING, newline='') as handle:
+        writer = csv.writer(handle, delimiter=OUTPUT_DELIMITER)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([protect_cell(value) for value in row] if protect else row)
+            written += 1
+    os.replace(partial, path)
+    return written
 
 
 def _encoding_error(path: Path, line: int, byte: int, bom: bool) -> CsvError:

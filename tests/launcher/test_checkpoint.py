@@ -1,0 +1,177 @@
+"""The checkpoint's typed API: what validation and execution record is what the reports, the preflight and a watcher
+from another process read back; it is the only place in the product that knows SQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from transformacion.batch.checkpoint import MESSAGE_LIMIT, TASK_STATUSES, Checkpoint, Snapshot, Task, snapshot
+from transformacion.core.evidence import ActionLog
+from transformacion.core.outcome import Outcome, Problem
+
+PACKAGE = Path(__file__).resolve().parents[2] / 'transformacion'
+
+
+@pytest.fixture
+def store(tmp_path):
+    opened = Checkpoint(tmp_path / 'checkpoint.sqlite')
+    yield opened
+    opened.close()
+
+
+def add(store: Checkpoint, dataset: str, row: int, action: str, seq: int, status: str = 'pending', chunk: int = 0):
+    store.add_task(dataset, row, action, seq=seq, chunk=chunk, entity=f'{dataset}-{row}', status=status, message='')
+
+
+def test_problems_come_back_typed_in_the_order_found_and_a_repeated_one_is_kept_once(store):
+    store.add_problem('global.csv', None, 'color', '', 'no es un parámetro declarado')
+    store.add_problem('ubicaciones.csv', 2, 'address1', '', 'es obligatorio')
+    store.add_problem('ubicaciones.csv', 2, 'address1', '', 'es obligatorio')
+
+    assert store.problems() == [
+        Problem('global.csv', None, 'color', '', 'no es un parámetro declarado'),
+        Problem('ubicaciones.csv', 2, 'address1', '', 'es obligatorio'),
+    ]
+    assert store.problem_count() == 2
+
+
+def test_entity_keys_are_claimed_by_the_first_row_case_blind(store):
+    assert store.claim_entity('ubicaciones', 'Norte', 1) == 1
+    assert store.claim_entity('ubicaciones', 'NORTE', 4) == 1
+    assert store.entity_row('ubicaciones', 'norte') == 1
+    assert store.entity_row('usuarios', 'norte') is None
+
+
+def test_a_task_runs_once_started_and_its_end_is_recorded_with_what_its_log_counted(store, tmp_path):
+    add(store, 'ubicaciones', 1, 'alta_ubicacion', 0)
+    log = ActionLog(tmp_path / 'alta_ubicacion.jsonl', 'alta_ubicacion:ubicaciones:1')
+    log.count_call(200, 'tracking-1')
+    log.count_call(429)
+    log.count_retry()
+
+    assert store.start('ubicaciones', 1, 'alta_ubicacion')
+    assert store.task('ubicaciones', 1, 'alta_ubicacion').status == 'running'
+    long_message = 'x' * (MESSAGE_LIMIT + 50)
+    assert store.finish('ubicaciones', 1, 'alta_ubicacion', Outcome('executed', long_message), log, 1.23456)
+    assert not store.finish('ubicaciones', 1, 'alta_ubicacion', Outcome('error', 'tarde'))
+    assert not store.start('ubicaciones', 1, 'alta_ubicacion')
+
+    task = store.task('ubicaciones', 1, 'alta_ubicacion')
+    assert isinstance(task, Task)
+    assert (task.status, task.attempts, task.duration_s) == ('executed', 1, 1.235)
+    assert (task.api_calls, task.http_429, task.retries) == (log.api_calls, log.throttled, log.retries) == (2, 1, 1)
+    assert task.tracking_id == log.tracking_id
+    assert len(task.message) == MESSAGE_LIMIT and task.message.endswith('…')
+    assert store.task('ubicaciones', 2, 'alta_ubicacion') is None
+
+
+def test_counts_group_by_status_action_dataset_and_chunk_in_plan_order(store):
+    add(store, 'workspaces', 1, 'alta_workspace', 1, 'executed')
+    add(store, 'workspaces', 2, 'alta_workspace', 1, 'error', chunk=1)
+    add(store, 'ubicaciones', 1, 'alta_ubicacion', 0, 'executed')
+    add(store, 'ubicaciones', 2, 'alta_ubicacion', 0, 'skipped')
+
+    assert store.counts_by_status() == dict.fromkeys(TASK_STATUSES, 0) | {'executed': 2, 'skipped': 1, 'error': 1}
+    assert list(store.counts('action').items()) == [
+        ('alta_ubicacion', {'executed': 1, 'skipped': 1}),
+        ('alta_workspace', {'error': 1, 'executed': 1}),
+    ]
+    assert list(store.counts('dataset')) == ['ubicaciones', 'workspaces']
+    assert store.counts('chunk') == {
+        'ubicaciones#1': {'executed': 1, 'skipped': 1},
+        'workspaces#1': {'executed': 1},
+        'workspaces#2': {'error': 1},
+    }
+    assert store.count(['executed', 'error']) == 3
+    assert store.count(['executed'], ['alta_workspace']) == 1
+    assert store.totals().tasks == 4
+
+
+def test_tasks_stream_by_row_then_plan_order_and_pending_ones_by_chunk_range(store):
+    add(store, 'workspaces', 2, 'ajuste_workspace', 2)
+    add(store, 'workspaces', 1, 'ajuste_workspace', 2, 'rejected')
+    add(store, 'workspaces', 1, 'alta_workspace', 1)
+    add(store, 'workspaces', 3, 'alta_workspace', 1)
+
+    order = [(t.row, t.action) for t in store.tasks('workspaces')]
+    assert order == [(1, 'alta_workspace'), (1, 'ajuste_workspace'), (2, 'ajuste_workspace'), (3, 'alta_workspace')]
+    assert [t.row for t in store.tasks('workspaces', status='rejected')] == [1]
+    assert store.pending('workspaces', 1, 2, {'alta_workspace', 'ajuste_workspace'}) == {
+        1: {'alta_workspace'},
+        2: {'ajuste_workspace'},
+    }
+    assert store.pending('workspaces', 1, 3, {'alta_workspace'}) == {1: {'alta_workspace'}, 3: {'alta_workspace'}}
+
+
+def test_continuing_requeues_what_was_in_flight_and_on_retry_what_failed_and_what_it_blocked(store):
+    add(store, 'ubicaciones', 1, 'alta_ubicacion', 0, 'running')
+    add(store, 'ubicaciones', 2, 'alta_ubicacion', 0, 'error')
+    add(store, 'ubicaciones', 3, 'alta_ubicacion', 0, 'timeout')
+    add(store, 'workspaces', 1, 'alta_workspace', 1)
+    store.finish('workspaces', 1, 'alta_workspace', Outcome('skipped', 'requisito'), blocked_by='alta_ubicacion:x:2')
+    add(store, 'workspaces', 2, 'alta_workspace', 1, 'executed')
+
+    store.requeue_running()
+    assert store.count(['pending']) == 1
+    store.requeue_failed()
+    assert store.count(['pending']) == 4
+    assert store.task('workspaces', 1, 'alta_workspace').blocked_by is None
+    assert store.task('workspaces', 2, 'alta_workspace').status == 'executed'
+
+
+def test_a_chunk_timeout_closes_only_unfinished_tasks_and_a_rejected_batch_skips_what_was_pending(store):
+    add(store, 'ubicaciones', 1, 'alta_ubicacion', 0, 'running')
+    add(store, 'ubicaciones', 2, 'alta_ubicacion', 0, 'executed')
+    add(store, 'ubicaciones', 3, 'alta_ubicacion', 0)
+
+    assert store.close_unfinished('ubicaciones', [1, 2], ['alta_ubicacion'], 'sin terminar') == 1
+    assert store.task('ubicaciones', 1, 'alta_ubicacion').last_error == 'sin terminar'
+    store.skip_pending('no se ejecuta')
+    assert store.task('ubicaciones', 3, 'alta_ubicacion').message == 'no se ejecuta'
+    assert store.counts_by_status()['timeout'] == 1
+
+
+def test_meta_sessions_and_a_fresh_validation(store):
+    store.set_meta('batch', {'actions': ['alta_ubicacion']})
+    first = store.open_session('run')
+    store.close_session(first, 'stopped')
+    store.open_session('resume')
+    add(store, 'ubicaciones', 1, 'alta_ubicacion', 0)
+    store.add_problem('ubicaciones.csv', 1, 'name', '', 'es obligatorio')
+    store.claim_entity('ubicaciones', 'Norte', 1)
+
+    assert store.meta('batch') == {'actions': ['alta_ubicacion']}
+    assert store.meta('state') is None
+    assert [(s.kind, s.state, s.finished_at is not None) for s in store.sessions()] == [
+        ('run', 'stopped', True),
+        ('resume', None, False),
+    ]
+    store.reset_validation()
+    assert (store.totals().tasks, store.problems(), store.entity_row('ubicaciones', 'Norte')) == (0, [], None)
+
+
+def test_a_snapshot_reads_a_run_from_outside_and_is_none_until_there_is_one(store, tmp_path):
+    assert snapshot(tmp_path / 'nada.sqlite') is None
+    store.set_meta('batch', {})
+    assert snapshot(store.path) == Snapshot(True, False, 0, 0, 0)
+    add(store, 'ubicaciones', 1, 'alta_ubicacion', 0, 'running')
+    add(store, 'ubicaciones', 2, 'alta_ubicacion', 0, 'skipped')
+    add(store, 'ubicaciones', 3, 'alta_ubicacion', 0)
+    store.start('ubicaciones', 1, 'alta_ubicacion')
+    store.finish('ubicaciones', 1, 'alta_ubicacion', Outcome('executed', 'hecho'))
+    store.set_meta('validated', True)
+
+    seen = snapshot(store.path)
+    assert (seen.batch_recorded, seen.validated) == (True, True)
+    assert (seen.finished, seen.attempted, seen.unfinished) == (2, 1, 1)
+
+
+def test_the_checkpoint_is_the_only_module_of_the_product_that_knows_sqlite():
+    knowing = sorted(
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob('*.py')
+        if 'sqlite3' in path.read_text(encoding='utf-8') or 'FROM tasks' in path.read_text(encoding='utf-8')
+    )
+    assert knowing == ['batch/checkpoint.py']

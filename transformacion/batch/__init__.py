@@ -1,0 +1,9 @@
+"""Resumable batches over the actions: validate every CSV row against the declarations first, then run chunk by chunk
+with one shared SDK client and rate controller, row retries, chunk/job timeouts and a SQLite checkpoint per
+row x action. The engine of ``launcher_csv_dependencias`` and ``bulk_runner``.
+
+Modules: ``options`` (what to run and how, the shared command-line options), ``checkpoint`` (the SQLite state, the
+only module with SQL), ``validation``, ``execution`` (threads, chunks, retries, timeouts), ``report`` (results,
+summary, table, result object) and ``run`` (start / continue a run, the shared command). It imports ``core`` only and
+reaches the actions through ``core.catalog``.
+"""

@@ -1,0 +1,415 @@
+"""The checkpoint of a run: one SQLite file (WAL) per run folder, the only module that knows its schema or writes SQL.
+
+It holds the run's meta (the batch, the fingerprints of its inputs, its state), one task per row x action (status,
+message, attempts, usage), the entity key of every row, the validation problems and the sessions (run, resume,
+retry-failed). Every change is committed as it happens, so a run killed at any moment (kill -9 included) can be
+resumed. Everything else reads it through the typed methods below (``problems``, ``task``, ``tasks``, ``counts``,
+``totals``, ``sessions``, ...) or, from another process while the run goes on, through ``snapshot``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from transformacion.core.evidence import ActionLog
+from transformacion.core.outcome import Outcome, Problem
+
+OK_STATUSES = ('executed', 'dry_run', 'skipped')
+FAILED_STATUSES = ('rejected', 'error', 'timeout')
+#: Every status a task can have: ``pending`` (to run), ``running`` (in flight), then how it ended.
+TASK_STATUSES = ('pending', 'running', *OK_STATUSES, *FAILED_STATUSES)
+MESSAGE_LIMIT = 300
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tasks (
+    dataset TEXT NOT NULL,
+    row_number INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    chunk INTEGER NOT NULL,
+    entity TEXT NOT NULL,
+    status TEXT NOT NULL,
+    message TEXT NOT NULL DEFAULT '',
+    blocked_by TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    tracking_id TEXT NOT NULL DEFAULT '',
+    api_calls INTEGER NOT NULL DEFAULT 0,
+    http_429 INTEGER NOT NULL DEFAULT 0,
+    retries INTEGER NOT NULL DEFAULT 0,
+    duration_s REAL NOT NULL DEFAULT 0,
+    updated_at TEXT,
+    PRIMARY KEY (dataset, row_number, action)
+);
+CREATE INDEX IF NOT EXISTS tasks_by_status ON tasks (status, action);
+CREATE TABLE IF NOT EXISTS entities (
+    dataset TEXT NOT NULL, entity_key TEXT NOT NULL, row_number INTEGER NOT NULL, PRIMARY KEY (dataset, entity_key)
+);
+CREATE TABLE IF NOT EXISTS problems (
+    file TEXT NOT NULL, row_number INTEGER NOT NULL, column_name TEXT NOT NULL, value TEXT NOT NULL, why TEXT NOT NULL,
+    PRIMARY KEY (file, row_number, column_name, why)
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, state TEXT
+);
+"""
+_TASK_COLUMNS = (
+    'dataset, row_number, action, seq, chunk, entity, status, message, blocked_by, attempts, last_error, '
+    'tracking_id, api_calls, http_429, retries, duration_s'
+)
+_UNFINISHED = "status IN ('pending', 'running')"
+#: How ``counts`` groups the tasks: (the group's name, its order after plan order).
+_GROUPS = {
+    'action': ('action', 'action'),
+    'dataset': ('dataset', 'dataset'),
+    'chunk': ("dataset || '#' || (chunk + 1)", 'dataset, chunk'),
+}
+
+
+@dataclass(frozen=True)
+class Task:
+    """One row x action of the run as recorded: where, what, how it ended (or that it has not) and what it cost."""
+
+    dataset: str
+    row: int
+    action: str
+    seq: int
+    chunk: int
+    entity: str
+    status: str
+    message: str
+    blocked_by: str | None
+    attempts: int
+    last_error: str | None
+    tracking_id: str
+    api_calls: int
+    http_429: int
+    retries: int
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Sums over every task: how many, their API calls, 429s received, retries, attempts and seconds of work."""
+
+    tasks: int
+    api_calls: int
+    http_429: int
+    retries: int
+    attempts: int
+    work_s: float
+
+
+@dataclass(frozen=True)
+class Session:
+    """One invocation that drove the run: ``run``, ``resume`` or ``retry-failed``; timestamps in UTC ISO 8601."""
+
+    kind: str
+    started_at: str
+    finished_at: str | None
+    state: str | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A run seen from outside while it goes on: whether its batch is recorded and validated, and how many tasks
+    have finished (``attempted`` of them after at least one attempt) and are still pending or running."""
+
+    batch_recorded: bool
+    validated: bool
+    finished: int
+    attempted: int
+    unfinished: int
+
+
+def now() -> str:
+    """The current UTC time as the checkpoint records it (ISO 8601, milliseconds, ``Z``)."""
+    return datetime.now(UTC).isoformat(timespec='milliseconds').replace('+00:00', 'Z')
+
+
+def short(text: str) -> str:
+    """A message as a task keeps it: at most ``MESSAGE_LIMIT`` characters."""
+    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + '…'
+
+
+def _marks(items: Sequence[Any]) -> str:
+    return ','.join('?' * len(items))
+
+
+class Checkpoint:
+    """The run's SQLite file, shared by the worker threads of one process (every call is serialised by a lock).
+
+    ``Checkpoint(path)`` opens (creating when missing) the file of a run; ``Checkpoint(Path(':memory:'))`` an
+    in-memory one (the offline preflight). Close it with ``close``.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._db.execute('PRAGMA journal_mode=WAL')
+        self._db.execute('PRAGMA synchronous=NORMAL')
+        self._db.executescript(_SCHEMA)
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic change (committed on success, rolled back on an exception), exclusive to this thread; reads
+        inside it see one consistent state."""
+        with self._lock, self._db:
+            self._db.execute('BEGIN')
+            yield
+
+    def _execute(self, sql: str, args: Sequence[Any] = ()) -> sqlite3.Cursor:
+        with self._lock:
+            return self._db.execute(sql, args)
+
+    def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def _scalar(self, sql: str, args: Sequence[Any] = ()) -> Any:
+        return self._rows(sql, args)[0][0]
+
+    # ----------------------------------------------------------------------- meta and sessions
+
+    def meta(self, key: str) -> Any:
+        """The JSON value stored under ``key`` (``batch``, ``fingerprints``, ``global_row``, ``validated``,
+        ``state``), None when absent."""
+        found = self._rows('SELECT value FROM meta WHERE key = ?', (key,))
+        return json.loads(found[0][0]) if found else None
+
+    def set_meta(self, key: str, value: Any) -> None:
+        self._execute('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', (key, json.dumps(value)))
+
+    def open_session(self, kind: str) -> int:
+        """Record that an invocation (``run``, ``resume``, ``retry-failed``) starts driving the run; its id."""
+        return self._execute('INSERT INTO sessions (kind, started_at) VALUES (?, ?)', (kind, now())).lastrowid or 0
+
+    def close_session(self, session: int, state: str) -> None:
+        self._execute('UPDATE sessions SET finished_at = ?, state = ? WHERE id = ?', (now(), state, session))
+
+    def sessions(self) -> list[Session]:
+        """Every session, in the order they started."""
+        found = self._rows('SELECT kind, started_at, finished_at, state FROM sessions ORDER BY id')
+        return [Session(*row) for row in found]
+
+    # ----------------------------------------------------------------------- validation
+
+    def reset_validation(self) -> None:
+        """Forget every task, entity and problem (a validation starts again from the inputs)."""
+        for table in ('tasks', 'entities', 'problems'):
+            self._execute(f'DELETE FROM {table}')
+
+    def add_problem(self, file: str, row: int | None, column: str, value: str, why: str) -> None:
+        """Record a validation problem (``row`` None for the file or a column of it); a repeated one is kept once."""
+        self._execute(
+            'INSERT OR IGNORE INTO problems (file, row_number, column_name, value, why) VALUES (?, ?, ?, ?, ?)',
+            (file, row or 0, column, value, why),
+        )
+
+    def problems(self) -> list[Problem]:
+        """Every validation problem in the order found (``row`` None when it is about a file or a column)."""
+        found = self._rows('SELECT file, row_number, column_name, value, why FROM problems ORDER BY rowid')
+        return [Problem(file, row or None, column, value, why) for file, row, column, value, why in found]
+
+    def problem_count(self) -> int:
+        return self._scalar('SELECT COUNT(*) FROM problems')
+
+    def claim_entity(self, dataset: str, key: str, row: int) -> int:
+        """The row that first used ``key`` in ``dataset`` (``row`` itself unless the key is repeated; case-blind)."""
+        self._execute('INSERT OR IGNORE INTO entities VALUES (?, ?, ?)', (dataset, key.casefold(), row))
+        return self.entity_row(dataset, key) or row
+
+    def entity_row(self, dataset: str, key: str) -> int | None:
+        """The row of ``dataset`` whose entity key is ``key`` (case-blind), None when no row has it."""
+        found = self._rows(
+            'SELECT row_number FROM entities WHERE dataset = ? AND entity_key = ?', (dataset, key.casefold())
+        )
+        return found[0][0] if found else None
+
+    def add_task(
+        self, dataset: str, row: int, action: str, *, seq: int, chunk: int, entity: str, status: str, message: str
+    ) -> None:
+        """Record a row x action found by the validation: ``pending`` to run, or already ``skipped`` / ``rejected``
+        with why. ``seq`` is the action's place in the plan, ``chunk`` the row's chunk (from 0)."""
+        self._execute(
+            'INSERT INTO tasks (dataset, row_number, action, seq, chunk, entity, status, message) '
+            'VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+            (dataset, row, action, seq, chunk, entity, status, short(message)),
+        )
+
+    def skip_pending(self, message: str) -> None:
+        """Close every pending task as ``skipped`` with ``message`` (a batch rejected by its validation)."""
+        self._execute("UPDATE tasks SET status = 'skipped', message = ? WHERE status = 'pending'", (short(message),))
+
+    # ----------------------------------------------------------------------- tasks
+
+    def task(self, dataset: str, row: int, action: str) -> Task | None:
+        """A row x action of the run, None when it is not part of it."""
+        found = self._rows(
+            f'SELECT {_TASK_COLUMNS} FROM tasks WHERE dataset = ? AND row_number = ? AND action = ?',
+            (dataset, row, action),
+        )
+        return Task(*found[0]) if found else None
+
+    def tasks(self, dataset: str, *, status: str | None = None) -> Iterator[Task]:
+        """The tasks of ``dataset`` (only those in ``status`` when given) by row, then plan order; streamed."""
+        sql = f'SELECT {_TASK_COLUMNS} FROM tasks WHERE dataset = ?'
+        args: list[Any] = [dataset]
+        if status is not None:
+            sql += ' AND status = ?'
+            args.append(status)
+        with self._lock:
+            for row in self._db.execute(sql + ' ORDER BY row_number, seq', args):
+                yield Task(*row)
+
+    def pending(self, dataset: str, first: int, last: int, actions: set[str]) -> dict[int, set[str]]:
+        """``{row: actions}`` still pending among the rows ``first``..``last`` of ``dataset`` and ``actions``."""
+        found: dict[int, set[str]] = {}
+        for row, action in self._rows(
+            "SELECT row_number, action FROM tasks WHERE dataset = ? AND status = 'pending' "
+            'AND row_number BETWEEN ? AND ?',
+            (dataset, first, last),
+        ):
+            if action in actions:
+                found.setdefault(row, set()).add(action)
+        return found
+
+    def count(self, statuses: Sequence[str], actions: Sequence[str] | None = None) -> int:
+        """How many tasks are in one of ``statuses`` (of ``actions`` only, when given)."""
+        sql = f'SELECT COUNT(*) FROM tasks WHERE status IN ({_marks(statuses)})'
+        args = list(statuses)
+        if actions is not None:
+            sql += f' AND action IN ({_marks(actions)})'
+            args += list(actions)
+        return self._scalar(sql, args)
+
+    def counts_by_status(self) -> dict[str, int]:
+        """``{status: tasks}`` for every one of ``TASK_STATUSES`` (0 included)."""
+        found = dict(self._rows('SELECT status, COUNT(*) FROM tasks GROUP BY status'))
+        return {status: found.get(status, 0) for status in TASK_STATUSES}
+
+    def counts(self, by: Literal['action', 'dataset', 'chunk']) -> dict[str, dict[str, int]]:
+        """``{group: {status: tasks}}`` by action, dataset or chunk (``<dataset>#<n>``, from 1), groups in plan
+        order."""
+        group, order = _GROUPS[by]
+        found: dict[str, dict[str, int]] = {}
+        for name, status, number in self._rows(
+            f'SELECT {group}, status, COUNT(*) FROM tasks GROUP BY {group}, status ORDER BY MIN(seq), {order}'
+        ):
+            found.setdefault(str(name), {})[status] = number
+        return found
+
+    def totals(self) -> Totals:
+        row = self._rows(
+            'SELECT COUNT(*), COALESCE(SUM(api_calls), 0), COALESCE(SUM(http_429), 0), COALESCE(SUM(retries), 0), '
+            'COALESCE(SUM(attempts), 0), COALESCE(SUM(duration_s), 0) FROM tasks'
+        )[0]
+        return Totals(*row)
+
+    def durations(self) -> dict[str, tuple[float, float]]:
+        """``{action: (total seconds, mean seconds)}`` over the tasks attempted at least once."""
+        found = self._rows(
+            'SELECT action, SUM(duration_s), AVG(duration_s) FROM tasks WHERE attempts > 0 GROUP BY action'
+        )
+        return {action: (total, mean) for action, total, mean in found}
+
+    # ----------------------------------------------------------------------- execution
+
+    def start(self, dataset: str, row: int, action: str) -> bool:
+        """Mark a pending (or re-tried) task as running, one more attempt; False when it is no longer runnable."""
+        cursor = self._execute(
+            "UPDATE tasks SET status = 'running', attempts = attempts + 1, updated_at = ? "
+            f'WHERE dataset = ? AND row_number = ? AND action = ? AND {_UNFINISHED}',
+            (now(), dataset, row, action),
+        )
+        return cursor.rowcount == 1
+
+    def finish(
+        self,
+        dataset: str,
+        row: int,
+        action: str,
+        outcome: Outcome,
+        log: ActionLog | None = None,
+        duration: float = 0.0,
+        *,
+        blocked_by: str | None = None,
+        last_error: str | None = None,
+    ) -> bool:
+        """Record how a task ended (and what its ``log`` counted), unless it was closed meanwhile (e.g. by a chunk
+        timeout); whether it was recorded."""
+        cursor = self._execute(
+            'UPDATE tasks SET status = ?, message = ?, blocked_by = ?, last_error = COALESCE(?, last_error), '
+            'tracking_id = ?, api_calls = api_calls + ?, http_429 = http_429 + ?, retries = retries + ?, '
+            'duration_s = ?, updated_at = ? '
+            f'WHERE dataset = ? AND row_number = ? AND action = ? AND {_UNFINISHED}',
+            (
+                outcome.status,
+                short(outcome.message),
+                blocked_by,
+                last_error,
+                log.tracking_id if log else '',
+                log.api_calls if log else 0,
+                log.throttled if log else 0,
+                log.retries if log else 0,
+                round(duration, 3),
+                now(),
+                dataset,
+                row,
+                action,
+            ),
+        )
+        return cursor.rowcount == 1
+
+    def close_unfinished(self, dataset: str, rows: Sequence[int], actions: Sequence[str], message: str) -> int:
+        """Record every unfinished task of these rows and actions as ``timeout``; how many there were."""
+        cursor = self._execute(
+            "UPDATE tasks SET status = 'timeout', message = ?, last_error = ?, updated_at = ? "
+            f'WHERE dataset = ? AND row_number IN ({_marks(rows)}) AND action IN ({_marks(actions)}) '
+            f'AND {_UNFINISHED}',
+            (message, message, now(), dataset, *rows, *actions),
+        )
+        return cursor.rowcount
+
+    def requeue_running(self) -> None:
+        """Make the tasks left in flight by an interrupted invocation pending again (``--resume``)."""
+        self._execute("UPDATE tasks SET status = 'pending' WHERE status = 'running'")
+
+    def requeue_failed(self) -> None:
+        """Make the tasks that ended in error or timeout, and the dependants they blocked, pending again
+        (``--retry-failed``)."""
+        self._execute(
+            "UPDATE tasks SET status = 'pending', blocked_by = NULL "
+            "WHERE status IN ('error', 'timeout') OR (status = 'skipped' AND blocked_by IS NOT NULL)"
+        )
+
+
+def snapshot(path: Path) -> Snapshot | None:
+    """The state of the run whose checkpoint is ``path``, read-only from another process while it runs; None while the
+    file does not exist or is not readable yet."""
+    try:
+        with closing(sqlite3.connect(f'file:{path}?mode=ro', uri=True, timeout=1)) as db:
+            recorded = db.execute("SELECT key FROM meta WHERE key IN ('batch', 'validated')").fetchall()
+            finished, attempted, unfinished = db.execute(
+                f'SELECT COALESCE(SUM(NOT {_UNFINISHED}), 0), '
+                f'COALESCE(SUM(attempts > 0 AND NOT {_UNFINISHED}), 0), '
+                f'COALESCE(SUM({_UNFINISHED}), 0) FROM tasks'
+            ).fetchone()
+    except sqlite3.OperationalError:
+        return None
+    keys = {key for (key,) in recorded}
+    return Snapshot('batch' in keys, 'validated' in keys, finished, attempted, unfinished)
