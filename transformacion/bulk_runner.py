@@ -50,6 +50,7 @@ from transformacion.common import (
     result_object,
 )
 from transformacion.core.catalog import ACTION_NAMES, action_module
+from transformacion.core.context import RunCache
 from transformacion.core.csvfiles import FORMULA_WHY, CsvError, iter_rows, looks_like_formula, read_header
 from transformacion.core.params import DATASETS, Action
 from transformacion.core.progress import Progress
@@ -237,10 +238,9 @@ def key_columns(catalog: Catalog, dataset: str) -> tuple[str, ...]:
 
 
 def applies(action: Action, merged: dict[str, str]) -> bool:
-    """The applicability rule: the row (merged with global) fills at least one of the action's own non-key columns;
-    an action whose parameters are all keys applies to every row."""
-    own = [param.csv_column for param in action.params if not param.key]
-    return not own or any(merged.get(column, '') != '' for column in own)
+    """The applicability rule, declared with the action (``Action.applies``): the row (merged with global) fills at
+    least one of the columns that say what to change."""
+    return action.applies(merged)
 
 
 def merge(global_row: dict[str, str], row: dict[str, str]) -> dict[str, str]:
@@ -551,7 +551,7 @@ def _validate_row(scope: _Scope, number: int, chunk: int, row: dict[str, str], s
         try:
             refuse_if_in_development(action)
             if not applies(action, merged):
-                own = ', '.join(p.csv_column for p in action.params if not p.key)
+                own = ', '.join(p.csv_column for p in action.request_params)
                 status, message = 'skipped', f'no aplica: la fila no rellena ninguna columna de {action.name} ({own})'
             elif row_problem:
                 status, message = 'rejected', row_problem
@@ -613,7 +613,7 @@ class _Run:
     progress: Progress
     sleep: Callable[[float], None]
     deadline: float | None
-    cache: dict[str, Any] = field(default_factory=dict)
+    cache: RunCache = field(default_factory=RunCache)
     locks: dict[str, threading.Lock] = field(default_factory=dict)
     abandoned: list[ThreadPoolExecutor] = field(default_factory=list)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from transformacion.common import EXIT_CODES, mask_argv, result_object
 from transformacion.core.catalog import ACTION_NAMES, actions
-from transformacion.core.params import Action, Param
+from transformacion.core.params import Action, Param, describe_rules
 
 SCRIPT = 'inspeccionar_parametros'
 FORMATS = ('table', 'json', 'markdown')
@@ -46,9 +46,7 @@ def describe_param(param: Param) -> dict[str, Any]:
         'default': param.default,
         'choices': list(param.choices),
         'depends_on': param.depends_on,
-        'requires': list(param.requires),
         'key': param.key,
-        'sensitive': param.secret,
         'help': param.help,
     }
 
@@ -61,6 +59,7 @@ def describe(action: Action, *, mandatory: bool = False) -> dict[str, Any]:
         'status': action.status,
         'high_impact': action.high_impact,
         'depends_on': list(action.depends_on),
+        'rules': describe_rules(action),
         'summary': action.summary,
         'params': [describe_param(p) for p in params],
     }

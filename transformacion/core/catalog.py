@@ -9,7 +9,7 @@ import importlib
 import json
 from types import ModuleType
 
-from transformacion.core.params import Action
+from transformacion.core.params import Action, describe_rules
 
 ACTION_NAMES = (
     'alta_ubicacion',
@@ -77,6 +77,7 @@ def as_json(items: list[Action]) -> str:
                 'summary': a.summary,
                 'high_impact': a.high_impact,
                 'depends_on': list(a.depends_on),
+                'rules': describe_rules(a),
                 'params': [
                     {
                         'name': p.name,
@@ -86,8 +87,6 @@ def as_json(items: list[Action]) -> str:
                         'choices': list(p.choices),
                         'default': p.default,
                         'depends_on': p.depends_on,
-                        'requires': list(p.requires),
-                        'secret': p.secret,
                         'help': p.help,
                     }
                     for p in a.params

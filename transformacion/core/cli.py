@@ -17,9 +17,9 @@ from transformacion.core.client import create_api, get_token, load_runtime_env
 from transformacion.core.context import Context
 from transformacion.core.evidence import action_logger, logging_to
 from transformacion.core.outcome import EXIT_CODES, Outcome, Rejected, result_object
-from transformacion.core.params import Action
+from transformacion.core.params import Action, describe_rules
 from transformacion.core.retry import RetryPolicy, describe_error
-from transformacion.core.secrets import MASK, mask_argv, mask_text, register_secret, sanitise
+from transformacion.core.secrets import mask_argv, mask_text, register_secret, sanitise
 
 
 def build_parser(action: Action, description: str = '') -> argparse.ArgumentParser:
@@ -27,6 +27,7 @@ def build_parser(action: Action, description: str = '') -> argparse.ArgumentPars
     lines = [f'{action.summary}', '', f'Dataset: {action.dataset}. Estado: {action.status}.']
     if action.high_impact:
         lines.append('Alto impacto: pide --yes (o confirmación en terminal).')
+    lines += ['Reglas entre parámetros:', *(f'  - {rule}' for rule in describe_rules(action))] if action.rules else []
     parser = argparse.ArgumentParser(
         prog=f'python -m transformacion.{action.name}',
         description='\n'.join(lines) + ('\n\n' + description if description else ''),
@@ -83,6 +84,7 @@ def execute(
     ctx: Context,
 ) -> Outcome:
     """Run one action on typed params, turning refusals and failures into an Outcome (never raises)."""
+    ctx.action = action
     try:
         refuse_if_in_development(action)
         with logging_to(ctx.log):
@@ -107,15 +109,11 @@ def run_cli(action: Action, domain: DomainFunction | None, argv: list[str] | Non
     args = parser.parse_args(argv)
     started = time.monotonic()
     load_runtime_env()
-    secret_flags = {'--token'} | {p.flag for p in action.params if p.secret}
     cli_values = {p.name: getattr(args, p.name) for p in action.params}
-    for param in action.params:
-        if param.secret:
-            register_secret(cli_values.get(param.name))
     if args.token:
         register_secret(args.token)
     invocation: dict[str, Any] = {
-        'argv': mask_argv(argv, secret_flags),
+        'argv': mask_argv(argv, {'--token'}),
         'dry_run': args.dry_run,
         'csv': args.csv,
         'row': args.row,
@@ -142,7 +140,7 @@ def run_cli(action: Action, domain: DomainFunction | None, argv: list[str] | Non
         for warning in warnings:
             print(f'aviso: {warning}', file=sys.stderr)
         params = _params_for_script(action, raw, origins)
-        invocation['params'] = {p.name: (MASK if p.secret else params.get(p.name)) for p in action.params}
+        invocation['params'] = {p.name: params.get(p.name) for p in action.params}
         token = get_token(args)
         base_url = args.base_url or os.environ.get('WEBEX_BASE_URL') or None
         invocation['base_url'] = base_url or 'https://webexapis.com/v1'
