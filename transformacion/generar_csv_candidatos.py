@@ -59,6 +59,9 @@ ENCODING = 'utf-8-sig'
 DEFAULT_CONCURRENCY = 8
 #: Notes kept in the result object (all of them go to the evidence log).
 NOTES_IN_RESULT = 200
+#: namespaces of the export's run-wide cache (``Context.cached``)
+EXPORT_INVENTORY = 'export_inventory'
+EXPORT_CALLING_LICENSES = 'export_user_calling_licenses'
 
 DESCRIPTION = f"""\
 Lee una organización (el sandbox o una real) y escribe en --output_dir la carpeta de entrada del launcher:
@@ -267,7 +270,7 @@ def _permissions(reader: Reader, endpoint: Any, entity_id: str, *, with_flags: b
 
 def _inventory(reader: Reader, location_id: str) -> dict[str, Any]:
     return reader.ctx.cached(
-        f'export:inventory:{location_id}',
+        (EXPORT_INVENTORY, location_id),
         lambda: read_inventory(reader.api, reader.ctx, location_id),
     )
 
@@ -340,7 +343,7 @@ def _export_location_permissions(reader: Reader, entity: Entity) -> dict[str, An
 
 
 def _user_licenses(reader: Reader) -> dict[str, str]:
-    return reader.ctx.cached('export:user_calling_licenses', lambda: user_calling_licenses(reader.api, reader.ctx))
+    return reader.ctx.cached((EXPORT_CALLING_LICENSES, ''), lambda: user_calling_licenses(reader.api, reader.ctx))
 
 
 def _export_alta_usuario(reader: Reader, entity: Entity) -> dict[str, Any]:
