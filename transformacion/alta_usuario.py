@@ -195,9 +195,9 @@ def alta_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     found: dict[str, Any] = {'person': find_person(api, ctx, email), 'create_error': None}
     before = _state(found['person'], user_licenses) if found['person'] else None
 
-    def read() -> dict[str, Any] | None:
-        person_id = found['person'].person_id if found['person'] is not None else None
-        return _state(ctx.call(api.people.details, person_id, calling_data=True), user_licenses)
+    def read() -> dict[str, Any]:
+        """The read-back after the create or the update (the first state is ``before``)."""
+        return _state(ctx.call(api.people.details, found['person'].person_id, calling_data=True), user_licenses)
 
     def check(before: dict[str, Any] | None, changes: dict[str, Any]) -> None:
         person = found['person']

@@ -121,6 +121,8 @@ def asignar_licencias_usuario(api: Any, params: dict[str, Any], ctx: Context) ->
     requests = [LicenseRequest(id=lic.license_id, operation='remove') for lic in to_remove]
 
     def check(before: dict[str, Any] | None, changes: dict[str, Any]) -> None:
+        """Rejected when Webex would refuse; it also completes the requests and the desired state with the location
+        and numbering a calling license brings, checked (units, number free) as it goes."""
         if len(held_after & calling.keys()) > 1:
             raise Rejected(
                 'add_licenses: una persona solo puede tener una licencia de Webex Calling; tendría '
