@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from wxc_sdk import WebexSimpleApi
 
+from transformacion.core.evidence import STRICT_ENV
 from transformacion.sandbox import running_sandbox
 
 TOKEN = 'sandbox-test-token-7f3a9c'
@@ -24,6 +25,12 @@ class CliRun:
     @property
     def status(self) -> str:
         return self.result['status']
+
+
+@pytest.fixture(autouse=True)
+def strict_evidence(monkeypatch):
+    """An HTTP exchange through the product's transport with no action log bound raises instead of going unrecorded."""
+    monkeypatch.setenv(STRICT_ENV, '1')
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion.common import Context, Outcome, PlannedCall, action_main, diff
+from transformacion.common import Context, Outcome, PlannedCall, action_main, converge
 from transformacion.core.params import Action, Param, ParamType
+from transformacion.core.retry import absent_on_404
 from transformacion.domain.locations import ADDRESS_FIELDS, location_state
 
 CALLING_NAME_MAX = 80
@@ -56,6 +57,8 @@ ACTION = Action(
     ),
 )
 
+#: the state field saying whether the location is enabled for Webex Calling
+CALLING = 'calling_enabled'
 _WIRE = {'postal_code': 'postalCode', 'time_zone': 'timeZone', 'preferred_language': 'preferredLanguage'}
 
 
@@ -68,7 +71,7 @@ def find_location(api: Any, ctx: Context, name: str) -> Any:
 
 def _desired_state(params: dict[str, Any]) -> dict[str, Any]:
     fields = ('time_zone', 'preferred_language', *ADDRESS_FIELDS)
-    return {field: params[field] for field in fields if params.get(field) is not None}
+    return {field: params[field] for field in fields if params.get(field) is not None} | {CALLING: True}
 
 
 def _wire_body(params: dict[str, Any]) -> dict[str, Any]:
@@ -83,30 +86,55 @@ def _wire_body(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _calling_details(api: Any, ctx: Context, location_id: str) -> Any:
-    from wxc_sdk.rest import RestError
-
-    try:
-        return ctx.call(api.telephony.location.details, location_id, org_id=ctx.org_id)
-    except RestError as exc:
-        if exc.response.status_code == 404:
-            return None
-        raise
+    """The location's Webex Calling details, or None when it is not enabled for calling (404)."""
+    return absent_on_404(ctx.call, api.telephony.location.details, location_id, org_id=ctx.org_id)
 
 
 def alta_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     from wxc_sdk.locations import Location, LocationAddress
 
     name = params['name']
-    location = find_location(api, ctx, name)
-    before = location_state(location) if location else None
-    desired = _desired_state(params)
+    address = {f: params[f] for f in ADDRESS_FIELDS if params.get(f) is not None}
+    found: dict[str, Any] = {'location': None, 'location_id': None}
     steps: list[str] = []
 
-    if location is None:
-        body = _wire_body(params)
+    def read() -> dict[str, Any] | None:
+        if found['location_id'] is None:
+            found['location'] = find_location(api, ctx, name)
+            found['location_id'] = getattr(found['location'], 'location_id', None)
+        else:
+            found['location'] = ctx.call(api.locations.details, found['location_id'], org_id=ctx.org_id)
+        if found['location'] is None:
+            return None
+        enabled = _calling_details(api, ctx, found['location_id']) is not None
+        return {**location_state(found['location']), CALLING: enabled}
+
+    def enable_calling(location_id: str) -> None:
+        steps.append('habilitar Webex Calling')
+        to_enable = Location(
+            location_id=location_id,
+            name=found['location'].name if found['location'] else name,
+            time_zone=params['time_zone'],
+            preferred_language=params['preferred_language'],
+            announcement_language=params['announcement_language'],
+            address=LocationAddress(**address),
+        )
+        ctx.write(
+            PlannedCall(
+                'POST',
+                '/telephony/config/locations',
+                to_enable.model_dump(mode='json', by_alias=True, exclude_none=True),
+            ),
+            api.telephony.location.enable_for_calling,
+            to_enable,
+            org_id=ctx.org_id,
+            recover=lambda: _calling_details(api, ctx, location_id),
+        )
+
+    def create() -> str:
         steps.append('crear')
-        location_id = ctx.write(
-            PlannedCall('POST', '/locations', body),
+        found['location_id'] = ctx.write(
+            PlannedCall('POST', '/locations', _wire_body(params)),
             api.locations.create,
             name=name,
             time_zone=params['time_zone'],
@@ -121,16 +149,18 @@ def alta_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
             org_id=ctx.org_id,
             recover=lambda: getattr(find_location(api, ctx, name), 'location_id', None),
         )
-        calling = None
-    else:
-        location_id = location.location_id
-        drift = diff(before, desired)
+        enable_calling(found['location_id'])
+        return '; '.join(steps)
+
+    def write(changes: dict[str, Any]) -> str:
+        location_id = found['location_id']
+        drift = [field for field in changes if field != CALLING]
         if drift:
             steps.append('actualizar ' + ', '.join(drift))
             update = Location(
                 time_zone=params['time_zone'],
                 preferred_language=params['preferred_language'],
-                address=LocationAddress(**{f: params[f] for f in ADDRESS_FIELDS if params.get(f) is not None}),
+                address=LocationAddress(**address),
             )
             ctx.write(
                 PlannedCall('PUT', f'/locations/{location_id}', update.update()),
@@ -139,45 +169,23 @@ def alta_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
                 update,
                 org_id=ctx.org_id,
             )
-        calling = _calling_details(api, ctx, location_id)
+        if CALLING in changes:
+            enable_calling(location_id)
+        return '; '.join(steps)
 
-    if calling is None:
-        steps.append('habilitar Webex Calling')
-        to_enable = Location(
-            location_id=location_id,
-            name=location.name if location else name,
-            time_zone=params['time_zone'],
-            preferred_language=params['preferred_language'],
-            announcement_language=params['announcement_language'],
-            address=LocationAddress(**{f: params[f] for f in ADDRESS_FIELDS if params.get(f) is not None}),
-        )
-        ctx.write(
-            PlannedCall(
-                'POST',
-                '/telephony/config/locations',
-                to_enable.model_dump(mode='json', by_alias=True, exclude_none=True),
-            ),
-            api.telephony.location.enable_for_calling,
-            to_enable,
-            org_id=ctx.org_id,
-            recover=lambda: _calling_details(api, ctx, location_id),
-        )
-
-    details: dict[str, Any] = {'location_id': location_id, 'before': before, 'steps': steps}
-    if not steps:
-        return Outcome('skipped', f'ubicación {name!r}: ya existe con Webex Calling y los datos pedidos', details)
-    details['calls'] = [call.as_dict() for call in ctx.planned]
-    if ctx.dry_run:
-        return Outcome('dry_run', f'ubicación {name!r}: ' + '; '.join(steps), details)
-
-    after = location_state(ctx.call(api.locations.details, location_id, org_id=ctx.org_id))
-    remaining = diff(after, desired)
-    enabled = _calling_details(api, ctx, location_id) is not None
-    details.update({'after': after, 'calling_enabled': enabled, 'verified': enabled and not remaining})
-    if remaining or not enabled:
-        problem = ', '.join(remaining) if remaining else 'Webex Calling no habilitado'
-        return Outcome('error', f'ubicación {name!r}: la verificación falla ({problem})', details)
-    return Outcome('executed', f'ubicación {name!r}: ' + '; '.join(steps) + ' (verificado)', details)
+    outcome = converge(
+        ctx,
+        entity=f'ubicación {name!r}',
+        read=read,
+        desired=_desired_state(params),
+        write=write,
+        create=create,
+        unchanged='ya existe con Webex Calling y los datos pedidos',
+    )
+    after = outcome.details.get('after')
+    extra = {'calling_enabled': bool(after and after[CALLING])} if after is not None else {}
+    outcome.details = {'location_id': found['location_id'], **outcome.details, 'steps': steps, **extra}
+    return outcome
 
 
 main = action_main(__name__)

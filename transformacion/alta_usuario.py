@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, diff
-from transformacion.core.params import E164, EMAIL, EXTENSION, Action, Param
+from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, converge, diff
+from transformacion.core.params import E164, EMAIL, EXTENSION, Action, Param, one_of
 from transformacion.domain import resolve
 from transformacion.domain.licenses import (
     assign_licenses,
@@ -57,6 +57,7 @@ ACTION = Action(
             help='licencia de Webex Calling para personas (nombre o id), p. ej. Webex Calling - Basic',
         ),
     ),
+    rules=(one_of('extension', 'phone_number', why='una licencia de Webex Calling exige numeración'),),
 )
 
 
@@ -120,30 +121,15 @@ def _create(
     return created, None
 
 
-def _converge(
+def _check_existing(
     api: Any, ctx: Context, person: Any, before: dict[str, Any], desired: dict[str, Any], lic: Any, location: str
-) -> str:
-    """Bring an existing person to the desired calling data; the step taken, or Rejected when Webex cannot."""
-    from wxc_sdk.licenses import LicenseProperties, LicenseRequest
-
+) -> None:
+    """Rejected when Webex cannot bring an existing person to the desired calling data: another calling license, or
+    a calling user of another location (the API does not move people); units checked when the license is missing."""
     email = person.emails[0]
     if before['calling_license'] is None:
         check_units(api, ctx, lic, 'calling_license')
-        request = LicenseRequest(
-            id=lic.license_id,
-            operation='add',
-            properties=LicenseProperties(
-                location_id=desired['location_id'],
-                extension=desired.get('extension'),
-                phone_number=desired.get('phone_number'),
-            ),
-        )
-        body = {
-            'personId': person.person_id,
-            'licenses': [request.model_dump(mode='json', by_alias=True, exclude_none=True)],
-        }
-        assign_licenses(api, ctx, PlannedCall('PATCH', '/licenses/users', body), person.person_id, [request], email)
-        return f'asignar la licencia {lic.name!r} con su ubicación y numeración'
+        return
     if before['calling_license'] != lic.name:
         raise Rejected(
             f'calling_license: {email} ya tiene la licencia {before["calling_license"]!r}, no {lic.name!r}; '
@@ -157,6 +143,30 @@ def _converge(
             f'a {location!r} por API; muévalo en Control Hub',
             {'before': before},
         )
+
+
+def _update(api: Any, ctx: Context, person: Any, before: dict[str, Any], desired: dict[str, Any], lic: Any) -> str:
+    """Bring an existing person to the desired calling data: the license with its numbering (PATCH) when it has none,
+    else the extension and number (PUT); the step taken."""
+    from wxc_sdk.licenses import LicenseProperties, LicenseRequest
+
+    if before['calling_license'] is None:
+        request = LicenseRequest(
+            id=lic.license_id,
+            operation='add',
+            properties=LicenseProperties(
+                location_id=desired['location_id'],
+                extension=desired.get('extension'),
+                phone_number=desired.get('phone_number'),
+            ),
+        )
+        body = {
+            'personId': person.person_id,
+            'licenses': [request.model_dump(mode='json', by_alias=True, exclude_none=True)],
+        }
+        planned = PlannedCall('PATCH', '/licenses/users', body)
+        assign_licenses(api, ctx, planned, person.person_id, [request], person.emails[0])
+        return f'asignar la licencia {lic.name!r} con su ubicación y numeración'
     changed = [key for key in ('extension', 'phone_number') if key in desired and before[key] != desired[key]]
     if 'extension' in changed:
         person.extension = desired['extension']
@@ -173,11 +183,6 @@ def _converge(
 
 def alta_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     email = params['email']
-    if not params.get('extension') and not params.get('phone_number'):
-        raise Rejected(
-            f'{email}: falta la numeración; una licencia de Webex Calling exige --extension, --phone-number o ambos '
-            '(columnas extension, phone_number)'
-        )
     location_id = resolve.location_id(api, ctx, params['location'])
     lic = resolve.license_by_name_or_id(api, ctx, params.get('calling_license') or DEFAULT_LICENSE)
     user_licenses = user_calling_licenses(api, ctx)
@@ -187,45 +192,50 @@ def alta_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
             + ', '.join(sorted(user_licenses.values()))
         )
     desired = _desired(params, lic.name, location_id)
-    person = find_person(api, ctx, email)
-    before = _state(person, user_licenses) if person else None
-    changes = diff(before or {}, desired)
-    details: dict[str, Any] = {'location_id': location_id, 'before': before, 'diff': changes}
-    if person is not None:
-        details['person_id'] = person.person_id
-    if not changes:
-        return Outcome('skipped', f'{email}: ya existe con {lic.name} y la numeración pedida', details)
-    if params.get('phone_number') and 'phone_number' in changes:
-        check_number(
-            api, ctx, params['phone_number'], location_id, params['location'], person.person_id if person else None
-        )
+    found: dict[str, Any] = {'person': find_person(api, ctx, email), 'create_error': None}
+    before = _state(found['person'], user_licenses) if found['person'] else None
 
-    if person is None:
-        check_units(api, ctx, lic, 'calling_license')
-        created, refused = _create(api, ctx, params, lic, location_id)
-        person_id = created.person_id if created is not None else None
-        if refused is not None:
-            details['create_error'] = refused
-        step = f'crear con {lic.name}'
-    else:
-        person_id = person.person_id
-        step = _converge(api, ctx, person, before, desired, lic, params['location'])
-    details['calls'] = [call.as_dict() for call in ctx.planned]
-    if ctx.dry_run:
-        return Outcome('dry_run', f'{email}: {step}', details)
+    def read() -> dict[str, Any]:
+        """The read-back after the create or the update (the first state is ``before``)."""
+        return _state(ctx.call(api.people.details, found['person'].person_id, calling_data=True), user_licenses)
 
-    after = _state(ctx.call(api.people.details, person_id, calling_data=True), user_licenses)
-    remaining = diff(after, desired)
-    details.update({'person_id': person_id, 'after': after, 'verified': not remaining})
-    if remaining:
-        refused = details.get('create_error')
+    def check(before: dict[str, Any] | None, changes: dict[str, Any]) -> None:
+        person = found['person']
+        if params.get('phone_number') and 'phone_number' in changes:
+            holder_id = person.person_id if person else None
+            check_number(api, ctx, params['phone_number'], location_id, params['location'], holder_id)
+        if before is None:
+            check_units(api, ctx, lic, 'calling_license')
+        else:
+            _check_existing(api, ctx, person, before, desired, lic, params['location'])
+
+    def create() -> str:
+        found['person'], found['create_error'] = _create(api, ctx, params, lic, location_id)
+        return f'crear con {lic.name}'
+
+    outcome = converge(
+        ctx,
+        entity=email,
+        read=read,
+        current=before,
+        desired=desired,
+        write=lambda changes: _update(api, ctx, found['person'], before, desired, lic),
+        create=create,
+        check=check,
+        unchanged=f'ya existe con {lic.name} y la numeración pedida',
+    )
+    person, refused = found['person'], found['create_error']
+    outcome.details = {
+        'location_id': location_id,
+        **outcome.details,
+        **({'person_id': person.person_id} if person is not None else {}),
+        **({'create_error': refused} if refused else {}),
+    }
+    if outcome.status == 'error':
         partly = f'Webex creó la persona pero respondió {refused["status"]} ({refused["reason"]}); ' if refused else ''
-        return Outcome(
-            'error',
-            f'{email}: {partly}la verificación falla en {", ".join(remaining)}; repita la acción para completarla',
-            details,
-        )
-    return Outcome('executed', f'{email}: {step} (verificado)', details)
+        remaining = ', '.join(diff(outcome.details['after'] or {}, desired))
+        outcome.message = f'{email}: {partly}la verificación falla en {remaining}; repita la acción para completarla'
+    return outcome
 
 
 main = action_main(__name__)

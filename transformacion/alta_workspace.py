@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, diff
-from transformacion.core.params import E164, ENUM, EXTENSION, Action, Param
+from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, converge
+from transformacion.core.params import E164, ENUM, EXTENSION, Action, Param, one_of
 from transformacion.domain import resolve
 from transformacion.domain.workspace import calling_type, number_problems, primary_numbers
 
@@ -52,6 +52,7 @@ ACTION = Action(
             default='phones',
         ),
     ),
+    rules=(one_of('extension', 'phone_number', why='un workspace de Webex Calling necesita numeración'),),
 )
 
 
@@ -86,17 +87,9 @@ def _desired(params: dict[str, Any], license_name: str) -> dict[str, Any]:
     return desired
 
 
-def _check_inputs(
-    api: Any,
-    ctx: Context,
-    params: dict[str, Any],
-    location_id: str,
-    lic: Any,
-    owner_id: str | None,
-    before: dict[str, Any] | None,
-) -> None:
-    """Rejected (nothing written) when the change cannot be made: devices or calling Webex will not change, a license
-    without free units, an extension or number held by someone else or outside the location."""
+def _check(params: dict[str, Any], lic: Any, before: dict[str, Any] | None) -> None:
+    """Rejected (nothing written) when Webex will not make the change: devices or a calling type it does not let the
+    API change, or a license without free units."""
     if before is not None:
         if before['supported_devices'] != params['supported_devices']:
             raise Rejected(
@@ -115,79 +108,89 @@ def _check_inputs(
             f'license: la licencia {lic.name!r} no tiene unidades libres ({lic.consumed_units}/{lic.total_units})',
             {'license': lic.name},
         )
-    wanted = {key: params[key] for key in ('extension', 'phone_number') if params.get(key)}
-    if before is not None:
-        wanted = {key: value for key, value in wanted.items() if before[key] != value}
-    problems = number_problems(api, ctx, location_id, wanted, owner_id)
-    if problems['reasons']:
-        raise Rejected('; '.join(problems['reasons']), problems)
 
 
 def alta_workspace(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     from wxc_sdk.workspaces import CallingType, Workspace, WorkspaceCalling, WorkspaceWebexCalling
 
     name = params['name']
-    if not params.get('extension') and not params.get('phone_number'):
-        raise Rejected(
-            f'workspace {name!r}: falta la numeración; indique --extension, --phone-number o ambos '
-            '(columnas extension, phone_number)'
-        )
     location_id = resolve.location_id(api, ctx, params['location'])
     lic = resolve.license_by_name_or_id(api, ctx, params.get('license') or DEFAULT_LICENSE)
     license_names = {item.license_id: item.name for item in resolve.licenses(api, ctx)}
-    current = find_workspace(api, ctx, name, location_id)
-    before = _state(api, ctx, current, license_names) if current else None
-    desired = _desired(params, lic.name)
-    changes = diff(before or {}, desired)
-    details: dict[str, Any] = {'location_id': location_id, 'before': before, 'diff': changes}
-    if current is not None:
-        details['workspace_id'] = current.workspace_id
-    if not changes:
-        return Outcome('skipped', f'workspace {name!r}: ya existe con Webex Calling y los datos pedidos', details)
-    _check_inputs(api, ctx, params, location_id, lic, current.workspace_id if current else None, before)
+    found: dict[str, Any] = {'workspace': None}
 
-    extension = params.get('extension') or (before or {}).get('extension')
-    phone_number = params.get('phone_number') or (before or {}).get('phone_number')
-    calling = WorkspaceCalling(
-        type=CallingType.webex,
-        webex_calling=WorkspaceWebexCalling(
-            location_id=location_id, extension=extension, phone_number=phone_number, licenses=[lic.license_id]
-        ),
-    )
-    if current is None:
+    def read() -> dict[str, Any] | None:
+        if found['workspace'] is None:
+            found['workspace'] = find_workspace(api, ctx, name, location_id)
+        else:
+            found['workspace'] = ctx.call(api.workspaces.details, found['workspace'].workspace_id)
+        return _state(api, ctx, found['workspace'], license_names) if found['workspace'] else None
+
+    def check(before: dict[str, Any] | None, changes: dict[str, Any]) -> None:
+        _check(params, lic, before)
+        wanted = {key: params[key] for key in ('extension', 'phone_number') if params.get(key)}
+        if before is not None:
+            wanted = {key: value for key, value in wanted.items() if before[key] != value}
+        owner_id = found['workspace'].workspace_id if found['workspace'] else None
+        problems = number_problems(api, ctx, location_id, params['location'], wanted, owner_id)
+        if problems['reasons']:
+            raise Rejected('; '.join(problems['reasons']), problems)
+
+    def calling(before: dict[str, Any] | None) -> Any:
+        return WorkspaceCalling(
+            type=CallingType.webex,
+            webex_calling=WorkspaceWebexCalling(
+                location_id=location_id,
+                extension=params.get('extension') or (before or {}).get('extension'),
+                phone_number=params.get('phone_number') or (before or {}).get('phone_number'),
+                licenses=[lic.license_id],
+            ),
+        )
+
+    def create() -> str:
         settings = Workspace(
-            display_name=name, location_id=location_id, supported_devices=params['supported_devices'], calling=calling
+            display_name=name,
+            location_id=location_id,
+            supported_devices=params['supported_devices'],
+            calling=calling(None),
         )
         if ctx.org_id:
             settings.org_id = ctx.org_id
-        created = ctx.write(
+        found['workspace'] = ctx.write(
             PlannedCall('POST', '/workspaces', settings.update_or_create()),
             api.workspaces.create,
             settings,
             recover=lambda: find_workspace(api, ctx, name, location_id),
         )
-        workspace_id = created.workspace_id if created is not None else None
-        step = 'crear con Webex Calling'
-    else:
-        workspace_id = current.workspace_id
-        current.calling = calling
+        return 'crear con Webex Calling'
+
+    def write(changes: dict[str, Any]) -> str:
+        current = found['workspace']
+        current.calling = calling(before)
         ctx.write(
-            PlannedCall('PUT', f'/workspaces/{workspace_id}', current.update_or_create(for_update=True)),
+            PlannedCall('PUT', f'/workspaces/{current.workspace_id}', current.update_or_create(for_update=True)),
             api.workspaces.update,
-            workspace_id,
+            current.workspace_id,
             current,
         )
-        step = 'actualizar ' + ', '.join(changes)
-    details['calls'] = [call.as_dict() for call in ctx.planned]
-    if ctx.dry_run:
-        return Outcome('dry_run', f'workspace {name!r}: {step}', details)
+        return 'actualizar ' + ', '.join(changes)
 
-    after = _state(api, ctx, ctx.call(api.workspaces.details, workspace_id), license_names)
-    remaining = diff(after, desired)
-    details.update({'workspace_id': workspace_id, 'after': after, 'verified': not remaining})
-    if remaining:
-        return Outcome('error', f'workspace {name!r}: la verificación falla en {", ".join(remaining)}', details)
-    return Outcome('executed', f'workspace {name!r}: {step} (verificado)', details)
+    before = read()
+    outcome = converge(
+        ctx,
+        entity=f'workspace {name!r}',
+        read=read,
+        current=before,
+        desired=_desired(params, lic.name),
+        write=write,
+        create=create,
+        check=check,
+        unchanged='ya existe con Webex Calling y los datos pedidos',
+    )
+    workspace = found['workspace']
+    ids = {'workspace_id': workspace.workspace_id} if workspace is not None else {}
+    outcome.details = {'location_id': location_id, **outcome.details, **ids}
+    return outcome
 
 
 main = action_main(__name__)

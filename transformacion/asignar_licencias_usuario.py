@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main
-from transformacion.core.params import E164, EXTENSION, PERSON, Action, Param, ParamType
+from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, converge
+from transformacion.core.params import E164, EXTENSION, PERSON, Action, Param, ParamType, asks_one_of
 from transformacion.domain import resolve
 from transformacion.domain.licenses import assign_licenses, check_units, user_calling_licenses
 from transformacion.domain.numbers import check_number, work_number
@@ -33,6 +33,7 @@ ACTION = Action(
     name='asignar_licencias_usuario',
     domain='usuarios',
     summary='Añade o quita licencias de una persona.',
+    high_impact=True,
     params=(
         PERSON,
         Param('add_licenses', LICENSE_LIST, help='licencias que añadir (nombre o id)'),
@@ -55,6 +56,7 @@ ACTION = Action(
             depends_on='anadir_numeraciones_ubicacion',
         ),
     ),
+    rules=(asks_one_of('add_licenses', 'remove_licenses'),),
 )
 
 
@@ -84,16 +86,20 @@ def _names(license_ids: set[str], names: dict[str, str]) -> list[str]:
     return sorted(names.get(lid, lid) for lid in license_ids)
 
 
+def _state(person: Any, names: dict[str, str]) -> dict[str, Any]:
+    """What this action manages of a person: its licenses (by name) and the calling data a license brings."""
+    return {
+        'licenses': _names(set(person.licenses or []), names),
+        'location_id': person.location_id,
+        'extension': person.extension,
+        'phone_number': work_number(person),
+    }
+
+
 def asignar_licencias_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     from wxc_sdk.licenses import LicenseProperties, LicenseRequest
 
     who = params['person']
-    if not params.get('add_licenses') and not params.get('remove_licenses'):
-        return Outcome(
-            'skipped',
-            f'{who}: no se pidió ningún cambio de licencias (columnas add_licenses y remove_licenses vacías)',
-            {'diff': {}},
-        )
     person_id = resolve.person_id(api, ctx, who)
     add = [resolve.license_by_name_or_id(api, ctx, name) for name in params.get('add_licenses') or []]
     remove = [resolve.license_by_name_or_id(api, ctx, name) for name in params.get('remove_licenses') or []]
@@ -109,68 +115,69 @@ def asignar_licencias_usuario(api: Any, params: dict[str, Any], ctx: Context) ->
     held = set(person.licenses or [])
     to_add = [lic for lic in add if lic.license_id not in held]
     to_remove = [lic for lic in remove if lic.license_id in held]
-    before = {'licenses': _names(held, names)}
-    changes = {'add': [lic.name for lic in to_add], 'remove': [lic.name for lic in to_remove]}
-    details: dict[str, Any] = {'person_id': person_id, 'before': before, 'diff': changes}
-    if not to_add and not to_remove:
-        return Outcome('skipped', f'{who}: ya tiene las licencias pedidas y no tiene las que se quitan', details)
-
-    calling = user_calling_licenses(api, ctx)
     held_after = (held - {lic.license_id for lic in to_remove}) | {lic.license_id for lic in to_add}
-    if len(held_after & calling.keys()) > 1:
-        raise Rejected(
-            'add_licenses: una persona solo puede tener una licencia de Webex Calling; tendría '
-            + ', '.join(_names(held_after & calling.keys(), names))
-            + '; quite la actual con --remove-licenses',
-            details,
-        )
-    requests = [LicenseRequest(id=lic.license_id, operation='remove') for lic in to_remove]
+    calling = user_calling_licenses(api, ctx) if to_add or to_remove else {}
     desired: dict[str, Any] = {'licenses': _names(held_after, names)}
-    for lic in to_add:
-        check_units(api, ctx, lic, 'add_licenses')
-        properties = None
-        if lic.license_id in calling:
-            wanted = _calling_properties(api, ctx, params, person, lic)
-            desired.update({key: value for key, value in wanted.items() if value})
-            properties = LicenseProperties(**wanted)
-        requests.append(LicenseRequest(id=lic.license_id, operation='add', properties=properties))
-    removed_calling = [lic.name for lic in to_remove if lic.license_id in calling]
-    if removed_calling and not (held_after & calling.keys()):
-        ctx.confirm(
-            f'{who}: quitar {", ".join(removed_calling)} borra su numeración y sus ajustes de llamada',
-            before,
-            desired,
-        )
+    requests = [LicenseRequest(id=lic.license_id, operation='remove') for lic in to_remove]
 
-    body = {
-        'personId': person_id,
-        'licenses': [request.model_dump(mode='json', by_alias=True, exclude_none=True) for request in requests],
-    }
-    assign_licenses(api, ctx, PlannedCall('PATCH', '/licenses/users', body), person_id, requests, who)
-    step = '; '.join(
-        part
-        for part in (
-            'añadir ' + ', '.join(changes['add']) if to_add else '',
-            'quitar ' + ', '.join(changes['remove']) if to_remove else '',
+    def check(before: dict[str, Any] | None, changes: dict[str, Any]) -> None:
+        """Rejected when Webex would refuse; it also completes the requests and the desired state with the location
+        and numbering a calling license brings, checked (units, number free) as it goes."""
+        if len(held_after & calling.keys()) > 1:
+            raise Rejected(
+                'add_licenses: una persona solo puede tener una licencia de Webex Calling; tendría '
+                + ', '.join(_names(held_after & calling.keys(), names))
+                + '; quite la actual con --remove-licenses',
+                {'person_id': person_id, 'before': before, 'diff': changes},
+            )
+        for lic in to_add:
+            check_units(api, ctx, lic, 'add_licenses')
+            properties = None
+            if lic.license_id in calling:
+                wanted = _calling_properties(api, ctx, params, person, lic)
+                desired.update({key: value for key, value in wanted.items() if value})
+                properties = LicenseProperties(**wanted)
+            requests.append(LicenseRequest(id=lic.license_id, operation='add', properties=properties))
+
+    def confirm_if(before: dict[str, Any] | None, changes: dict[str, Any]) -> str | None:
+        removed_calling = [lic.name for lic in to_remove if lic.license_id in calling]
+        if removed_calling and not (held_after & calling.keys()):
+            return f'{who}: quitar {", ".join(removed_calling)} borra su numeración y sus ajustes de llamada'
+        return None
+
+    def write(changes: dict[str, Any]) -> str:
+        body = {
+            'personId': person_id,
+            'licenses': [request.model_dump(mode='json', by_alias=True, exclude_none=True) for request in requests],
+        }
+        assign_licenses(api, ctx, PlannedCall('PATCH', '/licenses/users', body), person_id, requests, who)
+        parts = (
+            'añadir ' + ', '.join(lic.name for lic in to_add) if to_add else '',
+            'quitar ' + ', '.join(lic.name for lic in to_remove) if to_remove else '',
         )
-        if part
+        return '; '.join(part for part in parts if part)
+
+    def read() -> dict[str, Any]:
+        return _state(ctx.call(api.people.details, person_id, calling_data=True), names)
+
+    outcome = converge(
+        ctx,
+        entity=who,
+        read=read,
+        current=_state(person, names),
+        desired=desired,
+        write=write,
+        check=check,
+        confirm_if=confirm_if,
+        unchanged='ya tiene las licencias pedidas y no tiene las que se quitan',
     )
-    details['calls'] = [call.as_dict() for call in ctx.planned]
-    if ctx.dry_run:
-        return Outcome('dry_run', f'{who}: {step}', details)
-
-    fresh = ctx.call(api.people.details, person_id, calling_data=True)
-    after = {
-        'licenses': _names(set(fresh.licenses or []), names),
-        'location_id': fresh.location_id,
-        'extension': fresh.extension,
-        'phone_number': work_number(fresh),
+    outcome.details = {
+        'person_id': person_id,
+        **outcome.details,
+        'licenses_added': [lic.name for lic in to_add],
+        'licenses_removed': [lic.name for lic in to_remove],
     }
-    remaining = [key for key, value in desired.items() if after.get(key) != value]
-    details.update({'after': after, 'verified': not remaining})
-    if remaining:
-        return Outcome('error', f'{who}: la verificación falla en {", ".join(remaining)}', details)
-    return Outcome('executed', f'{who}: {step} (verificado)', details)
+    return outcome
 
 
 main = action_main(__name__)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, converge
+from transformacion.common import Context, Outcome, PlannedCall, action_main, converge
 from transformacion.core.params import E164, LOCATION, Action, Param
 from transformacion.domain import resolve
+from transformacion.domain.numbers import check_number
 
 ACTION = Action(
     name='configurar_cabecera_ubicacion',
@@ -35,22 +36,6 @@ NUMBER = 'callingLineId.phoneNumber'
 NAME = 'callingLineId.name'
 
 
-def _check_inventory(api: Any, ctx: Context, number: str, location_id: str, location: str) -> None:
-    """Rejected unless ``number`` is in the inventory of the location."""
-    found = ctx.call(lambda: list(api.telephony.phone_numbers(phone_number=number, org_id=ctx.org_id)))
-    item = next((n for n in found if n.phone_number == number), None)
-    if item is None:
-        raise Rejected(
-            f'--main-number: {number} no está en el inventario de la ubicación {location!r}; '
-            'añádalo antes con anadir_numeraciones_ubicacion'
-        )
-    if item.location.id != location_id:
-        raise Rejected(
-            f'--main-number: {number} pertenece a la ubicación {item.location.name!r}, no a {location!r}; '
-            'use un número de esta ubicación (añádalo antes con anadir_numeraciones_ubicacion)'
-        )
-
-
 def configurar_cabecera_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     from wxc_sdk.telephony.location import CallingLineId, TelephonyLocation
 
@@ -58,7 +43,7 @@ def configurar_cabecera_ubicacion(api: Any, params: dict[str, Any], ctx: Context
     number = params['main_number']
     location_id = resolve.location_id(api, ctx, location)
     resolve.calling_location(api, ctx, location_id, location)
-    _check_inventory(api, ctx, number, location_id, location)
+    check_number(api, ctx, number, location_id, location, None, field='--main-number', free=False)
     desired = {NUMBER: number}
     if params.get('caller_id_name') is not None:
         desired[NAME] = params['caller_id_name']

@@ -1,7 +1,7 @@
-"""Configura el desvío de llamadas de una persona (siempre, si está ocupado, si no contesta, continuidad de negocio):
-solo cambia lo que indican las columnas forward_*, y verifica leyendo de nuevo.
+"""Set the call forwarding of a person (always, busy, no answer, business continuity): only what the forward_*
+columns ask for changes, then it is verified by reading it back.
 
-Calls: GET /people?email= (o GET /people/{id}), GET y PUT /people/{id}/features/callForwarding.
+Calls: GET /people?email= (or GET /people/{id}), GET and PUT /people/{id}/features/callForwarding.
 Scopes: spark-admin:people_read, spark-admin:people_write.
 """
 
@@ -21,14 +21,13 @@ ACTION = Action(
         PERSON,
         *forwarding.PARAMS,
     ),
+    rules=(forwarding.ASKS,),
 )
 
 
 def configurar_desvio_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     who = f'la persona {params["person"]!r}'
     desired = forwarding.desired_state(params)
-    if not desired:
-        return forwarding.nothing_asked(who)
     person_id = resolve.person_id(api, ctx, params['person'])
     outcome = forwarding.configure(
         ctx,

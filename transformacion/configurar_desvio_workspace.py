@@ -1,7 +1,7 @@
-"""Configura el desvío de llamadas de un workspace (siempre, si está ocupado, si no contesta, continuidad de
-negocio) tras el precheck del workspace: solo cambia lo que indican las columnas forward_*, y verifica leyendo de nuevo.
+"""Set the call forwarding of a workspace (always, busy, no answer, business continuity) after the workspace
+precheck: only what the forward_* columns ask for changes, then it is verified by reading it back.
 
-Calls: las lecturas del precheck (GET /workspaces..., /locations/{id}, /licenses, números), GET y
+Calls: the precheck's reads (GET /workspaces..., /locations/{id}, /licenses, numbers), GET and
 PUT /workspaces/{id}/features/callForwarding.
 Scopes: spark-admin:workspaces_read, spark-admin:workspaces_write, spark-admin:locations_read,
 spark-admin:telephony_config_read, spark-admin:licenses_read.
@@ -25,14 +25,13 @@ ACTION = Action(
         WORKSPACE_LOCATION,
         *forwarding.PARAMS,
     ),
+    rules=(forwarding.ASKS,),
 )
 
 
 def configurar_desvio_workspace(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     who = f'el workspace {params["workspace"]!r}'
     desired = forwarding.desired_state(params)
-    if not desired:
-        return forwarding.nothing_asked(who)
     report = require_precheck_ok(api, ctx, params['workspace'], 'desvio', location=params.get('location'))
     workspace_id = report['workspace_id']
     outcome = forwarding.configure(

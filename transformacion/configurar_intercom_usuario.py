@@ -1,9 +1,9 @@
-"""Configura el intercom (Push-to-Talk de Webex Calling) de una persona: tipo de conexión, respuesta automática,
-tipo de acceso y lista de miembros (la lista pedida sustituye a la actual); verifica leyendo de nuevo.
+"""Set the intercom (Webex Calling Push-to-Talk) of a person: connection type, auto answer, access type and member
+list (the list asked for replaces the current one); verified by reading it back.
 
-Calls: GET /people?email= (o GET /people/{id}) de la persona y de cada miembro (GET /workspaces/{id} para
-miembros workspace), GET y PUT /people/{id}/features/pushToTalk.
-Scopes: spark-admin:people_read, spark-admin:people_write (spark-admin:workspaces_read si hay miembros workspace).
+Calls: GET /people?email= (or GET /people/{id}) for the person and each member (GET /workspaces/{id} for workspace
+members), GET and PUT /people/{id}/features/pushToTalk.
+Scopes: spark-admin:people_read, spark-admin:people_write (spark-admin:workspaces_read with workspace members).
 """
 
 from __future__ import annotations
@@ -22,13 +22,12 @@ ACTION = Action(
         PERSON,
         *intercom.PARAMS,
     ),
+    rules=(intercom.ASKS,),
 )
 
 
 def configurar_intercom_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     who = f'la persona {params["person"]!r}'
-    if not intercom.asked(params):
-        return intercom.nothing_asked(who)
     person_id = resolve.person_id(api, ctx, params['person'])
     outcome = intercom.configure(
         api,

@@ -1,9 +1,8 @@
-"""Configura el intercom (Push-to-Talk de Webex Calling) de un workspace tras su precheck: tipo de conexión,
-respuesta automática, tipo de acceso y lista de miembros (la lista pedida sustituye a la actual); verifica leyendo
-de nuevo.
+"""Set the intercom (Webex Calling Push-to-Talk) of a workspace after its precheck: connection type, auto answer,
+access type and member list (the list asked for replaces the current one); verified by reading it back.
 
-Calls: las lecturas del precheck (GET /workspaces..., /locations/{id}, /licenses, números), GET /people?email= o
-/workspaces/{id} por miembro, GET y PUT /telephony/config/workspaces/{id}/pushToTalk.
+Calls: the precheck's reads (GET /workspaces..., /locations/{id}, /licenses, numbers), GET /people?email= or
+/workspaces/{id} per member, GET and PUT /telephony/config/workspaces/{id}/pushToTalk.
 Scopes: spark-admin:workspaces_read, spark-admin:workspaces_write, spark-admin:people_read,
 spark-admin:locations_read, spark-admin:telephony_config_read, spark-admin:licenses_read.
 """
@@ -26,13 +25,12 @@ ACTION = Action(
         WORKSPACE_LOCATION,
         *intercom.PARAMS,
     ),
+    rules=(intercom.ASKS,),
 )
 
 
 def configurar_intercom_workspace(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     who = f'el workspace {params["workspace"]!r}'
-    if not intercom.asked(params):
-        return intercom.nothing_asked(who)
     report = require_precheck_ok(api, ctx, params['workspace'], 'intercom', location=params.get('location'))
     workspace_id = report['workspace_id']
     outcome = intercom.configure(

@@ -14,7 +14,7 @@ from typing import Any
 from transformacion.common import Context, Outcome, action_main
 from transformacion.core.params import LOCATION, Action
 from transformacion.domain import resolve
-from transformacion.domain.outgoing_permissions import check_inputs, configure_permissions, permissions_param
+from transformacion.domain.outgoing_permissions import configure_permissions, permissions_param
 
 ACTION = Action(
     name='configurar_permisos_salientes_ubicacion',
@@ -29,7 +29,6 @@ ACTION = Action(
 
 
 def configurar_permisos_salientes_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
-    check_inputs(params, flags=False)
     location = params['location']
     location_id = resolve.location_id(api, ctx, location)
     return configure_permissions(

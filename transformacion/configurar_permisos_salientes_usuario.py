@@ -18,8 +18,8 @@ from transformacion.common import Context, Outcome, Rejected, action_main
 from transformacion.core.params import PERSON, Action
 from transformacion.domain import resolve
 from transformacion.domain.outgoing_permissions import (
+    ENTITY_RULES,
     USE_LOCATION_PARAM,
-    check_inputs,
     configure_permissions,
     permissions_param,
     read_settings,
@@ -35,11 +35,11 @@ ACTION = Action(
         permissions_param(required=False),
         USE_LOCATION_PARAM,
     ),
+    rules=ENTITY_RULES,
 )
 
 
 def configurar_permisos_salientes_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
-    check_inputs(params, flags=True)
     person = params['person']
     person_id = resolve.person_id(api, ctx, person)
 

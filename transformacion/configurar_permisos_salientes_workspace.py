@@ -18,8 +18,8 @@ from transformacion.common import Context, Outcome, Rejected, action_main
 from transformacion.core.params import WORKSPACE, WORKSPACE_LOCATION, Action
 from transformacion.domain.outgoing_permissions import (
     AREA,
+    ENTITY_RULES,
     USE_LOCATION_PARAM,
-    check_inputs,
     configure_permissions,
     permissions_param,
     read_settings,
@@ -37,11 +37,11 @@ ACTION = Action(
         permissions_param(required=False),
         USE_LOCATION_PARAM,
     ),
+    rules=ENTITY_RULES,
 )
 
 
 def configurar_permisos_salientes_workspace(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
-    check_inputs(params, flags=True)
     workspace = params['workspace']
     precheck = require_precheck_ok(api, ctx, workspace, AREA, location=params.get('location'))
 

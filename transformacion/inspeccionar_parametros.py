@@ -18,7 +18,7 @@ from transformacion.batch import validation
 from transformacion.batch.options import NotStarted, batch_from_folder
 from transformacion.core.catalog import ACTION_NAMES, GLOBAL_CSV, actions, load_catalog
 from transformacion.core.cli import Reply, capture, command_parser, emit, invocation_from
-from transformacion.core.params import Action, Param
+from transformacion.core.params import Action, Param, describe_rules
 
 SCRIPT = 'inspeccionar_parametros'
 FORMATS = ('table', 'json', 'markdown')
@@ -49,9 +49,7 @@ def describe_param(param: Param) -> dict[str, Any]:
         'default': param.default,
         'choices': list(param.choices),
         'depends_on': param.depends_on,
-        'requires': list(param.requires),
         'key': param.key,
-        'sensitive': param.secret,
         'help': param.help,
     }
 
@@ -64,6 +62,7 @@ def describe(action: Action, *, mandatory: bool = False) -> dict[str, Any]:
         'status': action.status,
         'high_impact': action.high_impact,
         'depends_on': list(action.depends_on),
+        'rules': describe_rules(action),
         'summary': action.summary,
         'params': [describe_param(p) for p in params],
     }

@@ -9,7 +9,6 @@ import pytest
 from tests.auxiliares.conftest import read_csv
 from tests.conftest import TOKEN
 from transformacion.alta_usuario import DEFAULT_LICENSE
-from transformacion.common import create_api
 from transformacion.core.catalog import ACTION_NAMES, actions
 from transformacion.core.params import DATASETS, NUMBER_RANGES
 from transformacion.domain.export import (
@@ -131,10 +130,9 @@ def test_the_exported_cells_are_the_current_state_as_the_actions_read_it(script,
     assert export.result['summary']['api_calls'] > 0
 
 
-def test_a_state_the_actions_cannot_reproduce_is_left_empty_and_reported(script, sandbox, tmp_path):
+def test_a_state_the_actions_cannot_reproduce_is_left_empty_and_reported(script, sandbox, api, tmp_path):
     from wxc_sdk.person_settings.permissions_out import OutgoingPermissions
 
-    api = create_api(TOKEN, sandbox.base_url)
     lucia_id = next(api.people.list(email=f'lucia.martin@{DOMAIN}')).person_id
     api.person_settings.permissions_out.configure(
         lucia_id, OutgoingPermissions(use_custom_enabled=True, use_custom_permissions=False)

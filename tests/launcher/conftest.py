@@ -19,7 +19,7 @@ from transformacion.batch.options import Batch, Settings
 from transformacion.batch.report import Report
 from transformacion.batch.run import start_run
 from transformacion.common import Outcome, PlannedCall, Rejected, RetryPolicy, converge
-from transformacion.core.params import EN_DESARROLLO, INT, Action, Param
+from transformacion.core.params import EN_DESARROLLO, Action, Param, ParamType
 from transformacion.domain import resolve
 
 GLOBAL = {
@@ -121,6 +121,14 @@ def alta_workspace(api, params: dict[str, Any], ctx) -> Outcome:
     return Outcome('dry_run' if ctx.dry_run else 'executed', f'workspace {name!r}: crear')
 
 
+def _capacity(value: str) -> int:
+    if not value.isdigit():
+        raise ValueError('se esperaba un número entero')
+    return int(value)
+
+
+CAPACITY = ParamType('capacity', _capacity, 'número entero de plazas')
+
 AJUSTE_WORKSPACE = Action(
     name='ajuste_workspace',
     domain='workspaces',
@@ -128,7 +136,7 @@ AJUSTE_WORKSPACE = Action(
     high_impact=True,
     params=(
         Param('workspace', required=True, key=True, column='name', depends_on='alta_workspace', help='workspace'),
-        Param('capacity', type=INT, required=True, help='capacidad'),
+        Param('capacity', type=CAPACITY, required=True, help='capacidad'),
     ),
 )
 
@@ -153,7 +161,6 @@ def ajuste_workspace(api, params: dict[str, Any], ctx) -> Outcome:
         read=lambda: {'capacity': ctx.call(api.workspaces.details, workspace.workspace_id).capacity},
         desired={'capacity': params['capacity']},
         write=write,
-        high_impact=True,
     )
 
 

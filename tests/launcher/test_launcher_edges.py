@@ -13,7 +13,10 @@ from transformacion.batch.execution import prerequisite_rows
 from transformacion.batch.options import Batch
 from transformacion.batch.run import start_run
 from transformacion.common import Outcome
-from transformacion.core.params import EMAIL_LIST, Action, Param
+from transformacion.core.params import EMAIL, Action, Param, ParamType, split_list
+
+#: a list type for a test action that names several entities in one cell
+EMAIL_LIST = ParamType('email_list', lambda value: [EMAIL.coerce(item) for item in split_list(value)], 'correos')
 
 
 def test_a_row_edited_after_validation_is_rejected_when_its_turn_comes(runner, sandbox, tmp_path):

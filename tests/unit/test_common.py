@@ -37,7 +37,15 @@ from transformacion.common import (
     result_object,
     sanitise,
 )
-from transformacion.core.params import E164, INT, Action, Param
+from transformacion.core.context import NotHighImpact
+from transformacion.core.params import E164, Action, Param, ParamType, requires
+
+
+def _digits(value: str) -> int:
+    if not value.isdigit():
+        raise ValueError('se esperaba un número entero')
+    return int(value)
+
 
 ACTION = Action(
     name='configurar_demo',
@@ -45,10 +53,10 @@ ACTION = Action(
     summary='demo',
     params=(
         Param('name', required=True, key=True),
-        Param('digits', type=INT),
-        Param('main_number', type=E164, requires=('digits',)),
-        Param('password', secret=True),
+        Param('digits', type=ParamType('digits', _digits, 'número entero')),
+        Param('main_number', type=E164),
     ),
+    rules=(requires('main_number', 'digits'),),
 )
 
 
@@ -161,19 +169,15 @@ def test_params_are_typed_and_every_problem_names_file_row_column_value():
     assert 'ubicaciones.csv, fila 3, columna digits' in caught.value.message
 
 
-def test_requires_between_params_and_nul_bytes_and_secret_values_hidden():
+def test_a_declared_rule_and_nul_bytes_are_reported_together():
     with pytest.raises(InvalidParams) as caught:
         _params_for_script(ACTION, {'name': 'Mad\x00rid', 'main_number': '+34910000100'})
-    whys = [p.why for p in caught.value.problems]
-    assert whys == ['contiene NUL', 'necesita también --digits (columna digits)']
+    assert [(p.column, p.why) for p in caught.value.problems] == [
+        ('--name', 'contiene NUL'),
+        ('--main-number', '--main-number (columna main_number) necesita también --digits (columna digits)'),
+    ]
     typed = _params_for_script(ACTION, {'name': 'Madrid', 'digits': '3', 'main_number': '+34910000100'})
-    assert typed == {'name': 'Madrid', 'digits': 3, 'main_number': '+34910000100', 'password': None}
-    with pytest.raises(InvalidParams, match='necesita también --digits'):
-        _params_for_script(ACTION, {'name': 'Madrid', 'main_number': '+34910000100'})
-    secret = Action('a', 'usuarios', 's', params=(Param('pin', type=INT, secret=True),))
-    with pytest.raises(InvalidParams) as caught:
-        _params_for_script(secret, {'pin': 'abcd'})
-    assert caught.value.problems[0].value == '***'
+    assert typed == {'name': 'Madrid', 'digits': 3, 'main_number': '+34910000100'}
 
 
 def test_required_param_given_empty_is_a_problem():
@@ -331,21 +335,55 @@ def test_converge_writes_the_difference_and_verifies(tmp_path):
     assert broken.status == 'error' and 'verificación' in broken.message
 
 
-def test_high_impact_needs_yes_when_not_interactive(tmp_path):
+HIGH_IMPACT = Action('configurar_alto', 'ubicaciones', 'demo', high_impact=True)
+
+
+def test_a_high_impact_action_needs_yes_when_not_interactive(tmp_path):
     state = {'a': 1}
-    ctx = make_ctx(tmp_path)
+    ctx = make_ctx(tmp_path, action=HIGH_IMPACT)
     with pytest.raises(Rejected, match='--yes') as caught:
-        converge(ctx, entity='x', read=lambda: state, desired={'a': 2}, write=lambda c: None, high_impact=True)
+        converge(ctx, entity='x', read=lambda: state, desired={'a': 2}, write=lambda c: None)
     assert caught.value.details == {'current': {'a': 1}, 'desired': {'a': 2}}
-    yes = make_ctx(tmp_path, assume_yes=True)
-    outcome = converge(
-        yes, entity='x', read=lambda: dict(state), desired={'a': 2}, write=lambda c: state.update(a=2), high_impact=True
-    )
+    yes = make_ctx(tmp_path, assume_yes=True, action=HIGH_IMPACT)
+    outcome = converge(yes, entity='x', read=lambda: dict(state), desired={'a': 2}, write=lambda c: state.update(a=2))
     assert outcome.status == 'executed'
 
 
+def test_confirm_if_narrows_when_a_high_impact_action_asks(tmp_path):
+    state = {'a': 1, 'b': 1}
+    ctx = make_ctx(tmp_path, action=HIGH_IMPACT)
+
+    def only_a(before, changes):
+        return 'cambiar a' if 'a' in changes else None
+
+    outcome = converge(
+        ctx,
+        entity='x',
+        read=lambda: dict(state),
+        desired={'b': 2},
+        write=lambda c: state.update(b=2),
+        confirm_if=only_a,
+    )
+    assert outcome.status == 'executed'
+    with pytest.raises(Rejected, match='cambiar a: cambio de alto impacto'):
+        converge(ctx, entity='x', read=lambda: dict(state), desired={'a': 2}, write=lambda c: None, confirm_if=only_a)
+
+
+def test_an_action_not_declared_high_impact_cannot_ask_for_yes(tmp_path):
+    undeclared = make_ctx(tmp_path, action=ACTION, assume_yes=True)
+    with pytest.raises(NotHighImpact, match='configurar_demo'):
+        undeclared.confirm('x', {'a': 1}, {'a': 2})
+    with pytest.raises(NotHighImpact):
+        converge(
+            undeclared, entity='x', read=lambda: {}, desired={'a': 2}, write=lambda c: None, confirm_if=lambda b, c: 'x'
+        )
+    writes = []
+    outcome = converge(undeclared, entity='x', read=lambda: {'a': 1}, desired={'a': 2}, write=writes.append)
+    assert outcome.status == 'error' and len(writes) == 1
+
+
 def test_interactive_confirmation(tmp_path, monkeypatch):
-    ctx = make_ctx(tmp_path, interactive=True)
+    ctx = make_ctx(tmp_path, interactive=True, action=HIGH_IMPACT)
     monkeypatch.setattr('builtins.input', lambda prompt: 's')
     ctx.confirm('x', {'a': 1}, {'a': 2})
     monkeypatch.setattr('builtins.input', lambda prompt: 'n')
@@ -353,13 +391,45 @@ def test_interactive_confirmation(tmp_path, monkeypatch):
         ctx.confirm('x', {'a': 1}, {'a': 2})
 
 
+def test_converge_creates_an_absent_entity_and_reports_the_step(tmp_path):
+    store = {}
+    ctx = make_ctx(tmp_path)
+
+    def create():
+        ctx.write(PlannedCall('POST', '/things', {'a': 2}), store.update, a=2, recover=lambda: store or None)
+        return 'crear'
+
+    def read():
+        return dict(store) if store else None
+
+    outcome = converge(ctx, entity='x', read=read, desired={'a': 2}, write=lambda c: None, create=create)
+    assert (outcome.status, outcome.message) == ('executed', 'x: crear (verificado)')
+    assert outcome.details['before'] is None and outcome.details['diff'] == {'a': {'before': None, 'after': 2}}
+    dry = make_ctx(tmp_path, dry_run=True)
+    planned = converge(dry, entity='x', read=lambda: None, desired={'a': 2}, write=lambda c: None, create=create)
+    assert planned.status == 'dry_run'
+
+
+def test_the_checks_of_converge_refuse_before_the_dry_run_stops(tmp_path):
+    def refuse(before, changes):
+        raise Rejected('no se puede')
+
+    for dry_run in (True, False):
+        ctx = make_ctx(tmp_path, dry_run=dry_run)
+        with pytest.raises(Rejected, match='no se puede'):
+            converge(ctx, entity='x', read=lambda: {'a': 1}, desired={'a': 2}, write=lambda c: None, check=refuse)
+        assert ctx.planned == []
+
+
 def test_diff_and_cache(tmp_path):
     assert diff({'a': 1, 'b': 2}, {'a': 1, 'b': 3}) == {'b': {'before': 2, 'after': 3}}
     ctx = make_ctx(tmp_path)
     loads = []
-    assert ctx.cached('k', lambda: loads.append(1) or 'v') == 'v'
-    assert ctx.cached('k', lambda: loads.append(1) or 'w') == 'v'
+    assert ctx.cached(('demo', 'k'), lambda: loads.append(1) or 'v') == 'v'
+    assert ctx.cached(('demo', 'k'), lambda: loads.append(1) or 'w') == 'v'
     assert loads == [1]
+    with pytest.raises(TypeError, match='namespace'):
+        ctx.cached('demo:k', lambda: 'v')
 
 
 # --------------------------------------------------------------------- result, errors
@@ -425,12 +495,13 @@ def test_concurrent_rows_load_a_missing_cached_value_once(tmp_path):
         time.sleep(0.05)
         return 'id-1'
 
-    threads = [threading.Thread(target=ctx.cached, args=('location:madrid', slow_load)) for _ in range(8)]
+    key = ('location_id', 'madrid')
+    threads = [threading.Thread(target=ctx.cached, args=(key, slow_load)) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert loads == [1] and ctx.cache['location:madrid'] == 'id-1'
+    assert loads == [1] and ctx.cache.get(key) == 'id-1'
 
 
 def test_a_formula_cell_in_the_csv_is_refused_naming_file_row_and_column(tmp_path):

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from transformacion.common import Context, Rejected, action_logger
-from transformacion.domain.licenses import UNITS_RECOUNT_BELOW, check_units
+from transformacion.domain.licenses import FREE_UNITS, UNITS_RECOUNT_BELOW, check_units
 
 LICENSE = SimpleNamespace(license_id='lic-1')
 
@@ -23,7 +23,7 @@ def test_plenty_of_units_are_read_once_per_run(mocker, tmp_path):
     for _ in range(5):
         check_units(api, ctx, LICENSE, 'calling_license')
     assert details.call_count == 1
-    assert ctx.cache['free_units:lic-1'] == 1000 - 10 - 5
+    assert ctx.cache.get((FREE_UNITS, 'lic-1')) == 1000 - 10 - 5
 
 
 def test_near_exhaustion_units_are_read_on_every_row(mocker, tmp_path):

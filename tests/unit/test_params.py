@@ -5,16 +5,22 @@ import pytest
 from transformacion.core.params import (
     BOOL,
     E164,
-    E164_LIST,
     EMAIL,
     EXTENSION,
-    INT,
     NUMBER_RANGES,
     WEBEX_ID,
     Action,
     Param,
+    asks_one_of,
     decode_webex_id,
+    describe_rules,
+    exclusive,
     expand_number_range,
+    forbidden_if,
+    one_of,
+    required_if,
+    requires,
+    together,
 )
 
 
@@ -31,12 +37,6 @@ def test_bool_accepts_spreadsheet_falsy_values(raw):
 def test_bool_refuses_other_text():
     with pytest.raises(ValueError, match='booleano'):
         BOOL.coerce('quizás')
-
-
-def test_int():
-    assert INT.coerce('42') == 42
-    with pytest.raises(ValueError, match='entero'):
-        INT.coerce('4.2')
 
 
 def test_e164_accepts_plus_and_digits_ignoring_spaces():
@@ -57,14 +57,6 @@ def test_e164_in_scientific_notation_is_refused():
 def test_e164_refuses_malformed(raw):
     with pytest.raises(ValueError, match='E.164'):
         E164.coerce(raw)
-
-
-def test_e164_list_splits_on_any_separator():
-    assert E164_LIST.coerce('+34910000100; +34910000101|+34910000102') == [
-        '+34910000100',
-        '+34910000101',
-        '+34910000102',
-    ]
 
 
 def test_number_ranges_expand_and_deduplicate():
@@ -130,3 +122,93 @@ def test_action_derives_flags_columns_and_dependencies():
     assert [p.name for p in action.required] == ['person']
     with pytest.raises(KeyError):
         action.param('nope')
+
+
+# --------------------------------------------------------------------------- rules between parameters
+
+RULED = Action(
+    name='configurar_reglas',
+    domain='usuarios',
+    summary='x',
+    params=(
+        Param('person', key=True, column='email', required=True),
+        Param('extension'),
+        Param('phone_number'),
+        Param('policy', BOOL),
+        Param('route'),
+        Param('digit'),
+        Param('prefix'),
+    ),
+    rules=(
+        asks_one_of('extension', 'phone_number', 'policy', 'route'),
+        exclusive('digit', 'prefix'),
+        together('route', 'digit'),
+        required_if('policy', True, 'route'),
+        forbidden_if('policy', False, 'route', why='sin política no hay ruta'),
+        requires('prefix', 'extension'),
+    ),
+)
+
+
+def violations(raw):
+    typed = {name: (BOOL.coerce(value) if name == 'policy' else value) for name, value in raw.items()}
+    found = [rule.check(RULED, raw, typed) for rule in RULED.rules]
+    return [(v.params, v.value, v.why) for v in found if v is not None]
+
+
+def test_a_valid_combination_breaks_no_rule():
+    assert violations({'extension': '1001', 'policy': 'true', 'route': 'RG', 'digit': '9'}) == []
+
+
+def test_each_rule_names_its_parameters_value_and_why():
+    assert violations({'phone_number': ''}) == [
+        (
+            ('extension', 'phone_number', 'policy', 'route'),
+            '',
+            'no se pidió ningún cambio: indique al menos uno de --extension, --phone-number, --policy, --route '
+            '(columnas extension, phone_number, policy, route)',
+        )
+    ]
+    [(params, value, why)] = violations({'extension': '1', 'route': 'RG', 'digit': '9', 'prefix': '8'})
+    assert (params, value) == (('digit', 'prefix'), '9, 8') and why.startswith('no se pueden combinar --digit')
+    [together_broken] = violations({'route': 'RG', 'extension': '1'})
+    assert together_broken[0] == ('digit',) and 'indique todos o ninguno' in together_broken[2]
+    [needs_route] = violations({'policy': 'true'})
+    assert needs_route[:2] == (('route',), 'true')
+    assert needs_route[2] == '--policy (columna policy) = true necesita también --route (columna route)'
+    [forbidden] = violations({'policy': 'no', 'route': 'RG', 'digit': '9'})
+    assert forbidden[0] == ('policy', 'route')
+    assert forbidden[2].startswith('sin política no hay ruta: --policy (columna policy) = false no se puede combinar')
+    [needs_extension] = violations({'prefix': '8', 'phone_number': '+34910000100'})
+    assert needs_extension[2] == '--prefix (columna prefix) necesita también --extension (columna extension)'
+
+
+def test_rules_are_described_in_spanish_by_column():
+    assert describe_rules(RULED) == [
+        'lo que se pide cambiar: al menos uno de extension, phone_number, policy, route (una fila de lote que no '
+        'rellena ninguno no aplica)',
+        'como mucho uno de: digit, prefix',
+        'todos o ninguno de: route, digit',
+        'si policy es true, hace falta route',
+        'si policy es false, no se admite route (sin política no hay ruta)',
+        'prefix necesita también extension',
+    ]
+    assert describe_rules(Action('x', 'usuarios', 'x', params=(Param('a'), Param('b')), rules=(one_of('a', 'b'),))) == [
+        'al menos uno de: a, b'
+    ]
+
+
+def test_a_rule_naming_an_undeclared_parameter_is_a_declaration_error():
+    with pytest.raises(ValueError, match='no declarados'):
+        Action('x', 'usuarios', 'x', params=(Param('a'),), rules=(one_of('a', 'b'),))
+    with pytest.raises(ValueError, match='al menos 2'):
+        one_of('a')
+
+
+def test_a_batch_row_applies_when_it_fills_a_column_that_asks_for_a_change():
+    assert RULED.applies({'email': 'a@x.es', 'route': 'RG'})
+    assert not RULED.applies({'email': 'a@x.es', 'digit': '9', 'prefix': '8'})
+    plain = Action('x', 'usuarios', 'x', params=(Param('person', key=True), Param('a')))
+    assert plain.applies({'a': '1'}) and not plain.applies({'person': 'p'})
+    keys_only = Action('x', 'usuarios', 'x', params=(Param('person', key=True),))
+    assert keys_only.applies({})

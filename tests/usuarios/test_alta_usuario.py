@@ -311,3 +311,27 @@ def test_an_existing_person_whose_patch_webex_refuses_is_rejected(cli, sandbox):
     assert writes_summary(sandbox) == [('PATCH', '/licenses/users', 409)]
     [admin] = people_with_email(sandbox, ADMIN)
     assert admin['licenses'] == [MEETINGS]
+
+
+def test_a_row_without_numbering_is_refused_by_the_single_run_the_launcher_and_the_preflight(cli, sandbox, tmp_path):
+    folder = tmp_path / 'lote'
+    folder.mkdir()
+    (folder / 'global.csv').write_text('calling_license\nWebex Calling - Professional\n', encoding='utf-8')
+    (folder / 'usuarios.csv').write_text(
+        f'email;first_name;last_name;location;extension;phone_number\n{EMAIL};Elena;Navarro;Sede Central;;\n',
+        encoding='utf-8',
+    )
+    where = 'usuarios.csv, fila 1, columna extension, phone_number'
+
+    single = cli('alta_usuario', '--csv', str(folder / 'usuarios.csv'), '--row', '1')
+    launcher = cli('launcher_csv_dependencias', '--input_dir', str(folder), '--actions', 'alta_usuario')
+    preflight = cli('inspeccionar_parametros', '--input_dir', str(folder), '--action', 'alta_usuario')
+
+    assert (single.code, single.status) == (2, 'rejected'), single.result
+    assert where in single.result['summary']['message'] and 'exige numeración' in single.result['summary']['message']
+    assert launcher.code == 2, launcher.stderr
+    assert any(where in line and 'exige numeración' in line for line in launcher.stderr.splitlines())
+    assert (preflight.code, preflight.status) == (2, 'rejected'), preflight.result
+    [problem] = preflight.result['result']['problems']
+    assert (problem['file'], problem['row'], problem['column']) == ('usuarios.csv', 1, 'extension, phone_number')
+    assert sandbox.journal() == []

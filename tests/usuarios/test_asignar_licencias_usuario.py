@@ -36,7 +36,16 @@ def test_adds_a_license_by_name_verifies_then_skips(cli, sandbox):
 
     assert (run.code, run.status) == (0, 'executed'), run.result
     assert run.result['result']['verified'] is True
-    assert run.result['result']['diff'] == {'add': ['Meeting - Webex Meetings'], 'remove': []}
+    assert run.result['result']['diff'] == {
+        'licenses': {
+            'before': ['Webex Calling - Basic'],
+            'after': ['Meeting - Webex Meetings', 'Webex Calling - Basic'],
+        }
+    }
+    assert (run.result['result']['licenses_added'], run.result['result']['licenses_removed']) == (
+        ['Meeting - Webex Meetings'],
+        [],
+    )
     assert licenses_of(sandbox, JORGE) == {BASIC, MEETINGS}
     assert consumed(sandbox, MEETINGS) == units + 1
     [patch] = sandbox.writes()
@@ -165,10 +174,12 @@ def test_no_units_left_is_rejected_naming_consumed_and_total(cli, sandbox):
     assert sandbox.writes() == []
 
 
-def test_nothing_asked_is_skipped_without_any_call(cli, sandbox):
-    run = asignar(cli, JORGE)
+def test_nothing_asked_is_rejected_naming_the_columns_without_any_call(cli, sandbox):
+    run = asignar(cli, JORGE, '--extension', '1002')
 
-    assert (run.code, run.status) == (0, 'skipped')
+    assert (run.code, run.status) == (2, 'rejected')
+    message = run.result['summary']['message']
+    assert 'no se pidió ningún cambio' in message and 'add_licenses, remove_licenses' in message
     assert sandbox.journal() == []
 
 

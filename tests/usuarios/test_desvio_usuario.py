@@ -116,9 +116,11 @@ def test_business_continuity_by_id(cli, sandbox):
     assert forwarding(sandbox)['business_continuity']['destination'] == '+34600000001'
 
 
-def test_a_row_without_forwarding_columns_is_skipped_without_any_call(cli, sandbox):
+def test_a_row_without_forwarding_columns_is_rejected_naming_them_without_any_call(cli, sandbox):
     run = desvio(cli)
-    assert (run.code, run.status) == (0, 'skipped')
+    assert (run.code, run.status) == (2, 'rejected')
+    message = run.result['summary']['message']
+    assert 'no se pidió ningún cambio' in message and 'forward_always, forward_always_voicemail' in message
     assert sandbox.journal() == []
 
 

@@ -1,8 +1,9 @@
 """configurar_intercom_usuario (Push-to-Talk) end to end through the real wxc_sdk against the sandbox."""
 
 from tests.conftest import TOKEN
-from transformacion.common import Context, action_logger, create_api
+from transformacion.common import Context, action_logger, create_api, logging_to
 from transformacion.configurar_intercom_usuario import configurar_intercom_usuario
+from transformacion.core.context import RunCache
 from transformacion.sandbox import ids
 
 LUCIA = 'lucia.martin@transformacion-demo.example.com'
@@ -99,22 +100,25 @@ def test_ninguno_empties_the_member_list_and_names_who_left(cli, sandbox):
 def test_members_by_email_are_resolved_once_per_batch(sandbox, tmp_path):
     add_calling_person(sandbox, 'marta.gil@transformacion-demo.example.com', '1003')
     api = create_api(TOKEN, sandbox.base_url)
-    cache: dict = {}
+    cache = RunCache()
     rows = [
         (LUCIA, [JORGE, 'marta.gil@transformacion-demo.example.com', JORGE]),
         ('marta.gil@transformacion-demo.example.com', [JORGE, LUCIA.upper()]),
     ]
     for person, members in rows:
         ctx = Context(log=action_logger('configurar_intercom_usuario', log_dir=tmp_path), cache=cache)
-        outcome = configurar_intercom_usuario(api, {'person': person, 'intercom_members': members}, ctx)
+        with logging_to(ctx.log):
+            outcome = configurar_intercom_usuario(api, {'person': person, 'intercom_members': members}, ctx)
         assert outcome.status == 'executed', outcome.details
     lookups = [e['query']['email'] for e in sandbox.journal() if e['path'] == '/v1/people' and 'email' in e['query']]
     assert sorted(lookups) == sorted([LUCIA, JORGE, 'marta.gil@transformacion-demo.example.com'])
 
 
-def test_a_row_without_intercom_columns_is_skipped_without_any_call(cli, sandbox):
+def test_a_row_without_intercom_columns_is_rejected_naming_them_without_any_call(cli, sandbox):
     run = intercom(cli)
-    assert (run.code, run.status) == (0, 'skipped')
+    assert (run.code, run.status) == (2, 'rejected')
+    message = run.result['summary']['message']
+    assert 'no se pidió ningún cambio' in message and 'intercom_connection_type, intercom_auto_answer' in message
     assert sandbox.journal() == []
 
 

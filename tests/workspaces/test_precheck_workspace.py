@@ -5,7 +5,7 @@ import json
 import pytest
 
 from tests.conftest import TOKEN
-from transformacion.common import Context, Rejected, action_logger, create_api
+from transformacion.common import Context, Rejected, action_logger, create_api, logging_to
 from transformacion.domain.workspace import require_precheck_ok
 
 SEDE = 'Sede Central'
@@ -24,7 +24,9 @@ def log_events(path):
 @pytest.fixture
 def api_ctx(sandbox, tmp_path):
     api = create_api(TOKEN, sandbox.base_url)
-    yield api, Context(log=action_logger('configurar_desvio_workspace', log_dir=tmp_path / 'logs'))
+    ctx = Context(log=action_logger('configurar_desvio_workspace', log_dir=tmp_path / 'logs'))
+    with logging_to(ctx.log):
+        yield api, ctx
     api.session.close()
 
 

@@ -24,7 +24,7 @@ from transformacion.batch.options import Batch, Settings
 from transformacion.batch.validation import typed_params
 from transformacion.core.catalog import Catalog, plan
 from transformacion.core.cli import execute
-from transformacion.core.context import Context
+from transformacion.core.context import Context, RunCache
 from transformacion.core.csvfiles import CsvError, iter_rows
 from transformacion.core.evidence import ActionLog
 from transformacion.core.outcome import Outcome, Rejected
@@ -52,7 +52,7 @@ class RunContext:
     progress: Progress
     sleep: Callable[[float], None]
     deadline: float | None
-    cache: dict[str, Any] = field(default_factory=dict)
+    cache: RunCache = field(default_factory=RunCache)
     locks: dict[str, threading.Lock] = field(default_factory=dict)
     abandoned: list[ThreadPoolExecutor] = field(default_factory=list)
 

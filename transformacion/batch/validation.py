@@ -142,7 +142,7 @@ def _validate_row(scope: _Scope, number: int, chunk: int, row: dict[str, str], s
         try:
             refuse_if_in_development(action)
             if not applies(action, row, scope.global_row):
-                own = ', '.join(p.csv_column for p in action.params if not p.key)
+                own = ', '.join(p.csv_column for p in action.request_params)
                 status, message = 'skipped', f'no aplica: la fila no rellena ninguna columna de {action.name} ({own})'
             elif row_problem:
                 status, message = 'rejected', row_problem

@@ -10,8 +10,7 @@ from typing import Any
 
 from transformacion.core.csvfiles import FORMULA_WHY, CsvError, looks_like_formula, read_header, read_row
 from transformacion.core.outcome import InvalidParams, Problem, Rejected
-from transformacion.core.params import Action
-from transformacion.core.secrets import MASK
+from transformacion.core.params import Action, Violation
 
 
 @dataclass(frozen=True)
@@ -107,7 +106,11 @@ def apply_csv_arguments(
 def _params_for_script(
     action: Action, values: dict[str, Any], origins: dict[str, Origin] | None = None
 ) -> dict[str, Any]:
-    """Coerce raw values to their declared types and check dependencies between parameters; all errors at once."""
+    """Coerce raw values to their declared types and check the action's rules between parameters; every problem at
+    once (InvalidParams naming file, row, column, value and why), before any I/O.
+
+    Used alike by the single run, the launcher's validation and the offline preflight.
+    """
     origins = origins or {}
     typed: dict[str, Any] = {}
     problems: list[Problem] = []
@@ -128,24 +131,23 @@ def _params_for_script(
         try:
             typed[param.name] = param.coerce(raw)
         except ValueError as exc:
-            shown = MASK if param.secret else raw
-            problems.append(Problem(origin.file, origin.row, origin.column, shown, str(exc)))
-    for param in action.params:
-        if typed.get(param.name) in (None, '', []):
-            continue
-        for needed in param.requires:
-            if typed.get(needed) in (None, '', []):
-                other = action.param(needed)
-                origin = origins.get(param.name, Origin('argumento', None, param.flag))
-                problems.append(
-                    Problem(
-                        origin.file,
-                        origin.row,
-                        origin.column,
-                        str(values.get(param.name)),
-                        f'necesita también {other.flag} (columna {other.csv_column})',
-                    )
-                )
+            problems.append(Problem(origin.file, origin.row, origin.column, raw, str(exc)))
+    for rule in action.rules:
+        violation = rule.check(action, values, typed)
+        if violation is not None:
+            problems.append(_rule_problem(action, violation, origins))
     if problems:
         raise InvalidParams(problems)
     return typed
+
+
+def _rule_problem(action: Action, violation: Violation, origins: dict[str, Origin]) -> Problem:
+    """A broken rule as a Problem: where its parameters came from (their own origin, else the row's), and as the
+    column the CSV columns (from a file) or the flags (from the command line) it names."""
+    named = [origins[name] for name in violation.params if name in origins]
+    rows = [origin for origin in origins.values() if origin.row is not None and origin.file != 'global.csv']
+    where = next(iter(named or rows), None)
+    params = [action.param(name) for name in violation.params]
+    if where is None or where.row is None:
+        return Problem('argumento', None, ', '.join(p.flag for p in params), violation.value, violation.why)
+    return Problem(where.file, where.row, ', '.join(p.csv_column for p in params), violation.value, violation.why)

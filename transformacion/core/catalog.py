@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
 from typing import Any
 
-from transformacion.core.params import DATASETS, Action
+from transformacion.core.params import DATASETS, Action, describe_rules
 
 #: The file of common values of a launcher folder (one data row), next to the ``DATASETS`` files.
 GLOBAL_CSV = 'global.csv'
@@ -136,10 +136,9 @@ def key_columns(catalog: Catalog, dataset: str) -> tuple[str, ...]:
 
 
 def applies(action: Action, *rows: Mapping[str, str]) -> bool:
-    """The applicability rule: the rows (a dataset row and, when given, the global.csv row; ``{column: text}``) fill
-    at least one of the action's own non-key columns; an action whose parameters are all keys applies to every row."""
-    own = [param.csv_column for param in action.params if not param.key]
-    return not own or any(row.get(column, '') != '' for row in rows for column in own)
+    """The applicability rule, declared with the action (``Action.applies``): the rows (a dataset row and, when
+    given, the global.csv row; ``{column: text}``) fill at least one of the columns that say what to change."""
+    return action.applies(*rows)
 
 
 def _param_summary(action: Action) -> str:
@@ -181,6 +180,7 @@ def as_json(items: list[Action]) -> str:
                 'summary': a.summary,
                 'high_impact': a.high_impact,
                 'depends_on': list(a.depends_on),
+                'rules': describe_rules(a),
                 'params': [
                     {
                         'name': p.name,
@@ -190,8 +190,6 @@ def as_json(items: list[Action]) -> str:
                         'choices': list(p.choices),
                         'default': p.default,
                         'depends_on': p.depends_on,
-                        'requires': list(p.requires),
-                        'secret': p.secret,
                         'help': p.help,
                     }
                     for p in a.params

@@ -29,9 +29,9 @@ from transformacion.core.client import create_api, get_token, load_runtime_env
 from transformacion.core.context import Context
 from transformacion.core.evidence import ActionLog, action_logger, logging_to
 from transformacion.core.outcome import EXIT_CODES, Outcome, Rejected, result_object
-from transformacion.core.params import Action
+from transformacion.core.params import Action, describe_rules
 from transformacion.core.retry import RetryPolicy, describe_error
-from transformacion.core.secrets import MASK, mask_argv, mask_text, register_secret, sanitise
+from transformacion.core.secrets import mask_argv, mask_text, register_secret, sanitise
 
 #: The options whose value is never shown (in the invocation echo, the logs or a traceback).
 SECRET_OPTIONS = frozenset({'--token'})
@@ -176,6 +176,7 @@ def build_parser(action: Action, description: str = '') -> argparse.ArgumentPars
     lines = [f'{action.summary}', '', f'Dataset: {action.dataset}. Estado: {action.status}.']
     if action.high_impact:
         lines.append('Alto impacto: pide --yes (o confirmación en terminal).')
+    lines += ['Reglas entre parámetros:', *(f'  - {rule}' for rule in describe_rules(action))] if action.rules else []
     parser = command_parser(
         action.name,
         '\n'.join(lines) + ('\n\n' + description if description else ''),
@@ -225,6 +226,7 @@ def execute(
     ctx: Context,
 ) -> Outcome:
     """Run one action on typed params, turning refusals and failures into an Outcome (never raises)."""
+    ctx.action = action
     try:
         refuse_if_in_development(action)
         with logging_to(ctx.log):
@@ -248,14 +250,10 @@ def run_cli(action: Action, domain: DomainFunction | None, argv: list[str] | Non
     started = time.monotonic()
     load_runtime_env()
     cli_values = {p.name: getattr(args, p.name) for p in action.params}
-    for param in action.params:
-        if param.secret:
-            register_secret(cli_values.get(param.name))
     if args.token:
         register_secret(args.token)
     invocation = invocation_from(
         argv,
-        (p.flag for p in action.params if p.secret),
         dry_run=args.dry_run,
         csv=args.csv,
         row=args.row,
@@ -283,7 +281,7 @@ def run_cli(action: Action, domain: DomainFunction | None, argv: list[str] | Non
         for warning in warnings:
             print(f'aviso: {warning}', file=sys.stderr)
         params = _params_for_script(action, raw, origins)
-        invocation['params'] = {p.name: (MASK if p.secret else params.get(p.name)) for p in action.params}
+        invocation['params'] = {p.name: params.get(p.name) for p in action.params}
         token, base_url = connection_from(args)
         invocation['base_url'] = base_url or DEFAULT_BASE_URL
         outcome = execute(

@@ -1,5 +1,6 @@
-"""The context a domain function gets (evidence, retry policy, dry-run, confirmation, run-wide cache), the planned
-calls it records, and ``converge``: read -> diff -> (dry-run stop) -> confirm -> write -> read back and verify."""
+"""The context a domain function gets (evidence, retry policy, dry-run, confirmation, the run-wide cache), the
+planned calls it records, and ``converge``: read -> diff -> check -> (dry-run stop) -> confirm -> create or write ->
+read back and verify."""
 
 from __future__ import annotations
 
@@ -13,10 +14,8 @@ from typing import Any
 
 from transformacion.core.evidence import ActionLog
 from transformacion.core.outcome import Outcome, Rejected
+from transformacion.core.params import Action
 from transformacion.core.retry import RetryPolicy, _invoke_with_retry_after
-
-#: key, inside a shared ``Context.cache``, of the per-key locks that make concurrent rows load a missing value once
-_LOAD_LOCKS = object()
 
 
 @dataclass(frozen=True)
@@ -31,9 +30,60 @@ class PlannedCall:
         return {'method': self.method, 'path': self.path, 'body': self.body}
 
 
+#: A key of the run-wide cache: ``(namespace, id)``; each namespace is a constant of the module that owns it.
+CacheKey = tuple[str, str]
+
+
+def _checked(key: CacheKey) -> CacheKey:
+    if not (isinstance(key, tuple) and len(key) == 2 and all(isinstance(part, str) for part in key)):
+        raise TypeError(f'a cache key is a (namespace, id) tuple of two strings, not {key!r}')
+    return key
+
+
+class RunCache:
+    """Values resolved once per run (names to ids, the org's licenses, free units), shared by every row of a batch
+    and safe across threads. Keys are ``(namespace, id)`` tuples (:data:`CacheKey`)."""
+
+    def __init__(self) -> None:
+        self._values: dict[CacheKey, Any] = {}
+        self._locks: dict[CacheKey, threading.RLock] = {}
+        self._guard = threading.Lock()
+
+    def lock(self, key: CacheKey) -> threading.RLock:
+        """The lock of one key, for a read-modify-write of its value (e.g. counting units down)."""
+        with self._guard:
+            return self._locks.setdefault(_checked(key), threading.RLock())
+
+    def get(self, key: CacheKey, default: Any = None) -> Any:
+        return self._values.get(_checked(key), default)
+
+    def set(self, key: CacheKey, value: Any) -> None:
+        self._values[_checked(key)] = value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._values
+
+    def get_or_load(self, key: CacheKey, load: Callable[[], Any]) -> Any:
+        """The value of ``key``, loading it once: rows asking for it at the same time wait for one ``load()``
+        instead of each making the same calls. A load that raises stores nothing."""
+        if _checked(key) not in self._values:
+            with self.lock(key):
+                if key not in self._values:
+                    self._values[key] = load()
+        return self._values[key]
+
+
+class NotHighImpact(RuntimeError):
+    """A programming error: an action asked for confirmation without being declared ``high_impact``."""
+
+
 @dataclass
 class Context:
-    """Everything a domain function needs besides the SDK client and its typed parameters."""
+    """Everything a domain function needs besides the SDK client and its typed parameters.
+
+    ``action`` is the declaration being run (set by ``execute``): it says whether the action is high-impact, the one
+    condition under which :meth:`confirm` may ask.
+    """
 
     log: ActionLog
     policy: RetryPolicy = field(default_factory=RetryPolicy)
@@ -41,9 +91,14 @@ class Context:
     assume_yes: bool = False
     interactive: bool = False
     org_id: str | None = None
-    cache: dict[str, Any] = field(default_factory=dict)
+    cache: RunCache = field(default_factory=RunCache)
     planned: list[PlannedCall] = field(default_factory=list)
     sleep: Callable[[float], None] = time.sleep
+    action: Action | None = None
+
+    @property
+    def high_impact(self) -> bool:
+        return self.action is not None and self.action.high_impact
 
     def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """A read or an idempotent write, with retries."""
@@ -55,13 +110,21 @@ class Context:
         fn: Callable[..., Any],
         *args: Any,
         recover: Callable[[], Any] | None = None,
+        idempotent: bool | None = None,
         **kwargs: Any,
     ) -> Any:
-        """Record a planned write and, unless in dry-run, make it. A POST with ``recover`` is never replayed blindly."""
+        """Record a planned write and, unless in dry-run, make it.
+
+        A POST is not idempotent: after a transient failure (5xx, timeout, lost connection) it is sent again only when
+        ``recover()`` (a read-back by natural key) found nothing, or when the call is declared ``idempotent=True``;
+        without either it is sent once and the failure raised. Other methods are idempotent unless
+        ``idempotent=False``. A 429 is always waited for and sent again (Webex did not process it).
+        """
         self.planned.append(planned)
         if self.dry_run:
             return None
-        idempotent = planned.method != 'POST' or recover is None
+        if idempotent is None:
+            idempotent = planned.method != 'POST'
         return _invoke_with_retry_after(
             fn,
             *args,
@@ -74,7 +137,16 @@ class Context:
         )
 
     def confirm(self, what: str, current: Any, desired: Any) -> None:
-        """High-impact change: proceed with ``--yes`` or a 's' typed on a terminal, else Rejected."""
+        """High-impact change: proceed with ``--yes`` or a 's' typed on a terminal, else Rejected.
+
+        Raises NotHighImpact when the action is not declared ``high_impact`` (also in dry-run and with ``--yes``),
+        so that an action which can ask for ``--yes`` cannot be catalogued as not high-impact.
+        """
+        if not self.high_impact:
+            name = self.action.name if self.action is not None else 'la acción'
+            raise NotHighImpact(
+                f'{name} pide confirmación ({what}) sin estar declarada de alto impacto (Action(high_impact=True))'
+            )
         if self.dry_run or self.assume_yes:
             return
         if self.interactive:
@@ -88,15 +160,9 @@ class Context:
             {'current': current, 'desired': desired},
         )
 
-    def cached(self, key: str, load: Callable[[], Any]) -> Any:
-        """A value resolved once per run (names to ids), shared by every row of a batch; rows asking for it at the
-        same time wait for one load instead of each making the same calls."""
-        if key not in self.cache:
-            locks = self.cache.setdefault(_LOAD_LOCKS, {})  # type: ignore[call-overload]
-            with locks.setdefault(key, threading.Lock()):
-                if key not in self.cache:
-                    self.cache[key] = load()
-        return self.cache[key]
+    def cached(self, key: CacheKey, load: Callable[[], Any]) -> Any:
+        """A value resolved once per run and shared by every row of a batch: ``self.cache.get_or_load``."""
+        return self.cache.get_or_load(key, load)
 
 
 def diff(current: dict[str, Any], desired: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -106,39 +172,72 @@ def diff(current: dict[str, Any], desired: dict[str, Any]) -> dict[str, dict[str
     }
 
 
+#: ``converge(current=...)`` default: read the state first.
+UNREAD: Any = object()
+
+
 def converge(
     ctx: Context,
     *,
     entity: str,
-    read: Callable[[], dict[str, Any]],
+    read: Callable[[], dict[str, Any] | None],
     desired: dict[str, Any],
-    write: Callable[[dict[str, Any]], None],
-    high_impact: bool = False,
+    write: Callable[[dict[str, Any]], str | None],
+    create: Callable[[], str | None] | None = None,
+    check: Callable[[dict[str, Any] | None, dict[str, Any]], None] | None = None,
+    confirm_if: Callable[[dict[str, Any] | None, dict[str, Any]], str | None] | None = None,
+    current: dict[str, Any] | None = UNREAD,
+    unchanged: str = 'ya está en el estado deseado',
 ) -> Outcome:
-    """Read -> diff -> (dry-run stop) -> confirm -> write the difference -> read back and verify."""
-    before = read()
-    changes = diff(before, desired)
+    """The one way a domain function changes Webex: read -> diff -> check -> (dry-run stop) -> confirm -> create or
+    write the difference -> read back and verify.
+
+    ``read()`` returns the managed fields as a flat dict, or None when the entity does not exist yet; ``current``
+    passes a state already read instead of the first ``read()``. Nothing differing from ``desired`` is ``skipped``
+    with ``unchanged`` as the message. ``check(before, changes)`` raises Rejected when the change cannot be made
+    (state-dependent checks); it runs before the dry-run stop, so the dry-run refuses what the real run would.
+    ``create()`` (the entity is absent) and ``write(changes)`` (it exists) make their calls with ``ctx.write``; a
+    create passes ``recover`` (read back by natural key), so it is never sent twice. Both run in dry-run too, where
+    ``ctx.write`` only records the calls; each may return the step in Spanish for the message (e.g. ``'crear con
+    Webex Calling'``), else the message lists the changed fields.
+
+    Confirmation is declared, not passed: when the action is declared ``high_impact`` every change is confirmed
+    (``--yes`` or a terminal answer) unless ``confirm_if(before, changes)`` narrows it, returning what to show, or
+    None for no confirmation. ``confirm_if`` on an action not declared high-impact raises NotHighImpact.
+
+    Returns an Outcome whose details are ``before``, ``diff`` (``{field: {before, after}}``), ``calls`` and, after a
+    real run, ``after`` and ``verified``; status ``error`` when the read-back still differs.
+    """
+    if confirm_if is not None and not ctx.high_impact:
+        name = ctx.action.name if ctx.action is not None else 'la acción'
+        raise NotHighImpact(f'{name} declara cuándo confirmar sin estar declarada de alto impacto')
+    before = read() if current is UNREAD else current
+    changes = diff(before or {}, desired)
+    details: dict[str, Any] = {'before': before, 'diff': changes}
     if not changes:
-        return Outcome('skipped', f'{entity}: ya está en el estado deseado', {'before': before, 'diff': {}})
+        return Outcome('skipped', f'{entity}: {unchanged}', details)
+    if before is None and create is None:
+        raise ValueError(f'{entity}: converge without create found no current state')
+    if check is not None:
+        check(before, changes)
+
+    def apply() -> str | None:
+        return create() if before is None and create is not None else write(changes)
+
     if ctx.dry_run:
-        write(changes)
-        return Outcome(
-            'dry_run',
-            f'{entity}: cambiaría {", ".join(changes)}',
-            {'before': before, 'diff': changes, 'calls': [c.as_dict() for c in ctx.planned]},
-        )
-    if high_impact:
-        ctx.confirm(entity, {k: before.get(k) for k in changes}, {k: v['after'] for k, v in changes.items()})
-    write(changes)
+        step = apply()
+        details['calls'] = [c.as_dict() for c in ctx.planned]
+        return Outcome('dry_run', f'{entity}: {step or "cambiaría " + ", ".join(changes)}', details)
+    if ctx.high_impact:
+        what = entity if confirm_if is None else confirm_if(before, changes)
+        if what:
+            current_values = {key: (before or {}).get(key) for key in changes}
+            ctx.confirm(what, current_values, {key: change['after'] for key, change in changes.items()})
+    step = apply()
     after = read()
-    remaining = diff(after, desired)
-    details = {
-        'before': before,
-        'diff': changes,
-        'after': after,
-        'calls': [c.as_dict() for c in ctx.planned],
-        'verified': not remaining,
-    }
+    remaining = diff(after or {}, desired)
+    details.update(after=after, calls=[c.as_dict() for c in ctx.planned], verified=not remaining)
     if remaining:
         return Outcome('error', f'{entity}: la verificación falla en {", ".join(remaining)}', details)
-    return Outcome('executed', f'{entity}: actualizado {", ".join(changes)}', details)
+    done = f'{step} (verificado)' if step else f'actualizado {", ".join(changes)}'
+    return Outcome('executed', f'{entity}: {done}', details)

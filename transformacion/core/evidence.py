@@ -1,32 +1,85 @@
-"""JSONL evidence: one file per action execution, ``{ts, action_id, event, payload}`` per line, secrets masked; the
-HTTP exchanges of a thread go to the log bound to it."""
+"""JSONL evidence: one file per action execution, ``{ts, action_id, event, payload}`` per line, secrets masked.
+
+The HTTP exchanges go to the log bound to the running context (a ``contextvars.ContextVar``): ``logging_to(log)``
+binds it for a block; a thread pool carries it to its workers only through :func:`submit_bound` or
+:func:`bound_map`. An exchange made with no log bound is a programming error made loud: with
+``TRANSFORMACION_STRICT_EVIDENCE=1`` (the test suite) it raises :class:`UnboundExchange`; otherwise it is written,
+after an ``error`` event ``unbound_exchange``, to ``<log dir>/sin_log/`` and announced once on stderr.
+"""
 
 from __future__ import annotations
 
+import contextvars
 import json
 import os
+import sys
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from transformacion.core.secrets import mask_text, sanitise
 
-_bound = threading.local()
+T = TypeVar('T')
+R = TypeVar('R')
+
+_bound: contextvars.ContextVar[Any] = contextvars.ContextVar('transformacion_action_log', default=None)
+STRICT_ENV = 'TRANSFORMACION_STRICT_EVIDENCE'
+
+
+class UnboundExchange(RuntimeError):
+    """An HTTP exchange made with no action log bound (a thread started without :func:`submit_bound`)."""
 
 
 def bind_log(log: Any) -> Any:
-    """Route the exchanges of the current thread to ``log`` (None unbinds); returns the previous binding."""
-    previous = getattr(_bound, 'log', None)
-    _bound.log = log
+    """Route the exchanges of the current context to ``log`` (None unbinds); returns the previous binding."""
+    previous = _bound.get()
+    _bound.set(log)
     return previous
 
 
 def current_log() -> Any:
-    return getattr(_bound, 'log', None)
+    """The log bound to the current context, or None."""
+    return _bound.get()
+
+
+def submit_bound(pool: Executor, fn: Callable[..., R], *args: Any, **kwargs: Any) -> Future[R]:
+    """``pool.submit(fn, ...)`` run in a copy of the caller's context, so its exchanges go to the caller's log."""
+    return pool.submit(contextvars.copy_context().run, fn, *args, **kwargs)
+
+
+def bound_map(pool: Executor, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+    """``pool.map(fn, items)`` with every call run in a copy of the caller's context (results in order)."""
+    futures = [submit_bound(pool, fn, item) for item in items]
+    return (future.result() for future in futures)
+
+
+_unbound_lock = threading.Lock()
+_unbound: dict[str, Any] = {}
+
+
+def exchange_log(method: str, url: str) -> Any:
+    """The log an HTTP exchange goes to (called by the transport for every request): the bound one; with none bound,
+    :class:`UnboundExchange` in strict mode, else the process's ``sin_log`` file after an ``error`` event."""
+    log = _bound.get()
+    if log is not None:
+        return log
+    where = f'{method} {url} (hilo {threading.current_thread().name})'
+    if os.environ.get(STRICT_ENV, '').strip().lower() in ('1', 'true', 'yes', 'si', 'sí'):
+        raise UnboundExchange(f'petición HTTP sin log de evidencia enlazado: {where}; use logging_to o submit_bound')
+    with _unbound_lock:
+        log = _unbound.get('log')
+        if log is None:
+            stamp = datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')
+            log = ActionLog(log_dir_from() / 'sin_log' / f'{stamp}_{os.getpid()}.jsonl', 'sin_log')
+            _unbound['log'] = log
+            print(f'aviso: peticiones HTTP sin log de evidencia enlazado; quedan en {log.path}', file=sys.stderr)
+    log.event('error', {'kind': 'unbound_exchange', 'method': method, 'url': url})
+    return log
 
 
 def log_dir_from(value: str | Path | None = None) -> Path:
@@ -99,7 +152,7 @@ def action_logger(
 
 @contextmanager
 def logging_to(log: ActionLog) -> Iterator[ActionLog]:
-    """Send the HTTP exchanges of this thread to ``log`` while the block runs."""
+    """Send the HTTP exchanges of the current context to ``log`` while the block runs."""
     previous = bind_log(log)
     try:
         yield log

@@ -10,9 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from transformacion.core.outcome import Rejected
 from transformacion.core.secrets import mask_text
+
+T = TypeVar('T')
 
 
 @dataclass(frozen=True)
@@ -62,9 +65,39 @@ def backoff_delay(attempt: int, policy: RetryPolicy, rng: random.Random | None =
     return (rng or random).uniform(ceiling / 2, ceiling)
 
 
-def _http_status(exc: BaseException) -> int | None:
+def http_status(exc: BaseException) -> int | None:
+    """The HTTP status carried by a failed call's exception (wxc_sdk ``RestError``, requests ``HTTPError``), or None
+    when there was no answer (lost connection, timeout) or the exception is not an HTTP one."""
     response = getattr(exc, 'response', None)
     return getattr(response, 'status_code', None)
+
+
+#: the name the retry loop and the classification use
+_http_status = http_status
+
+
+def absent_on_404(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+    """``fn(*args, **kwargs)``, or None when it fails with HTTP 404: Webex's answer for an entity, or a setting of
+    an entity, that does not exist. Any other failure is raised.
+
+    Typically ``absent_on_404(ctx.call, api.telephony.location.details, location_id, org_id=ctx.org_id)``: the read
+    keeps its retries and a 404 reads as "absent".
+    """
+    try:
+        return fn(*args, **kwargs)
+    except Exception as exc:
+        if http_status(exc) == 404:
+            return None
+        raise
+
+
+def rejected_on_404(missing: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``fn(*args, **kwargs)``; a 404 raises Rejected(``missing``), the operator's reason in Spanish (the entity, or
+    the setting, that the input names does not exist)."""
+    found = absent_on_404(fn, *args, **kwargs)
+    if found is None:
+        raise Rejected(missing)
+    return found
 
 
 def _is_transport_failure(exc: BaseException) -> bool:

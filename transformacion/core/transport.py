@@ -13,7 +13,7 @@ from typing import Any
 
 from requests.adapters import HTTPAdapter
 
-from transformacion.core.evidence import current_log
+from transformacion.core.evidence import exchange_log
 from transformacion.core.retry import parse_retry_after
 
 _SAFE_HEADERS = {'content-type', 'retry-after', 'trackingid', 'link', 'content-length', 'location'}
@@ -103,7 +103,7 @@ class ObservedAdapter(HTTPAdapter):
             kwargs['timeout'] = self.timeout
         if self.controller is not None:
             self.controller.acquire()
-        log = current_log()
+        log = exchange_log(request.method, request.url)
         tracking_id = request.headers.get('TrackingID', '')
         if log is not None:
             log.event(

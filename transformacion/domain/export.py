@@ -33,6 +33,10 @@ from transformacion.domain.locations import LOCAL_GATEWAY, location_state, read_
 from transformacion.domain.numbers import read_inventory, work_number
 from transformacion.domain.workspace import calling_type, primary_numbers
 
+#: namespaces of the export's run-wide cache (``Context.cached``)
+EXPORT_INVENTORY = 'export_inventory'
+EXPORT_CALLING_LICENSES = 'export_user_calling_licenses'
+
 
 class Unexportable(Exception):
     """The values of one action for one entity cannot be exported faithfully: its columns stay empty."""
@@ -242,7 +246,7 @@ def _setting_of(owner: str, read: Callable[..., dict[str, Any]], endpoint: str, 
 
 def _inventory(reader: Reader, location_id: str) -> dict[str, Any]:
     return reader.ctx.cached(
-        f'export:inventory:{location_id}',
+        (EXPORT_INVENTORY, location_id),
         lambda: read_inventory(reader.api, reader.ctx, location_id),
     )
 
@@ -315,7 +319,7 @@ def _export_location_permissions(reader: Reader, entity: Entity) -> dict[str, An
 
 
 def _user_licenses(reader: Reader) -> dict[str, str]:
-    return reader.ctx.cached('export:user_calling_licenses', lambda: user_calling_licenses(reader.api, reader.ctx))
+    return reader.ctx.cached((EXPORT_CALLING_LICENSES, ''), lambda: user_calling_licenses(reader.api, reader.ctx))
 
 
 def _export_alta_usuario(reader: Reader, entity: Entity) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from typing import Any
 
 from transformacion.core.context import Context, PlannedCall, converge
 from transformacion.core.outcome import Outcome, Rejected
-from transformacion.core.params import BOOL, E164, Param, ParamType
+from transformacion.core.params import BOOL, E164, Param, ParamType, asks_one_of
+from transformacion.core.retry import rejected_on_404
 
 OFF = 'off'
 OFF_WORDS = ('off', 'no', 'false', 'desactivar', 'desactivado')
@@ -85,6 +86,9 @@ PARAMS: tuple[Param, ...] = (
     _destination('business_continuity'),
     _voicemail('business_continuity'),
 )
+
+#: the rule of every forwarding action: at least one forward_* column says what to change
+ASKS = asks_one_of(*(param.name for param in PARAMS))
 
 
 def desired_state(params: dict[str, Any]) -> dict[str, Any]:
@@ -182,29 +186,22 @@ def configure(
     read_now: dict[str, Any] = {}
 
     def read() -> dict[str, Any]:
-        try:
-            setting = ctx.call(settings_api.read, entity_id, org_id=ctx.org_id)
-        except Exception as exc:
-            if getattr(getattr(exc, 'response', None), 'status_code', None) == 404:
-                raise Rejected(f'{who} no existe o no tiene Webex Calling (sin desvío que configurar)') from None
-            raise
+        missing = f'{who} no existe o no tiene Webex Calling (sin desvío que configurar)'
+        setting = rejected_on_404(missing, ctx.call, settings_api.read, entity_id, org_id=ctx.org_id)
         read_now['state'] = current_state(setting)
         read_now['max_rings'] = setting.call_forwarding.no_answer.system_max_number_of_rings or MAX_RINGS
         return dict(read_now['state'])
 
-    def write(changes: dict[str, Any]) -> None:
+    def check(before: dict[str, Any] | None, changes: dict[str, Any]) -> None:
         rings = desired.get('no_answer_rings')
         if rings is not None and rings > read_now['max_rings']:
             raise Rejected(
                 f'forward_no_answer_rings={rings}: {who} admite como máximo {read_now["max_rings"]} tonos',
                 {'max_rings': read_now['max_rings']},
             )
+
+    def write(changes: dict[str, Any]) -> None:
         model = update_model(read_now['state'], desired, changes)
         ctx.write(PlannedCall('PUT', path, model.update()), settings_api.configure, entity_id, model, org_id=ctx.org_id)
 
-    return converge(ctx, entity=f'desvío de {who}', read=read, desired=desired, write=write)
-
-
-def nothing_asked(who: str) -> Outcome:
-    """The outcome of a row whose forwarding columns are all empty: nothing to read or write."""
-    return Outcome('skipped', f'desvío de {who}: no se pidió ningún cambio (columnas forward_* vacías)', {'diff': {}})
+    return converge(ctx, entity=f'desvío de {who}', read=read, desired=desired, write=write, check=check)

@@ -8,7 +8,18 @@ from typing import Any
 
 from transformacion.core.context import Context, PlannedCall, converge
 from transformacion.core.outcome import Outcome, Rejected
-from transformacion.core.params import BOOL, EMAIL, ENUM, WEBEX_ID, Param, ParamType, decode_webex_id, split_list
+from transformacion.core.params import (
+    BOOL,
+    EMAIL,
+    ENUM,
+    WEBEX_ID,
+    Param,
+    ParamType,
+    asks_one_of,
+    decode_webex_id,
+    split_list,
+)
+from transformacion.core.retry import rejected_on_404
 from transformacion.domain import resolve
 
 CONNECTION_TYPES = ('ONE_WAY', 'TWO_WAY')
@@ -68,9 +79,9 @@ PARAMS: tuple[Param, ...] = (
 )
 
 
-def asked(params: dict[str, Any]) -> bool:
-    """Whether any intercom parameter was given (an empty member list counts: it clears the list)."""
-    return any(params.get(param.name) is not None for param in PARAMS)
+#: the rule of every intercom action: at least one intercom_* column says what to change (an empty member list, given
+#: as 'ninguno', counts: it clears the list)
+ASKS = asks_one_of(*(param.name for param in PARAMS))
 
 
 def resolve_members(api: Any, ctx: Context, members: list[str]) -> dict[str, str]:
@@ -136,12 +147,8 @@ def configure(
         desired['members'] = sorted(labels)
 
     def read() -> dict[str, Any]:
-        try:
-            settings = ctx.call(settings_api.read, entity_id, org_id=ctx.org_id)
-        except Exception as exc:
-            if getattr(getattr(exc, 'response', None), 'status_code', None) == 404:
-                raise Rejected(f'{who} no existe o no tiene Webex Calling (sin intercom que configurar)') from None
-            raise
+        missing = f'{who} no existe o no tiene Webex Calling (sin intercom que configurar)'
+        settings = rejected_on_404(missing, ctx.call, settings_api.read, entity_id, org_id=ctx.org_id)
         labels.update({m.member_id: _label(m) for m in settings.members or [] if m.member_id not in labels})
         return current_state(settings)
 
@@ -157,10 +164,3 @@ def configure(
         outcome.details['members_added'] = sorted(labels[m] for m in after - before)
         outcome.details['members_removed'] = sorted(labels[m] for m in before - after)
     return outcome
-
-
-def nothing_asked(who: str) -> Outcome:
-    """The outcome of a row whose intercom columns are all empty: nothing to read or write."""
-    return Outcome(
-        'skipped', f'intercom de {who}: no se pidió ningún cambio (columnas intercom_* vacías)', {'diff': {}}
-    )

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from transformacion.core.context import Context, PlannedCall
@@ -37,6 +36,8 @@ def refusal(exc: Exception) -> dict[str, Any] | None:
 
 
 UNITS_RECOUNT_BELOW = 50
+#: namespace of the run-wide cache holding the free units counted down per license id
+FREE_UNITS = 'free_units'
 
 
 def check_units(api: Any, ctx: Context, lic: Any, field: str) -> None:
@@ -45,9 +46,8 @@ def check_units(api: Any, ctx: Context, lic: Any, field: str) -> None:
     Units are read fresh, then counted down for the rest of the run while plenty are left, so a batch does not
     re-read the license on every row; with ``UNITS_RECOUNT_BELOW`` or fewer left they are read again on every row.
     """
-    lock = ctx.cached(f'units_lock:{lic.license_id}', threading.Lock)
-    key = f'free_units:{lic.license_id}'
-    with lock:
+    key = (FREE_UNITS, lic.license_id)
+    with ctx.cache.lock(key):
         free = ctx.cache.get(key)
         if free is None or free <= UNITS_RECOUNT_BELOW:
             fresh = ctx.call(api.licenses.details, lic.license_id)
@@ -58,7 +58,7 @@ def check_units(api: Any, ctx: Context, lic: Any, field: str) -> None:
                     f'({fresh.consumed_units} consumidas de {fresh.total_units})',
                     {'license': fresh.name, 'consumed_units': fresh.consumed_units, 'total_units': fresh.total_units},
                 )
-        ctx.cache[key] = free - 1
+        ctx.cache.set(key, free - 1)
 
 
 def assign_licenses(

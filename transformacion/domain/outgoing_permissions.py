@@ -33,7 +33,8 @@ from typing import Any
 
 from transformacion.core.context import Context, PlannedCall, converge
 from transformacion.core.outcome import Outcome, Rejected
-from transformacion.core.params import BOOL, Param, ParamType
+from transformacion.core.params import BOOL, Param, ParamType, asks_one_of, forbidden_if
+from transformacion.core.retry import rejected_on_404
 
 #: The call types of wxc_sdk's ``OutgoingPermissionCallType`` (a unit test keeps them in sync).
 CALL_TYPES = (
@@ -137,6 +138,18 @@ USE_LOCATION_PARAM = Param(
     'false: permisos propios (partiendo de los de la ubicación si hoy la sigue)',
 )
 
+#: the rules of the person and workspace actions: something to configure, and following the location's permissions
+#: excludes a list of one's own
+ENTITY_RULES = (
+    asks_one_of('outgoing_permissions', 'use_location_permissions'),
+    forbidden_if(
+        'use_location_permissions',
+        True,
+        'outgoing_permissions',
+        why='seguir los permisos de la ubicación excluye permisos propios',
+    ),
+)
+
 
 # --------------------------------------------------------------------------- state: flat dicts that diff() compares
 
@@ -208,26 +221,7 @@ def endpoint_path(api: Any, endpoint: Any, entity_id: str) -> str:
 
 def read_settings(ctx: Context, endpoint: Any, entity_id: str, not_found: str) -> Any:
     """``endpoint.read(entity_id)``; a 404 becomes Rejected(``not_found``)."""
-    try:
-        return ctx.call(endpoint.read, entity_id, org_id=ctx.org_id)
-    except Exception as exc:
-        if getattr(getattr(exc, 'response', None), 'status_code', None) == 404:
-            raise Rejected(not_found) from None
-        raise
-
-
-def check_inputs(params: dict[str, Any], *, flags: bool) -> None:
-    """Rejected before any call when there is nothing to configure or the parameters contradict each other."""
-    requested = params.get('outgoing_permissions')
-    use_location = params.get('use_location_permissions') if flags else None
-    if requested is None and use_location is None:
-        needed = 'outgoing_permissions o use_location_permissions' if flags else 'outgoing_permissions'
-        raise Rejected(f'no hay nada que configurar: indique {needed}')
-    if use_location and requested is not None:
-        raise Rejected(
-            'use_location_permissions=true (seguir los permisos de la ubicación) no se puede combinar con '
-            f'outgoing_permissions ({", ".join(requested)})'
-        )
+    return rejected_on_404(not_found, ctx.call, endpoint.read, entity_id, org_id=ctx.org_id)
 
 
 def configure_permissions(
@@ -242,12 +236,13 @@ def configure_permissions(
     location_settings: Callable[[], Any] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Outcome:
-    """Converge the outgoing permissions of one entity (high impact: confirmation before writing).
+    """Converge the outgoing permissions of one entity (its action is declared high-impact: converge confirms before
+    writing). The parameters were checked by the action's rules (:data:`ENTITY_RULES`).
 
-    Call :func:`check_inputs` first. ``location_settings`` (people and workspaces) reads the permissions of the
-    entity's location; it is called only when the entity follows its location today and is about to get custom
-    permissions. Without it the entity is a location: call types only, no ``use_custom_*`` flags. ``extra`` goes
-    into the details of the outcome (or of the refusal), e.g. a precheck report.
+    ``location_settings`` (people and workspaces) reads the permissions of the entity's location; it is called only
+    when the entity follows its location today and is about to get custom permissions. Without it the entity is a
+    location: call types only, no ``use_custom_*`` flags. ``extra`` goes into the details of the outcome (or of the
+    refusal), e.g. a precheck report.
     """
     flags = location_settings is not None
     requested: dict[str, dict[str, Any]] = params.get('outgoing_permissions') or {}
@@ -293,15 +288,11 @@ def configure_permissions(
         wire = json.loads(body.model_dump_json())
         ctx.write(PlannedCall('PUT', path, wire), endpoint.configure, entity_id, body, org_id=ctx.org_id)
 
-    first_read = [current]
-
     def read() -> dict[str, Any]:
-        if first_read:
-            return first_read.pop()
         return flat_state(read_settings(ctx, endpoint, entity_id, not_found), with_flags=flags)
 
     try:
-        outcome = converge(ctx, entity=entity, read=read, desired=desired, write=write, high_impact=True)
+        outcome = converge(ctx, entity=entity, read=read, desired=desired, write=write, current=current)
     except Rejected as exc:
         exc.details = {**details, **exc.details}
         raise

@@ -10,10 +10,13 @@ from typing import Any
 from transformacion.core.context import Context
 from transformacion.core.outcome import Rejected
 from transformacion.core.params import decode_webex_id
+from transformacion.core.retry import rejected_on_404
 
-
-def _is_not_found(exc: Exception) -> bool:
-    return getattr(getattr(exc, 'response', None), 'status_code', None) == 404
+#: namespaces of the run-wide cache (``Context.cached``) this module fills: ``(namespace, id)``
+LOCATION_IDS = 'location_id'
+PERSON_IDS = 'person_id'
+WORKSPACE_IDS = 'workspace_id'
+ORG = 'org'
 
 
 def location_id(api: Any, ctx: Context, name_or_id: str) -> str:
@@ -21,12 +24,8 @@ def location_id(api: Any, ctx: Context, name_or_id: str) -> str:
 
     def load() -> str:
         if decode_webex_id(name_or_id):
-            try:
-                return ctx.call(api.locations.details, name_or_id, org_id=ctx.org_id).location_id
-            except Exception as exc:
-                if _is_not_found(exc):
-                    raise Rejected(f'la ubicación con id {name_or_id} no existe') from None
-                raise
+            missing = f'la ubicación con id {name_or_id} no existe'
+            return rejected_on_404(missing, ctx.call, api.locations.details, name_or_id, org_id=ctx.org_id).location_id
         wanted = name_or_id.casefold()
         found = ctx.call(lambda: list(api.locations.list(name=name_or_id, org_id=ctx.org_id)))
         match = next((loc for loc in found if (loc.name or '').casefold() == wanted), None)
@@ -34,7 +33,7 @@ def location_id(api: Any, ctx: Context, name_or_id: str) -> str:
             raise Rejected(f'la ubicación {name_or_id!r} no existe en la organización')
         return match.location_id
 
-    return ctx.cached(f'location:{name_or_id.casefold()}', load)
+    return ctx.cached((LOCATION_IDS, name_or_id.casefold()), load)
 
 
 def person_id(api: Any, ctx: Context, email_or_id: str) -> str:
@@ -42,23 +41,19 @@ def person_id(api: Any, ctx: Context, email_or_id: str) -> str:
 
     def load() -> str:
         if decode_webex_id(email_or_id):
-            try:
-                return ctx.call(api.people.details, email_or_id).person_id
-            except Exception as exc:
-                if _is_not_found(exc):
-                    raise Rejected(f'la persona con id {email_or_id} no existe') from None
-                raise
+            missing = f'la persona con id {email_or_id} no existe'
+            return rejected_on_404(missing, ctx.call, api.people.details, email_or_id).person_id
         found = ctx.call(lambda: list(api.people.list(email=email_or_id, org_id=ctx.org_id)))
         if not found:
             raise Rejected(f'la persona {email_or_id!r} no existe en la organización')
         return found[0].person_id
 
-    return ctx.cached(f'person:{email_or_id.casefold()}', load)
+    return ctx.cached((PERSON_IDS, email_or_id.casefold()), load)
 
 
 def licenses(api: Any, ctx: Context) -> list[Any]:
     """Every license of the org, read once per run (units are re-read by the actions that consume them)."""
-    return ctx.cached('licenses', lambda: ctx.call(lambda: list(api.licenses.list(org_id=ctx.org_id))))
+    return ctx.cached((ORG, 'licenses'), lambda: ctx.call(lambda: list(api.licenses.list(org_id=ctx.org_id))))
 
 
 def license_by_name_or_id(api: Any, ctx: Context, name_or_id: str) -> Any:
@@ -82,12 +77,8 @@ def workspace_id(api: Any, ctx: Context, name_or_id: str, location: str | None =
 
     def load() -> str:
         if decode_webex_id(name_or_id):
-            try:
-                return ctx.call(api.workspaces.details, name_or_id).workspace_id
-            except Exception as exc:
-                if _is_not_found(exc):
-                    raise Rejected(f'el workspace con id {name_or_id} no existe') from None
-                raise
+            missing = f'el workspace con id {name_or_id} no existe'
+            return rejected_on_404(missing, ctx.call, api.workspaces.details, name_or_id).workspace_id
         loc_id = location_id(api, ctx, location) if location else None
         found = ctx.call(
             lambda: list(api.workspaces.list(display_name=name_or_id, location_id=loc_id, org_id=ctx.org_id))
@@ -105,19 +96,13 @@ def workspace_id(api: Any, ctx: Context, name_or_id: str, location: str | None =
         return matches[0].workspace_id
 
     scope = f'@{location.casefold()}' if location else ''
-    return ctx.cached(f'workspace:{name_or_id.casefold()}{scope}', load)
+    return ctx.cached((WORKSPACE_IDS, f'{name_or_id.casefold()}{scope}'), load)
 
 
 def calling_location(api: Any, ctx: Context, location_id: str, location: str) -> Any:
     """The Webex Calling details of a location (``TelephonyLocation``); Rejected when it is not enabled for calling."""
-    try:
-        return ctx.call(api.telephony.location.details, location_id, org_id=ctx.org_id)
-    except Exception as exc:
-        if _is_not_found(exc):
-            raise Rejected(
-                f'la ubicación {location!r} no está habilitada para Webex Calling; ejecute antes alta_ubicacion'
-            ) from None
-        raise
+    missing = f'la ubicación {location!r} no está habilitada para Webex Calling; ejecute antes alta_ubicacion'
+    return rejected_on_404(missing, ctx.call, api.telephony.location.details, location_id, org_id=ctx.org_id)
 
 
 def premises_routes(api: Any, ctx: Context) -> list[dict[str, str]]:
@@ -131,7 +116,7 @@ def premises_routes(api: Any, ctx: Context) -> list[dict[str, str]]:
             {'type': 'ROUTE_GROUP', 'id': g.rg_id, 'name': g.name} for g in groups
         ]
 
-    return ctx.cached('premises_routes', load)
+    return ctx.cached((ORG, 'premises_routes'), load)
 
 
 def premises_route(api: Any, ctx: Context, name_or_id: str, field: str) -> dict[str, str] | None:

@@ -14,7 +14,9 @@ from typing import Any
 
 from transformacion.core.context import Context
 from transformacion.core.outcome import Rejected
+from transformacion.core.retry import http_status
 from transformacion.domain import resolve
+from transformacion.domain.numbers import extension_problem, number_problem
 
 AREAS = ('general', 'numeros', 'intercom', 'desvio', 'permisos_salientes')
 
@@ -27,17 +29,13 @@ _AREA_API = {'intercom': 'push_to_talk', 'desvio': 'forwarding', 'permisos_salie
 _UNAVAILABLE = (404, 405, 501)
 
 
-def _status(exc: Exception) -> int | None:
-    return getattr(getattr(exc, 'response', None), 'status_code', None)
-
-
 def _read_optional(ctx: Context, fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, str | None]:
     """``(value, None)``, or ``(None, why)`` when the endpoint is not served (404/405/501)."""
     try:
         return ctx.call(fn, *args, **kwargs), None
     except Exception as exc:
-        if _status(exc) in _UNAVAILABLE:
-            return None, f'HTTP {_status(exc)}'
+        if http_status(exc) in _UNAVAILABLE:
+            return None, f'HTTP {http_status(exc)}'
         raise
 
 
@@ -67,36 +65,30 @@ def _dump(model: Any) -> dict[str, Any]:
 
 
 def number_problems(
-    api: Any, ctx: Context, location_id: str, wanted: dict[str, str], owner_id: str | None
+    api: Any, ctx: Context, location_id: str, location: str, wanted: dict[str, str], owner_id: str | None
 ) -> dict[str, list[Any]]:
     """Check that the ``extension`` and/or ``phone_number`` in ``wanted`` can belong to ``owner_id`` (None: a
-    workspace still to be created) in the location: ``conflicts`` (held by someone else), ``reasons`` (one line
-    per problem: conflicts and numbers outside the location's inventory), ``warnings`` (checks the API could not
-    make). Reads ``GET /telephony/config/numbers``."""
+    workspace still to be created) in the location (named ``location`` in messages): ``conflicts`` (held by someone
+    else), ``reasons`` (one line per problem: conflicts and numbers outside the location's inventory), ``warnings``
+    (checks the API could not make). The number goes through :func:`numbers.number_problem`. Reads
+    ``GET /telephony/config/numbers``."""
     problems: dict[str, list[Any]] = {'conflicts': [], 'reasons': [], 'warnings': []}
     for field, value in wanted.items():
-        query = {'extension': value, 'location_id': location_id} if field == 'extension' else {'phone_number': value}
-        found, why = _read_optional(ctx, lambda q=query: list(api.telephony.phone_numbers(org_id=ctx.org_id, **q)))
-        if found is None:
-            problems['warnings'].append(f'no se pudo comprobar si {field} {value} está libre ({why})')
+        try:
+            if field == 'phone_number':
+                problem = number_problem(api, ctx, value, location_id, location, holder_id=owner_id)
+            else:
+                problem = extension_problem(api, ctx, value, location_id, holder_id=owner_id)
+        except Exception as exc:
+            if http_status(exc) not in _UNAVAILABLE:
+                raise
+            problems['warnings'].append(f'no se pudo comprobar si {field} {value} está libre (HTTP {http_status(exc)})')
             continue
-        if field == 'phone_number':
-            found = [n for n in found if n.phone_number == value]
-            if not found or found[0].location.id != location_id:
-                problems['reasons'].append(f'phone_number {value} no está en el inventario de la ubicación')
-                continue
-        else:
-            found = [n for n in found if n.extension == value]
-        for number in found:
-            owner = number.owner
-            if owner is not None and owner.owner_id and owner.owner_id != owner_id:
-                who = owner.display_name or ' '.join(filter(None, (owner.first_name, owner.last_name)))
-                problems['conflicts'].append(
-                    {'field': field, 'value': value, 'owner_id': owner.owner_id, 'owner_type': owner.owner_type}
-                )
-                problems['reasons'].append(
-                    f'{field} {value} ya está asignado a {who or owner.owner_id} ({owner.owner_type})'
-                )
+        if problem is None:
+            continue
+        problems['reasons'].append(problem['reason'])
+        if problem['kind'] == 'taken':
+            problems['conflicts'].append({'field': field, 'value': value, **problem['details']})
     return problems
 
 
@@ -182,7 +174,8 @@ def _calling_checks(
         report['numbers'] = current_numbers
     wanted = {**current_numbers, **{k: v for k, v in (('extension', extension), ('phone_number', phone_number)) if v}}
     if report['location'] and wanted:
-        for key, items in number_problems(api, ctx, report['location']['id'], wanted, ws_id).items():
+        location = report['location']
+        for key, items in number_problems(api, ctx, location['id'], location['name'], wanted, ws_id).items():
             report[key].extend(items)
 
     area = report['area']

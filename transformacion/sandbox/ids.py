@@ -31,9 +31,3 @@ def decode(webex_id: str) -> tuple[str, str] | None:
     if not raw.startswith(PREFIX) or not kind or not uid:
         return None
     return kind, uid
-
-
-def is_kind(webex_id: str, kind: str) -> bool:
-    """True when ``webex_id`` is a well-formed id of ``kind``."""
-    decoded = decode(webex_id)
-    return decoded is not None and decoded[0] == kind
