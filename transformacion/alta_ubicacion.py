@@ -9,9 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion.common import Context, Outcome, PlannedCall, action_main, converge
-from transformacion.core.params import Action, Param, ParamType
-from transformacion.core.retry import absent_on_404
+from transformacion.common import (
+    Action,
+    Context,
+    Outcome,
+    Param,
+    ParamType,
+    PlannedCall,
+    absent_on_404,
+    action_main,
+    converge,
+)
 from transformacion.domain.locations import ADDRESS_FIELDS, location_state
 
 CALLING_NAME_MAX = 80

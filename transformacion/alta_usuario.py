@@ -14,8 +14,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, converge, diff
-from transformacion.core.params import E164, EMAIL, EXTENSION, Action, Param, one_of
+from transformacion.common import (
+    E164,
+    EMAIL,
+    EXTENSION,
+    Action,
+    Context,
+    Outcome,
+    Param,
+    PlannedCall,
+    Rejected,
+    action_main,
+    converge,
+    diff,
+    one_of,
+)
 from transformacion.domain import resolve
 from transformacion.domain.licenses import (
     assign_licenses,

@@ -12,8 +12,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, converge
-from transformacion.core.params import E164, ENUM, EXTENSION, Action, Param, one_of
+from transformacion.common import (
+    E164,
+    ENUM,
+    EXTENSION,
+    Action,
+    Context,
+    Outcome,
+    Param,
+    PlannedCall,
+    Rejected,
+    action_main,
+    converge,
+    one_of,
+)
 from transformacion.domain import resolve
 from transformacion.domain.workspace import calling_type, number_problems, primary_numbers
 

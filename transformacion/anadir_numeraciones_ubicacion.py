@@ -12,8 +12,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main
-from transformacion.core.params import ENUM, LOCATION, NUMBER_RANGES, Action, Param
+from transformacion.common import (
+    ENUM,
+    LOCATION,
+    NUMBER_RANGES,
+    Action,
+    Context,
+    Outcome,
+    Param,
+    PlannedCall,
+    Rejected,
+    action_main,
+)
 from transformacion.domain import resolve
 from transformacion.domain.numbers import read_inventory
 

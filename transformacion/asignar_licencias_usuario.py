@@ -13,8 +13,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, converge
-from transformacion.core.params import E164, EXTENSION, PERSON, Action, Param, ParamType, asks_one_of
+from transformacion.common import (
+    E164,
+    EXTENSION,
+    PERSON,
+    Action,
+    Context,
+    Outcome,
+    Param,
+    ParamType,
+    PlannedCall,
+    Rejected,
+    action_main,
+    asks_one_of,
+    converge,
+)
 from transformacion.domain import resolve
 from transformacion.domain.licenses import assign_licenses, check_units, user_calling_licenses
 from transformacion.domain.numbers import check_number, work_number

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion.common import Context, Outcome, PlannedCall, action_main, converge
-from transformacion.core.params import E164, LOCATION, Action, Param
+from transformacion.common import E164, LOCATION, Action, Context, Outcome, Param, PlannedCall, action_main, converge
 from transformacion.domain import resolve
 from transformacion.domain.numbers import check_number
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion.common import Context, Outcome, action_main
-from transformacion.core.params import PERSON, Action
+from transformacion.common import PERSON, Action, Context, Outcome, action_main
 from transformacion.domain import forwarding, resolve
 
 ACTION = Action(

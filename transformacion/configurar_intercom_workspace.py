@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion.common import Context, Outcome, action_main
-from transformacion.core.params import WORKSPACE, WORKSPACE_LOCATION, Action
+from transformacion.common import WORKSPACE, WORKSPACE_LOCATION, Action, Context, Outcome, action_main
 from transformacion.domain import intercom
 from transformacion.domain.workspace import require_precheck_ok
 

@@ -13,8 +13,19 @@ import json
 import re
 from typing import Any
 
-from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, converge
-from transformacion.core.params import BOOL, LOCATION, Action, Param, ParamType
+from transformacion.common import (
+    BOOL,
+    LOCATION,
+    Action,
+    Context,
+    Outcome,
+    Param,
+    ParamType,
+    PlannedCall,
+    Rejected,
+    action_main,
+    converge,
+)
 from transformacion.domain import resolve
 
 ROUTING_PREFIX_MAX = 7

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion.common import Context, Outcome, action_main
-from transformacion.core.params import LOCATION, Action
+from transformacion.common import LOCATION, Action, Context, Outcome, action_main
 from transformacion.domain import resolve
 from transformacion.domain.outgoing_permissions import configure_permissions, permissions_param
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion.common import Context, Outcome, Rejected, action_main
-from transformacion.core.params import PERSON, Action
+from transformacion.common import PERSON, Action, Context, Outcome, Rejected, action_main
 from transformacion.domain import resolve
 from transformacion.domain.outgoing_permissions import (
     ENTITY_RULES,

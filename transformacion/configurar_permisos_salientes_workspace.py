@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion.common import Context, Outcome, Rejected, action_main
-from transformacion.core.params import WORKSPACE, WORKSPACE_LOCATION, Action
+from transformacion.common import WORKSPACE, WORKSPACE_LOCATION, Action, Context, Outcome, Rejected, action_main
 from transformacion.domain.outgoing_permissions import (
     AREA,
     ENTITY_RULES,

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, diff
-from transformacion.core.params import LOCATION, Action, Param
+from transformacion.common import LOCATION, Action, Context, Outcome, Param, PlannedCall, Rejected, action_main, diff
 from transformacion.domain import resolve
 from transformacion.domain.locations import (
     LOCAL_GATEWAY,

@@ -14,8 +14,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion.common import Context, Outcome, action_main
-from transformacion.core.params import E164, ENUM, EXTENSION, WORKSPACE, WORKSPACE_LOCATION, Action, Param
+from transformacion.common import (
+    E164,
+    ENUM,
+    EXTENSION,
+    WORKSPACE,
+    WORKSPACE_LOCATION,
+    Action,
+    Context,
+    Outcome,
+    Param,
+    action_main,
+)
 from transformacion.domain.workspace import AREAS, run_precheck, verdict_line
 
 ACTION = Action(
