@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, diff
+from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, diff, read_back
 from transformacion.core.params import E164, EMAIL, EXTENSION, Action, Param
 from transformacion.domain import resolve
 from transformacion.domain.licenses import (
@@ -86,7 +86,9 @@ def _create(
     api: Any, ctx: Context, params: dict[str, Any], lic: Any, location_id: str
 ) -> tuple[Any, dict[str, Any] | None]:
     """POST /people?callingData=true: the person and, when Webex answered an error but created the person anyway
-    (a partial create), that error. A refused create that left nothing behind is Rejected with Webex's reason."""
+    (a partial create, or an earlier attempt's create that list results do not show yet), that error. A refused
+    create that left nothing behind, once list results had ``policy.visibility_wait`` to show it, is Rejected with
+    Webex's reason."""
     from wxc_sdk.people import Person
     from wxc_sdk.rest import RestError
 
@@ -113,7 +115,7 @@ def _create(
         refused = refusal(exc)
         if refused is None:
             raise
-        partial = find_person(api, ctx, email)
+        partial = read_back(lambda: find_person(api, ctx, email), ctx.policy, ctx.sleep)
         if partial is None:
             raise Rejected(f'Webex rechazó el alta de {email} y no creó nada: {refused["reason"]}', refused) from None
         return partial, refused

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, diff
+from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, diff, read_back
 from transformacion.core.params import E164, ENUM, EXTENSION, Action, Param
 from transformacion.domain import resolve
 from transformacion.domain.workspace import calling_type, number_problems, primary_numbers
@@ -123,6 +123,30 @@ def _check_inputs(
         raise Rejected('; '.join(problems['reasons']), problems)
 
 
+def _create(api: Any, ctx: Context, settings: Any, name: str, location_id: str) -> Any:
+    """POST /workspaces, never replayed blindly; a 409 means the workspace is there already (an earlier attempt's
+    create that list results did not show yet): it is looked for, for ``policy.visibility_wait``, before the
+    conflict is reported."""
+    from wxc_sdk.rest import RestError
+
+    recover = lambda: find_workspace(api, ctx, name, location_id)  # noqa: E731
+    try:
+        return ctx.write(
+            PlannedCall('POST', '/workspaces', settings.update_or_create()),
+            api.workspaces.create,
+            settings,
+            recover=recover,
+        )
+    except RestError as exc:
+        if exc.response.status_code != 409:
+            raise
+        found = read_back(recover, ctx.policy, ctx.sleep)
+        if found is None:
+            raise
+        ctx.log.event('response', {'kind': 'read_back_after_conflicting_create', 'found': True})
+        return found
+
+
 def alta_workspace(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     from wxc_sdk.workspaces import CallingType, Workspace, WorkspaceCalling, WorkspaceWebexCalling
 
@@ -160,12 +184,7 @@ def alta_workspace(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
         )
         if ctx.org_id:
             settings.org_id = ctx.org_id
-        created = ctx.write(
-            PlannedCall('POST', '/workspaces', settings.update_or_create()),
-            api.workspaces.create,
-            settings,
-            recover=lambda: find_workspace(api, ctx, name, location_id),
-        )
+        created = _create(api, ctx, settings, name, location_id)
         workspace_id = created.workspace_id if created is not None else None
         step = 'crear con Webex Calling'
     else:

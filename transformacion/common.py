@@ -38,12 +38,14 @@ from transformacion.core.outcome import (
     result_object,
 )
 from transformacion.core.retry import (
+    RetryAfterTooLong,
     RetryPolicy,
     _invoke_with_retry_after,
     backoff_delay,
     classify_error,
     describe_error,
     parse_retry_after,
+    read_back,
 )
 from transformacion.core.secrets import MASK, mask_argv, mask_text, register_secret, sanitise
 
@@ -60,6 +62,7 @@ __all__ = [
     'PlannedCall',
     'Problem',
     'Rejected',
+    'RetryAfterTooLong',
     'RetryPolicy',
     '_invoke_with_retry_after',
     '_params_for_script',
@@ -84,6 +87,7 @@ __all__ = [
     'mask_text',
     'new_run_id',
     'parse_retry_after',
+    'read_back',
     'refuse_if_in_development',
     'register_secret',
     'result_object',

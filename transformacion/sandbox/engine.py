@@ -140,7 +140,12 @@ class Engine:
         tracking_id = incoming.tracking_id
         try:
             token = self._authenticate(incoming.headers)
+            early = self.limiter.closed_for(token) > 0
             self._throttle(token)
+        except TooManyRequests as error:
+            if early:
+                entry['early'] = True
+            return self._reply(self._error(error, tracking_id), tracking_id), None
         except WebexError as error:
             return self._reply(self._error(error, tracking_id), tracking_id), None
         before = self.faults.pick('before', incoming.method, incoming.path)

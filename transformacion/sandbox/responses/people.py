@@ -13,6 +13,10 @@ if TYPE_CHECKING:
     from ..state.people import Person
 
 PAGE_SIZE = 100
+#: ``GET /people``: "If callingData=true, then max will not be more than 100. If locationId is specified then max
+#: will not be more than 50." (webex-admin.json, List People)
+CALLING_DATA_MAX = 100
+LOCATION_MAX = 50
 
 
 def person_body(person: Person, *, calling_data: bool, exclude_status: bool = False) -> dict[str, Any]:
@@ -29,15 +33,17 @@ def me(req: Request, org: Org) -> Response:
 
 def list_people(req: Request, org: Org) -> Response:
     person_ids = _csv(req.query.get('id'))
-    found = people.search(
-        org,
-        email=req.query.get('email'),
-        display_name=req.query.get('displayName'),
-        person_ids=person_ids,
-        location_id=req.query.get('locationId'),
-        role_ids=_csv(req.query.get('roles')),
+    found = req.listed(
+        people.search(
+            org,
+            email=req.query.get('email'),
+            display_name=req.query.get('displayName'),
+            person_ids=person_ids,
+            location_id=req.query.get('locationId'),
+            role_ids=_csv(req.query.get('roles')),
+        )
     )
-    page, headers = paginate(req, found, default_max=PAGE_SIZE)
+    page, headers = paginate(req, found, default_max=PAGE_SIZE, max_limit=_max_limit(req))
     calling_data, exclude_status = req.flag('callingData'), req.flag('excludeStatus')
     body: dict[str, Any] = {
         'items': [person_body(p, calling_data=calling_data, exclude_status=exclude_status) for p in page]
@@ -45,6 +51,13 @@ def list_people(req: Request, org: Org) -> Response:
     if person_ids is not None:
         body['notFoundIds'] = [pid for pid in person_ids if pid not in org.people]
     return Response(body=body, headers=headers)
+
+
+def _max_limit(req: Request) -> int | None:
+    """The documented ceilings of ``max``: 50 with ``locationId``, 100 with ``callingData=true``."""
+    if 'locationId' in req.query:
+        return LOCATION_MAX
+    return CALLING_DATA_MAX if req.flag('callingData') else None
 
 
 def person_details(req: Request, org: Org) -> Response:
