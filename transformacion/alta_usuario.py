@@ -160,6 +160,9 @@ def _converge(
             {'before': before},
         )
     changed = [key for key in ('extension', 'phone_number') if key in desired and before[key] != desired[key]]
+    # the read-back carries a derived work_extension entry (routing prefix + extension) that a PUT may not send:
+    # Webex sets the extension from the extension field only
+    person.phone_numbers = [n for n in person.phone_numbers or [] if n.number_type != 'work_extension'] or None
     if 'extension' in changed:
         person.extension = desired['extension']
     if 'phone_number' in changed:

@@ -67,25 +67,25 @@ def undisturbed_seconds(tmp_path_factory) -> float:
     return elapsed
 
 
-#: kind of Retry-After -> (its value, how many 429s the storm sends, the longest wait each one may cost). A usable
-#: Retry-After is waited in full (every worker together), so those storms are short; a malformed one promises
-#: nothing and is ridden out with backoff capped by TRANSFORMACION_MAX_WAIT (0.05 s). A Retry-After longer than the
-#: cap is not a storm to ride out: see test_retry_after_promise.py.
+#: kind of Retry-After -> (its value, how many 429s the storm sends, the longest wait each one may cost, the
+#: operator's cap TRANSFORMACION_MAX_WAIT). A usable Retry-After is waited in full (every worker together), so those
+#: storms are short; a malformed one promises nothing and is ridden out with backoff capped small. A Retry-After
+#: longer than the cap is not a storm to ride out: see test_retry_after_promise.py.
 RETRY_AFTER = {
-    'segundos': (lambda: '1', 3, 1.0),
-    'fecha-http': (lambda: formatdate(time.time() + 2, usegmt=True), 3, 2.0),
-    'mal-formado': (lambda: 'pronto', 8, 0.05),
+    'segundos': (lambda: '1', 3, 1.0, '3'),
+    'fecha-http': (lambda: formatdate(time.time() + 2, usegmt=True), 3, 2.0, '3'),
+    'mal-formado': (lambda: 'pronto', 8, 0.05, FAST_RETRIES['TRANSFORMACION_MAX_WAIT']),
 }
 
 
 @pytest.mark.parametrize('kind', RETRY_AFTER)
 def test_a_429_storm_is_waited_out_as_each_retry_after_says(kind, sb, batch, tmp_path, reference, undisturbed_seconds):
-    value, throttles, longest_wait = RETRY_AFTER[kind]
+    value, throttles, longest_wait, cap = RETRY_AFTER[kind]
     sb.set_faults([{'kind': 'throttle', 'retry_after': value(), 'probability': 0.4, 'max_count': throttles}])
     allowance = throttles * longest_wait + 4.0
 
     run, elapsed = _run_subprocess(
-        sb, batch, tmp_path / 'logs', timeout=undisturbed_seconds + allowance, TRANSFORMACION_MAX_WAIT='3'
+        sb, batch, tmp_path / 'logs', timeout=undisturbed_seconds + allowance, TRANSFORMACION_MAX_WAIT=cap
     )
 
     assert sb.faults()[0]['count'] == throttles

@@ -171,7 +171,8 @@ class ObservedAdapter(HTTPAdapter):
         duration_ms = round((time.perf_counter() - start) * 1000, 1)
         if response.status_code == 429 and self.controller is not None:
             wait = parse_retry_after(response.headers.get('Retry-After'))
-            self.controller.pause(wait if wait is not None else 1.0)
+            # an absent or malformed Retry-After promises nothing: a short pause, within the operator's cap
+            self.controller.pause(wait if wait is not None else min(1.0, self.controller.max_pause))
         if log is not None:
             log.count_call(status=response.status_code, tracking_id=response.headers.get('Trackingid'))
             log.event(

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 API_PREFIX = '/v1'
 ADMIN_PREFIX = '/_sandbox'
+TELEPHONY_PREFIX = f'{API_PREFIX}/telephony/'
 JSON_TYPE = 'application/json;charset=UTF-8'
 #: Entity collections whose new records are subject to ``Config.visibility_delay_ms``.
 EVENTUALLY_LISTED = ('people', 'workspaces')
@@ -244,7 +245,7 @@ class Engine:
                     response.created_id = None
                 return response
         except WebexError as error:
-            return self._error(error, incoming.tracking_id)
+            return self._error(error, incoming.tracking_id, telephony=path.startswith(TELEPHONY_PREFIX))
         except Exception:
             log.exception('sandbox handler failed: %s %s', method, path)
             return self._error(ServerError(), incoming.tracking_id)
@@ -287,9 +288,10 @@ class Engine:
         raise NotFound()
 
     @staticmethod
-    def _error(error: WebexError, tracking_id: str) -> Response:
+    def _error(error: WebexError, tracking_id: str, *, telephony: bool = False) -> Response:
         """The one place an error becomes an HTTP answer."""
-        return Response(status=error.status, body=error_body(error, tracking_id), headers=dict(error.headers))
+        body = error_body(error, tracking_id, telephony=telephony)
+        return Response(status=error.status, body=body, headers=dict(error.headers))
 
     @staticmethod
     def _reply(response: Response, tracking_id: str) -> Reply:

@@ -21,6 +21,10 @@ def list_numbers(req: Request, org: Org) -> Response:
         phone_number=req.query.get('phoneNumber'),
         state=req.query.get('state'),
         assigned=req.flag('assigned') if 'assigned' in req.query else None,
+        extension=req.query.get('extension'),
+        owner_id=req.query.get('ownerId'),
+        owner_type=req.query.get('ownerType'),
+        number_type=req.query.get('numberType'),
     )
     page, headers = paginate(req, found, default_max=PAGE_SIZE)
     return Response(body={'phoneNumbers': to_wire(page)}, headers=headers)

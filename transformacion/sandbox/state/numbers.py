@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from ..errors import BadRequest, Conflict, NotFound
+from ..wire import to_wire
 
 if TYPE_CHECKING:
     from .org import Org
@@ -69,13 +70,21 @@ NUMBER_TYPES = ('DID', 'TOLLFREE', 'MOBILE')
 MOBILE_PER_REQUEST = 20
 
 
+#: Codes of a number added again to its location, as wxc_sdk's live test records them (top-level / errors[]).
+ALREADY_IN_LOCATION = (25223, 8363)
+#: The sandbox's own code for a number another location holds (Webex publishes no list of codes).
+IN_OTHER_LOCATION = 8364
+
+
 def add(org: Org, location_id: str, data: dict[str, Any]) -> None:
     """Add Phone Numbers to a location, from the snake_case body ``{phone_numbers, state?, number_type?}``.
 
-    All or nothing: 404 when the location is not enabled for calling; 400 for an empty or non-list
-    ``phoneNumbers``, a number not in E.164, an unknown state or type, more than 20 mobile numbers; 409 when a
-    number is in another location. Numbers already in this location are ignored, as Webex documents. The state
-    defaults to ACTIVE (DID and toll-free).
+    404 when the location is not enabled for calling; 400 (nothing added) for an empty or non-list
+    ``phoneNumbers``, a number not in E.164, an unknown state or type, more than 20 mobile numbers. Then per
+    number: those already in this location are ignored, as Webex documents, unless every number is: then 409, as
+    wxc_sdk's live test ``TestAddExisting`` observes; a number of another location fails alone: the others are
+    added and the answer is 400 with a JSON list of per-number errors (what wxc_sdk's ``number.add`` parses since it
+    passes ``ignore_status=400``). The state defaults to ACTIVE (DID and toll-free).
     """
     if location_id not in org.calling_locations:
         raise NotFound('Location not found or not enabled for Webex Calling.')
@@ -95,16 +104,19 @@ def add(org: Org, location_id: str, data: dict[str, Any]) -> None:
             raise BadRequest(f'Invalid value for {name}: {value!r}; expected one of {", ".join(accepted)}.')
     if number_type == 'MOBILE' and len(wanted) > MOBILE_PER_REQUEST:
         raise BadRequest(f'Only {MOBILE_PER_REQUEST} mobile numbers can be added per request.')
-    taken = [n for n in wanted if n in org.numbers and org.numbers[n].get('location_id') != location_id]
-    if taken:
-        holders = {n: org.locations[org.numbers[n]['location_id']]['name'] for n in taken}
+    present = [n for n in wanted if org.numbers.get(n, {}).get('location_id') == location_id]
+    if len(set(present)) == len(set(wanted)):
+        top, code = ALREADY_IN_LOCATION
         raise Conflict(
-            'Phone number(s) already in use in another location: '
-            + ', '.join(f'{n} ({name})' for n, name in holders.items())
-            + '.',
-            descriptions=[f'{n} is already in use in location {name!r}.' for n, name in holders.items()],
+            f'Phone number(s) already in this location: {", ".join(present)}.',
+            descriptions=[f'[Error {code}] Number {n} already exists in this location.' for n in present],
+            error_code=code,
+            top_code=top,
         )
+    taken = [n for n in wanted if n in org.numbers and n not in present]
     for number in wanted:
+        if number in taken:
+            continue
         org.numbers.setdefault(
             number,
             {
@@ -115,6 +127,41 @@ def add(org: Org, location_id: str, data: dict[str, Any]) -> None:
                 'owner': None,
             },
         )
+    if taken:
+        holders = {n: org.locations[org.numbers[n]['location_id']]['name'] for n in taken}
+        errors = [
+            {
+                'number': n,
+                'error_type': 'ERROR',
+                'error_code': str(IN_OTHER_LOCATION),
+                'error_message': f'Number {n} is already in use in location {name!r}.',
+                'error_title': 'Number already in use',
+            }
+            for n, name in holders.items()
+        ]
+        raise BadRequest(
+            'Phone number(s) already in use in another location: '
+            + ', '.join(f'{n} ({name})' for n, name in holders.items())
+            + '.',
+            body=to_wire([{'errors': errors}]),
+        )
+
+
+OWNER_TYPES = (
+    'PEOPLE',
+    'PLACE',
+    'AUTO_ATTENDANT',
+    'CALL_QUEUE',
+    'PAGING_GROUP',
+    'HUNT_GROUP',
+    'VOICE_MESSAGING',
+    'BROADWORKS_ANYWHERE',
+    'CONTACT_CENTER_LINK',
+    'ROUTE_LIST',
+    'VOICEMAIL_GROUP',
+    'VIRTUAL_LINE',
+)
+LIST_NUMBER_TYPES = ('NUMBER', 'EXTENSION')
 
 
 def search(
@@ -124,22 +171,100 @@ def search(
     phone_number: str | None = None,
     state: str | None = None,
     assigned: bool | None = None,
+    extension: str | None = None,
+    owner_id: str | None = None,
+    owner_type: str | None = None,
+    number_type: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Rows of ``GET /telephony/config/numbers`` (snake_case), by number; ``phone_number`` matches a part."""
+    """Rows of ``GET /telephony/config/numbers`` (snake_case): the inventory by number, then the extension-only
+    entries (a person or workspace with an extension and no number: ``phone_number`` empty), as Webex lists them.
+
+    Filters as documented: ``phone_number`` matches a part of the number and ``state`` the number's state (both
+    leave extension-only entries out), ``extension``, ``owner_id`` and ``owner_type`` match exactly, ``number_type``
+    NUMBER or EXTENSION keeps one kind of entry (400 with ``state`` when EXTENSION).
+    """
     if state is not None and state not in STATES:
         raise BadRequest(f'Invalid value for query parameter state: {state!r}; expected ACTIVE or INACTIVE.')
+    if owner_type is not None and owner_type not in OWNER_TYPES:
+        raise BadRequest(f'Invalid value for query parameter ownerType: {owner_type!r}.')
+    if number_type is not None and number_type not in LIST_NUMBER_TYPES:
+        raise BadRequest(
+            f'Invalid value for query parameter numberType: {number_type!r}; expected NUMBER or EXTENSION.'
+        )
+    if number_type == 'EXTENSION' and state is not None:
+        raise BadRequest('The state query parameter cannot be used when numberType=EXTENSION.')
     rows = []
-    for number, record in sorted(org.numbers.items()):
-        if location_id is not None and record.get('location_id') != location_id:
+    if number_type != 'EXTENSION':
+        rows = [_row(org, record) for _, record in sorted(org.numbers.items())]
+    if number_type != 'NUMBER' and phone_number is None and state is None:
+        rows += _extension_only_rows(org)
+    wanted = {
+        ('location', 'id'): location_id,
+        ('extension',): extension,
+        ('owner', 'id'): owner_id,
+        ('owner', 'type'): owner_type,
+    }
+    found = []
+    for row in rows:
+        if any(value is not None and _at(row, keys) != value for keys, value in wanted.items()):
             continue
-        if phone_number is not None and phone_number not in number:
+        if phone_number is not None and phone_number not in row['phone_number']:
             continue
-        if state is not None and record.get('state') != state:
+        if state is not None and row.get('state') != state:
             continue
-        if assigned is not None and bool(record.get('owner')) != assigned:
+        if assigned is not None and bool(row.get('owner')) != assigned:
             continue
-        rows.append(_row(org, record))
-    return rows
+        found.append(row)
+    return found
+
+
+def _at(row: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    value: Any = row
+    for key in keys:
+        value = (value or {}).get(key)
+    return value
+
+
+def _extension_only_rows(org: Org) -> list[dict[str, Any]]:
+    """Entries of the people and workspaces that hold an extension and no number of the inventory."""
+    rows = []
+    for owner_type, area in OWNER_KINDS:
+        for record in getattr(org, area).values():
+            extension, location_id = record.get('extension'), record.get('location_id')
+            if not extension or not location_id or _owned_number(org, record['id']):
+                continue
+            calling = org.calling_locations.get(location_id, {})
+            row: dict[str, Any] = {
+                'phone_number': '',
+                'extension': extension,
+                'state': 'ACTIVE',
+                'phone_number_type': 'PRIMARY',
+                'main_number': False,
+                'included_telephony_types': 'PSTN_NUMBER',
+                'toll_free_number': False,
+                'is_service_number': False,
+                'location': {'id': location_id, 'name': org.locations[location_id]['name']},
+                'owner': _owner(record, owner_type),
+            }
+            if calling.get('routing_prefix'):
+                row['routing_prefix'] = calling['routing_prefix']
+                row['esn'] = calling['routing_prefix'] + extension
+            rows.append(row)
+    return sorted(rows, key=lambda row: (row['location']['name'], row['extension']))
+
+
+def _owned_number(org: Org, owner_id: str) -> str | None:
+    return next((n for n, record in org.numbers.items() if (record.get('owner') or {}).get('id') == owner_id), None)
+
+
+def _owner(holder: dict[str, Any], owner_type: str | None) -> dict[str, Any]:
+    return {
+        'id': holder.get('id'),
+        'type': owner_type,
+        'first_name': holder.get('first_name'),
+        'last_name': holder.get('last_name'),
+        'display_name': holder.get('display_name'),
+    }
 
 
 def _row(org: Org, record: Number) -> dict[str, Any]:
@@ -159,13 +284,7 @@ def _row(org: Org, record: Number) -> dict[str, Any]:
     if owner:
         area = dict(OWNER_KINDS).get(owner.get('type'))
         holder = getattr(org, area).get(owner['id'], {}) if area else {}
-        row['owner'] = {
-            'id': owner['id'],
-            'type': owner.get('type'),
-            'first_name': holder.get('first_name'),
-            'last_name': holder.get('last_name'),
-            'display_name': holder.get('display_name'),
-        }
+        row['owner'] = {**_owner(holder, owner.get('type')), 'id': owner['id']}
         row['phone_number_type'] = 'PRIMARY'
         if holder.get('extension'):
             row['extension'] = holder['extension']

@@ -112,6 +112,20 @@ def is_calling_user(org: Org, record: Person) -> bool:
     return any(licenses.is_calling_user_license(org, license_id) for license_id in record.get('licenses', []))
 
 
+def phone_numbers_view(org: Org, record: Person) -> list[dict[str, Any]]:
+    """A person's phone numbers as Webex shows them: the stored ones, then, for a Webex Calling extension, the
+    derived ``work_extension`` entry whose value is the location's routing prefix plus the extension (the enum of
+    webex-admin.json, and wxc_sdk's live test ``test_person_numbers.py::TestCreateCallingUser``: an
+    extension-only user has exactly that one entry). Webex ignores it in a PUT (the extension field changes the
+    extension), and so does the sandbox."""
+    shown = list(record.get('phone_numbers', []))
+    extension = record.get('extension')
+    if extension:
+        prefix = org.calling_locations.get(record.get('location_id') or '', {}).get('routing_prefix') or ''
+        shown.append({'type': DERIVED_TYPES[0], 'value': f'{prefix}{extension}'})
+    return shown
+
+
 def calling_number(org: Org, record: Person) -> str | None:
     """The person's Webex Calling number: its ``work`` number that the inventory says it owns."""
     for entry in record.get('phone_numbers', []):
