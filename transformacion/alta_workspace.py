@@ -123,6 +123,13 @@ def _check_inputs(
         raise Rejected('; '.join(problems['reasons']), problems)
 
 
+def _held_by_a_workspace(api: Any, ctx: Context, params: dict[str, Any], location_id: str) -> bool:
+    """True when the extension or number asked for belongs to a workspace (owner type PLACE) of the location."""
+    wanted = {key: params[key] for key in ('extension', 'phone_number') if params.get(key)}
+    conflicts = number_problems(api, ctx, location_id, wanted, None)['conflicts']
+    return any(str(conflict['owner_type']).endswith('PLACE') for conflict in conflicts)
+
+
 def _create(api: Any, ctx: Context, settings: Any, name: str, location_id: str) -> Any:
     """POST /workspaces, never replayed blindly; a 409 means the workspace is there already (an earlier attempt's
     create that list results did not show yet): it is looked for, for ``policy.visibility_wait``, before the
@@ -160,6 +167,9 @@ def alta_workspace(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     lic = resolve.license_by_name_or_id(api, ctx, params.get('license') or DEFAULT_LICENSE)
     license_names = {item.license_id: item.name for item in resolve.licenses(api, ctx)}
     current = find_workspace(api, ctx, name, location_id)
+    if current is None and _held_by_a_workspace(api, ctx, params, location_id):
+        # a workspace holds the numbering asked for: it may be this one, created moments ago and not listed yet
+        current = read_back(lambda: find_workspace(api, ctx, name, location_id), ctx.policy, ctx.sleep)
     before = _state(api, ctx, current, license_names) if current else None
     desired = _desired(params, lic.name)
     changes = diff(before or {}, desired)

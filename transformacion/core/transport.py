@@ -108,6 +108,25 @@ def _pause_logger(log: Any, request: Any) -> Callable[[float], None]:
     return note
 
 
+def _next_of_empty_page(request: Any, response: Any) -> Any:
+    """The request for the next page when ``response`` is a list page with no items that still has a
+    ``rel="next"`` link (Webex serves such pages; wxc_sdk stops at an empty page, which would hide the rest), else
+    None."""
+    next_url = response.links.get('next', {}).get('url') if response.status_code == 200 else None
+    if request.method != 'GET' or not next_url:
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    lists = [value for value in body.values() if isinstance(value, list)] if isinstance(body, dict) else []
+    if not lists or any(lists):
+        return None
+    following = request.copy()
+    following.prepare_url(next_url, None)
+    return following
+
+
 def _decode_body(body: Any) -> Any:
     if body is None or body == b'' or body == '':
         return None
@@ -134,7 +153,22 @@ class ObservedAdapter(HTTPAdapter):
         self.timeout = timeout
         self.controller = controller
 
+    #: How many empty pages with a next link in a row are followed before the empty answer is given to the SDK.
+    EMPTY_PAGES_FOLLOWED = 5
+
     def send(self, request, **kwargs):  # type: ignore[override]
+        response = self._send_observed(request, **kwargs)
+        for _ in range(self.EMPTY_PAGES_FOLLOWED):
+            following = _next_of_empty_page(request, response)
+            if following is None:
+                break
+            log = current_log()
+            if log is not None:
+                log.event('response', {'kind': 'empty_page_followed', 'url': request.url, 'next': following.url})
+            request, response = following, self._send_observed(following, **kwargs)
+        return response
+
+    def _send_observed(self, request, **kwargs):  # type: ignore[no-untyped-def]
         if kwargs.get('timeout') is None:
             kwargs['timeout'] = self.timeout
         log = current_log()
