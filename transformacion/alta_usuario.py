@@ -122,6 +122,13 @@ def _create(
     return created, None
 
 
+def _number_held_by_a_person(api: Any, ctx: Context, number: str) -> bool:
+    """True when ``number`` is assigned to a person (owner type PEOPLE)."""
+    found = ctx.call(lambda: list(api.telephony.phone_numbers(phone_number=number, org_id=ctx.org_id)))
+    owner = next((n.owner for n in found if n.phone_number == number), None)
+    return owner is not None and str(owner.owner_type).endswith('PEOPLE')
+
+
 def _converge(
     api: Any, ctx: Context, person: Any, before: dict[str, Any], desired: dict[str, Any], lic: Any, location: str
 ) -> str:
@@ -193,6 +200,9 @@ def alta_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
         )
     desired = _desired(params, lic.name, location_id)
     person = find_person(api, ctx, email)
+    if person is None and params.get('phone_number') and _number_held_by_a_person(api, ctx, params['phone_number']):
+        # the number may belong to this person, created moments ago and not listed yet
+        person = read_back(lambda: find_person(api, ctx, email), ctx.policy, ctx.sleep)
     before = _state(person, user_licenses) if person else None
     changes = diff(before or {}, desired)
     details: dict[str, Any] = {'location_id': location_id, 'before': before, 'diff': changes}

@@ -80,7 +80,7 @@ def test_create_validates_like_webex(api, sandbox):
         (lambda: api.people.create(new_person(location_id=other, extension='1010')), 400, 'Unable to find location'),
         (lambda: api.people.create(new_person()), 400, 'extension or phoneNumber is required'),
         (lambda: api.people.create(new_person(extension='1001')), 409, 'extension 1001 is already assigned'),
-        (lambda: api.people.create(new_person(extension='1')), 400, 'expected 2 to 10 digits'),
+        (lambda: api.people.create(new_person(extension='1')), 400, 'must have 2 to 10 digits'),
         (lambda: api.people.create(new_person(number='+34910000001')), 409, '+34910000001 is already assigned'),
         (lambda: api.people.create(new_person(number='+34919999999')), 400, 'not a number of the location'),
         (lambda: api.people.create(new_person(number='910000003')), 400, 'expected E.164'),

@@ -56,6 +56,93 @@ def check_number_assignable(org: Org, location_id: str, number: str, owner_id: s
         raise Conflict(f'{field} {number} is already assigned.')
 
 
+#: Numbers that cannot be extensions because they call emergency services (Webex: "[Error 4911] Invalid extension.
+#: The extension cannot be an emergency number.").
+EMERGENCY_NUMBERS = ('112', '911')
+#: Codes of the validate-extensions answers, as the spec's examples show them (4912 is the sandbox's own).
+NOT_DIGITS, EMERGENCY, BAD_LENGTH, TAKEN, TWICE = 4910, 4911, 4912, 9495, 9498
+
+
+def extension_problem(org: Org, extension: str) -> tuple[int, str] | None:
+    """``(errorCode, message)`` when ``extension`` breaks the org's rules (digits only, within the org's
+    ``extension_length`` limits, not an emergency number), else None."""
+    limits = org.extension_length
+    if not extension.isdigit() or not extension.isascii():
+        return NOT_DIGITS, f'[Error {NOT_DIGITS}] Invalid extension.  The extension can only contain characters 0-9.'
+    if extension in EMERGENCY_NUMBERS:
+        return EMERGENCY, f'[Error {EMERGENCY}] Invalid extension.  The extension cannot be an emergency number.'
+    if not limits['min'] <= len(extension) <= limits['max']:
+        return BAD_LENGTH, (
+            f'[Error {BAD_LENGTH}] Invalid extension.  The extension must have {limits["min"]} to {limits["max"]} '
+            'digits.'
+        )
+    return None
+
+
+def check_extension(org: Org, extension: str, field: str) -> None:
+    """400 when ``extension`` breaks the org's rules (see :func:`extension_problem`)."""
+    problem = extension_problem(org, extension)
+    if problem is not None:
+        raise BadRequest(f'Invalid value for {field}: {extension!r}.', descriptions=[problem[1]], error_code=problem[0])
+
+
+def validate_extensions(org: Org, extensions: Any, location_id: str | None = None) -> dict[str, Any]:
+    """What the validate-extensions endpoints answer for ``extensions``: per extension VALID, DUPLICATE (held in
+    the location, for the location-level endpoint), DUPLICATE_IN_LIST or INVALID, and ``status`` OK or ERRORS."""
+    if not isinstance(extensions, list) or not extensions or not all(isinstance(e, str) for e in extensions):
+        raise BadRequest('Missing required field(s): extensions.', descriptions=['extensions is required.'])
+    if location_id is not None and location_id not in org.calling_locations:
+        raise NotFound('Location not found or not enabled for Webex Calling.')
+    seen: set[str] = set()
+    statuses = []
+    for extension in extensions:
+        entry: dict[str, Any] = {'extension': extension, 'state': 'VALID'}
+        problem = extension_problem(org, extension)
+        holder = extension_owner(org, location_id, extension) if location_id and problem is None else None
+        if problem is not None:
+            entry.update(state='INVALID', error_code=problem[0], message=problem[1])
+        elif extension in seen:
+            entry.update(state='DUPLICATE_IN_LIST', error_code=TWICE)
+        elif holder is not None:
+            message = f'[Error {TAKEN}] The extension is not available. It is already assigned: {extension}.'
+            entry.update(state='DUPLICATE', error_code=TAKEN, message=message)
+        seen.add(extension)
+        statuses.append(entry)
+    ok = all(entry['state'] == 'VALID' for entry in statuses)
+    return {'status': 'OK' if ok else 'ERRORS', 'extension_status': statuses}
+
+
+#: Toll-free prefixes of the countries in the sandbox's data (ES 800/900, US/CA 8XX, PT 800).
+TOLL_FREE_PREFIXES = ('+34800', '+34900', '+1800', '+1833', '+1844', '+1855', '+1866', '+1877', '+1888', '+351800')
+
+
+def validate_numbers(org: Org, phone_numbers: Any) -> dict[str, Any]:
+    """What ``POST /telephony/config/actions/validateNumbers/invoke`` answers: per number Available, Duplicate
+    (already in the org's inventory), Duplicate In List, Invalid (not E.164) or Unavailable (listed in
+    ``Org.unavailable_numbers``: held by another organisation), and ``status`` OK or ERRORS."""
+    if not isinstance(phone_numbers, list) or not phone_numbers:
+        raise BadRequest('Missing required field(s): phoneNumbers.', descriptions=['phoneNumbers is required.'])
+    seen: set[str] = set()
+    answers = []
+    for number in phone_numbers:
+        number = str(number)
+        answer: dict[str, Any] = {'number': number, 'state': 'Available', 'toll_free_number': False}
+        if not E164.match(number):
+            answer.update(state='Invalid', detail=[f'[Error 8360] Invalid phone number: {number}'])
+        else:
+            answer['toll_free_number'] = number.startswith(TOLL_FREE_PREFIXES)
+            if number in seen:
+                answer['state'] = 'Duplicate In List'
+            elif number in org.numbers:
+                answer.update(state='Duplicate', detail=[f'[Error 8363] DN is already in use : {number}'])
+            elif number in org.unavailable_numbers:
+                answer.update(state='Unavailable', detail=[f'[Error 8361] DN is unavailable : {number}'])
+        seen.add(number)
+        answers.append(answer)
+    ok = all(answer['state'] == 'Available' for answer in answers)
+    return {'status': 'OK' if ok else 'ERRORS', 'numbers': answers}
+
+
 def set_owner(org: Org, number: str, owner: dict[str, Any] | None) -> None:
     """Assign ``number`` to ``owner`` (``{id, type}``), or release it with None; checks come first."""
     org.numbers[number]['owner'] = owner

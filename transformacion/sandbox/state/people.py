@@ -97,7 +97,6 @@ WORK = 'work'
 DERIVED_TYPES = ('work_extension',)
 OWNER_TYPE = 'PEOPLE'
 _EMAIL = re.compile(r'^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$')
-_EXTENSION = re.compile(r'^\d{2,10}$')
 _E164 = re.compile(r'^\+[1-9]\d{6,14}$')
 
 
@@ -198,8 +197,7 @@ def validate_calling(
             descriptions=[f'{prefix}extension or phoneNumber is required.'],
         )
     if extension:
-        if not _EXTENSION.match(extension):
-            raise BadRequest(f'Invalid value for {prefix}extension: {extension!r}; expected 2 to 10 digits.')
+        numbers.check_extension(org, extension, f'{prefix}extension')
         numbers.check_extension_free(org, location_id, extension, person_id, f'{prefix}extension')
     if number:
         numbers.check_number_assignable(org, location_id, number, person_id, f'{prefix}phoneNumber')
