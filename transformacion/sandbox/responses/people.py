@@ -70,13 +70,19 @@ def person_details(req: Request, org: Org) -> Response:
 
 def create_person(req: Request, org: Org) -> Response:
     """``POST /people`` answers 200 with the new person (only its id with ``minResponse=true``)."""
-    person = people.create(org, from_wire(req.json_object()))
+    partial = req.fault_of('partial')
+    person = people.create(org, from_wire(req.json_object()), number_failure=partial.status if partial else None)
     return Response(body=_written(req, org, person), created_id=person['id'])
 
 
 def update_person(req: Request, org: Org) -> Response:
+    partial = req.fault_of('partial')
     person = people.update(
-        org, req.params['person_id'], from_wire(req.json_object()), calling_data=req.flag('callingData')
+        org,
+        req.params['person_id'],
+        from_wire(req.json_object()),
+        calling_data=req.flag('callingData'),
+        failure=partial.status if partial else None,
     )
     return Response(body=_written(req, org, person))
 
