@@ -4,8 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from transformacion.domain.licenses import UNITS_RECOUNT_BELOW, check_units
 from transformacion.common import Context, Rejected, action_logger
+from transformacion.domain.licenses import UNITS_RECOUNT_BELOW, check_units
 
 LICENSE = SimpleNamespace(license_id='lic-1')
 

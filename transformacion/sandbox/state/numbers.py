@@ -345,12 +345,15 @@ def _owned_number(org: Org, owner_id: str) -> str | None:
 
 
 def _owner(holder: dict[str, Any], owner_type: str | None) -> dict[str, Any]:
+    """The owner object of a numbers-list row: ``id``, ``type``, ``firstName``, ``lastName`` (the spec's
+    ``NumberObject.owner``; a workspace, which has no first and last name, shows its display name as first name)."""
+    if owner_type == 'PLACE':
+        return {'id': holder.get('id'), 'type': owner_type, 'first_name': holder.get('display_name')}
     return {
         'id': holder.get('id'),
         'type': owner_type,
         'first_name': holder.get('first_name'),
         'last_name': holder.get('last_name'),
-        'display_name': holder.get('display_name'),
     }
 
 
@@ -361,6 +364,7 @@ def _row(org: Org, record: Number) -> dict[str, Any]:
     row: dict[str, Any] = {
         'phone_number': record['phone_number'],
         'state': record.get('state'),
+        'phone_number_type': 'PRIMARY',
         'main_number': calling.get('calling_line_id', {}).get('phone_number') == record['phone_number'],
         'toll_free_number': bool(record.get('toll_free_number')),
         'is_service_number': False,
@@ -372,7 +376,6 @@ def _row(org: Org, record: Number) -> dict[str, Any]:
         area = dict(OWNER_KINDS).get(owner.get('type'))
         holder = getattr(org, area).get(owner['id'], {}) if area else {}
         row['owner'] = {**_owner(holder, owner.get('type')), 'id': owner['id']}
-        row['phone_number_type'] = 'PRIMARY'
         if holder.get('extension'):
             row['extension'] = holder['extension']
             if calling.get('routing_prefix'):
