@@ -47,7 +47,7 @@ def test_the_number_list_parses_and_carries_location_main_number_and_owner(api, 
     found = {n.phone_number: n for n in api.telephony.phone_numbers(location_id=sede)}
     assert found['+34910000000'].main_number is True and found['+34910000000'].owner is None
     lucia = found['+34910000001']
-    assert (lucia.main_number, lucia.location.name, lucia.owner.display_name) == (False, 'Sede Central', 'Lucía Martín')
+    assert (lucia.main_number, lucia.location.name, lucia.owner.first_name) == (False, 'Sede Central', 'Lucía')
     assert (lucia.extension, lucia.esn) == ('1001', '80011001')
     [only] = api.telephony.phone_numbers(phone_number='+34910000003')
     assert only.location.id == sede and only.toll_free_number is False
