@@ -33,6 +33,14 @@ def strict_evidence(monkeypatch):
     monkeypatch.setenv(STRICT_ENV, '1')
 
 
+@pytest.fixture(autouse=True)
+def short_visibility_wait(monkeypatch):
+    """An action looks for a person or workspace for TRANSFORMACION_VISIBILITY_WAIT seconds (default 10) before it
+    takes it as absent, because Webex lists new entities with a lag; the sandbox lists them at once unless a test
+    delays them, so the suite keeps that wait short (tests that need another value set their own)."""
+    monkeypatch.setenv('TRANSFORMACION_VISIBILITY_WAIT', '0.25')
+
+
 @pytest.fixture
 def sandbox():
     with running_sandbox(token=TOKEN) as sb:

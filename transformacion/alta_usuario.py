@@ -28,6 +28,7 @@ from transformacion.common import (
     converge,
     diff,
     one_of,
+    read_back,
 )
 from transformacion.domain import resolve
 from transformacion.domain.licenses import (
@@ -100,7 +101,9 @@ def _create(
     api: Any, ctx: Context, params: dict[str, Any], lic: Any, location_id: str
 ) -> tuple[Any, dict[str, Any] | None]:
     """POST /people?callingData=true: the person and, when Webex answered an error but created the person anyway
-    (a partial create), that error. A refused create that left nothing behind is Rejected with Webex's reason."""
+    (a partial create, or an earlier attempt's create that list results do not show yet), that error. A refused
+    create that left nothing behind, once list results had ``policy.visibility_wait`` to show it, is Rejected with
+    Webex's reason."""
     from wxc_sdk.people import Person
     from wxc_sdk.rest import RestError
 
@@ -127,11 +130,18 @@ def _create(
         refused = refusal(exc)
         if refused is None:
             raise
-        partial = find_person(api, ctx, email)
+        partial = read_back(lambda: find_person(api, ctx, email), ctx.policy, ctx.sleep)
         if partial is None:
             raise Rejected(f'Webex rechazó el alta de {email} y no creó nada: {refused["reason"]}', refused) from None
         return partial, refused
     return created, None
+
+
+def _number_held_by_a_person(api: Any, ctx: Context, number: str) -> bool:
+    """True when ``number`` is assigned to a person (owner type PEOPLE)."""
+    found = ctx.call(lambda: list(api.telephony.phone_numbers(phone_number=number, org_id=ctx.org_id)))
+    owner = next((n.owner for n in found if n.phone_number == number), None)
+    return owner is not None and str(owner.owner_type).endswith('PEOPLE')
 
 
 def _check_existing(
@@ -181,6 +191,9 @@ def _update(api: Any, ctx: Context, person: Any, before: dict[str, Any], desired
         assign_licenses(api, ctx, planned, person.person_id, [request], person.emails[0])
         return f'asignar la licencia {lic.name!r} con su ubicación y numeración'
     changed = [key for key in ('extension', 'phone_number') if key in desired and before[key] != desired[key]]
+    # the read-back carries a derived work_extension entry (routing prefix + extension) that a PUT may not send:
+    # Webex sets the extension from the extension field only
+    person.phone_numbers = [n for n in person.phone_numbers or [] if n.number_type != 'work_extension'] or None
     if 'extension' in changed:
         person.extension = desired['extension']
     if 'phone_number' in changed:
@@ -206,6 +219,10 @@ def alta_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
         )
     desired = _desired(params, lic.name, location_id)
     found: dict[str, Any] = {'person': find_person(api, ctx, email), 'create_error': None}
+    if found['person'] is None and params.get('phone_number'):
+        if _number_held_by_a_person(api, ctx, params['phone_number']):
+            # the number may belong to this person, created moments ago and not listed yet
+            found['person'] = read_back(lambda: find_person(api, ctx, email), ctx.policy, ctx.sleep)
     before = _state(found['person'], user_licenses) if found['person'] else None
 
     def read() -> dict[str, Any]:

@@ -25,6 +25,7 @@ from transformacion.common import (
     action_main,
     converge,
     one_of,
+    read_back,
 )
 from transformacion.domain import resolve
 from transformacion.domain.workspace import calling_type, number_problems, primary_numbers
@@ -122,6 +123,39 @@ def _check(params: dict[str, Any], lic: Any, before: dict[str, Any] | None) -> N
         )
 
 
+def _held_by_a_workspace(api: Any, ctx: Context, params: dict[str, Any], location_id: str) -> bool:
+    """True when the extension or number asked for belongs to a workspace (owner type PLACE) of the location."""
+    wanted = {key: params[key] for key in ('extension', 'phone_number') if params.get(key)}
+    conflicts = number_problems(api, ctx, location_id, params['location'], wanted, None)['conflicts']
+    return any(str(conflict['owner_type']).endswith('PLACE') for conflict in conflicts)
+
+
+def _create(api: Any, ctx: Context, settings: Any, name: str, location_id: str) -> Any:
+    """POST /workspaces, never replayed blindly; a 409 means the workspace is there already (an earlier attempt's
+    create that list results did not show yet): it is looked for, for ``policy.visibility_wait``, before the
+    conflict is reported."""
+    from wxc_sdk.rest import RestError
+
+    def recover() -> Any:
+        return find_workspace(api, ctx, name, location_id)
+
+    try:
+        return ctx.write(
+            PlannedCall('POST', '/workspaces', settings.update_or_create()),
+            api.workspaces.create,
+            settings,
+            recover=recover,
+        )
+    except RestError as exc:
+        if exc.response.status_code != 409:
+            raise
+        found = read_back(recover, ctx.policy, ctx.sleep)
+        if found is None:
+            raise
+        ctx.log.event('response', {'kind': 'read_back_after_conflicting_create', 'found': True})
+        return found
+
+
 def alta_workspace(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     from wxc_sdk.workspaces import CallingType, Workspace, WorkspaceCalling, WorkspaceWebexCalling
 
@@ -134,6 +168,11 @@ def alta_workspace(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     def read() -> dict[str, Any] | None:
         if found['workspace'] is None:
             found['workspace'] = find_workspace(api, ctx, name, location_id)
+            if found['workspace'] is None and _held_by_a_workspace(api, ctx, params, location_id):
+                # a workspace holds the numbering asked for: it may be this one, created moments ago, not listed yet
+                found['workspace'] = read_back(
+                    lambda: find_workspace(api, ctx, name, location_id), ctx.policy, ctx.sleep
+                )
         else:
             found['workspace'] = ctx.call(api.workspaces.details, found['workspace'].workspace_id)
         return _state(api, ctx, found['workspace'], license_names) if found['workspace'] else None
@@ -168,12 +207,7 @@ def alta_workspace(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
         )
         if ctx.org_id:
             settings.org_id = ctx.org_id
-        found['workspace'] = ctx.write(
-            PlannedCall('POST', '/workspaces', settings.update_or_create()),
-            api.workspaces.create,
-            settings,
-            recover=lambda: find_workspace(api, ctx, name, location_id),
-        )
+        found['workspace'] = _create(api, ctx, settings, name, location_id)
         return 'crear con Webex Calling'
 
     def write(changes: dict[str, Any]) -> str:

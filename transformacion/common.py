@@ -65,6 +65,7 @@ from transformacion.core.params import (
     together,
 )
 from transformacion.core.retry import (
+    RetryAfterTooLong,
     RetryPolicy,
     _invoke_with_retry_after,
     absent_on_404,
@@ -73,6 +74,7 @@ from transformacion.core.retry import (
     describe_error,
     http_status,
     parse_retry_after,
+    read_back,
     rejected_on_404,
 )
 from transformacion.core.secrets import MASK, mask_argv, mask_text, register_secret, sanitise
@@ -95,6 +97,19 @@ __all__ = [
     'WORKSPACE_LOCATION',
     'absent_on_404',
     'Action',
+    'ActionLog',
+    'Context',
+    'DomainFunction',
+    'InvalidParams',
+    'Origin',
+    'Outcome',
+    'PlannedCall',
+    'Problem',
+    'Rejected',
+    'RetryAfterTooLong',
+    'RetryPolicy',
+    '_invoke_with_retry_after',
+    '_params_for_script',
     'action_logger',
     'action_main',
     'ActionLog',
@@ -134,6 +149,7 @@ __all__ = [
     'parse_retry_after',
     'PlannedCall',
     'Problem',
+    'read_back',
     'refuse_if_in_development',
     'register_secret',
     'Rejected',

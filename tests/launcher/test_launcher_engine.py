@@ -145,13 +145,16 @@ def test_a_429_storm_pauses_every_worker_not_just_the_ones_that_got_it(runner, s
 
     assert report.exit_code == 0
     journal = sandbox.journal()
-    throttled = [e for e in journal if e['status'] == 429]
+    throttled = [e for e in journal if e.get('fault') == 'throttle']
     assert len(throttled) == 4
     started = when(throttled[0])
     quiet = [e for e in journal if started + 0.15 < when(e) < started + 0.9]
     assert quiet == [], 'ningún trabajador envía peticiones durante la pausa compartida'
     assert any(when(e) >= started + 0.9 for e in journal)
-    assert report.summary['http_429'] == 4
+    # requests already on their way when a 429 closed the window get a 429 too (the sandbox's limiter is real)
+    in_flight = [e for e in journal if e.get('early')]
+    assert all(min(abs(when(e) - when(t)) for t in throttled) < 0.15 for e in in_flight)
+    assert report.summary['http_429'] == len(throttled) + len(in_flight)
     assert len(posts(sandbox, '/v1/locations')) == 8
 
 

@@ -2,7 +2,7 @@
 
 import time
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from email.utils import formatdate, parsedate_to_datetime
 
 import pytest
 import requests
@@ -42,8 +42,29 @@ def test_rate_limit_answers_429_with_retry_after_seconds(sandbox: Sandbox) -> No
     assert [r.status_code for r in statuses] == [200, 200, 429]
     assert statuses[-1].headers['Retry-After'] == '1'
     assert statuses[-1].json()['errors'][0]['errorCode'] == 4290
-    time.sleep(0.6)
-    assert get_me(sandbox).status_code == 200
+
+
+def test_a_retry_before_retry_after_has_passed_gets_another_429_and_one_after_it_is_served(sandbox: Sandbox) -> None:
+    sandbox.configure(rate_limit=1)
+    get_me(sandbox)
+    limited = get_me(sandbox)
+
+    early = get_me(sandbox)
+    time.sleep(int(limited.headers['Retry-After']))
+    on_time = get_me(sandbox)
+
+    assert (limited.status_code, early.status_code, on_time.status_code) == (429, 429, 200)
+    assert early.headers['Retry-After'] == '1'
+    assert [entry['status'] for entry in sandbox.journal()] == [200, 429, 429, 200]
+
+
+def test_early_retries_are_served_when_the_window_is_not_enforced(sandbox: Sandbox) -> None:
+    sandbox.configure(enforce_retry_after=False)
+    sandbox.set_faults([{'kind': 'throttle', 'retry_after': '30', 'max_count': 1}])
+
+    statuses = [get_me(sandbox).status_code for _ in range(2)]
+
+    assert statuses == [429, 200]
 
 
 def test_rate_limit_retry_after_as_http_date() -> None:
@@ -136,7 +157,27 @@ def test_throttle_sends_retry_after_verbatim(sandbox: Sandbox, retry_after: str)
 
     assert throttled.status_code == 429
     assert throttled.headers['Retry-After'] == retry_after
-    assert get_me(sandbox).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ('retry_after', 'next_status'), [('rand(30),add(30)', 200), ('0', 200), ('86400', 429), ('http-date', 429)]
+)
+def test_a_throttle_closes_the_window_for_as_long_as_its_retry_after_says(
+    sandbox: Sandbox, retry_after: str, next_status: int
+) -> None:
+    """A usable Retry-After is a promise the limiter keeps: the fault fires once, the window holds the next request;
+    a malformed one promises nothing."""
+    if retry_after == 'http-date':
+        retry_after = formatdate(time.time() + 60, usegmt=True)
+    sandbox.set_faults([{'kind': 'throttle', 'retry_after': retry_after, 'max_count': 1}])
+
+    get_me(sandbox)
+    after = get_me(sandbox)
+
+    assert after.status_code == next_status
+    assert sandbox.faults()[0]['count'] == 1
+    if next_status == 429:
+        assert 55 <= int(after.headers['Retry-After']) <= 86400
 
 
 def test_malformed_retry_after_breaks_the_sdk_retry(sandbox: Sandbox) -> None:

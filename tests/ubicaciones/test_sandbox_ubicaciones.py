@@ -2,6 +2,7 @@
 dialing. Answers must parse into the SDK models and refuse what Webex refuses (400/404/409)."""
 
 import pytest
+import requests
 from wxc_sdk.common import NumberState, RouteIdentity, RouteType
 from wxc_sdk.rest import RestError
 from wxc_sdk.telephony.location import CallingLineId, TelephonyLocation
@@ -28,6 +29,10 @@ def calling_location(sandbox, name, country='ES'):
     return location['id']
 
 
+def raw_post(api, url: str, body: dict) -> requests.Response:
+    return requests.post(url, json=body, headers={'Authorization': f'Bearer {api.access_token}'}, timeout=5)
+
+
 def status_of(call, *args, **kwargs):
     with pytest.raises(RestError) as caught:
         call(*args, **kwargs)
@@ -42,24 +47,34 @@ def test_the_number_list_parses_and_carries_location_main_number_and_owner(api, 
     found = {n.phone_number: n for n in api.telephony.phone_numbers(location_id=sede)}
     assert found['+34910000000'].main_number is True and found['+34910000000'].owner is None
     lucia = found['+34910000001']
-    assert (lucia.main_number, lucia.location.name, lucia.owner.display_name) == (False, 'Sede Central', 'Lucía Martín')
+    assert (lucia.main_number, lucia.location.name, lucia.owner.first_name) == (False, 'Sede Central', 'Lucía')
     assert (lucia.extension, lucia.esn) == ('1001', '80011001')
     [only] = api.telephony.phone_numbers(phone_number='+34910000003')
     assert only.location.id == sede and only.toll_free_number is False
     assert list(api.telephony.phone_numbers(location_id=sede, state=NumberState.inactive)) == []
 
 
-def test_adding_numbers_ignores_those_already_there_and_refuses_other_locations(api, sandbox):
+def test_adding_numbers_ignores_those_already_there_unless_all_are_and_adds_around_other_locations(api, sandbox):
     lisboa = calling_location(sandbox, 'Lisboa')
+    url = api.telephony.location.number.ep(f'{lisboa}/numbers')
     api.telephony.location.number.add(lisboa, ['+351210000100', '+351210000101'], state=NumberState.active)
-    api.telephony.location.number.add(lisboa, ['+351210000101'], state=NumberState.inactive)
+    api.telephony.location.number.add(lisboa, ['+351210000101', '+351210000102'], state=NumberState.inactive)
     assert {n.phone_number: n.state for n in api.telephony.phone_numbers(location_id=lisboa)} == {
         '+351210000100': 'ACTIVE',
         '+351210000101': 'ACTIVE',
+        '+351210000102': 'INACTIVE',
     }
-    status, message = status_of(api.telephony.location.number.add, lisboa, ['+351210000102', '+34910000005'])
-    assert status == 409 and '+34910000005 (Sede Central)' in message
-    assert '+351210000102' not in sandbox.org.numbers
+
+    again = raw_post(api, url, {'phoneNumbers': ['+351210000101']})
+    partly = raw_post(api, url, {'phoneNumbers': ['+351210000103', '+34910000005']})
+
+    assert again.status_code == 409
+    assert (again.json()['errorCode'], again.json()['errors'][0]['errorCode']) == (25223, 8363)
+    assert partly.status_code == 400
+    [answer] = partly.json()
+    assert [(e['number'], e['errorCode']) for e in answer['errors']] == [('+34910000005', '8364')]
+    assert sandbox.org.numbers['+351210000103']['location_id'] == lisboa
+    assert sandbox.org.numbers['+34910000005']['location_id'] == sede_central_id(sandbox)
 
 
 def test_adding_numbers_refuses_malformed_numbers_and_too_many_mobiles(api, sandbox):

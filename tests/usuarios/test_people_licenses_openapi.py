@@ -35,6 +35,8 @@ def run_scenario(api: WebexSimpleApi) -> None:
     )
     found = next(iter(api.people.list(email=email, calling_data=True)))
     found.extension = '1011'
+    # the read-back's derived work_extension entry is not a PUT field (the spec's enum has only "work")
+    found.phone_numbers = [n for n in found.phone_numbers if n.number_type == 'work']
     api.people.update(found, calling_data=True)
     api.licenses.assign_licenses_to_users(person_id=person.person_id, licenses=[LicenseRequest(id=MEETINGS)])
     api.licenses.assign_licenses_to_users(

@@ -49,7 +49,10 @@ def test_create_assigns_license_location_extension_and_number(api, sandbox):
     created = api.people.create(new_person(extension='1010', number='+34910000003'), calling_data=True)
 
     assert (created.extension, created.location_id, created.licenses) == ('1010', SEDE_CENTRAL, [PROFESSIONAL])
-    assert [(n.number_type, n.value) for n in created.phone_numbers] == [('work', '+34910000003')]
+    assert [(n.number_type, n.value) for n in created.phone_numbers] == [
+        ('work', '+34910000003'),
+        ('work_extension', '80011010'),
+    ]
     assert (created.display_name, created.status, created.invite_pending) == ('Elena Navarro', 'pending', True)
     assert number_owner(sandbox, '+34910000003') == created.person_id
     assert api.licenses.details(PROFESSIONAL).consumed_units == units + 1
@@ -77,7 +80,7 @@ def test_create_validates_like_webex(api, sandbox):
         (lambda: api.people.create(new_person(location_id=other, extension='1010')), 400, 'Unable to find location'),
         (lambda: api.people.create(new_person()), 400, 'extension or phoneNumber is required'),
         (lambda: api.people.create(new_person(extension='1001')), 409, 'extension 1001 is already assigned'),
-        (lambda: api.people.create(new_person(extension='1')), 400, 'expected 2 to 10 digits'),
+        (lambda: api.people.create(new_person(extension='1')), 400, 'must have 2 to 10 digits'),
         (lambda: api.people.create(new_person(number='+34910000001')), 409, '+34910000001 is already assigned'),
         (lambda: api.people.create(new_person(number='+34919999999')), 400, 'not a number of the location'),
         (lambda: api.people.create(new_person(number='910000003')), 400, 'expected E.164'),
@@ -109,7 +112,8 @@ def test_the_partial_create_switch_creates_the_person_without_its_number(api, sa
         'The person was created, but assigning phone number +34910000003 failed',
     )
     [person] = api.people.list(email=EMAIL, calling_data=True)
-    assert (person.licenses, person.extension, person.phone_numbers) == ([PROFESSIONAL], '1010', [])
+    assert (person.licenses, person.extension) == ([PROFESSIONAL], '1010')
+    assert [(n.number_type, n.value) for n in person.phone_numbers] == [('work_extension', '80011010')]
     assert number_owner(sandbox, '+34910000003') is None
     assert sandbox.org.number_assignment_failures == [502]
     api.people.create(new_person(extension='1011').model_copy(update={'emails': [f'otra@{DOMAIN}']}))
@@ -129,7 +133,7 @@ def test_update_changes_extension_and_number_and_keeps_the_location(api, sandbox
     updated = api.people.update(lucia, calling_data=True)
 
     assert (updated.extension, updated.location_id) == ('1011', SEDE_CENTRAL)
-    assert [n.value for n in updated.phone_numbers] == ['+34910000004', '+34600111222']
+    assert [n.value for n in updated.phone_numbers] == ['+34910000004', '+34600111222', '80011011']
     assert (number_owner(sandbox, '+34910000004'), number_owner(sandbox, '+34910000001')) == (LUCIA_ID, None)
     barcelona = next(loc.location_id for loc in api.locations.list(name='Barcelona'))
     lucia.location_id = barcelona

@@ -8,7 +8,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
@@ -20,13 +20,17 @@ T = TypeVar('T')
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Bounded retries: attempts per call, the longest single wait, backoff for absent or bad Retry-After."""
+    """Bounded retries: attempts per call, the longest wait the operator accepts (``max_wait``, seconds: a longer
+    Retry-After raises :class:`RetryAfterTooLong`), backoff for absent or bad Retry-After, and ``visibility_wait``
+    (seconds): how long a create that may have happened is looked for before it is taken as not made (list results
+    lag behind creates)."""
 
     max_attempts: int = 6
     max_wait: float = 120.0
     base_delay: float = 1.0
     max_backoff: float = 30.0
     timeout: float = 60.0
+    visibility_wait: float = 10.0
 
     @classmethod
     def from_env(cls) -> RetryPolicy:
@@ -38,7 +42,70 @@ class RetryPolicy:
             max_attempts=int(number('TRANSFORMACION_MAX_ATTEMPTS', cls.max_attempts)),
             max_wait=number('TRANSFORMACION_MAX_WAIT', cls.max_wait),
             timeout=number('TRANSFORMACION_HTTP_TIMEOUT', cls.timeout),
+            visibility_wait=number('TRANSFORMACION_VISIBILITY_WAIT', cls.visibility_wait),
         )
+
+
+class RetryAfterTooLong(Exception):
+    """Webex asked (Retry-After) for a longer wait than the operator accepts (``TRANSFORMACION_MAX_WAIT``), and no
+    request may reach the org before that time: the call is not retried.
+
+    ``wait_s``: the seconds Webex asked for; ``resume_after``: the UTC time after which requests may be sent again;
+    ``cap_s``: the operator's cap. A single action reports it as ``error`` with that time; a batch stops as
+    resumable, to be resumed after ``resume_after``.
+    """
+
+    def __init__(self, wait_s: float, resume_after: datetime, cap_s: float) -> None:
+        self.wait_s = wait_s
+        self.resume_after = resume_after
+        self.cap_s = cap_s
+        super().__init__(
+            f'Webex pidió esperar {wait_s:g} s (Retry-After), más de lo permitido ({cap_s:g} s, '
+            f'TRANSFORMACION_MAX_WAIT); no se envía nada antes de {self.resume_after_text}: repita entonces'
+        )
+
+    @property
+    def resume_after_text(self) -> str:
+        """``resume_after`` as ``2026-05-04T10:15:27Z``."""
+        return self.resume_after.astimezone(UTC).isoformat(timespec='seconds').replace('+00:00', 'Z')
+
+    @classmethod
+    def after(cls, wait_s: float, cap_s: float) -> RetryAfterTooLong:
+        """The exception for a wait of ``wait_s`` seconds from now."""
+        return cls(wait_s, datetime.now(UTC) + timedelta(seconds=wait_s), cap_s)
+
+
+def visibility_delays(policy: RetryPolicy) -> list[float]:
+    """The pauses between the reads that look for a create that may have happened: 0.25 s, doubling, adding up to
+    ``policy.visibility_wait`` (none when it is 0)."""
+    delays: list[float] = []
+    step, left = 0.25, policy.visibility_wait
+    while left > 1e-9:
+        delays.append(min(step, left))
+        left -= delays[-1]
+        step *= 2
+    return delays
+
+
+def read_back(
+    recover: Callable[[], Any],
+    policy: RetryPolicy,
+    sleep: Callable[[float], None] = time.sleep,
+    *,
+    first_now: bool = True,
+) -> Any:
+    """``recover()`` until it finds something (its non-None answer), or None once ``policy.visibility_wait`` has
+    been spent: list and search results may show a new entity seconds after its create."""
+    if first_now:
+        found = recover()
+        if found is not None:
+            return found
+    for delay in visibility_delays(policy):
+        sleep(delay)
+        found = recover()
+        if found is not None:
+            return found
+    return None
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -119,11 +186,13 @@ def _invoke_with_retry_after(
 ) -> Any:
     """Call ``fn`` and retry what is safe to retry.
 
-    429: wait ``Retry-After`` (seconds or HTTP-date), or backoff when absent/malformed, capped by
-    ``policy.max_wait``. 5xx, timeouts and lost connections: retried when ``idempotent``; for a create
-    (``idempotent=False``) ``recover()`` reads back by natural key first and its non-None answer is
+    429: wait the whole ``Retry-After`` (seconds or HTTP-date) and never less; when it is longer than
+    ``policy.max_wait``, raise :class:`RetryAfterTooLong` instead of retrying early. An absent or malformed
+    Retry-After promises nothing: backoff, capped by ``policy.max_wait``. 5xx, timeouts and lost connections:
+    retried when ``idempotent``; for a create (``idempotent=False``) ``recover()`` reads back by natural key first,
+    for up to ``policy.visibility_wait`` seconds (list results lag behind creates), and its non-None answer is
     returned instead of sending the create again; if the create is sent again and meets a 409 (the first one landed
-    after the read-back), ``recover()`` is asked once more. Every retry is logged; attempts are bounded.
+    after the read-back), ``recover()`` is asked again the same way. Every retry is logged; attempts are bounded.
     """
     policy = policy or RetryPolicy()
     attempt = 0
@@ -136,7 +205,7 @@ def _invoke_with_retry_after(
             status = _http_status(exc)
             transient = _is_transport_failure(exc) or (status is not None and status >= 500)
             if status == 409 and create_uncertain:
-                found = recover()  # type: ignore[misc]
+                found = read_back(recover, policy, sleep)  # type: ignore[arg-type]
                 if log is not None:
                     log.event('response', {'kind': 'read_back_after_conflicting_resend', 'found': found is not None})
                 if found is not None:
@@ -150,10 +219,14 @@ def _invoke_with_retry_after(
             if status == 429:
                 header = exc.response.headers.get('Retry-After')  # type: ignore[attr-defined]
                 parsed = parse_retry_after(header)
-                wait = parsed if parsed is not None else backoff_delay(attempt, policy, rng)
+                if parsed is not None and parsed > policy.max_wait:
+                    too_long = RetryAfterTooLong.after(parsed, policy.max_wait)
+                    if log is not None:
+                        log.event('error', {'kind': 'retry_after_too_long', **describe_error(too_long)})
+                    raise too_long from exc
+                wait = parsed if parsed is not None else min(backoff_delay(attempt, policy, rng), policy.max_wait)
             else:
-                wait = backoff_delay(attempt, policy, rng)
-            wait = min(wait, policy.max_wait)
+                wait = min(backoff_delay(attempt, policy, rng), policy.max_wait)
             if log is not None:
                 log.count_retry()
                 log.event(
@@ -166,6 +239,7 @@ def _invoke_with_retry_after(
                         'reason': 'rate_limited' if status == 429 else 'transient',
                         'retry_after': header,
                         'wait_s': round(wait, 3),
+                        'resume_at': _utc_after(wait),
                         'message': mask_text(str(exc))[:500],
                     },
                 )
@@ -173,7 +247,7 @@ def _invoke_with_retry_after(
                 if recover is None:
                     raise
                 sleep(wait)
-                found = recover()
+                found = read_back(recover, policy, sleep)
                 if log is not None:
                     log.event('response', {'kind': 'read_back_after_failed_create', 'found': found is not None})
                 if found is not None:
@@ -183,8 +257,15 @@ def _invoke_with_retry_after(
             sleep(wait)
 
 
+def _utc_after(seconds: float) -> str:
+    when = datetime.now(UTC) + timedelta(seconds=seconds)
+    return when.isoformat(timespec='milliseconds').replace('+00:00', 'Z')
+
+
 def classify_error(exc: BaseException) -> str:
     """One of: auth, permission, not_found, conflict, invalid_input, rate_limited, transient, unexpected."""
+    if isinstance(exc, RetryAfterTooLong):
+        return 'rate_limited'
     status = _http_status(exc)
     if status is None:
         return 'transient' if _is_transport_failure(exc) else 'unexpected'
@@ -199,6 +280,8 @@ def describe_error(exc: BaseException) -> dict[str, Any]:
     """The Webex error of an exception (status, message, tracking id), masked."""
     response = getattr(exc, 'response', None)
     info: dict[str, Any] = {'type': type(exc).__name__, 'reason': classify_error(exc), 'message': mask_text(str(exc))}
+    if isinstance(exc, RetryAfterTooLong):
+        info.update({'wait_s': exc.wait_s, 'max_wait_s': exc.cap_s, 'resume_after': exc.resume_after_text})
     if response is not None:
         info['status'] = response.status_code
         info['tracking_id'] = response.headers.get('Trackingid', '')

@@ -8,7 +8,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from .engine import RETRY_AFTER_FORMATS
+from .config import RETRY_AFTER_FORMATS
 from .server import DEFAULT_HOST, DEFAULT_TOKEN, Sandbox
 
 
@@ -27,6 +27,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         '--retry-after', choices=RETRY_AFTER_FORMATS, default='seconds', help='Retry-After format of 429 answers'
     )
+    parser.add_argument(
+        '--serve-early-retries',
+        action='store_true',
+        help='serve a request sent before the Retry-After of its 429 has passed (default: answer 429 again)',
+    )
+    parser.add_argument(
+        '--visibility-delay-ms',
+        type=int,
+        default=0,
+        help='new people and workspaces show in list and search results only after this delay (default 0)',
+    )
     parser.add_argument('--seed', type=int, default=0, help='seed for generated ids, jitter and fault probabilities')
     return parser
 
@@ -41,6 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         latency_ms=args.latency_ms,
         jitter_ms=args.jitter_ms,
         retry_after=args.retry_after,
+        enforce_retry_after=not args.serve_early_retries,
+        visibility_delay_ms=args.visibility_delay_ms,
         seed=args.seed,
         host=args.host,
         port=args.port,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import logging
 import math
@@ -12,10 +13,11 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from email.utils import formatdate
+from email.utils import formatdate, parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from .config import RETRY_AFTER_FORMATS, Config
 from .errors import (
     BadRequest,
     MethodNotAllowed,
@@ -27,7 +29,7 @@ from .errors import (
     error_body,
     error_for_status,
 )
-from .faults import FaultRule, Faults
+from .faults import HANDLER_KINDS, FaultRule, Faults
 from .journal import READ_METHODS, Journal
 from .ratelimit import RateLimiter
 from .responses import ROUTES
@@ -40,46 +42,12 @@ log = logging.getLogger(__name__)
 
 API_PREFIX = '/v1'
 ADMIN_PREFIX = '/_sandbox'
+TELEPHONY_PREFIX = f'{API_PREFIX}/telephony/'
 JSON_TYPE = 'application/json;charset=UTF-8'
-RETRY_AFTER_FORMATS = ('seconds', 'http-date')
+#: Entity collections whose new records are subject to ``Config.visibility_delay_ms``.
+EVENTUALLY_LISTED = ('people', 'workspaces')
 
-
-@dataclass(frozen=True)
-class Config:
-    """Run-time behaviour, changeable with ``Sandbox.configure`` or ``POST /_sandbox/config`` (same keys).
-
-    ``rate_limit``: requests per second per token (None: unlimited); ``latency_ms`` + up to ``jitter_ms`` (seeded)
-    added to every API request; ``retry_after``: ``seconds`` or ``http-date`` for the Retry-After of a rate-limit
-    429; ``record_bodies``: also journal response bodies and headers.
-    """
-
-    rate_limit: float | None = None
-    latency_ms: int = 0
-    jitter_ms: int = 0
-    retry_after: str = 'seconds'
-    record_bodies: bool = False
-
-    def __post_init__(self) -> None:
-        problems = []
-        if self.rate_limit is not None and (not isinstance(self.rate_limit, int | float) or self.rate_limit <= 0):
-            problems.append('rate_limit must be a positive number or null')
-        for name in ('latency_ms', 'jitter_ms'):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                problems.append(f'{name} must be a non-negative integer')
-        if self.retry_after not in RETRY_AFTER_FORMATS:
-            problems.append(f'retry_after must be one of {RETRY_AFTER_FORMATS}')
-        if not isinstance(self.record_bodies, bool):
-            problems.append('record_bodies must be true or false')
-        if problems:
-            raise ValueError('; '.join(problems))
-
-    def changed(self, changes: Mapping[str, Any]) -> Config:
-        """A copy with ``changes`` applied; unknown keys are an error."""
-        unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(self)})
-        if unknown:
-            raise ValueError(f'unknown config keys {unknown}; accepted: {[f.name for f in dataclasses.fields(self)]}')
-        return dataclasses.replace(self, **changes)
+__all__ = ['RETRY_AFTER_FORMATS', 'Config', 'Engine', 'Reply']
 
 
 @dataclass
@@ -121,6 +89,9 @@ class Engine:
         self.routes: list[Route] = list(ROUTES)
         self._jitter = random.Random(seed)
         self._jitter_lock = threading.Lock()
+        #: id -> monotonic time from which a new person or workspace shows in list and search results
+        self._listed_from: dict[str, float] = {}
+        self._listed_lock = threading.Lock()
         self._admin_routes: dict[tuple[str, str], AdminHandler] = {
             ('GET', '/state'): self._admin_state,
             ('POST', '/reset'): self._admin_reset,
@@ -169,20 +140,29 @@ class Engine:
         """Auth, rate limit, faults before, the handler, faults after; the fault that fired, if any."""
         tracking_id = incoming.tracking_id
         try:
-            self._throttle(self._authenticate(incoming.headers))
+            token = self._authenticate(incoming.headers)
+            early = self.limiter.closed_for(token) > 0
+            self._throttle(token)
+        except TooManyRequests as error:
+            if early:
+                entry['early'] = True
+            return self._reply(self._error(error, tracking_id), tracking_id), None
         except WebexError as error:
             return self._reply(self._error(error, tracking_id), tracking_id), None
         before = self.faults.pick('before', incoming.method, incoming.path)
-        if before is not None:
-            injected = self._inject(before, tracking_id)
+        handler_fault = None
+        if before is not None and before.kind in HANDLER_KINDS:
+            handler_fault = before
+        elif before is not None:
+            injected = self._inject(before, tracking_id, token)
             if injected is not None:
                 return injected, before
-        response = self._call(incoming)
+        response = self._call(incoming, handler_fault)
         if response.created_id is not None:
             entry['created_id'] = response.created_id
         after = self.faults.pick('after', incoming.method, incoming.path)
         if after is not None:
-            injected = self._inject(after, tracking_id)
+            injected = self._inject(after, tracking_id, token)
             if injected is not None:
                 return injected, after
         return self._reply(response, tracking_id), before or after
@@ -194,21 +174,28 @@ class Engine:
         return token.strip()
 
     def _throttle(self, token: str) -> None:
+        """429 when the token's bucket is empty or a 429 it got has not expired yet; the window then closes until
+        the Retry-After announced (``Config.enforce_retry_after``)."""
         wait = self.limiter.acquire(token)
-        if wait:
-            seconds = max(1, math.ceil(wait))
-            if self.config.retry_after == 'http-date':
-                value = formatdate(math.ceil(time.time()) + seconds, usegmt=True)
-            else:
-                value = str(seconds)
-            raise TooManyRequests(headers={'Retry-After': value})
+        if not wait:
+            return
+        seconds = max(1, math.ceil(wait))
+        if self.config.retry_after == 'http-date':
+            now = time.time()
+            value = formatdate(math.ceil(now) + seconds, usegmt=True)
+            window = math.ceil(now) + seconds - now
+        else:
+            value, window = str(seconds), float(seconds)
+        if self.config.enforce_retry_after:
+            self.limiter.close(token, window)
+        raise TooManyRequests(headers={'Retry-After': value})
 
     def _latency(self) -> float:
         with self._jitter_lock:
             jitter = self._jitter.uniform(0, self.config.jitter_ms) if self.config.jitter_ms else 0.0
         return (self.config.latency_ms + jitter) / 1000
 
-    def _inject(self, rule: FaultRule, tracking_id: str) -> Reply | None:
+    def _inject(self, rule: FaultRule, tracking_id: str, token: str) -> Reply | None:
         """The answer a fault imposes, or None when it only delays the request."""
         if rule.kind == 'delay':
             time.sleep(rule.delay_ms / 1000)
@@ -216,13 +203,19 @@ class Engine:
         if rule.kind == 'reset':
             return Reply(reset=True)
         if rule.kind == 'throttle':
+            window = _retry_after_seconds(rule.retry_after)
+            if window and self.config.enforce_retry_after:
+                self.limiter.close(token, window)
             error: WebexError = TooManyRequests(headers={'Retry-After': rule.retry_after})
         else:
             error = error_for_status(rule.status)
         return self._reply(self._error(error, tracking_id), tracking_id)
 
-    def _call(self, incoming: _Incoming) -> Response:
-        """Route the request to its area handler, under the org lock; any error becomes a Webex error answer."""
+    def _call(self, incoming: _Incoming, fault: FaultRule | None = None) -> Response:
+        """Route the request to its area handler, under the org lock; any error becomes a Webex error answer.
+
+        A ``noop`` fault puts the state back as it was after the handler ran; new people and workspaces are hidden
+        from list results for ``visibility_delay_ms``."""
         method, path, query = incoming.method, incoming.path, incoming.query
         try:
             route, params = self._match(method, path)
@@ -235,14 +228,50 @@ class Engine:
                 body=None if method in READ_METHODS else _parse_json(incoming.body),
                 base_url=f'http://{incoming.host}{API_PREFIX}',
                 params=params,
+                config=self.config,
+                hidden=self._hidden(),
+                fault=fault,
             )
             with self.org.lock:
-                return route.handler(request, self.org)
+                snapshot = self.org.dump() if fault is not None and fault.kind == 'noop' else None
+                sizes = {name: len(getattr(self.org, name)) for name in EVENTUALLY_LISTED}
+                try:
+                    response = route.handler(request, self.org)
+                finally:
+                    self._note_creations(sizes)
+                if snapshot is not None:
+                    for name, value in snapshot.items():
+                        setattr(self.org, name, value)
+                    response.created_id = None
+                return response
         except WebexError as error:
-            return self._error(error, incoming.tracking_id)
+            return self._error(error, incoming.tracking_id, telephony=path.startswith(TELEPHONY_PREFIX))
         except Exception:
             log.exception('sandbox handler failed: %s %s', method, path)
             return self._error(ServerError(), incoming.tracking_id)
+
+    def _note_creations(self, sizes: dict[str, int]) -> None:
+        """Start the visibility delay of the people and workspaces the handler just created (also those a partial
+        create left behind an error answer)."""
+        delay = self.config.visibility_delay_ms / 1000
+        if not delay:
+            return
+        listed_from = time.monotonic() + delay
+        with self._listed_lock:
+            for name, size in sizes.items():
+                records = getattr(self.org, name)
+                for new_id in itertools.islice(reversed(records), max(0, len(records) - size)):
+                    self._listed_from[new_id] = listed_from
+
+    def _hidden(self) -> frozenset[str]:
+        """Ids still inside their visibility delay (expired ones are forgotten)."""
+        if not self._listed_from:
+            return frozenset()
+        now = time.monotonic()
+        with self._listed_lock:
+            for entity_id in [key for key, when in self._listed_from.items() if when <= now]:
+                del self._listed_from[entity_id]
+            return frozenset(self._listed_from)
 
     def _match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
         if not path.startswith(f'{API_PREFIX}/'):
@@ -259,9 +288,10 @@ class Engine:
         raise NotFound()
 
     @staticmethod
-    def _error(error: WebexError, tracking_id: str) -> Response:
+    def _error(error: WebexError, tracking_id: str, *, telephony: bool = False) -> Response:
         """The one place an error becomes an HTTP answer."""
-        return Response(status=error.status, body=error_body(error, tracking_id), headers=dict(error.headers))
+        body = error_body(error, tracking_id, telephony=telephony)
+        return Response(status=error.status, body=body, headers=dict(error.headers))
 
     @staticmethod
     def _reply(response: Response, tracking_id: str) -> Reply:
@@ -310,6 +340,18 @@ class Engine:
             raise ValueError('the body must be a JSON object of config changes')
         self.configure(data)
         return self._admin_config(query, data)
+
+
+def _retry_after_seconds(value: str) -> float | None:
+    """Seconds a Retry-After value (delta-seconds or HTTP-date) asks for; None when it is malformed."""
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return None if when is None else max(0.0, when.timestamp() - time.time())
 
 
 def _parse_json(body: bytes) -> Any:

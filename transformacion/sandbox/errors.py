@@ -21,11 +21,17 @@ class WebexError(Exception):
         descriptions: list[str] | None = None,
         error_code: int | None = None,
         headers: dict[str, str] | None = None,
+        top_code: int | None = None,
+        body: Any = None,
     ):
         self.message = message or self.default_message
         self.descriptions = descriptions or [self.message]
         self.error_code = error_code or self.error_code
         self.headers = headers or {}
+        #: the top-level ``errorCode`` of a telephony error (the errors[] one when None)
+        self.top_code = top_code
+        #: a body Webex sends instead of the usual error object (e.g. the per-number error list of POST .../numbers)
+        self.body = body
         super().__init__(self.message)
 
 
@@ -95,10 +101,17 @@ def error_for_status(status: int, message: str | None = None) -> WebexError:
     return error
 
 
-def error_body(error: WebexError, tracking_id: str) -> dict[str, Any]:
-    """The JSON body Webex sends with an error: message, errors[{description, errorCode}], trackingId."""
-    return {
+def error_body(error: WebexError, tracking_id: str, *, telephony: bool = False) -> Any:
+    """The JSON body Webex sends with an error: message, errors[{description, errorCode}], trackingId; telephony
+    errors (``/v1/telephony/...``) also carry a top-level ``errorCode`` (e.g. 25223 next to errors[].errorCode 8363,
+    as wxc_sdk's live tests record). An error with its own ``body`` sends that instead."""
+    if error.body is not None:
+        return error.body
+    body: dict[str, Any] = {
         'message': error.message,
         'errors': [{'description': text, 'errorCode': error.error_code} for text in error.descriptions],
         'trackingId': tracking_id,
     }
+    if telephony:
+        body['errorCode'] = error.top_code or error.error_code
+    return body

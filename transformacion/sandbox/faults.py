@@ -1,4 +1,6 @@
-"""Fault injection: rules that make matching requests fail, stall, lose their connection or get throttled."""
+"""Fault injection: rules that make matching requests fail, stall, lose their connection, get throttled, or be
+answered in one of the ways Webex is known to answer (a partial change, an empty page, a success that changed
+nothing)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,10 @@ import threading
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-KINDS = ('status', 'delay', 'reset', 'throttle')
+KINDS = ('status', 'delay', 'reset', 'throttle', 'partial', 'empty_page', 'noop')
 PHASES = ('before', 'after')
+#: Kinds the handler itself carries out (the engine hands the rule to it); they fire in phase ``before``.
+HANDLER_KINDS = ('partial', 'empty_page', 'noop')
 
 
 @dataclass
@@ -18,9 +22,16 @@ class FaultRule:
 
     - ``kind``: ``status`` (answer ``status`` with a Webex error body), ``delay`` (wait ``delay_ms``, then go on),
       ``reset`` (close the connection without an answer) or ``throttle`` (429 with ``Retry-After: retry_after``,
-      sent verbatim, so it may be malformed or huge).
+      sent verbatim, so it may be malformed or huge; a usable value also closes the token's window until then, see
+      ``Config.enforce_retry_after``).
+    - Kinds the handler carries out: ``partial`` (``POST /people`` with a number: the person is created without
+      the number, then ``status`` is answered; ``PUT /people/{id}``: the directory fields - names, e-mails, other
+      phone numbers - change, the licenses and calling data do not, then ``status`` is answered; other requests
+      are served normally), ``empty_page`` (a list answers an empty page that still has a ``rel="next"`` link to
+      the same page) and ``noop`` (the request is answered as usual, 2xx included, but the state is left as it
+      was).
     - ``when``: ``before`` the request is processed (nothing happens to the state) or ``after`` (the change is
-      made, then the fault hides the outcome); ``throttle`` is always ``before``.
+      made, then the fault hides the outcome); ``throttle`` and the handler kinds are always ``before``.
     - ``path``: regex searched in the request path (``/v1/...``); ``method``: only this method (any when null).
     - ``probability``: chance to fire on a matching request (seeded, so runs repeat); ``max_count``: fire at most
       this many times (unlimited when null). ``count`` reports how many times it fired.
@@ -42,9 +53,9 @@ class FaultRule:
         problems = []
         if self.kind not in KINDS:
             problems.append(f'kind must be one of {KINDS}')
-        if self.when not in PHASES or (self.kind == 'throttle' and self.when != 'before'):
-            problems.append(f'when must be one of {PHASES} ("before" for throttle)')
-        if self.kind == 'status' and not 400 <= self.status <= 599:
+        if self.when not in PHASES or (self.kind in ('throttle', *HANDLER_KINDS) and self.when != 'before'):
+            problems.append(f'when must be one of {PHASES} ("before" for throttle, {", ".join(HANDLER_KINDS)})')
+        if self.kind in ('status', 'partial') and not 400 <= self.status <= 599:
             problems.append('status must be an HTTP error status (400-599)')
         if self.kind == 'delay' and self.delay_ms <= 0:
             problems.append('delay_ms must be positive for a delay')

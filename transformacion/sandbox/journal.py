@@ -13,7 +13,8 @@ READ_METHODS = ('GET', 'HEAD', 'OPTIONS')
 
 class Journal:
     """Append-only list of entries: seq, ts, method, path, query, status, tracking_id, and for writes
-    request_body and created_id; fault when one fired; response_body/response_headers when recording bodies."""
+    request_body and created_id; fault when one fired; early when it came while a 429's Retry-After had not passed
+    yet; response_body/response_headers when recording bodies."""
 
     def __init__(self) -> None:
         self._entries: list[dict[str, Any]] = []

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from .config import Config
 from .errors import BadRequest
+from .faults import FaultRule
 
 if TYPE_CHECKING:
     from .state.org import Org
@@ -16,7 +18,12 @@ if TYPE_CHECKING:
 
 @dataclass
 class Request:
-    """One API request, already parsed: ``path`` is relative to /v1, ``query`` keeps the first value per name."""
+    """One API request, already parsed: ``path`` is relative to /v1, ``query`` keeps the first value per name.
+
+    ``config`` is the sandbox's run-time behaviour; ``hidden`` the ids of entities created too recently to show in
+    list and search results (``Config.visibility_delay_ms``); ``fault`` the fault rule that changes how the handler
+    answers (kinds ``partial``, ``empty_page``, ``noop``), if one fired.
+    """
 
     method: str
     path: str
@@ -24,6 +31,19 @@ class Request:
     body: Any
     base_url: str
     params: dict[str, str] = field(default_factory=dict)
+    config: Config = field(default_factory=Config)
+    hidden: frozenset[str] = frozenset()
+    fault: FaultRule | None = None
+
+    def fault_of(self, kind: str) -> FaultRule | None:
+        """The fault rule of ``kind`` that fired for this request, or None."""
+        return self.fault if self.fault is not None and self.fault.kind == kind else None
+
+    def listed(self, records: Sequence[Any]) -> list[Any]:
+        """``records`` without those still hidden from list and search results (eventual consistency)."""
+        if not self.hidden:
+            return list(records)
+        return [record for record in records if record['id'] not in self.hidden]
 
     def flag(self, name: str, default: bool = False) -> bool:
         """A boolean query parameter (``true``/``false``); 400 on anything else."""
@@ -85,18 +105,29 @@ def paginate(
     items: Sequence[Any],
     *,
     default_max: int,
+    max_limit: int | None = None,
     max_param: str = 'max',
     start_param: str = 'start',
 ) -> tuple[list[Any], dict[str, str]]:
     """One page of ``items`` and the headers to send with it (RFC 5988 ``Link: <next>; rel="next"``).
 
-    The next URL is absolute and repeats every query parameter of the request, because clients send their
-    filters on the first request only.
+    A ``max`` above ``max_limit`` is lowered to it, as Webex documents per endpoint ("max will not be more than
+    100"); the page is then followed by a next link like any other. The next URL is absolute and repeats every query
+    parameter of the request, because clients send their filters on the first request only. With an ``empty_page``
+    fault the page is served empty, with a next link to the same page.
     """
     size = req.integer(max_param, default_max, minimum=1)
+    if max_limit is not None:
+        size = min(size, max_limit)
     start = req.integer(start_param, 0)
+    if req.fault_of('empty_page') is not None and start < len(items):
+        return [], _next_link(req, max_param, size, start_param, start)
     page = list(items[start : start + size])
     if start + size >= len(items):
         return page, {}
-    query = {**req.query, max_param: str(size), start_param: str(start + size)}
-    return page, {'Link': f'<{req.base_url}{req.path}?{urlencode(query)}>; rel="next"'}
+    return page, _next_link(req, max_param, size, start_param, start + size)
+
+
+def _next_link(req: Request, max_param: str, size: int, start_param: str, start: int) -> dict[str, str]:
+    query = {**req.query, max_param: str(size), start_param: str(start)}
+    return {'Link': f'<{req.base_url}{req.path}?{urlencode(query)}>; rel="next"'}

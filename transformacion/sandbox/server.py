@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from .engine import Config, Engine
+from .config import Config
+from .engine import Engine
 from .state import Org
 from .state.org import FixtureSource
 
@@ -112,13 +113,23 @@ class Sandbox:
         retry_after: str = 'seconds',
         seed: int = 0,
         record_bodies: bool = False,
+        enforce_retry_after: bool = True,
+        visibility_delay_ms: int = 0,
         host: str = DEFAULT_HOST,
         port: int = 0,
     ):
         self.token = token
         self.host = host
         self.port = port
-        config = Config(rate_limit, latency_ms, jitter_ms, retry_after, record_bodies)
+        config = Config(
+            rate_limit=rate_limit,
+            latency_ms=latency_ms,
+            jitter_ms=jitter_ms,
+            retry_after=retry_after,
+            record_bodies=record_bodies,
+            enforce_retry_after=enforce_retry_after,
+            visibility_delay_ms=visibility_delay_ms,
+        )
         self._engine = Engine(token=token, fixture=fixture, seed=seed, config=config)
         self._listener: _Listener | None = None
         self._thread: threading.Thread | None = None
@@ -185,7 +196,7 @@ class Sandbox:
         return self._engine.faults.rules()
 
     def configure(self, **changes: Any) -> None:
-        """Change rate_limit, latency_ms, jitter_ms, retry_after or record_bodies while running."""
+        """Change any :class:`Config` setting while running (rate_limit, latency_ms, visibility_delay_ms...)."""
         self._engine.configure(changes)
 
     def __enter__(self) -> Sandbox:
@@ -205,6 +216,8 @@ def running_sandbox(
     retry_after: str = 'seconds',
     seed: int = 0,
     record_bodies: bool = False,
+    enforce_retry_after: bool = True,
+    visibility_delay_ms: int = 0,
 ) -> Iterator[Sandbox]:
     """A started :class:`Sandbox` on a free port of 127.0.0.1, stopped on exit."""
     with Sandbox(
@@ -216,5 +229,7 @@ def running_sandbox(
         retry_after=retry_after,
         seed=seed,
         record_bodies=record_bodies,
+        enforce_retry_after=enforce_retry_after,
+        visibility_delay_ms=visibility_delay_ms,
     ) as sandbox:
         yield sandbox

@@ -11,6 +11,7 @@ from ..wire import from_wire, to_wire
 if TYPE_CHECKING:
     from ..state.org import Org
 
+#: "limit cannot be more than 300" (webex-admin.json, Get License Details)
 USERS_PAGE_SIZE = 300
 
 
@@ -27,7 +28,9 @@ def license_details(req: Request, org: Org) -> Response:
         {'id': p['id'], 'type': 'INTERNAL', 'display_name': p.get('display_name'), 'email': p['emails'][0]}
         for p in licenses.holders(org, record['id'])
     ]
-    page, headers = paginate(req, users, default_max=USERS_PAGE_SIZE, max_param='limit', start_param='next')
+    page, headers = paginate(
+        req, users, default_max=USERS_PAGE_SIZE, max_limit=USERS_PAGE_SIZE, max_param='limit', start_param='next'
+    )
     return Response(body=to_wire({**record, 'users': page}), headers=headers)
 
 

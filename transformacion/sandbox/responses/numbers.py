@@ -1,4 +1,5 @@
-"""HTTP layer of the number inventory: GET /telephony/config/numbers, POST /telephony/config/locations/{id}/numbers."""
+"""HTTP layer of the number inventory: GET /telephony/config/numbers, POST /telephony/config/locations/{id}/numbers,
+and Webex's validation endpoints for numbers and extensions."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
     from ..state.org import Org
 
 PAGE_SIZE = 2000
+LOCATION = '/telephony/config/locations/(?P<location_id>[^/]+)'
 
 
 def list_numbers(req: Request, org: Org) -> Response:
@@ -21,9 +23,27 @@ def list_numbers(req: Request, org: Org) -> Response:
         phone_number=req.query.get('phoneNumber'),
         state=req.query.get('state'),
         assigned=req.flag('assigned') if 'assigned' in req.query else None,
+        extension=req.query.get('extension'),
+        owner_id=req.query.get('ownerId'),
+        owner_type=req.query.get('ownerType'),
+        number_type=req.query.get('numberType'),
     )
     page, headers = paginate(req, found, default_max=PAGE_SIZE)
     return Response(body={'phoneNumbers': to_wire(page)}, headers=headers)
+
+
+def validate_numbers(req: Request, org: Org) -> Response:
+    """``POST /telephony/config/actions/validateNumbers/invoke``: 200 with a state per number."""
+    body = from_wire(req.json_object())
+    return Response(body=to_wire(numbers.validate_numbers(org, body.get('phone_numbers'))))
+
+
+def validate_extensions(req: Request, org: Org) -> Response:
+    """Validate Extensions, organisation level (format and length limits) or location level (also the extensions
+    held in the location)."""
+    body = from_wire(req.json_object())
+    checked = numbers.validate_extensions(org, body.get('extensions'), req.params.get('location_id'))
+    return Response(body=to_wire(checked))
 
 
 def add_numbers(req: Request, org: Org) -> Response:
@@ -32,6 +52,13 @@ def add_numbers(req: Request, org: Org) -> Response:
 
 
 ROUTES = [
+    Route('POST', '/telephony/config/actions/validateNumbers/invoke', validate_numbers),
+    Route('POST', '/telephony/config/actions/validateExtensions/invoke', validate_extensions),
+    Route(
+        'POST',
+        '/telephony/config/locations/(?P<location_id>[^/]+)/actions/validateExtensions/invoke',
+        validate_extensions,
+    ),
     Route('GET', '/telephony/config/numbers', list_numbers),
     Route('POST', '/telephony/config/locations/(?P<location_id>[^/]+)/numbers', add_numbers),
 ]

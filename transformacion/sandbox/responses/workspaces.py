@@ -21,14 +21,16 @@ def workspace_body(record: workspaces.Workspace) -> dict[str, Any]:
 
 def list_workspaces(req: Request, org: Org) -> Response:
     capacity = req.query.get('capacity')
-    found = workspaces.search(
-        org,
-        display_name=req.query.get('displayName'),
-        location_id=req.query.get('locationId') or req.query.get('workspaceLocationId'),
-        calling=req.query.get('calling'),
-        supported_devices=req.query.get('supportedDevices'),
-        workspace_type=req.query.get('type'),
-        capacity=None if capacity is None else req.integer('capacity', -1, minimum=-1),
+    found = req.listed(
+        workspaces.search(
+            org,
+            display_name=req.query.get('displayName'),
+            location_id=req.query.get('locationId') or req.query.get('workspaceLocationId'),
+            calling=req.query.get('calling'),
+            supported_devices=req.query.get('supportedDevices'),
+            workspace_type=req.query.get('type'),
+            capacity=None if capacity is None else req.integer('capacity', -1, minimum=-1),
+        )
     )
     page, headers = paginate(req, found, default_max=PAGE_SIZE)
     return Response(body={'items': [workspace_body(ws) for ws in page]}, headers=headers)

@@ -64,6 +64,11 @@ class Org:
     outgoing_permissions: dict[str, OutgoingPermission] = field(default_factory=dict)
     call_forwarding: dict[str, CallForwarding] = field(default_factory=dict)
     push_to_talk: dict[str, PushToTalk] = field(default_factory=dict)
+    #: the org's extension length limits (Control Hub > Calling > Service Settings > Internal Dialing: "You can
+    #: enter 2-10 digits"), checked by every create and by the validate-extensions endpoints
+    extension_length: dict[str, int] = field(default_factory=lambda: {'min': 2, 'max': 10})
+    #: E.164 numbers another organisation holds: ``validateNumbers`` answers them Unavailable
+    unavailable_numbers: list[str] = field(default_factory=list)
     #: statuses of the next partial creates: POST /people with a number creates the person without it and answers
     #: the first status, which is used up (see state/people.py)
     number_assignment_failures: list[int] = field(default_factory=list)

@@ -97,7 +97,6 @@ WORK = 'work'
 DERIVED_TYPES = ('work_extension',)
 OWNER_TYPE = 'PEOPLE'
 _EMAIL = re.compile(r'^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$')
-_EXTENSION = re.compile(r'^\d{2,10}$')
 _E164 = re.compile(r'^\+[1-9]\d{6,14}$')
 
 
@@ -110,6 +109,20 @@ def find_by_email(org: Org, email: str) -> Person | None:
 def is_calling_user(org: Org, record: Person) -> bool:
     """True when the person holds a Webex Calling user license."""
     return any(licenses.is_calling_user_license(org, license_id) for license_id in record.get('licenses', []))
+
+
+def phone_numbers_view(org: Org, record: Person) -> list[dict[str, Any]]:
+    """A person's phone numbers as Webex shows them: the stored ones, then, for a Webex Calling extension, the
+    derived ``work_extension`` entry whose value is the location's routing prefix plus the extension (the enum of
+    webex-admin.json, and wxc_sdk's live test ``test_person_numbers.py::TestCreateCallingUser``: an
+    extension-only user has exactly that one entry). Webex ignores it in a PUT (the extension field changes the
+    extension), and so does the sandbox."""
+    shown = list(record.get('phone_numbers', []))
+    extension = record.get('extension')
+    if extension:
+        prefix = org.calling_locations.get(record.get('location_id') or '', {}).get('routing_prefix') or ''
+        shown.append({'type': DERIVED_TYPES[0], 'value': f'{prefix}{extension}'})
+    return shown
 
 
 def calling_number(org: Org, record: Person) -> str | None:
@@ -184,17 +197,18 @@ def validate_calling(
             descriptions=[f'{prefix}extension or phoneNumber is required.'],
         )
     if extension:
-        if not _EXTENSION.match(extension):
-            raise BadRequest(f'Invalid value for {prefix}extension: {extension!r}; expected 2 to 10 digits.')
+        numbers.check_extension(org, extension, f'{prefix}extension')
         numbers.check_extension_free(org, location_id, extension, person_id, f'{prefix}extension')
     if number:
         numbers.check_number_assignable(org, location_id, number, person_id, f'{prefix}phoneNumber')
     return CallingChange(location_id, extension, number)
 
 
-def create(org: Org, data: dict[str, Any]) -> Person:
+def create(org: Org, data: dict[str, Any], *, number_failure: int | None = None) -> Person:
     """Create a person from a snake_case body: 400 on invalid fields or an incomplete calling assignment, 409 when
-    the e-mail is taken. Licenses without free units are left out (and with them the calling data)."""
+    the e-mail is taken. Licenses without free units are left out (and with them the calling data).
+    ``number_failure`` (a status, from a ``partial`` fault) makes this create a partial one, like
+    ``Org.number_assignment_failures``."""
     emails = _emails(data)
     if not any(text(data, key) for key in ('display_name', 'first_name', 'last_name')):
         raise BadRequest('At least one of displayName, firstName or lastName is required.')
@@ -209,8 +223,9 @@ def create(org: Org, data: dict[str, Any]) -> Person:
             org, person_id, text(data, 'location_id'), text(data, 'extension'), _work_number(phone_numbers)
         )
     failure = None
-    if change is not None and change.number and org.number_assignment_failures:
-        failure = (org.number_assignment_failures.pop(0), change.number)
+    if change is not None and change.number and (number_failure or org.number_assignment_failures):
+        status = number_failure or org.number_assignment_failures.pop(0)
+        failure = (status, change.number)
         change = CallingChange(change.location_id, change.extension, None)
     now = timestamp()
     record: Person = {
@@ -238,9 +253,16 @@ def create(org: Org, data: dict[str, Any]) -> Person:
     return record
 
 
-def update(org: Org, person_id: str, data: dict[str, Any], *, calling_data: bool) -> Person:
+def update(org: Org, person_id: str, data: dict[str, Any], *, calling_data: bool, failure: int | None = None) -> Person:
     """Replace a person's details (``PUT /people/{id}``). Calling fields are read only with ``callingData=true``,
-    which then needs a calling license in ``licenses``; the location of a calling user cannot change."""
+    which then needs a calling license in ``licenses``; the location of a calling user cannot change.
+
+    ``failure`` (a status, from a ``partial`` fault) emulates what Cisco documents: "a PUT request that returns an
+    error response code may still have altered some values" (the People API is several services): the directory
+    fields (e-mails, names, other phone numbers) change, the licenses and calling data do not, and the status is
+    answered."""
+    if failure is not None:
+        return _partial_update(org, person_id, data, failure)
     record = get(org, person_id)
     updated: Person = {**record, 'licenses': list(record.get('licenses', []))}
     if data.get('emails') is not None:
@@ -289,6 +311,24 @@ def update(org: Org, person_id: str, data: dict[str, Any], *, calling_data: bool
         clear_calling(org, updated)
     org.people[person_id] = updated
     return updated
+
+
+def _partial_update(org: Org, person_id: str, data: dict[str, Any], failure: int) -> Person:
+    record = get(org, person_id)
+    updated: Person = {**record}
+    if data.get('emails') is not None:
+        emails = _emails(data)
+        other = find_by_email(org, emails[0])
+        if other is None or other['id'] == person_id:
+            updated['emails'] = emails
+    _apply_names(updated, data)
+    phone_numbers = _phone_numbers(data)
+    if phone_numbers is not None:
+        kept = [entry for entry in record.get('phone_numbers', []) if entry.get('type') == WORK]
+        updated['phone_numbers'] = kept + [entry for entry in phone_numbers if entry['type'] != WORK]
+    updated['last_modified'] = timestamp()
+    org.people[person_id] = updated
+    raise error_for_status(failure, 'Some of the changes could not be applied: the calling data was not updated.')
 
 
 def delete(org: Org, person_id: str) -> None:

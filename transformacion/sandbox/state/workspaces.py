@@ -41,7 +41,6 @@ WORKSPACE_LICENSES = ('Webex Calling - Workspaces', 'Webex Calling - Professiona
 #: Fields the workspace record keeps that the workspace body never shows.
 PRIVATE = ('extension', 'phone_number')
 OWNER_TYPE = 'PLACE'
-_EXTENSION = re.compile(r'^\d{2,10}$')
 _E164 = re.compile(r'^\+[1-9]\d{6,14}$')
 
 
@@ -342,8 +341,7 @@ def _webex_calling(org: Org, record: Workspace, location_id: str | None, asked: 
             )
         extension, number = record.get('extension'), record.get('phone_number')
     if extension:
-        if not _EXTENSION.match(extension):
-            raise BadRequest(f'Invalid value for calling.webexCalling.extension: {extension!r}; expected 2-10 digits.')
+        numbers.check_extension(org, extension, 'calling.webexCalling.extension')
         numbers.check_extension_free(org, location_id, extension, record['id'], 'calling.webexCalling.extension')
     if number:
         if not _E164.match(number):

@@ -1,0 +1,57 @@
+"""Run-time behaviour of the sandbox: the settings a test or the CLI may change while it runs."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+RETRY_AFTER_FORMATS = ('seconds', 'http-date')
+
+
+@dataclass(frozen=True)
+class Config:
+    """Run-time behaviour, changeable with ``Sandbox.configure`` or ``POST /_sandbox/config`` (same keys).
+
+    - ``rate_limit``: requests per second per token (None: unlimited); ``retry_after``: ``seconds`` or
+      ``http-date`` for the Retry-After of a rate-limit 429.
+    - ``enforce_retry_after`` (default True): a 429 closes the token's window until its Retry-After has passed, so a
+      request sent earlier gets another 429 (with the time still left); False serves early retries.
+    - ``latency_ms`` + up to ``jitter_ms`` (seeded) added to every API request.
+    - ``visibility_delay_ms`` (default 0): a person or workspace created through the API shows up in list and search
+      results (``GET /people?email=``, ``GET /workspaces?displayName=``) only this long after its create; reads by id
+      see it at once.
+    - ``record_bodies``: also journal response bodies and headers.
+    """
+
+    rate_limit: float | None = None
+    latency_ms: int = 0
+    jitter_ms: int = 0
+    retry_after: str = 'seconds'
+    record_bodies: bool = False
+    enforce_retry_after: bool = True
+    visibility_delay_ms: int = 0
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.rate_limit is not None and (not isinstance(self.rate_limit, int | float) or self.rate_limit <= 0):
+            problems.append('rate_limit must be a positive number or null')
+        for name in ('latency_ms', 'jitter_ms', 'visibility_delay_ms'):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                problems.append(f'{name} must be a non-negative integer')
+        if self.retry_after not in RETRY_AFTER_FORMATS:
+            problems.append(f'retry_after must be one of {RETRY_AFTER_FORMATS}')
+        for name in ('record_bodies', 'enforce_retry_after'):
+            if not isinstance(getattr(self, name), bool):
+                problems.append(f'{name} must be true or false')
+        if problems:
+            raise ValueError('; '.join(problems))
+
+    def changed(self, changes: Mapping[str, Any]) -> Config:
+        """A copy with ``changes`` applied; unknown keys are an error."""
+        unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(self)})
+        if unknown:
+            raise ValueError(f'unknown config keys {unknown}; accepted: {[f.name for f in dataclasses.fields(self)]}')
+        return dataclasses.replace(self, **changes)
