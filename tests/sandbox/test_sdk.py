@@ -184,17 +184,17 @@ def test_update_calling_details(api: WebexSimpleApi, sandbox: Sandbox) -> None:
     route_group_id = next(iter(sandbox.org.route_groups))
     settings = TelephonyLocation(
         calling_line_id=CallingLineId(phone_number='+34910000005'),
-        routing_prefix='8002',
         outside_dial_digit='9',
         connection=PSTNConnection(type='ROUTE_GROUP', id=route_group_id),
     )
 
-    api.telephony.location.update(sede_id, settings)
+    job_id = api.telephony.location.update(sede_id, settings)
     details = api.telephony.location.details(sede_id)
 
+    assert job_id is None
     assert details.calling_line_id.phone_number == '+34910000005'
     assert details.calling_line_id.name == 'Transformacion Demo'
-    assert (details.routing_prefix, details.outside_dial_digit) == ('8002', '9')
+    assert (details.routing_prefix, details.outside_dial_digit) == ('8001', '9')
     assert (details.connection.type, details.connection.id) == ('ROUTE_GROUP', route_group_id)
 
 
@@ -228,4 +228,5 @@ def test_routing_prefix_is_unique(api: WebexSimpleApi) -> None:
     with pytest.raises(RestError) as raised:
         api.telephony.location.update(location_id, TelephonyLocation(routing_prefix='8001'))
 
-    assert raised.value.response.status_code == 409
+    assert raised.value.response.status_code == 400
+    assert raised.value.detail.code == 5600

@@ -32,7 +32,7 @@ from .journal import READ_METHODS, Journal
 from .ratelimit import RateLimiter
 from .responses import ROUTES
 from .routing import Request, Response, Route
-from .state import Org, load_fixture
+from .state import Org, jobs, load_fixture
 from .state.org import FixtureSource
 from .state.organizations import check_access
 
@@ -50,7 +50,10 @@ class Config:
 
     ``rate_limit``: requests per second per token (None: unlimited); ``latency_ms`` + up to ``jitter_ms`` (seeded)
     added to every API request; ``retry_after``: ``seconds`` or ``http-date`` for the Retry-After of a rate-limit
-    429; ``record_bodies``: also journal response bodies and headers.
+    429; ``record_bodies``: also journal response bodies and headers; ``routing_prefix_job_ms``: how long an
+    update-routing-prefix job runs before the new prefix lands (Webex's documented example took about 14 s; small
+    by default so that tests stay fast); ``routing_prefix_job_result``: how such a job ends, COMPLETED, FAILED
+    (the prefix is not applied) or NOT_TRIGGERED (no job, the PUT answers 206).
     """
 
     rate_limit: float | None = None
@@ -58,12 +61,14 @@ class Config:
     jitter_ms: int = 0
     retry_after: str = 'seconds'
     record_bodies: bool = False
+    routing_prefix_job_ms: int = 500
+    routing_prefix_job_result: str = 'COMPLETED'
 
     def __post_init__(self) -> None:
         problems = []
         if self.rate_limit is not None and (not isinstance(self.rate_limit, int | float) or self.rate_limit <= 0):
             problems.append('rate_limit must be a positive number or null')
-        for name in ('latency_ms', 'jitter_ms'):
+        for name in ('latency_ms', 'jitter_ms', 'routing_prefix_job_ms'):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 problems.append(f'{name} must be a non-negative integer')
@@ -71,6 +76,8 @@ class Config:
             problems.append(f'retry_after must be one of {RETRY_AFTER_FORMATS}')
         if not isinstance(self.record_bodies, bool):
             problems.append('record_bodies must be true or false')
+        if self.routing_prefix_job_result not in jobs.RESULTS:
+            problems.append(f'routing_prefix_job_result must be one of {jobs.RESULTS}')
         if problems:
             raise ValueError('; '.join(problems))
 
@@ -235,8 +242,10 @@ class Engine:
                 body=None if method in READ_METHODS else _parse_json(incoming.body),
                 base_url=f'http://{incoming.host}{API_PREFIX}',
                 params=params,
+                config=self.config,
             )
             with self.org.lock:
+                jobs.settle(self.org)
                 return route.handler(request, self.org)
         except WebexError as error:
             return self._error(error, incoming.tracking_id)

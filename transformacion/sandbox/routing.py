@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class Request:
-    """One API request, already parsed: ``path`` is relative to /v1, ``query`` keeps the first value per name."""
+    """One API request, already parsed: ``path`` is relative to /v1, ``query`` keeps the first value per name;
+    ``config`` is the sandbox's run-time ``Config`` (for behaviours it makes configurable)."""
 
     method: str
     path: str
@@ -24,6 +25,7 @@ class Request:
     body: Any
     base_url: str
     params: dict[str, str] = field(default_factory=dict)
+    config: Any = None
 
     def flag(self, name: str, default: bool = False) -> bool:
         """A boolean query parameter (``true``/``false``); 400 on anything else."""
