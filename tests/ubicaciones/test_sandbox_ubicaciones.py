@@ -138,6 +138,13 @@ def test_unknown_trunks_and_route_groups_are_404(api, sandbox):
 # --------------------------------------------------------------------------- PSTN connection
 
 
+def test_connection_options_carry_only_the_documented_fields(api, sandbox):
+    url = api.telephony.pstn.ep(f'locations/{sede_central_id(sandbox)}/connectionOptions')
+    items = api.session.rest_get(url)['items']
+    assert {tuple(sorted(item)) for item in items} == {('displayName', 'id', 'pstnServices')}
+    assert {o.pstn_connection_type for o in api.telephony.pstn.list(sede_central_id(sandbox))} == {None}
+
+
 def test_connection_options_depend_on_the_country(api, sandbox):
     names = [o.display_name for o in api.telephony.pstn.list(sede_central_id(sandbox))]
     assert names == ['Premises-based PSTN', 'Telefonica Cloud Connect', 'Cisco PSTN']

@@ -1,9 +1,13 @@
 """PSTN connection of a calling location (``/v1/telephony/pstn/locations/{id}``): options offered, current, set up.
 
 The org's options are ``Org.pstn_connection_options``; an option with a ``countries`` list (a sandbox-only key, as
-cloud-connected providers serve given countries) is offered only to locations in those countries. A local gateway
-connection is the location's ``connection`` (``{type: TRUNK|ROUTE_GROUP, id}``, also shown by
-``GET /telephony/config/locations/{id}``); any other is ``Org.pstn_connections[location id] = {id}``.
+cloud-connected providers serve given countries) is offered only to locations in those countries. Each option
+record keeps its ``pstn_connection_type`` (LOCAL_GATEWAY, NON_INTEGRATED_CCP, INTEGRATED_CCP, CISCO_PSTN), but only
+``GET .../connection`` shows it: the options list serves ``id``, ``displayName`` and ``pstnServices``, as documented
+(spec schema ``ConnectionOptionsResponse``). A local gateway connection is the location's ``connection``
+(``{type: TRUNK|ROUTE_GROUP, id}``, also shown by ``GET /telephony/config/locations/{id}``); any other is
+``Org.pstn_connections[location id] = {id}``, which a fixture may also set for an integrated type (Cisco PSTN,
+integrated CCP), as Control Hub does.
 """
 
 from __future__ import annotations
@@ -20,11 +24,14 @@ if TYPE_CHECKING:
 LOCAL_GATEWAY = 'LOCAL_GATEWAY'
 #: Connection types Webex documents as "not supported using the API" for updating a location.
 NOT_SETTABLE = ('INTEGRATED_CCP', 'CISCO_PSTN')
-PUBLIC = ('id', 'display_name', 'pstn_services', 'pstn_connection_type')
+#: What ``GET .../connectionOptions`` serves of an option (spec schema ``ConnectionOptionsResponse``).
+OPTION_FIELDS = ('id', 'display_name', 'pstn_services')
+#: What ``GET .../connection`` serves of the chosen option (``ConnectionResponse``; route fields added for LGW).
+CONNECTION_FIELDS = (*OPTION_FIELDS, 'pstn_connection_type')
 
 
-def _public(option: dict[str, Any]) -> dict[str, Any]:
-    return {key: option[key] for key in PUBLIC}
+def _public(option: dict[str, Any], keys: tuple[str, ...] = OPTION_FIELDS) -> dict[str, Any]:
+    return {key: option[key] for key in keys}
 
 
 def _offered(org: Org, location_id: str) -> list[dict[str, Any]]:
@@ -46,11 +53,12 @@ def current(org: Org, location_id: str) -> dict[str, Any]:
     connection = telephony_locations.get(org, location_id).get('connection')
     if connection:
         gateway = next(o for o in org.pstn_connection_options if o['pstn_connection_type'] == LOCAL_GATEWAY)
-        return {**_public(gateway), 'route_type': connection['type'], 'route_id': connection['id']}
+        return {**_public(gateway, CONNECTION_FIELDS), 'route_type': connection['type'], 'route_id': connection['id']}
     chosen = org.pstn_connections.get(location_id)
     if chosen is None:
         raise NotFound('No PSTN connection is set up for this location.')
-    return _public(next(o for o in org.pstn_connection_options if o['id'] == chosen['id']))
+    option = next(o for o in org.pstn_connection_options if o['id'] == chosen['id'])
+    return _public(option, CONNECTION_FIELDS)
 
 
 def configure(org: Org, location_id: str, data: dict[str, Any]) -> None:
