@@ -51,7 +51,7 @@ def test_an_export_reapplied_by_the_launcher_is_all_skipped_with_zero_writes(scr
 
     assert export.code == 0, export.stderr
     assert export.status == 'executed'
-    assert export.result['result']['rows'] == {'ubicaciones.csv': 4, 'usuarios.csv': 14, 'workspaces.csv': 8}
+    assert export.result['result']['rows'] == {'ubicaciones.csv': 5, 'usuarios.csv': 14, 'workspaces.csv': 8}
     assert export.result['result']['not_exported'] == []
     assert sandbox.writes(seq) == []
     for domain, file in DATASETS.items():
@@ -63,7 +63,7 @@ def test_an_export_reapplied_by_the_launcher_is_all_skipped_with_zero_writes(scr
 
     assert run.code == 0, run.stderr
     assert sandbox.writes(seq) == []
-    assert len(results) == run.result['summary']['total'] == 4 * 6 + 14 * 5 + 8 * 5
+    assert len(results) == run.result['summary']['total'] == 5 * 6 + 14 * 5 + 8 * 5
     for row in results:
         expected = 'executed' if row['action'] in READ_ONLY else 'skipped'
         assert (row['action'], row['key'], row['status']) == (row['action'], row['key'], expected), row['message']
@@ -192,7 +192,8 @@ def test_location_filter_unknown_location_and_existing_files(script, sandbox, tm
     unknown = script('generar_csv_candidatos', '--output_dir', str(out), '--force', '--location', 'Marte')
     assert (unknown.code, unknown.status) == (2, 'rejected')
     assert (
-        unknown.result['summary']['message'] == "--location: no existe la ubicación 'Marte'; ubicaciones: Sede Central"
+        unknown.result['summary']['message']
+        == "--location: no existe la ubicación 'Marte'; ubicaciones: Sede Central, Valencia Puerto"
     )
     assert sandbox.writes() == []
 

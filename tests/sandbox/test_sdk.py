@@ -7,8 +7,10 @@ from wxc_sdk.rest import RestError
 from wxc_sdk.telephony.location import CallingLineId, PSTNConnection, TelephonyLocation
 
 from transformacion.sandbox import Sandbox
+from transformacion.sandbox.state import load_fixture
 
 SEDE = 'Sede Central'
+SEED_LOCATIONS = [loc['name'] for loc in load_fixture()['locations'].values()]
 
 
 def create_location(api: WebexSimpleApi, name: str = 'Sucursal Norte', **overrides: str) -> str:
@@ -120,7 +122,7 @@ def test_invalid_location_fields_are_rejected(api: WebexSimpleApi) -> None:
     assert 'timeZone' in missing.value.detail.message
     assert 'address.postalCode' in missing.value.detail.message
     assert len(missing.value.detail.errors) == 7
-    assert [loc.name for loc in api.locations.list()] == [SEDE]
+    assert [loc.name for loc in api.locations.list()] == SEED_LOCATIONS
 
 
 def test_unknown_location_is_not_found(api: WebexSimpleApi) -> None:
@@ -151,7 +153,7 @@ def test_enable_a_location_for_calling(api: WebexSimpleApi) -> None:
     assert (details.name, details.announcement_language, details.user_limit) == ('Sucursal Norte', 'es_es', 500000)
     assert details.calling_line_id.name == 'Transformacion Demo S.A.'
     assert twice.value.response.status_code == 409
-    assert [loc.name for loc in api.telephony.location.list()] == [SEDE, 'Sucursal Norte']
+    assert [loc.name for loc in api.telephony.location.list()] == [*SEED_LOCATIONS, 'Sucursal Norte']
     assert [loc.name for loc in api.telephony.location.list(name='norte')] == ['Sucursal Norte']
 
 

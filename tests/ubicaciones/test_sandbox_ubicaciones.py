@@ -51,6 +51,7 @@ def test_the_number_list_parses_and_carries_location_main_number_and_owner(api, 
 
 def test_adding_numbers_ignores_those_already_there_and_refuses_other_locations(api, sandbox):
     lisboa = calling_location(sandbox, 'Lisboa')
+    api.telephony.pstn.configure(lisboa, premise_route_type='TRUNK', premise_route_id=route_id(sandbox, 'TRK-MAD-01'))
     api.telephony.location.number.add(lisboa, ['+351210000100', '+351210000101'], state=NumberState.active)
     api.telephony.location.number.add(lisboa, ['+351210000101'], state=NumberState.inactive)
     assert {n.phone_number: n.state for n in api.telephony.phone_numbers(location_id=lisboa)} == {
@@ -60,6 +61,24 @@ def test_adding_numbers_ignores_those_already_there_and_refuses_other_locations(
     status, message = status_of(api.telephony.location.number.add, lisboa, ['+351210000102', '+34910000005'])
     assert status == 409 and '+34910000005 (Sede Central)' in message
     assert '+351210000102' not in sandbox.org.numbers
+
+
+def test_numbers_are_added_only_where_the_pstn_allows_it(api, sandbox):
+    lisboa = calling_location(sandbox, 'Lisboa')
+    puerto = api.locations.by_name('Valencia Puerto').location_id
+    url = api.telephony.location.number.ep(f'{lisboa}/numbers')
+
+    no_pstn = status_of(api.session.rest_post, url, json={'phoneNumbers': ['+351210000100']})
+    cisco = status_of(api.session.rest_post, url.replace(lisboa, puerto), json={'phoneNumbers': ['+34960000300']})
+    api.session.rest_post(url.replace(lisboa, puerto), json={'phoneNumbers': ['+34600000300'], 'numberType': 'MOBILE'})
+    api.telephony.pstn.configure(lisboa, id=option_id(sandbox, 'Telefonica Cloud Connect'))
+    api.session.rest_post(url, json={'phoneNumbers': ['+351210000100']})
+
+    assert no_pstn[0] == 400 and 'without a PSTN connection' in no_pstn[1]
+    assert cisco[0] == 400 and 'Local Gateway or non-integrated CCP' in cisco[1] and 'CISCO_PSTN' in cisco[1]
+    assert '+34960000300' not in sandbox.org.numbers
+    assert sandbox.org.numbers['+34600000300']['location_id'] == puerto
+    assert sandbox.org.numbers['+351210000100']['location_id'] == lisboa
 
 
 def test_adding_numbers_refuses_malformed_numbers_and_too_many_mobiles(api, sandbox):

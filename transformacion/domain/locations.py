@@ -28,6 +28,11 @@ LOCAL_GATEWAY = 'LOCAL_GATEWAY'
 #: Connection types Webex does not let the API set (documented for PUT .../connection): Control Hub only.
 NOT_SETTABLE = ('INTEGRATED_CCP', 'CISCO_PSTN')
 
+#: Connection types whose locations may get numbers through ``POST /telephony/config/locations/{id}/numbers``
+#: ("only supported for ... non-integrated PSTN connection types such as Local Gateway (LGW) and Non-integrated
+#: CPP", developer.webex.com, Add Phone Numbers to a location).
+NUMBERS_BY_API = (LOCAL_GATEWAY, 'NON_INTEGRATED_CCP')
+
 
 NO_CONNECTION = {'pstnConnectionType': None, 'id': None, 'routeType': None, 'routeId': None}
 

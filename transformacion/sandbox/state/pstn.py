@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from .org import Org
 
 LOCAL_GATEWAY = 'LOCAL_GATEWAY'
+#: Connection types whose locations may get DID and toll-free numbers through ``POST .../numbers`` (Cisco: "only
+#: supported for ... non-integrated PSTN connection types such as Local Gateway (LGW) and Non-integrated CPP").
+NUMBERS_BY_API = (LOCAL_GATEWAY, 'NON_INTEGRATED_CCP')
 #: Connection types Webex documents as "not supported using the API" for updating a location.
 NOT_SETTABLE = ('INTEGRATED_CCP', 'CISCO_PSTN')
 #: What ``GET .../connectionOptions`` serves of an option (spec schema ``ConnectionOptionsResponse``).
@@ -61,6 +64,15 @@ def current(org: Org, location_id: str) -> dict[str, Any]:
     return _public(option, CONNECTION_FIELDS)
 
 
+def connection_type(org: Org, location_id: str) -> str | None:
+    """The PSTN connection type of a calling location, None when it has none yet (404 when not a calling one)."""
+    try:
+        return current(org, location_id)['pstn_connection_type']
+    except NotFound:
+        telephony_locations.get(org, location_id)
+        return None
+
+
 def configure(org: Org, location_id: str, data: dict[str, Any]) -> None:
     """Set up or change the PSTN connection from ``{id?, premise_route_type?, premise_route_id?}``.
 
@@ -95,3 +107,20 @@ def configure(org: Org, location_id: str, data: dict[str, Any]) -> None:
     calling = telephony_locations.get(org, location_id)
     org.calling_locations[location_id] = {key: value for key, value in calling.items() if key != 'connection'}
     org.pstn_connections[location_id] = {'id': option_id}
+
+
+def check_numbers_supported(org: Org, location_id: str, number_type: str | None) -> None:
+    """400 when numbers cannot be added to the location through the API: DID and toll-free numbers need a Local
+    Gateway or non-integrated CCP connection (never an integrated one: Cisco PSTN, integrated CCP), mobile numbers
+    any PSTN connection. Webex documents the rule but not its error; the status and wording are the sandbox's.
+    404 when the location is not a calling location."""
+    kind = connection_type(org, location_id)
+    if kind is None:
+        raise BadRequest(
+            'Phone numbers cannot be added to a location without a PSTN connection; set up its PSTN connection first.'
+        )
+    if (number_type or 'DID') != 'MOBILE' and kind not in NUMBERS_BY_API:
+        raise BadRequest(
+            f'Adding phone numbers is only supported for locations with a Local Gateway or non-integrated CCP PSTN '
+            f'connection; this location uses {kind}, whose numbers are managed by the PSTN provider.'
+        )
