@@ -20,8 +20,8 @@ from transformacion.domain import resolve
 from transformacion.domain.licenses import (
     assign_licenses,
     calling_license_of,
-    check_units,
     refusal,
+    take_unit,
     user_calling_licenses,
 )
 from transformacion.domain.numbers import check_number, work_number
@@ -54,7 +54,8 @@ ACTION = Action(
         Param(
             'calling_license',
             default=DEFAULT_LICENSE,
-            help='licencia de Webex Calling para personas (nombre o id), p. ej. Webex Calling - Basic',
+            help='licencia de Webex Calling para personas: nombre (se toma la primera suscripción con unidades '
+            'libres), nombre@suscripción (p. ej. Webex Calling - Basic@Sub-12345) o id',
         ),
     ),
 )
@@ -121,14 +122,22 @@ def _create(
 
 
 def _converge(
-    api: Any, ctx: Context, person: Any, before: dict[str, Any], desired: dict[str, Any], lic: Any, location: str
+    api: Any,
+    ctx: Context,
+    person: Any,
+    before: dict[str, Any],
+    desired: dict[str, Any],
+    lic: Any,
+    location: str,
+    wanted: str,
 ) -> str:
-    """Bring an existing person to the desired calling data; the step taken, or Rejected when Webex cannot."""
+    """Bring an existing person to the desired calling data; the step taken, or Rejected when Webex cannot.
+    ``lic`` is the license ``wanted`` designates; a unit is taken from one of its subscriptions when assigned."""
     from wxc_sdk.licenses import LicenseProperties, LicenseRequest
 
     email = person.emails[0]
     if before['calling_license'] is None:
-        check_units(api, ctx, lic, 'calling_license')
+        lic = take_unit(api, ctx, resolve.license_candidates(api, ctx, wanted), 'calling_license')
         request = LicenseRequest(
             id=lic.license_id,
             operation='add',
@@ -179,7 +188,8 @@ def alta_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
             '(columnas extension, phone_number)'
         )
     location_id = resolve.location_id(api, ctx, params['location'])
-    lic = resolve.license_by_name_or_id(api, ctx, params.get('calling_license') or DEFAULT_LICENSE)
+    wanted = params.get('calling_license') or DEFAULT_LICENSE
+    lic = resolve.license_by_name_or_id(api, ctx, wanted)
     user_licenses = user_calling_licenses(api, ctx)
     if lic.license_id not in user_licenses:
         raise Rejected(
@@ -201,7 +211,7 @@ def alta_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
         )
 
     if person is None:
-        check_units(api, ctx, lic, 'calling_license')
+        lic = take_unit(api, ctx, resolve.license_candidates(api, ctx, wanted), 'calling_license')
         created, refused = _create(api, ctx, params, lic, location_id)
         person_id = created.person_id if created is not None else None
         if refused is not None:
@@ -209,7 +219,7 @@ def alta_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
         step = f'crear con {lic.name}'
     else:
         person_id = person.person_id
-        step = _converge(api, ctx, person, before, desired, lic, params['location'])
+        step = _converge(api, ctx, person, before, desired, lic, params['location'], wanted)
     details['calls'] = [call.as_dict() for call in ctx.planned]
     if ctx.dry_run:
         return Outcome('dry_run', f'{email}: {step}', details)

@@ -15,6 +15,7 @@ from typing import Any
 from transformacion.common import Context, Outcome, PlannedCall, Rejected, action_main, diff
 from transformacion.core.params import E164, ENUM, EXTENSION, Action, Param
 from transformacion.domain import resolve
+from transformacion.domain.licenses import take_unit
 from transformacion.domain.workspace import calling_type, number_problems, primary_numbers
 
 DEFAULT_LICENSE = 'Webex Calling - Workspaces'
@@ -41,7 +42,9 @@ ACTION = Action(
         ),
         Param(
             'license',
-            help='licencia de Webex Calling (nombre o id); en un workspace existente se cambia si es otra',
+            help='licencia de Webex Calling: nombre (se toma la primera suscripción con unidades libres), '
+            'nombre@suscripción (p. ej. Webex Calling - Workspaces@Sub-12345) o id; en un workspace existente se '
+            'cambia si es otra',
             default=DEFAULT_LICENSE,
         ),
         Param(
@@ -91,12 +94,11 @@ def _check_inputs(
     ctx: Context,
     params: dict[str, Any],
     location_id: str,
-    lic: Any,
     owner_id: str | None,
     before: dict[str, Any] | None,
 ) -> None:
-    """Rejected (nothing written) when the change cannot be made: devices or calling Webex will not change, a license
-    without free units, an extension or number held by someone else or outside the location."""
+    """Rejected (nothing written) when the change cannot be made: devices or calling Webex will not change, an
+    extension or number held by someone else or outside the location. Licenses units are checked by take_unit."""
     if before is not None:
         if before['supported_devices'] != params['supported_devices']:
             raise Rejected(
@@ -110,11 +112,6 @@ def _check_inputs(
                 'API; cámbielo en Control Hub',
                 {'before': before},
             )
-    if (before is None or before['license'] != lic.name) and (lic.total_units or 0) - (lic.consumed_units or 0) < 1:
-        raise Rejected(
-            f'license: la licencia {lic.name!r} no tiene unidades libres ({lic.consumed_units}/{lic.total_units})',
-            {'license': lic.name},
-        )
     wanted = {key: params[key] for key in ('extension', 'phone_number') if params.get(key)}
     if before is not None:
         wanted = {key: value for key, value in wanted.items() if before[key] != value}
@@ -133,7 +130,8 @@ def alta_workspace(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
             '(columnas extension, phone_number)'
         )
     location_id = resolve.location_id(api, ctx, params['location'])
-    lic = resolve.license_by_name_or_id(api, ctx, params.get('license') or DEFAULT_LICENSE)
+    wanted = params.get('license') or DEFAULT_LICENSE
+    lic = resolve.license_by_name_or_id(api, ctx, wanted)
     license_names = {item.license_id: item.name for item in resolve.licenses(api, ctx)}
     current = find_workspace(api, ctx, name, location_id)
     before = _state(api, ctx, current, license_names) if current else None
@@ -144,14 +142,18 @@ def alta_workspace(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
         details['workspace_id'] = current.workspace_id
     if not changes:
         return Outcome('skipped', f'workspace {name!r}: ya existe con Webex Calling y los datos pedidos', details)
-    _check_inputs(api, ctx, params, location_id, lic, current.workspace_id if current else None, before)
+    _check_inputs(api, ctx, params, location_id, current.workspace_id if current else None, before)
+    # a license of another name takes a unit of one of its subscriptions; the same name keeps the one it holds
+    license_ids = None
+    if before is None or before['license'] != lic.name:
+        license_ids = [take_unit(api, ctx, resolve.license_candidates(api, ctx, wanted), 'license').license_id]
 
     extension = params.get('extension') or (before or {}).get('extension')
     phone_number = params.get('phone_number') or (before or {}).get('phone_number')
     calling = WorkspaceCalling(
         type=CallingType.webex,
         webex_calling=WorkspaceWebexCalling(
-            location_id=location_id, extension=extension, phone_number=phone_number, licenses=[lic.license_id]
+            location_id=location_id, extension=extension, phone_number=phone_number, licenses=license_ids
         ),
     )
     if current is None:

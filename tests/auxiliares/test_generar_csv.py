@@ -98,7 +98,7 @@ def test_the_exported_cells_are_the_current_state_as_the_actions_read_it(script,
         '1101',
         '+34915550101',
     )
-    assert lucia['add_licenses'] == 'Meeting - Webex Meetings|Webex Calling - Professional'
+    assert lucia['add_licenses'] == 'Meeting - Webex Meetings|Webex Calling - Professional@Sub-TRANSF-0001'
     assert (lucia['forward_no_answer'], lucia['forward_no_answer_rings']) == ('1102', '4')
     assert users[f'javier.garcia@{DOMAIN}']['intercom_connection_type'] == 'TWO_WAY'
     assert users[f'carmen.sanchez@{DOMAIN}']['calling_license'] == 'Webex Calling - Basic'
@@ -115,7 +115,7 @@ def test_the_exported_cells_are_the_current_state_as_the_actions_read_it(script,
     )
     assert set(reception['intercom_members'].split(', ')) == {f'javier.garcia@{DOMAIN}', f'lucia.fernandez@{DOMAIN}'}
     assert reception['forward_business_continuity'] == '+34600100200'
-    assert workspaces['Sala Montjuïc']['license'] == 'Webex Calling - Professional'
+    assert workspaces['Sala Montjuïc']['license'] == 'Webex Calling - Professional@Sub-TRANSF-0001'
 
     log = Path(export.result['summary']['log_file'])
     assert log.is_file() and TOKEN not in log.read_text(encoding='utf-8')

@@ -65,6 +65,8 @@ def natural_names(dump: dict[str, Any]) -> dict[str, str]:
         for entity_id, record in dump.get(kind, {}).items():
             value = record.get(field)
             names[entity_id] = f'{kind}:{value[0] if isinstance(value, list) else value}'
+            if kind == 'licenses':  # one license per subscription, several with the same name
+                names[entity_id] += f'@{record.get("subscription_id")}'
     return names
 
 

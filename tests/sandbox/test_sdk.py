@@ -57,8 +57,18 @@ def test_calling_licenses_are_recognised_by_the_sdk(api: WebexSimpleApi) -> None
     assert not licenses['Meeting - Webex Meetings'].webex_calling
     assert licenses['Webex Calling - Professional'].lic_type == 'BCSTD'
     pro = licenses['Webex Calling - Professional']
-    assert (pro.total_units, pro.consumed_units) == (50, 1)
     assert api.licenses.details(pro.license_id).name == pro.name
+
+
+def test_calling_licenses_come_one_per_subscription_the_older_one_exhausted(api: WebexSimpleApi) -> None:
+    for name in ('Webex Calling - Professional', 'Webex Calling - Workspaces'):
+        same_name = [lic for lic in api.licenses.list() if lic.name == name]
+
+        assert [(lic.subscription_id, lic.total_units, lic.consumed_units) for lic in same_name] == [
+            ('Sub-TRANSF-0000', 1, 1),
+            ('Sub-TRANSF-0001', 50 if 'Professional' in name else 10, 0),
+        ]
+        assert len({lic.license_id for lic in same_name}) == 2
 
 
 def test_license_holders_are_listed(api: WebexSimpleApi) -> None:
