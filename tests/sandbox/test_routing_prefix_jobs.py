@@ -150,3 +150,14 @@ def test_the_job_settings_are_checked(sandbox: Sandbox) -> None:
     with pytest.raises(ValueError, match='routing_prefix_job_ms'):
         sandbox.configure(routing_prefix_job_ms=-1)
     assert (sandbox.config.routing_prefix_job_ms, sandbox.config.routing_prefix_job_result) == (500, 'COMPLETED')
+
+
+def test_the_job_settings_are_changed_over_the_admin_endpoint(sandbox: Sandbox) -> None:
+    url = sandbox.base_url.removesuffix('/v1') + '/_sandbox/config'
+    changed = requests.post(url, json={'routing_prefix_job_ms': 0, 'routing_prefix_job_result': 'FAILED'}, timeout=5)
+    refused = requests.post(url, json={'routing_prefix_job_result': 'LATER'}, timeout=5)
+
+    assert (changed.json()['routing_prefix_job_ms'], changed.json()['routing_prefix_job_result']) == (0, 'FAILED')
+    assert refused.status_code == 400 and 'routing_prefix_job_result' in refused.json()['message']
+    job_id = put(sandbox, SEDE_ID, {'routingPrefix': '8123'}).json()['batchJobId']
+    assert get(sandbox, f'{JOBS}/{job_id}').json()['latestExecutionStatus'] == 'FAILED'
