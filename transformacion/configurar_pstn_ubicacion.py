@@ -114,9 +114,10 @@ def configurar_pstn_ubicacion(api: Any, params: dict[str, Any], ctx: Context) ->
         if error['reason'] != 'invalid_input':
             raise
         reason = ': '.join(dict.fromkeys([error['message'], *error.get('errors', [])]))
+        hint = f'; {CONTROL_HUB}' if 'id' in body else ''
         raise Rejected(
             f'--pstn: Webex rechazó la conexión {label!r} para la ubicación {location!r} y no cambió nada: '
-            f'{reason}; {CONTROL_HUB}',
+            f'{reason}{hint}',
             {**details, 'refused': error},
         ) from None
     after = read_connection(api, ctx, location_id)

@@ -165,3 +165,18 @@ def test_a_429_on_the_write_is_retried(cli, sandbox, site):
     assert run.status == 'executed', run.result
     assert (run.result['summary']['retries'], run.result['summary']['http_429']) == (1, 1)
     assert sandbox.org.calling_locations[site.id]['connection']['type'] == 'ROUTE_GROUP'
+
+
+def test_a_trunk_webex_refuses_is_rejected_with_its_reason(cli, sandbox, site):
+    with sandbox.org.lock:
+        sandbox.org.pstn_connection_options[:] = [
+            o for o in sandbox.org.pstn_connection_options if o['pstn_connection_type'] != 'LOCAL_GATEWAY'
+        ]
+    start = mark(sandbox)
+    run = cli('configurar_pstn_ubicacion', '--location', site.name, '--pstn', 'TRK-MAD-01')
+    assert (run.code, run.status) == (2, 'rejected'), run.result
+    message = run.result['summary']['message']
+    assert "Webex rechazó la conexión 'TRUNK TRK-MAD-01'" in message and 'local gateway' in message
+    assert 'Control Hub' not in message
+    assert [w['status'] for w in sandbox.writes(start)] == [400]
+    assert 'connection' not in sandbox.org.calling_locations[site.id]
