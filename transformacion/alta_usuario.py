@@ -34,8 +34,8 @@ from transformacion.domain import resolve
 from transformacion.domain.licenses import (
     assign_licenses,
     calling_license_of,
-    check_units,
     refusal,
+    take_unit,
     user_calling_licenses,
 )
 from transformacion.domain.numbers import check_number, work_number
@@ -68,7 +68,8 @@ ACTION = Action(
         Param(
             'calling_license',
             default=DEFAULT_LICENSE,
-            help='licencia de Webex Calling para personas (nombre o id), p. ej. Webex Calling - Basic',
+            help='licencia de Webex Calling para personas: nombre (se toma la primera suscripción con unidades '
+            'libres), nombre@suscripción (p. ej. Webex Calling - Basic@Sub-12345) o id',
         ),
     ),
     rules=(one_of('extension', 'phone_number', why='una licencia de Webex Calling exige numeración'),),
@@ -145,14 +146,21 @@ def _number_held_by_a_person(api: Any, ctx: Context, number: str) -> bool:
 
 
 def _check_existing(
-    api: Any, ctx: Context, person: Any, before: dict[str, Any], desired: dict[str, Any], lic: Any, location: str
-) -> None:
-    """Rejected when Webex cannot bring an existing person to the desired calling data: another calling license, or
-    a calling user of another location (the API does not move people); units checked when the license is missing."""
+    api: Any,
+    ctx: Context,
+    person: Any,
+    before: dict[str, Any],
+    desired: dict[str, Any],
+    lic: Any,
+    location: str,
+    wanted: str,
+) -> Any:
+    """The license the person will hold (``lic``, or, when the person has no calling license yet, the subscription
+    of ``wanted`` a unit is taken from); Rejected when Webex cannot bring the existing person to the desired calling
+    data: another calling license, or a calling user of another location (the API does not move people)."""
     email = person.emails[0]
     if before['calling_license'] is None:
-        check_units(api, ctx, lic, 'calling_license')
-        return
+        return take_unit(api, ctx, resolve.license_candidates(api, ctx, wanted), 'calling_license')
     if before['calling_license'] != lic.name:
         raise Rejected(
             f'calling_license: {email} ya tiene la licencia {before["calling_license"]!r}, no {lic.name!r}; '
@@ -166,6 +174,7 @@ def _check_existing(
             f'a {location!r} por API; muévalo en Control Hub',
             {'before': before},
         )
+    return lic
 
 
 def _update(api: Any, ctx: Context, person: Any, before: dict[str, Any], desired: dict[str, Any], lic: Any) -> str:
@@ -210,7 +219,8 @@ def _update(api: Any, ctx: Context, person: Any, before: dict[str, Any], desired
 def alta_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     email = params['email']
     location_id = resolve.location_id(api, ctx, params['location'])
-    lic = resolve.license_by_name_or_id(api, ctx, params.get('calling_license') or DEFAULT_LICENSE)
+    wanted = params.get('calling_license') or DEFAULT_LICENSE
+    lic = resolve.license_by_name_or_id(api, ctx, wanted)
     user_licenses = user_calling_licenses(api, ctx)
     if lic.license_id not in user_licenses:
         raise Rejected(
@@ -218,7 +228,7 @@ def alta_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
             + ', '.join(sorted(user_licenses.values()))
         )
     desired = _desired(params, lic.name, location_id)
-    found: dict[str, Any] = {'person': find_person(api, ctx, email), 'create_error': None}
+    found: dict[str, Any] = {'person': find_person(api, ctx, email), 'create_error': None, 'license': lic}
     if found['person'] is None and params.get('phone_number'):
         if _number_held_by_a_person(api, ctx, params['phone_number']):
             # the number may belong to this person, created moments ago and not listed yet
@@ -235,12 +245,12 @@ def alta_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
             holder_id = person.person_id if person else None
             check_number(api, ctx, params['phone_number'], location_id, params['location'], holder_id)
         if before is None:
-            check_units(api, ctx, lic, 'calling_license')
+            found['license'] = take_unit(api, ctx, resolve.license_candidates(api, ctx, wanted), 'calling_license')
         else:
-            _check_existing(api, ctx, person, before, desired, lic, params['location'])
+            found['license'] = _check_existing(api, ctx, person, before, desired, lic, params['location'], wanted)
 
     def create() -> str:
-        found['person'], found['create_error'] = _create(api, ctx, params, lic, location_id)
+        found['person'], found['create_error'] = _create(api, ctx, params, found['license'], location_id)
         return f'crear con {lic.name}'
 
     outcome = converge(
@@ -249,7 +259,7 @@ def alta_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
         read=read,
         current=before,
         desired=desired,
-        write=lambda changes: _update(api, ctx, found['person'], before, desired, lic),
+        write=lambda changes: _update(api, ctx, found['person'], before, desired, found['license']),
         create=create,
         check=check,
         unchanged=f'ya existe con {lic.name} y la numeración pedida',

@@ -28,6 +28,7 @@ from transformacion.common import (
     read_back,
 )
 from transformacion.domain import resolve
+from transformacion.domain.licenses import take_unit
 from transformacion.domain.workspace import calling_type, number_problems, primary_numbers
 
 DEFAULT_LICENSE = 'Webex Calling - Workspaces'
@@ -54,7 +55,9 @@ ACTION = Action(
         ),
         Param(
             'license',
-            help='licencia de Webex Calling (nombre o id); en un workspace existente se cambia si es otra',
+            help='licencia de Webex Calling: nombre (se toma la primera suscripción con unidades libres), '
+            'nombre@suscripción (p. ej. Webex Calling - Workspaces@Sub-12345) o id; en un workspace existente se '
+            'cambia si es otra',
             default=DEFAULT_LICENSE,
         ),
         Param(
@@ -100,9 +103,9 @@ def _desired(params: dict[str, Any], license_name: str) -> dict[str, Any]:
     return desired
 
 
-def _check(params: dict[str, Any], lic: Any, before: dict[str, Any] | None) -> None:
+def _check(params: dict[str, Any], before: dict[str, Any] | None) -> None:
     """Rejected (nothing written) when Webex will not make the change: devices or a calling type it does not let the
-    API change, or a license without free units."""
+    API change (license units are taken by ``take_unit``)."""
     if before is not None:
         if before['supported_devices'] != params['supported_devices']:
             raise Rejected(
@@ -116,11 +119,6 @@ def _check(params: dict[str, Any], lic: Any, before: dict[str, Any] | None) -> N
                 'API; cámbielo en Control Hub',
                 {'before': before},
             )
-    if (before is None or before['license'] != lic.name) and (lic.total_units or 0) - (lic.consumed_units or 0) < 1:
-        raise Rejected(
-            f'license: la licencia {lic.name!r} no tiene unidades libres ({lic.consumed_units}/{lic.total_units})',
-            {'license': lic.name},
-        )
 
 
 def _held_by_a_workspace(api: Any, ctx: Context, params: dict[str, Any], location_id: str) -> bool:
@@ -161,9 +159,12 @@ def alta_workspace(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
 
     name = params['name']
     location_id = resolve.location_id(api, ctx, params['location'])
-    lic = resolve.license_by_name_or_id(api, ctx, params.get('license') or DEFAULT_LICENSE)
+    wanted_license = params.get('license') or DEFAULT_LICENSE
+    lic = resolve.license_by_name_or_id(api, ctx, wanted_license)
     license_names = {item.license_id: item.name for item in resolve.licenses(api, ctx)}
-    found: dict[str, Any] = {'workspace': None}
+    # license_ids: None keeps the subscription a workspace holds; a license of another name takes a unit of one of
+    # its subscriptions (take_unit)
+    found: dict[str, Any] = {'workspace': None, 'license_ids': None}
 
     def read() -> dict[str, Any] | None:
         if found['workspace'] is None:
@@ -178,7 +179,10 @@ def alta_workspace(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
         return _state(api, ctx, found['workspace'], license_names) if found['workspace'] else None
 
     def check(before: dict[str, Any] | None, changes: dict[str, Any]) -> None:
-        _check(params, lic, before)
+        _check(params, before)
+        if before is None or before['license'] != lic.name:
+            candidates = resolve.license_candidates(api, ctx, wanted_license)
+            found['license_ids'] = [take_unit(api, ctx, candidates, 'license').license_id]
         wanted = {key: params[key] for key in ('extension', 'phone_number') if params.get(key)}
         if before is not None:
             wanted = {key: value for key, value in wanted.items() if before[key] != value}
@@ -194,7 +198,7 @@ def alta_workspace(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
                 location_id=location_id,
                 extension=params.get('extension') or (before or {}).get('extension'),
                 phone_number=params.get('phone_number') or (before or {}).get('phone_number'),
-                licenses=[lic.license_id],
+                licenses=found['license_ids'],
             ),
         )
 

@@ -1,15 +1,21 @@
 """Add E.164 numbers or ranges to the number inventory of a Webex Calling location, active or inactive, in batches.
 
+Cisco documents ``POST .../numbers`` as supported only for locations whose PSTN connection is a Local Gateway or a
+non-integrated CCP, never for integrated PSTN (Cisco Calling Plans / Cisco PSTN, integrated CCP): before adding any
+number the action reads the location's connection and refuses, writing nothing, when it has none yet or another
+type (numbers that are all already there are skipped whatever the connection). In the launcher
+it runs after configurar_pstn_ubicacion of the same row (its location parameter depends on that action).
 Numbers already in the location are left as they are; a number held by another location stops the action before
 any write, naming the location that holds it. The result reports every number. Success is judged by reading the
 inventory back: wxc_sdk's number.add() does not raise on a 400 (it passes ignore_status=400).
-Calls: GET /locations?name=, GET /telephony/config/locations/{id}, GET /telephony/config/numbers,
-POST /telephony/config/locations/{id}/numbers (at most BATCH_SIZE numbers per request).
-Scopes: spark-admin:locations_read, spark-admin:telephony_config_read/write.
+Calls: GET /locations?name=, GET /telephony/config/locations/{id}, GET /telephony/pstn/locations/{id}/connection,
+GET /telephony/config/numbers, POST /telephony/config/locations/{id}/numbers (at most BATCH_SIZE numbers per request).
+Scopes: spark-admin:locations_read, spark-admin:telephony_config_read/write, spark-admin:telephony_pstn_read.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from transformacion.common import (
@@ -25,6 +31,7 @@ from transformacion.common import (
     action_main,
 )
 from transformacion.domain import resolve
+from transformacion.domain.locations import NUMBERS_BY_API, read_connection
 from transformacion.domain.numbers import read_inventory
 
 ACTION = Action(
@@ -32,7 +39,7 @@ ACTION = Action(
     domain='ubicaciones',
     summary='Añade números o rangos E.164 al inventario de una ubicación.',
     params=(
-        LOCATION,
+        replace(LOCATION, depends_on='configurar_pstn_ubicacion'),
         Param(
             'phone_numbers',
             type=NUMBER_RANGES,
@@ -64,6 +71,27 @@ def _state(item: Any) -> str | None:
 
 def _batches(numbers: list[str]) -> list[list[str]]:
     return [numbers[start : start + BATCH_SIZE] for start in range(0, len(numbers), BATCH_SIZE)]
+
+
+def _check_pstn(api: Any, ctx: Context, location_id: str, location: str, details: dict[str, Any]) -> str:
+    """The location's PSTN connection type; Rejected (with ``details`` and the connection) unless Webex lets the API
+    add numbers to it."""
+    connection = read_connection(api, ctx, location_id)
+    kind = connection['pstnConnectionType']
+    if kind is None:
+        raise Rejected(
+            f'la ubicación {location!r} aún no tiene conexión PSTN y Webex no admite añadirle números; configure '
+            'antes su PSTN (Local Gateway o CCP no integrado) con configurar_pstn_ubicacion (columna pstn)',
+            {**details, 'pstn': connection},
+        )
+    if kind not in NUMBERS_BY_API:
+        raise Rejected(
+            f'la ubicación {location!r} usa PSTN {kind} ({connection["displayName"]}): sus números los gestiona el '
+            'proveedor y Cisco advierte que añadirlos por API puede dañar datos; pídalos al proveedor o añádalos en '
+            'Control Hub (por API solo con Local Gateway o CCP no integrado)',
+            {**details, 'pstn': connection},
+        )
+    return kind
 
 
 def anadir_numeraciones_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
@@ -101,6 +129,7 @@ def anadir_numeraciones_ubicacion(api: Any, params: dict[str, Any], ctx: Context
     entity = f'inventario de la ubicación {location!r}'
     if not new:
         return Outcome('skipped', f'{entity}: los {len(wanted)} números ya estaban', details)
+    details['pstn'] = _check_pstn(api, ctx, location_id, location, details)
 
     batches = _batches(new)
     for batch in batches:

@@ -29,18 +29,20 @@ from transformacion.common import (
     converge,
 )
 from transformacion.domain import resolve
-from transformacion.domain.licenses import assign_licenses, check_units, user_calling_licenses
+from transformacion.domain.licenses import assign_licenses, license_labels, take_unit, user_calling_licenses
 from transformacion.domain.numbers import check_number, work_number
 
 
 def _license_list(value: str) -> list[str]:
     names = [item.strip() for item in re.split(r'[;|]', value) if item.strip()]
     if not names:
-        raise ValueError('se esperaba al menos una licencia (nombre o id)')
+        raise ValueError('se esperaba al menos una licencia (nombre, nombre@suscripción o id)')
     return list(dict.fromkeys(names))
 
 
-LICENSE_LIST = ParamType('license_list', _license_list, "licencias (nombre o id) separadas por ';' o '|'")
+LICENSE_LIST = ParamType(
+    'license_list', _license_list, "licencias (nombre, nombre@suscripción o id) separadas por ';' o '|'"
+)
 
 ACTION = Action(
     name='asignar_licencias_usuario',
@@ -49,11 +51,17 @@ ACTION = Action(
     high_impact=True,
     params=(
         PERSON,
-        Param('add_licenses', LICENSE_LIST, help='licencias que añadir (nombre o id)'),
+        Param(
+            'add_licenses',
+            LICENSE_LIST,
+            help='licencias que añadir: nombre (se toma la primera suscripción con unidades libres; no se añade si ya '
+            'tiene una de ese nombre), nombre@suscripción (p. ej. Webex Calling - Professional@Sub-12345) o id',
+        ),
         Param(
             'remove_licenses',
             LICENSE_LIST,
-            help='licencias que quitar (nombre o id); quitar la de Webex Calling borra la numeración y los ajustes '
+            help='licencias que quitar (nombre: la de esa licencia que tenga, de cualquier suscripción; '
+            'nombre@suscripción o id); quitar la de Webex Calling borra la numeración y los ajustes '
             'de llamada de la persona y pide --yes',
         ),
         Param(
@@ -114,21 +122,22 @@ def asignar_licencias_usuario(api: Any, params: dict[str, Any], ctx: Context) ->
 
     who = params['person']
     person_id = resolve.person_id(api, ctx, who)
-    add = [resolve.license_by_name_or_id(api, ctx, name) for name in params.get('add_licenses') or []]
-    remove = [resolve.license_by_name_or_id(api, ctx, name) for name in params.get('remove_licenses') or []]
-    names = {lic.license_id: lic.name for lic in resolve.licenses(api, ctx)}
-    both = {lic.license_id for lic in add} & {lic.license_id for lic in remove}
+    # each value designates one license per subscription it exists in (see resolve.license_candidates)
+    add = [resolve.license_candidates(api, ctx, name) for name in params.get('add_licenses') or []]
+    remove = [resolve.license_candidates(api, ctx, name) for name in params.get('remove_licenses') or []]
+    names = license_labels(resolve.licenses(api, ctx))
+    both = {lic.license_id for group in add for lic in group} & {lic.license_id for group in remove for lic in group}
     if both:
         raise Rejected(f'add_licenses/remove_licenses: {", ".join(_names(both, names))} está en las dos listas')
-    for lic in add:
-        if lic.webex_calling_workspaces:
-            raise Rejected(f'add_licenses: {lic.name!r} es una licencia de workspaces, no de personas')
+    for group in add:
+        if group[0].webex_calling_workspaces:
+            raise Rejected(f'add_licenses: {group[0].name!r} es una licencia de workspaces, no de personas')
 
     person = ctx.call(api.people.details, person_id, calling_data=True)
     held = set(person.licenses or [])
-    to_add = [lic for lic in add if lic.license_id not in held]
-    to_remove = [lic for lic in remove if lic.license_id in held]
-    held_after = (held - {lic.license_id for lic in to_remove}) | {lic.license_id for lic in to_add}
+    to_add = [group for group in add if not any(lic.license_id in held for lic in group)]
+    to_remove = [lic for group in remove for lic in group if lic.license_id in held]
+    held_after = (held - {lic.license_id for lic in to_remove}) | {group[0].license_id for group in to_add}
     calling = user_calling_licenses(api, ctx) if to_add or to_remove else {}
     desired: dict[str, Any] = {'licenses': _names(held_after, names)}
     requests = [LicenseRequest(id=lic.license_id, operation='remove') for lic in to_remove]
@@ -143,14 +152,18 @@ def asignar_licencias_usuario(api: Any, params: dict[str, Any], ctx: Context) ->
                 + '; quite la actual con --remove-licenses',
                 {'person_id': person_id, 'before': before, 'diff': changes},
             )
-        for lic in to_add:
-            check_units(api, ctx, lic, 'add_licenses')
+        chosen = set()
+        for group in to_add:
+            lic = take_unit(api, ctx, group, 'add_licenses')
+            chosen.add(lic.license_id)
             properties = None
             if lic.license_id in calling:
                 wanted = _calling_properties(api, ctx, params, person, lic)
                 desired.update({key: value for key, value in wanted.items() if value})
                 properties = LicenseProperties(**wanted)
             requests.append(LicenseRequest(id=lic.license_id, operation='add', properties=properties))
+        kept = held - {lic.license_id for lic in to_remove}
+        desired['licenses'] = _names(kept | chosen, names)
 
     def confirm_if(before: dict[str, Any] | None, changes: dict[str, Any]) -> str | None:
         removed_calling = [lic.name for lic in to_remove if lic.license_id in calling]
@@ -165,7 +178,7 @@ def asignar_licencias_usuario(api: Any, params: dict[str, Any], ctx: Context) ->
         }
         assign_licenses(api, ctx, PlannedCall('PATCH', '/licenses/users', body), person_id, requests, who)
         parts = (
-            'añadir ' + ', '.join(lic.name for lic in to_add) if to_add else '',
+            'añadir ' + ', '.join(group[0].name for group in to_add) if to_add else '',
             'quitar ' + ', '.join(lic.name for lic in to_remove) if to_remove else '',
         )
         return '; '.join(part for part in parts if part)
@@ -187,7 +200,7 @@ def asignar_licencias_usuario(api: Any, params: dict[str, Any], ctx: Context) ->
     outcome.details = {
         'person_id': person_id,
         **outcome.details,
-        'licenses_added': [lic.name for lic in to_add],
+        'licenses_added': [group[0].name for group in to_add],
         'licenses_removed': [lic.name for lic in to_remove],
     }
     return outcome

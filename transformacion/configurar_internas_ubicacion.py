@@ -1,8 +1,12 @@
 """Internal dialing of a Webex Calling location: routing prefix, outside dial digit, and where calls to unknown
 extensions go (a premises trunk or route group, given by name or id).
 
+A routing-prefix change is an admin batch job on Webex: the PUT answers ``{batchJobId}`` and the prefix lands when
+the job ends (seconds later). The action records the job id, follows the job to its end and only then verifies;
+while another prefix job of the org runs, Webex answers 409 and the PUT is sent again later (bounded waits).
 Calls: GET /locations?name=, GET /telephony/config/locations (routing prefix in use elsewhere),
-GET/PUT /telephony/config/locations/{id}, GET /telephony/config/premisePstn/trunks and /routeGroups,
+GET/PUT /telephony/config/locations/{id}, GET /telephony/config/jobs/updateRoutingPrefix/{jobId} (and /errors when
+the job fails), GET /telephony/config/premisePstn/trunks and /routeGroups,
 GET/PUT /telephony/config/locations/{id}/internalDialing.
 Scopes: spark-admin:locations_read, spark-admin:telephony_config_read/write.
 """
@@ -27,6 +31,7 @@ from transformacion.common import (
     converge,
 )
 from transformacion.domain import resolve
+from transformacion.domain.locations import follow_routing_prefix_job, update_calling_location
 
 ROUTING_PREFIX_MAX = 7
 
@@ -139,6 +144,7 @@ def configurar_internas_ubicacion(api: Any, params: dict[str, Any], ctx: Context
         _check_prefix_free(api, ctx, desired[PREFIX], location_id)
     dialing_api = api.telephony.location.internal_dialing
     location_path = f'/telephony/config/locations/{location_id}'
+    job: dict[str, Any] = {}
 
     def read() -> dict[str, Any]:
         calling = resolve.calling_location(api, ctx, location_id, location)
@@ -154,13 +160,18 @@ def configurar_internas_ubicacion(api: Any, params: dict[str, Any], ctx: Context
         calling_changes = {key: desired[key] for key in (PREFIX, DIAL) if key in changes}
         if calling_changes:
             settings = TelephonyLocation.model_validate(calling_changes)
-            ctx.write(
+            job_id = ctx.write(
                 PlannedCall('PUT', location_path, settings.update()),
-                api.telephony.location.update,
+                update_calling_location,
+                api,
+                ctx,
                 location_id,
                 settings,
-                org_id=ctx.org_id,
             )
+            if job_id:
+                job.update(follow_routing_prefix_job(api, ctx, job_id))
+            elif PREFIX in calling_changes and not ctx.dry_run:
+                job.update(id=None, status='NOT_TRIGGERED')
         if ENABLE in changes or ROUTE in changes:
             route = desired.get(ROUTE)
             identity = RouteIdentity(id=route['id'], type=RouteType(route['type'])) if route else None
@@ -181,7 +192,24 @@ def configurar_internas_ubicacion(api: Any, params: dict[str, Any], ctx: Context
         ctx, entity=f'marcación interna de la ubicación {location!r}', read=read, desired=desired, write=write
     )
     outcome.details['location_id'] = location_id
+    if job:
+        outcome.details['routing_prefix_job'] = job
+        if outcome.status == 'error' and PREFIX in outcome.details.get('after', {}) and job['status'] != 'COMPLETED':
+            outcome.message += f'; {_job_explanation(job)}'
     return outcome
+
+
+def _job_explanation(job: dict[str, Any]) -> str:
+    """Why the prefix did not land, from the job Webex ran (or did not run)."""
+    if job['id'] is None:
+        return 'Webex no lanzó el trabajo de cambio de prefijo (la respuesta no trae batchJobId; ver la evidencia)'
+    if not job['ended']:
+        return (
+            f'el trabajo de Webex {job["id"]} sigue en curso tras {job["waited_s"]:.0f} s: el prefijo puede llegar '
+            'más tarde; repita la acción para comprobarlo'
+        )
+    errors = f': {"; ".join(job["errors"])}' if job['errors'] else ''
+    return f'el trabajo de Webex {job["id"]} terminó en {job["status"]}{errors}'
 
 
 main = action_main(__name__)

@@ -1,6 +1,11 @@
 """Choose the PSTN connection of a Webex Calling location: a premises trunk or route group (local gateway) or a
 cloud-connected PSTN option offered to that location, each given by name or by id.
 
+Webex documents the connection options with ``id``, ``displayName`` and ``pstnServices`` only: the connection type
+is known once a connection is set (``GET .../connection``). So a trunk or route group named means a local gateway
+(``{premiseRouteType, premiseRouteId}``), any other name or id must be one of the options offered (``{id}``), and the
+type is read back after the write. Webex refuses by API the integrated types (Cisco PSTN, integrated CCP): that
+refusal is reported as rejected, with the pointer to Control Hub; a dry run cannot foresee it.
 Calls: GET /locations?name=, GET /telephony/config/locations/{id}, GET /telephony/pstn/locations/{id}/connectionOptions,
 GET /telephony/config/premisePstn/trunks and /routeGroups, GET and PUT /telephony/pstn/locations/{id}/connection.
 Scopes: spark-admin:locations_read, spark-admin:telephony_config_read, spark-admin:telephony_pstn_read/write.
@@ -11,15 +16,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion.common import LOCATION, Action, Context, Outcome, Param, PlannedCall, Rejected, action_main, diff
+from transformacion.common import (
+    LOCATION,
+    Action,
+    Context,
+    Outcome,
+    Param,
+    PlannedCall,
+    Rejected,
+    action_main,
+    describe_error,
+    diff,
+)
 from transformacion.domain import resolve
 from transformacion.domain.locations import (
     LOCAL_GATEWAY,
-    NO_CONNECTION,
     NOT_SETTABLE,
     connection_path,
     read_connection,
-    wire_value,
 )
 
 ACTION = Action(
@@ -38,9 +52,11 @@ ACTION = Action(
     ),
 )
 
-
-def _option_label(option: Any) -> str:
-    return f'{option.display_name} ({wire_value(option.pstn_connection_type)})'
+#: What an operator must do for a connection Webex does not let the API set.
+CONTROL_HUB = (
+    'las conexiones integradas ({types}) solo se configuran en Control Hub; para PSTN local indique el trunk o '
+    'route group'
+).format(types=', '.join(NOT_SETTABLE))
 
 
 def _target(api: Any, ctx: Context, wanted: str, options: list[Any], location: str) -> tuple[dict, dict, str]:
@@ -48,35 +64,27 @@ def _target(api: Any, ctx: Context, wanted: str, options: list[Any], location: s
     folded = wanted.casefold()
     option = next((o for o in options if o.id == wanted or (o.display_name or '').casefold() == folded), None)
     route = resolve.premises_route(api, ctx, wanted, '--pstn')
-    offered = ', '.join(_option_label(o) for o in options) or 'ninguna'
     if option is not None and route is not None:
         raise Rejected(f'--pstn: {wanted!r} es a la vez una opción PSTN y un {route["type"]}; indique su id')
     if route is not None:
-        if not any(wire_value(o.pstn_connection_type) == LOCAL_GATEWAY for o in options):
-            raise Rejected(
-                f'--pstn: la ubicación {location!r} no ofrece PSTN local ({LOCAL_GATEWAY}) para usar {wanted!r}; '
-                f'opciones ofrecidas: {offered}',
-                {'offered': [_option_label(o) for o in options]},
-            )
         desired = {'pstnConnectionType': LOCAL_GATEWAY, 'routeType': route['type'], 'routeId': route['id']}
         body = {'premiseRouteType': route['type'], 'premiseRouteId': route['id']}
         return desired, body, f'{route["type"]} {route["name"]}'
     if option is None:
+        offered = [o.display_name or o.id for o in options]
         raise Rejected(
             f'--pstn: {wanted!r} no es ningún trunk, route group ni opción PSTN ofrecida a la ubicación {location!r}; '
-            f'opciones ofrecidas: {offered}; trunks y route groups: {resolve.describe_premises_routes(api, ctx)}',
-            {'offered': [_option_label(o) for o in options]},
+            f'opciones ofrecidas: {", ".join(offered) or "ninguna"}; trunks y route groups: '
+            f'{resolve.describe_premises_routes(api, ctx)}',
+            {'offered': offered},
         )
-    kind = wire_value(option.pstn_connection_type)
-    if kind == LOCAL_GATEWAY:
-        raise Rejected(
-            f'--pstn: {wanted!r} es PSTN local; indique el trunk o route group que debe usar '
-            f'({resolve.describe_premises_routes(api, ctx)})'
-        )
-    return {**NO_CONNECTION, 'pstnConnectionType': kind, 'id': option.id}, {'id': option.id}, _option_label(option)
+    desired = {'id': option.id, 'routeType': None, 'routeId': None}
+    return desired, {'id': option.id}, option.display_name or option.id
 
 
 def configurar_pstn_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
+    from wxc_sdk.rest import RestError
+
     location = params['location']
     location_id = resolve.location_id(api, ctx, location)
     resolve.calling_location(api, ctx, location_id, location)
@@ -88,12 +96,6 @@ def configurar_pstn_ubicacion(api: Any, params: dict[str, Any], ctx: Context) ->
     details: dict[str, Any] = {'location_id': location_id, 'target': label, 'before': before, 'diff': changes}
     if not changes:
         return Outcome('skipped', f'{entity}: ya usa {label}', details)
-    if desired['pstnConnectionType'] in NOT_SETTABLE:
-        raise Rejected(
-            f'--pstn: Webex no permite configurar por API una conexión {desired["pstnConnectionType"]} '
-            f'({label}); hágalo en Control Hub',
-            details,
-        )
 
     def write() -> None:
         ctx.write(
@@ -109,16 +111,31 @@ def configurar_pstn_ubicacion(api: Any, params: dict[str, Any], ctx: Context) ->
     if ctx.dry_run:
         write()
         details['calls'] = [call.as_dict() for call in ctx.planned]
-        return Outcome('dry_run', f'{entity}: pasaría de {before["displayName"] or "ninguna"} a {label}', details)
+        caveat = '' if 'premiseRouteId' in body else f' (si Webex la admite por API: {CONTROL_HUB})'
+        return Outcome(
+            'dry_run', f'{entity}: pasaría de {before["displayName"] or "ninguna"} a {label}{caveat}', details
+        )
     if before['pstnConnectionType'] is not None:
         ctx.confirm(f'{entity} (cambiar una conexión PSTN en uso)', before, desired)
-    write()
+    try:
+        write()
+    except RestError as exc:
+        error = describe_error(exc)
+        if error['reason'] != 'invalid_input':
+            raise
+        reason = ': '.join(dict.fromkeys([error['message'], *error.get('errors', [])]))
+        hint = f'; {CONTROL_HUB}' if 'id' in body else ''
+        raise Rejected(
+            f'--pstn: Webex rechazó la conexión {label!r} para la ubicación {location!r} y no cambió nada: '
+            f'{reason}{hint}',
+            {**details, 'refused': error},
+        ) from None
     after = read_connection(api, ctx, location_id)
     remaining = diff(after, desired)
     details.update(after=after, calls=[call.as_dict() for call in ctx.planned], verified=not remaining)
     if remaining:
         return Outcome('error', f'{entity}: la verificación falla en {", ".join(remaining)}', details)
-    return Outcome('executed', f'{entity}: ahora usa {label} (verificado)', details)
+    return Outcome('executed', f'{entity}: ahora usa {label} ({after["pstnConnectionType"]}) (verificado)', details)
 
 
 main = action_main(__name__)

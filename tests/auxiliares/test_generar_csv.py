@@ -59,7 +59,7 @@ def test_an_export_reapplied_by_the_launcher_is_all_skipped_with_zero_writes(scr
 
     assert export.code == 0, export.stderr
     assert export.status == 'executed'
-    assert export.result['result']['rows'] == {'ubicaciones.csv': 4, 'usuarios.csv': 14, 'workspaces.csv': 8}
+    assert export.result['result']['rows'] == {'ubicaciones.csv': 5, 'usuarios.csv': 14, 'workspaces.csv': 8}
     assert export.result['result']['not_exported'] == []
     assert sandbox.writes(seq) == []
     for domain, file in DATASETS.items():
@@ -71,7 +71,7 @@ def test_an_export_reapplied_by_the_launcher_is_all_skipped_with_zero_writes(scr
 
     assert run.code == 0, run.stderr
     assert sandbox.writes(seq) == []
-    assert len(results) == run.result['summary']['total'] == 4 * 6 + 14 * 5 + 8 * 5
+    assert len(results) == run.result['summary']['total'] == 5 * 6 + 14 * 5 + 8 * 5
     for row in results:
         expected = 'executed' if row['action'] in READ_ONLY else 'skipped'
         assert (row['action'], row['key'], row['status']) == (row['action'], row['key'], expected), row['message']
@@ -106,7 +106,7 @@ def test_the_exported_cells_are_the_current_state_as_the_actions_read_it(script,
         '1101',
         '+34915550101',
     )
-    assert lucia['add_licenses'] == 'Meeting - Webex Meetings|Webex Calling - Professional'
+    assert lucia['add_licenses'] == 'Meeting - Webex Meetings|Webex Calling - Professional@Sub-TRANSF-0001'
     assert (lucia['forward_no_answer'], lucia['forward_no_answer_rings']) == ('1102', '4')
     assert users[f'javier.garcia@{DOMAIN}']['intercom_connection_type'] == 'TWO_WAY'
     assert users[f'carmen.sanchez@{DOMAIN}']['calling_license'] == 'Webex Calling - Basic'
@@ -123,7 +123,7 @@ def test_the_exported_cells_are_the_current_state_as_the_actions_read_it(script,
     )
     assert set(reception['intercom_members'].split(', ')) == {f'javier.garcia@{DOMAIN}', f'lucia.fernandez@{DOMAIN}'}
     assert reception['forward_business_continuity'] == '+34600100200'
-    assert workspaces['Sala Montjuïc']['license'] == 'Webex Calling - Professional'
+    assert workspaces['Sala Montjuïc']['license'] == 'Webex Calling - Professional@Sub-TRANSF-0001'
 
     log = Path(export.result['summary']['log_file'])
     assert log.is_file() and TOKEN not in log.read_text(encoding='utf-8')
@@ -199,7 +199,8 @@ def test_location_filter_unknown_location_and_existing_files(script, sandbox, tm
     unknown = script('generar_csv_candidatos', '--output_dir', str(out), '--force', '--location', 'Marte')
     assert (unknown.code, unknown.status) == (2, 'rejected')
     assert (
-        unknown.result['summary']['message'] == "--location: no existe la ubicación 'Marte'; ubicaciones: Sede Central"
+        unknown.result['summary']['message']
+        == "--location: no existe la ubicación 'Marte'; ubicaciones: Sede Central, Valencia Puerto"
     )
     assert sandbox.writes() == []
 

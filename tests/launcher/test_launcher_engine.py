@@ -77,7 +77,7 @@ def test_a_failed_prerequisite_skips_its_dependants_and_the_batch_goes_on(runner
         'requisito no cumplido: alta_workspace de workspaces fila 1 terminó en skipped'
     )
     assert results[('workspaces', '2', 'ajuste_workspace')]['status'] == 'executed'
-    assert location_names(sandbox) == ['Sede Central', 'Tierra']
+    assert location_names(sandbox) == ['Sede Central', 'Tierra', 'Valencia Puerto']
     assert [w['request_body']['displayName'] for w in posts(sandbox, '/v1/workspaces')] == ['Sala']
     assert checkpoint_task(report, 'workspaces', 1, 'alta_workspace').blocked_by == 'alta_ubicacion:ubicaciones:1'
 
@@ -187,7 +187,11 @@ def test_results_and_summary_match_the_sandbox_state(runner, sandbox, tmp_path):
     created = {r['key']: r['status'] for r in results if r['action'] == 'alta_ubicacion'}
     assert created == {'Norte': 'executed', "'=SUMA(A1)": 'rejected', 'Sede Central': 'executed'}
     stored = {loc['name']: loc['address']['address1'] for loc in sandbox.org.locations.values()}
-    assert stored == {'Norte': 'Calle Mayor 1', 'Sede Central': 'Calle Mayor 1'}
+    assert stored == {
+        'Norte': 'Calle Mayor 1',
+        'Sede Central': 'Calle Mayor 1',
+        'Valencia Puerto': 'Muelle de la Aduana 1',
+    }
     workspace_rows = [(r['key'], r['action'], r['status']) for r in results if r['dataset'] == 'workspaces']
     assert workspace_rows == [
         ('+34910000100', 'alta_workspace', 'executed'),

@@ -44,8 +44,9 @@ FAST_RETRIES = {
 VISIBILITY_DELAY_MS = int(os.environ.get('SANDBOX_VISIBILITY_DELAY_MS') or 0)
 #: The POSTs that create an entity (the journal keeps ``created_id`` even when the answer was lost).
 CREATE_PATHS = ('/v1/locations', '/v1/telephony/config/locations', '/v1/people', '/v1/workspaces')
-#: Fields the sandbox fills at random or with the clock: not decided by the batch.
-_VOLATILE = frozenset({'created', 'last_modified', 'default_domain', 'sip_address'})
+#: Fields the sandbox fills at random or with the clock: not decided by the batch (routing-prefix jobs are a history
+#: of admin jobs, with generated ids and times; the prefixes they set are in the locations).
+_VOLATILE = frozenset({'created', 'last_modified', 'default_domain', 'sip_address', 'routing_prefix_jobs'})
 _NATURAL_KEYS = {
     'locations': 'name',
     'people': 'emails',
@@ -69,6 +70,8 @@ def natural_names(dump: dict[str, Any]) -> dict[str, str]:
         for entity_id, record in dump.get(kind, {}).items():
             value = record.get(field)
             names[entity_id] = f'{kind}:{value[0] if isinstance(value, list) else value}'
+            if kind == 'licenses':  # one license per subscription, several with the same name
+                names[entity_id] += f'@{record.get("subscription_id")}'
     return names
 
 

@@ -6,6 +6,8 @@ from wxc_sdk import WebexSimpleApi
 from transformacion.sandbox import Sandbox, running_sandbox
 from transformacion.sandbox.state import load_fixture
 
+SEED_LOCATIONS = [loc['name'] for loc in load_fixture()['locations'].values()]
+
 
 def admin_url(sb: Sandbox, path: str) -> str:
     return sb.base_url.removesuffix('/v1') + f'/_sandbox{path}'
@@ -53,7 +55,7 @@ def test_reset_rebuilds_the_fixture_state_in_place(sandbox: Sandbox, api: WebexS
     sandbox.reset()
 
     assert sandbox.org is org
-    assert [loc.name for loc in api.locations.list()] == ['Sede Central']
+    assert [loc.name for loc in api.locations.list()] == SEED_LOCATIONS
     assert len(sandbox.journal()) == 2
 
 
@@ -95,7 +97,7 @@ def test_admin_endpoints(sandbox: Sandbox, api: WebexSimpleApi) -> None:
     bad_config = requests.post(admin_url(sandbox, '/config'), json={'latency': 5}, timeout=5)
     reset = requests.post(admin_url(sandbox, '/reset'), timeout=5)
 
-    assert sorted(loc['name'] for loc in state['locations'].values()) == ['Oficina Vigo', 'Sede Central']
+    assert sorted(loc['name'] for loc in state['locations'].values()) == sorted([*SEED_LOCATIONS, 'Oficina Vigo'])
     assert set(load_fixture()) <= set(state)
     assert [e['method'] for e in journal['items']] == ['POST']
     assert faults.json()['items'][0]['kind'] == 'status'
@@ -104,7 +106,7 @@ def test_admin_endpoints(sandbox: Sandbox, api: WebexSimpleApi) -> None:
     assert config.json()['latency_ms'] == 5 and sandbox.config.retry_after == 'http-date'
     assert bad_config.status_code == 400 and 'unknown config keys' in bad_config.json()['message']
     assert reset.status_code == 204
-    assert [loc['name'] for loc in sandbox.org.locations.values()] == ['Sede Central']
+    assert [loc['name'] for loc in sandbox.org.locations.values()] == SEED_LOCATIONS
 
 
 def test_a_state_dump_seeds_another_sandbox(sandbox: Sandbox, api: WebexSimpleApi) -> None:

@@ -10,6 +10,7 @@ from wxc_sdk import WebexSimpleApi
 from wxc_sdk.rest import RestError
 
 from transformacion.sandbox import Sandbox, running_sandbox
+from transformacion.sandbox.state import load_fixture
 
 LOCATION = {
     'name': 'Sucursal Sur',
@@ -28,6 +29,10 @@ def post_location(sb: Sandbox, timeout: float = 5) -> requests.Response:
 
 def get_me(sb: Sandbox) -> requests.Response:
     return requests.get(f'{sb.base_url}/people/me', headers={'Authorization': f'Bearer {sb.token}'}, timeout=5)
+
+
+SEED_LOCATIONS = sorted(loc['name'] for loc in load_fixture()['locations'].values())
+WITH_SUCURSAL = sorted([*SEED_LOCATIONS, LOCATION['name']])
 
 
 def location_names(sb: Sandbox) -> list[str]:
@@ -103,7 +108,7 @@ def test_status_fault_before_processing_changes_nothing(sandbox: Sandbox) -> Non
 
     assert failed.status_code == 503
     assert failed.json()['errors'][0]['errorCode'] == 5030
-    assert location_names(sandbox) == ['Sede Central']
+    assert location_names(sandbox) == SEED_LOCATIONS
     assert get_me(sandbox).status_code == 200
     assert sandbox.journal()[0]['fault'] == 'status'
 
@@ -114,7 +119,7 @@ def test_status_fault_after_processing_hides_a_write_that_happened(sandbox: Sand
     failed = post_location(sandbox)
 
     assert failed.status_code == 500
-    assert location_names(sandbox) == ['Sede Central', 'Sucursal Sur']
+    assert location_names(sandbox) == WITH_SUCURSAL
     assert sandbox.writes()[-1]['created_id'] in sandbox.org.locations
 
 
@@ -125,7 +130,7 @@ def test_delay_outlasts_the_client_timeout_and_the_write_still_happens(sandbox: 
         post_location(sandbox, timeout=0.2)
     time.sleep(0.7)
 
-    assert location_names(sandbox) == ['Sede Central', 'Sucursal Sur']
+    assert location_names(sandbox) == WITH_SUCURSAL
 
 
 def test_reset_before_processing_loses_the_request(sandbox: Sandbox) -> None:
@@ -134,7 +139,7 @@ def test_reset_before_processing_loses_the_request(sandbox: Sandbox) -> None:
     with pytest.raises(requests.exceptions.ConnectionError):
         post_location(sandbox)
 
-    assert location_names(sandbox) == ['Sede Central']
+    assert location_names(sandbox) == SEED_LOCATIONS
     assert sandbox.writes()[-1]['status'] is None
     assert sandbox.writes()[-1]['fault'] == 'reset'
 
@@ -145,7 +150,7 @@ def test_reset_after_processing_loses_only_the_answer(sandbox: Sandbox) -> None:
     with pytest.raises(requests.exceptions.ConnectionError):
         post_location(sandbox)
 
-    assert location_names(sandbox) == ['Sede Central', 'Sucursal Sur']
+    assert location_names(sandbox) == WITH_SUCURSAL
     assert sandbox.writes()[-1]['created_id'] in sandbox.org.locations
 
 

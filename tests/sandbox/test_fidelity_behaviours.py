@@ -36,7 +36,12 @@ def person_by_email(sb: Sandbox, email: str) -> dict[str, Any]:
 
 
 def calling_license(sb: Sandbox) -> str:
-    return next(lic for lic, record in sb.org.licenses.items() if record['name'] == 'Webex Calling - Professional')
+    """The Professional license of the subscription with free units (the older one is exhausted)."""
+    return next(
+        lic
+        for lic, record in sb.org.licenses.items()
+        if record['name'] == 'Webex Calling - Professional' and record['subscription_id'] == 'Sub-TRANSF-0001'
+    )
 
 
 def new_person(sb: Sandbox, email: str, **extra: Any) -> dict[str, Any]:

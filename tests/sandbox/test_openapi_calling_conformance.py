@@ -17,9 +17,9 @@ Requests are not validated: the client's settings PUTs send only the part they c
 where the spec marks whole objects required; that is the client's matter, not the sandbox's.
 
 Known divergences, each marked with its finding id of the fidelity audit (shared/webex-api/fidelity-audit.md) or of
-FIDELITY.md, and owned by another change: S2 (connectionOptions items carry pstnConnectionType), B-list (the
-calling-locations list serves whole location records) and B-location (the calling details of a location carry
-e911SetupRequired and the connection's type, and leave out ``connection`` while the location has no PSTN).
+FIDELITY.md: B-list (the calling-locations list serves whole location records) and B-location (the calling
+details of a location carry e911SetupRequired and the connection's type, and leave out ``connection`` while the
+location has no PSTN).
 """
 
 from __future__ import annotations
@@ -39,9 +39,8 @@ from tests.proof.conftest import SAMPLES, connection_args, isolate, launch_in_pr
 from tests.sandbox.test_openapi_conformance import SPECS, as_openapi, fix_device_spec, load_spec
 from transformacion.sandbox import Sandbox, running_sandbox
 
-#: operation -> finding id of a divergence another change fixes.
+#: operation -> finding id of a divergence that remains (see FIDELITY.md).
 KNOWN = {
-    ('GET', '/telephony/pstn/locations/{locationId}/connectionOptions'): 'S2',
     ('GET', '/telephony/config/locations'): 'B-list',
     ('GET', '/telephony/config/locations/{locationId}'): 'B-location',
 }
@@ -161,7 +160,11 @@ def extra_calls(sb: Sandbox) -> None:
         (f'/telephony/config/locations/{sede}/actions/validateExtensions/invoke', {'extensions': ['1001', '1778']}),
     ):
         assert requests.post(f'{sb.base_url}{path}', json=body, headers=headers, timeout=5).status_code == 200
-    professional = next(lic for lic, r in sb.org.licenses.items() if r['name'] == 'Webex Calling - Professional')
+    professional = next(
+        lic
+        for lic, r in sb.org.licenses.items()
+        if r['name'] == 'Webex Calling - Professional' and r['subscription_id'] == 'Sub-TRANSF-0001'
+    )
     person = {'emails': ['solo.ext@transformacion-demo.example.com'], 'displayName': 'Solo Ext',
               'licenses': [professional], 'locationId': sede, 'extension': '4321'}  # fmt: skip
     assert requests.post(f'{sb.base_url}/people', json=person, headers=headers, timeout=5).status_code == 200

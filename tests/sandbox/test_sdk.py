@@ -7,8 +7,10 @@ from wxc_sdk.rest import RestError
 from wxc_sdk.telephony.location import CallingLineId, PSTNConnection, TelephonyLocation
 
 from transformacion.sandbox import Sandbox
+from transformacion.sandbox.state import load_fixture
 
 SEDE = 'Sede Central'
+SEED_LOCATIONS = [loc['name'] for loc in load_fixture()['locations'].values()]
 
 
 def create_location(api: WebexSimpleApi, name: str = 'Sucursal Norte', **overrides: str) -> str:
@@ -55,8 +57,18 @@ def test_calling_licenses_are_recognised_by_the_sdk(api: WebexSimpleApi) -> None
     assert not licenses['Meeting - Webex Meetings'].webex_calling
     assert licenses['Webex Calling - Professional'].lic_type == 'BCSTD'
     pro = licenses['Webex Calling - Professional']
-    assert (pro.total_units, pro.consumed_units) == (50, 1)
     assert api.licenses.details(pro.license_id).name == pro.name
+
+
+def test_calling_licenses_come_one_per_subscription_the_older_one_exhausted(api: WebexSimpleApi) -> None:
+    for name in ('Webex Calling - Professional', 'Webex Calling - Workspaces'):
+        same_name = [lic for lic in api.licenses.list() if lic.name == name]
+
+        assert [(lic.subscription_id, lic.total_units, lic.consumed_units) for lic in same_name] == [
+            ('Sub-TRANSF-0000', 1, 1),
+            ('Sub-TRANSF-0001', 50 if 'Professional' in name else 10, 0),
+        ]
+        assert len({lic.license_id for lic in same_name}) == 2
 
 
 def test_license_holders_are_listed(api: WebexSimpleApi) -> None:
@@ -120,7 +132,7 @@ def test_invalid_location_fields_are_rejected(api: WebexSimpleApi) -> None:
     assert 'timeZone' in missing.value.detail.message
     assert 'address.postalCode' in missing.value.detail.message
     assert len(missing.value.detail.errors) == 7
-    assert [loc.name for loc in api.locations.list()] == [SEDE]
+    assert [loc.name for loc in api.locations.list()] == SEED_LOCATIONS
 
 
 def test_unknown_location_is_not_found(api: WebexSimpleApi) -> None:
@@ -151,7 +163,7 @@ def test_enable_a_location_for_calling(api: WebexSimpleApi) -> None:
     assert (details.name, details.announcement_language, details.user_limit) == ('Sucursal Norte', 'es_es', 500000)
     assert details.calling_line_id.name == 'Transformacion Demo S.A.'
     assert twice.value.response.status_code == 409
-    assert [loc.name for loc in api.telephony.location.list()] == [SEDE, 'Sucursal Norte']
+    assert [loc.name for loc in api.telephony.location.list()] == [*SEED_LOCATIONS, 'Sucursal Norte']
     assert [loc.name for loc in api.telephony.location.list(name='norte')] == ['Sucursal Norte']
 
 
@@ -184,17 +196,17 @@ def test_update_calling_details(api: WebexSimpleApi, sandbox: Sandbox) -> None:
     route_group_id = next(iter(sandbox.org.route_groups))
     settings = TelephonyLocation(
         calling_line_id=CallingLineId(phone_number='+34910000005'),
-        routing_prefix='8002',
         outside_dial_digit='9',
         connection=PSTNConnection(type='ROUTE_GROUP', id=route_group_id),
     )
 
-    api.telephony.location.update(sede_id, settings)
+    job_id = api.telephony.location.update(sede_id, settings)
     details = api.telephony.location.details(sede_id)
 
+    assert job_id is None
     assert details.calling_line_id.phone_number == '+34910000005'
     assert details.calling_line_id.name == 'Transformacion Demo'
-    assert (details.routing_prefix, details.outside_dial_digit) == ('8002', '9')
+    assert (details.routing_prefix, details.outside_dial_digit) == ('8001', '9')
     assert (details.connection.type, details.connection.id) == ('ROUTE_GROUP', route_group_id)
 
 
@@ -228,4 +240,5 @@ def test_routing_prefix_is_unique(api: WebexSimpleApi) -> None:
     with pytest.raises(RestError) as raised:
         api.telephony.location.update(location_id, TelephonyLocation(routing_prefix='8001'))
 
-    assert raised.value.response.status_code == 409
+    assert raised.value.response.status_code == 400
+    assert raised.value.detail.code == 5600

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from transformacion.sandbox.state import numbers
+from transformacion.sandbox.state import numbers, pstn
 
 SAMPLES = Path(__file__).resolve().parents[2] / 'samples' / 'ubicaciones.csv'
 SEDE_CENTRAL = 'Sede Central'
@@ -58,6 +58,27 @@ def lisboa(cli: Any) -> Site:
     ):
         args[args.index(flag) + 1] = value
     return create_site(cli, args)
+
+
+@pytest.fixture
+def lgw_site(site: Site, sandbox: Any) -> Site:
+    """The new location with a local gateway PSTN (trunk TRK-MAD-01), the kind Webex lets the API add numbers to."""
+    set_pstn(sandbox, site.id, 'TRK-MAD-01')
+    return site
+
+
+def set_pstn(sandbox: Any, location_id: str, name: str) -> None:
+    """Set a location's PSTN directly in the sandbox state: a trunk or route group by name (local gateway), or a
+    connection option by display name, including those only Control Hub can set (Cisco PSTN)."""
+    with sandbox.org.lock:
+        routes = {**sandbox.org.trunks, **sandbox.org.route_groups}
+        route = next((r for r in routes.values() if r['name'] == name), None)
+        if route is not None:
+            kind = 'TRUNK' if route['id'] in sandbox.org.trunks else 'ROUTE_GROUP'
+            pstn.configure(sandbox.org, location_id, {'premise_route_type': kind, 'premise_route_id': route['id']})
+        else:
+            sandbox.org.calling_locations[location_id].pop('connection', None)
+            sandbox.org.pstn_connections[location_id] = {'id': option_id(sandbox, name)}
 
 
 def sede_central_id(sandbox: Any) -> str:

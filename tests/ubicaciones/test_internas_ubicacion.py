@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.ubicaciones.conftest import logged_writes, mark, route_id
+from tests.ubicaciones.conftest import log_events, logged_writes, mark, route_id, sede_central_id
 
 ALL = ['--routing-prefix', '8104', '--outside-dial-digit', '0', '--unknown-extension-route', 'RG-ESPANA']
 
@@ -142,3 +142,72 @@ def test_a_429_on_a_write_is_retried(cli, sandbox, site):
     assert run.status == 'executed', run.result
     assert run.result['summary']['http_429'] == 1
     assert sandbox.org.internal_dialing[site.id]['enable_unknown_extension_route_policy'] is True
+
+
+def job_reads(sandbox, start):
+    return [e for e in sandbox.journal(start) if e['path'].startswith('/v1/telephony/config/jobs/updateRoutingPrefix/')]
+
+
+def test_a_prefix_change_follows_webex_job_to_its_end_before_verifying(cli, sandbox, site):
+    start = mark(sandbox)
+    run = cli('configurar_internas_ubicacion', '--location', site.name, '--routing-prefix', '8104')
+    assert (run.code, run.status) == (0, 'executed'), run.result
+    [put] = sandbox.writes(start)
+    job = run.result['result']['routing_prefix_job']
+    assert (put['status'], job['status'], job['ended']) == (200, 'COMPLETED', True)
+    assert job['id'] in sandbox.org.routing_prefix_jobs
+    reads = job_reads(sandbox, start)
+    assert reads and {e['path'].rsplit('/', 1)[1] for e in reads} == {job['id']}
+    journal = sandbox.journal(start)
+    verification = max(
+        e['seq'] for e in journal if e['method'] == 'GET' and e['path'] == f'/v1/telephony/config/locations/{site.id}'
+    )
+    assert verification > max(e['seq'] for e in reads)
+    assert calling(sandbox, site.id)['routing_prefix'] == '8104'
+    started = [e['payload'] for e in log_events(run) if e['payload'].get('kind') == 'routing_prefix_job']
+    assert [(e['job_id'], e['state']) for e in started] == [(job['id'], 'started'), (job['id'], 'ended')]
+
+
+def test_a_prefix_change_waits_while_another_job_of_the_org_runs(cli, sandbox, site, api):
+    from wxc_sdk.telephony.location import TelephonyLocation
+
+    sandbox.configure(routing_prefix_job_ms=1500)
+    sede = sede_central_id(sandbox)
+    api.telephony.location.update(sede, TelephonyLocation(routing_prefix='8009'))
+    start = mark(sandbox)
+    run = cli('configurar_internas_ubicacion', '--location', site.name, '--routing-prefix', '8104')
+    assert (run.code, run.status) == (0, 'executed'), run.result
+    puts = [w['status'] for w in sandbox.writes(start)]
+    assert puts[0] == 409 and puts[-1] == 200 and set(puts[1:-1]) <= {409}
+    retries = [e['payload'] for e in log_events(run) if e['payload'].get('reason') == 'routing_prefix_job_in_progress']
+    assert len(retries) == puts.count(409)
+    assert (calling(sandbox, sede)['routing_prefix'], calling(sandbox, site.id)['routing_prefix']) == ('8009', '8104')
+
+
+def test_a_failed_job_is_an_error_naming_the_job_and_its_errors(cli, sandbox, site):
+    sandbox.configure(routing_prefix_job_result='FAILED')
+    run = cli('configurar_internas_ubicacion', '--location', site.name, '--routing-prefix', '8104')
+    assert (run.code, run.status) == (1, 'error'), run.result
+    job = run.result['result']['routing_prefix_job']
+    assert (job['status'], len(job['errors'])) == ('FAILED', 1)
+    message = run.result['summary']['message']
+    assert 'la verificación falla en routingPrefix' in message
+    assert f'el trabajo de Webex {job["id"]} terminó en FAILED' in message
+    assert 'routing_prefix' not in calling(sandbox, site.id)
+
+
+def test_a_job_webex_did_not_trigger_is_an_error(cli, sandbox, site):
+    sandbox.configure(routing_prefix_job_result='NOT_TRIGGERED')
+    run = cli(
+        'configurar_internas_ubicacion',
+        '--location',
+        site.name,
+        '--routing-prefix',
+        '8104',
+        '--outside-dial-digit',
+        '0',
+    )
+    assert (run.code, run.status) == (1, 'error'), run.result
+    assert [w['status'] for w in sandbox.writes()][-1] == 206
+    assert 'Webex no lanzó el trabajo de cambio de prefijo' in run.result['summary']['message']
+    assert run.result['result']['after']['outsideDialDigit'] == '0'

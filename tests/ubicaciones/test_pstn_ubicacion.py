@@ -76,6 +76,9 @@ def test_a_cloud_option_by_name_replaces_the_local_gateway(cli, sandbox):
     assert sandbox.org.pstn_connections[location] == {'id': telefonica}
     assert 'connection' not in sandbox.org.calling_locations[location]
     assert run.result['result']['after']['pstnConnectionType'] == 'NON_INTEGRATED_CCP'
+    assert run.result['summary']['message'].endswith(
+        'ahora usa Telefonica Cloud Connect (NON_INTEGRATED_CCP) (verificado)'
+    )
 
 
 def test_an_option_the_location_does_not_offer_is_rejected(cli, sandbox, lisboa):
@@ -98,11 +101,33 @@ def test_an_unknown_trunk_is_rejected_listing_what_exists(cli, sandbox, site):
     assert sandbox.writes(start) == []
 
 
-def test_cisco_pstn_cannot_be_set_through_the_api(cli, sandbox, site):
+def test_cisco_pstn_refused_by_webex_is_rejected_pointing_to_control_hub(cli, sandbox, site):
     start = mark(sandbox)
     run = cli('configurar_pstn_ubicacion', '--location', site.name, '--pstn', 'Cisco PSTN')
-    assert (run.code, run.status) == (2, 'rejected')
-    assert 'CISCO_PSTN' in run.result['summary']['message'] and 'Control Hub' in run.result['summary']['message']
+    assert (run.code, run.status) == (2, 'rejected'), run.result
+    message = run.result['summary']['message']
+    assert "Webex rechazó la conexión 'Cisco PSTN'" in message and 'no cambió nada' in message
+    assert 'CISCO_PSTN' in message and 'Control Hub' in message
+    assert [(w['request_body'], w['status']) for w in sandbox.writes(start)] == [
+        ({'id': option_id(sandbox, 'Cisco PSTN')}, 400)
+    ]
+    assert site.id not in sandbox.org.pstn_connections
+
+
+def test_the_dry_run_of_a_cloud_option_says_webex_decides_whether_the_api_may_set_it(cli, sandbox, site):
+    run = cli('configurar_pstn_ubicacion', '--location', site.name, '--pstn', 'Cisco PSTN', '--dry-run')
+    assert (run.code, run.status) == (0, 'dry_run'), run.result
+    assert 'si Webex la admite por API' in run.result['summary']['message']
+    assert run.result['result']['calls'][0]['body'] == {'id': option_id(sandbox, 'Cisco PSTN')}
+
+
+def test_a_location_already_on_an_integrated_pstn_is_skipped_when_it_is_what_is_asked(cli, sandbox, site):
+    with sandbox.org.lock:
+        sandbox.org.pstn_connections[site.id] = {'id': option_id(sandbox, 'Cisco PSTN')}
+    start = mark(sandbox)
+    run = cli('configurar_pstn_ubicacion', '--location', site.name, '--pstn', 'Cisco PSTN')
+    assert (run.code, run.status) == (0, 'skipped'), run.result
+    assert run.result['result']['before']['pstnConnectionType'] == 'CISCO_PSTN'
     assert sandbox.writes(start) == []
 
 
@@ -140,3 +165,18 @@ def test_a_429_on_the_write_is_retried(cli, sandbox, site):
     assert run.status == 'executed', run.result
     assert (run.result['summary']['retries'], run.result['summary']['http_429']) == (1, 1)
     assert sandbox.org.calling_locations[site.id]['connection']['type'] == 'ROUTE_GROUP'
+
+
+def test_a_trunk_webex_refuses_is_rejected_with_its_reason(cli, sandbox, site):
+    with sandbox.org.lock:
+        sandbox.org.pstn_connection_options[:] = [
+            o for o in sandbox.org.pstn_connection_options if o['pstn_connection_type'] != 'LOCAL_GATEWAY'
+        ]
+    start = mark(sandbox)
+    run = cli('configurar_pstn_ubicacion', '--location', site.name, '--pstn', 'TRK-MAD-01')
+    assert (run.code, run.status) == (2, 'rejected'), run.result
+    message = run.result['summary']['message']
+    assert "Webex rechazó la conexión 'TRUNK TRK-MAD-01'" in message and 'local gateway' in message
+    assert 'Control Hub' not in message
+    assert [w['status'] for w in sandbox.writes(start)] == [400]
+    assert 'connection' not in sandbox.org.calling_locations[site.id]

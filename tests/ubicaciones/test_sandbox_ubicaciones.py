@@ -57,6 +57,7 @@ def test_the_number_list_parses_and_carries_location_main_number_and_owner(api, 
 def test_adding_numbers_ignores_those_already_there_unless_all_are_and_adds_around_other_locations(api, sandbox):
     lisboa = calling_location(sandbox, 'Lisboa')
     url = api.telephony.location.number.ep(f'{lisboa}/numbers')
+    api.telephony.pstn.configure(lisboa, premise_route_type='TRUNK', premise_route_id=route_id(sandbox, 'TRK-MAD-01'))
     api.telephony.location.number.add(lisboa, ['+351210000100', '+351210000101'], state=NumberState.active)
     api.telephony.location.number.add(lisboa, ['+351210000101', '+351210000102'], state=NumberState.inactive)
     assert {n.phone_number: n.state for n in api.telephony.phone_numbers(location_id=lisboa)} == {
@@ -75,6 +76,24 @@ def test_adding_numbers_ignores_those_already_there_unless_all_are_and_adds_arou
     assert [(e['number'], e['errorCode']) for e in answer['errors']] == [('+34910000005', '8364')]
     assert sandbox.org.numbers['+351210000103']['location_id'] == lisboa
     assert sandbox.org.numbers['+34910000005']['location_id'] == sede_central_id(sandbox)
+
+
+def test_numbers_are_added_only_where_the_pstn_allows_it(api, sandbox):
+    lisboa = calling_location(sandbox, 'Lisboa')
+    puerto = api.locations.by_name('Valencia Puerto').location_id
+    url = api.telephony.location.number.ep(f'{lisboa}/numbers')
+
+    no_pstn = status_of(api.session.rest_post, url, json={'phoneNumbers': ['+351210000100']})
+    cisco = status_of(api.session.rest_post, url.replace(lisboa, puerto), json={'phoneNumbers': ['+34960000300']})
+    api.session.rest_post(url.replace(lisboa, puerto), json={'phoneNumbers': ['+34600000300'], 'numberType': 'MOBILE'})
+    api.telephony.pstn.configure(lisboa, id=option_id(sandbox, 'Telefonica Cloud Connect'))
+    api.session.rest_post(url, json={'phoneNumbers': ['+351210000100']})
+
+    assert no_pstn[0] == 400 and 'without a PSTN connection' in no_pstn[1]
+    assert cisco[0] == 400 and 'Local Gateway or non-integrated CCP' in cisco[1] and 'CISCO_PSTN' in cisco[1]
+    assert '+34960000300' not in sandbox.org.numbers
+    assert sandbox.org.numbers['+34600000300']['location_id'] == puerto
+    assert sandbox.org.numbers['+351210000100']['location_id'] == lisboa
 
 
 def test_adding_numbers_refuses_malformed_numbers_and_too_many_mobiles(api, sandbox):
@@ -151,6 +170,13 @@ def test_unknown_trunks_and_route_groups_are_404(api, sandbox):
 
 
 # --------------------------------------------------------------------------- PSTN connection
+
+
+def test_connection_options_carry_only_the_documented_fields(api, sandbox):
+    url = api.telephony.pstn.ep(f'locations/{sede_central_id(sandbox)}/connectionOptions')
+    items = api.session.rest_get(url)['items']
+    assert {tuple(sorted(item)) for item in items} == {('displayName', 'id', 'pstnServices')}
+    assert {o.pstn_connection_type for o in api.telephony.pstn.list(sede_central_id(sandbox))} == {None}
 
 
 def test_connection_options_depend_on_the_country(api, sandbox):

@@ -14,8 +14,16 @@ DOMAIN = 'transformacion-demo.example.com'
 SEDE_CENTRAL = next(loc['id'] for loc in FIXTURE['locations'].values() if loc['name'] == 'Sede Central')
 
 
-def license_id(name: str) -> str:
-    return next(lic['id'] for lic in FIXTURE['licenses'].values() if lic['name'] == name)
+#: The fixture holds the calling licenses in two subscriptions: the older one, listed first, has no free unit.
+OLD_SUBSCRIPTION, CURRENT_SUBSCRIPTION = 'Sub-TRANSF-0000', 'Sub-TRANSF-0001'
+
+
+def license_id(name: str, subscription: str = CURRENT_SUBSCRIPTION) -> str:
+    return next(
+        lic['id']
+        for lic in FIXTURE['licenses'].values()
+        if lic['name'] == name and lic['subscription_id'] == subscription
+    )
 
 
 def person_id(email: str) -> str:
@@ -23,6 +31,7 @@ def person_id(email: str) -> str:
 
 
 PROFESSIONAL = license_id('Webex Calling - Professional')
+PROFESSIONAL_OLD = license_id('Webex Calling - Professional', OLD_SUBSCRIPTION)
 BASIC = license_id('Webex Calling - Basic')
 WORKSPACES = license_id('Webex Calling - Workspaces')
 MEETINGS = license_id('Meeting - Webex Meetings')

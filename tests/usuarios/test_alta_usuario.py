@@ -1,16 +1,21 @@
 """alta_usuario end to end through the real wxc_sdk against the sandbox: create in one request, converge an existing
 person, refuse what Webex cannot do, survive faults (partial create, 429, lost connection) without duplicates."""
 
+import pytest
+
 from tests.usuarios.org_setup import (
     ADMIN,
     ADMIN_ID,
     BASIC,
+    CURRENT_SUBSCRIPTION,
     DOMAIN,
     JORGE,
     LUCIA,
     LUCIA_ID,
     MEETINGS,
+    OLD_SUBSCRIPTION,
     PROFESSIONAL,
+    PROFESSIONAL_OLD,
     SEDE_CENTRAL,
     add_calling_location,
     consumed,
@@ -201,20 +206,67 @@ def test_an_extension_in_use_is_rejected_once_webex_refuses_and_nothing_is_creat
     assert people_with_email(sandbox, EMAIL) == []
 
 
-def test_no_units_left_is_rejected_naming_consumed_and_total(cli, sandbox):
-    set_total_units(sandbox, PROFESSIONAL, 1)
+def test_no_units_left_in_any_subscription_is_rejected_naming_consumed_and_total(cli, sandbox):
+    set_total_units(sandbox, PROFESSIONAL, 0)
 
     run = alta(cli, *ELENA)
 
     assert (run.code, run.status) == (2, 'rejected')
     message = run.result['summary']['message']
-    assert message.endswith("calling_license: la licencia 'Webex Calling - Professional' no tiene unidades libres "
-                            '(1 consumidas de 1)')  # fmt: skip
-    assert run.result['result'] == {
-        'license': 'Webex Calling - Professional',
-        'consumed_units': 1,
-        'total_units': 1,
-    }
+    assert message.endswith("calling_license: la licencia 'Webex Calling - Professional' no tiene unidades libres en "
+                            'ninguna de sus suscripciones (Sub-TRANSF-0000: 1 consumidas de 1; Sub-TRANSF-0001: 0 '
+                            'consumidas de 0)')  # fmt: skip
+    assert run.result['result']['license'] == 'Webex Calling - Professional'
+    assert [(s['subscription_id'], s['free']) for s in run.result['result']['subscriptions']] == [
+        ('Sub-TRANSF-0000', 0),
+        ('Sub-TRANSF-0001', 0),
+    ]
+    assert sandbox.writes() == []
+
+
+def test_the_first_subscription_with_free_units_is_used_and_recorded(cli, sandbox):
+    run = alta(cli, *ELENA)
+
+    assert run.status == 'executed', run.result
+    [person] = people_with_email(sandbox, EMAIL)
+    assert person['licenses'] == [PROFESSIONAL]
+    [choice] = [e['payload'] for e in log_events(run) if e['payload'].get('kind') == 'license_choice']
+    assert (choice['license_id'], choice['subscription_id']) == (PROFESSIONAL, CURRENT_SUBSCRIPTION)
+    assert choice['candidates'] == [OLD_SUBSCRIPTION, CURRENT_SUBSCRIPTION]
+
+
+def test_a_license_pinned_to_an_exhausted_subscription_is_rejected_though_another_has_units(cli, sandbox):
+    pinned = f'Webex Calling - Professional@{OLD_SUBSCRIPTION}'
+
+    run = alta(cli, *ELENA, '--calling-license', pinned)
+
+    assert (run.code, run.status) == (2, 'rejected'), run.result
+    assert run.result['summary']['message'].endswith(
+        f'no tiene unidades libres ({OLD_SUBSCRIPTION}: 1 consumidas de 1)'
+    )
+    assert sandbox.writes() == []
+
+
+@pytest.mark.parametrize('how', ['name@subscription', 'id'])
+def test_a_license_can_be_pinned_by_subscription_or_id(cli, sandbox, how):
+    set_total_units(sandbox, PROFESSIONAL_OLD, 2)
+    pinned = f'Webex Calling - Professional@{OLD_SUBSCRIPTION}' if how != 'id' else PROFESSIONAL_OLD
+
+    run = alta(cli, *ELENA, '--calling-license', pinned)
+
+    assert run.status == 'executed', run.result
+    [person] = people_with_email(sandbox, EMAIL)
+    assert person['licenses'] == [PROFESSIONAL_OLD]
+
+
+def test_an_unknown_subscription_is_rejected_listing_those_of_the_license(cli, sandbox):
+    run = alta(cli, *ELENA, '--calling-license', 'Webex Calling - Professional@Sub-NOPE')
+
+    assert (run.code, run.status) == (2, 'rejected')
+    assert run.result['summary']['message'].endswith(
+        "la licencia 'Webex Calling - Professional' no está en la suscripción 'Sub-NOPE'; suscripciones con esa "
+        f'licencia: {OLD_SUBSCRIPTION}, {CURRENT_SUBSCRIPTION}'
+    )
     assert sandbox.writes() == []
 
 

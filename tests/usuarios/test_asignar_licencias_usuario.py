@@ -10,6 +10,7 @@ from tests.usuarios.org_setup import (
     LUCIA,
     MEETINGS,
     PROFESSIONAL,
+    PROFESSIONAL_OLD,
     SEDE_CENTRAL,
     consumed,
     log_events,
@@ -81,7 +82,7 @@ def test_removes_a_license_given_by_id_and_frees_its_unit(cli, sandbox):
     run = asignar(cli, LUCIA, '--remove-licenses', MEETINGS)
 
     assert run.status == 'executed', run.result
-    assert licenses_of(sandbox, LUCIA) == {PROFESSIONAL}
+    assert licenses_of(sandbox, LUCIA) == {PROFESSIONAL_OLD}
     assert consumed(sandbox, MEETINGS) == units - 1
 
 
@@ -169,7 +170,8 @@ def test_no_units_left_is_rejected_naming_consumed_and_total(cli, sandbox):
 
     assert (run.code, run.status) == (2, 'rejected')
     assert run.result['summary']['message'] == (
-        "add_licenses: la licencia 'Meeting - Webex Meetings' no tiene unidades libres (2 consumidas de 2)"
+        "add_licenses: la licencia 'Meeting - Webex Meetings' no tiene unidades libres (Sub-TRANSF-0001: 2 consumidas "
+        'de 2)'
     )
     assert sandbox.writes() == []
 
@@ -220,3 +222,33 @@ def test_an_extension_in_use_is_rejected_once_webex_refuses_the_patch(cli, sandb
     assert run.result['result']['status'] == 409
     assert writes_summary(sandbox) == [('PATCH', '/licenses/users', 409)]
     assert licenses_of(sandbox, ADMIN) == {MEETINGS}
+
+
+def test_a_license_held_in_another_subscription_counts_as_held(cli, sandbox):
+    run = asignar(cli, LUCIA, '--add-licenses', 'Webex Calling - Professional')
+
+    assert (run.code, run.status) == (0, 'skipped'), run.result
+    assert licenses_of(sandbox, LUCIA) >= {PROFESSIONAL_OLD}
+    assert sandbox.writes() == []
+
+
+def test_a_license_moves_between_subscriptions_when_both_are_pinned(cli, sandbox):
+    run = asignar(cli, LUCIA, '--remove-licenses', 'Webex Calling - Professional@Sub-TRANSF-0000',
+                  '--add-licenses', 'Webex Calling - Professional@Sub-TRANSF-0001')  # fmt: skip
+
+    assert run.status == 'executed', run.result
+    [lucia] = people_with_email(sandbox, LUCIA)
+    assert set(lucia['licenses']) == {PROFESSIONAL, MEETINGS}
+    assert (lucia['extension'], number_owner(sandbox, '+34910000001')) == ('1001', lucia['id'])
+    assert [(r['id'], r['operation']) for r in sandbox.writes()[0]['request_body']['licenses']] == [
+        (PROFESSIONAL_OLD, 'remove'),
+        (PROFESSIONAL, 'add'),
+    ]
+
+
+def test_a_license_removed_by_name_is_the_one_held_whatever_its_subscription(cli, sandbox):
+    run = asignar(cli, LUCIA, '--remove-licenses', 'Webex Calling - Professional', '--yes')
+
+    assert run.status == 'executed', run.result
+    assert sandbox.writes()[0]['request_body']['licenses'] == [{'id': PROFESSIONAL_OLD, 'operation': 'remove'}]
+    assert licenses_of(sandbox, LUCIA) == {MEETINGS}

@@ -95,7 +95,7 @@ def test_create_validates_like_webex(api, sandbox):
 
 
 def test_a_license_without_free_units_is_left_out_of_a_create_as_webex_documents(api, sandbox):
-    set_total_units(sandbox, PROFESSIONAL, 1)
+    set_total_units(sandbox, PROFESSIONAL, 0)
 
     created = api.people.create(new_person(extension='1010', licenses=[PROFESSIONAL, MEETINGS]), calling_data=True)
 

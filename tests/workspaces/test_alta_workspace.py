@@ -23,8 +23,13 @@ def log_events(run):
         return [json.loads(line) for line in handle]
 
 
-def license_id(sandbox, name):
-    return next(lic['id'] for lic in sandbox.org.licenses.values() if lic['name'] == name)
+def license_id(sandbox, name, subscription='Sub-TRANSF-0001'):
+    """The license of that name in the fixture's current subscription (the older one, listed first, is exhausted)."""
+    return next(
+        lic['id']
+        for lic in sandbox.org.licenses.values()
+        if lic['name'] == name and lic['subscription_id'] == subscription
+    )
 
 
 def test_creates_with_webex_calling_and_verifies_then_skips_with_zero_writes(cli, sandbox):
@@ -166,7 +171,10 @@ def test_a_license_without_free_units_is_rejected_and_nothing_is_written(cli, sa
     run = cli('alta_workspace', *ALMACEN)
 
     assert (run.code, run.status) == (2, 'rejected')
-    assert WORKSPACES_LICENSE in run.result['summary']['message']
+    assert run.result['summary']['message'] == (
+        f"license: la licencia '{WORKSPACES_LICENSE}' no tiene unidades libres en ninguna de sus suscripciones "
+        '(Sub-TRANSF-0000: 1 consumidas de 1; Sub-TRANSF-0001: 0 consumidas de 0)'
+    )
     assert sandbox.writes() == []
 
 
@@ -251,3 +259,28 @@ def test_every_sample_row_is_valid_and_uses_a_sample_location_and_its_numbers():
         assert params['location'] in location_numbers
         assert params['extension'] or params['phone_number']
         assert params['phone_number'] in location_numbers[params['location']] | {None}
+
+
+def test_a_new_workspace_takes_a_unit_of_the_first_subscription_with_free_units(cli, sandbox):
+    run = cli('alta_workspace', *ALMACEN)
+
+    assert run.status == 'executed', run.result
+    [workspace] = named(sandbox, 'Almacén Norte')
+    assert workspace['calling']['webex_calling']['licenses'] == [license_id(sandbox, WORKSPACES_LICENSE)]
+    [choice] = [e['payload'] for e in log_events(run) if e['payload'].get('kind') == 'license_choice']
+    assert (choice['subscription_id'], choice['candidates']) == (
+        'Sub-TRANSF-0001',
+        ['Sub-TRANSF-0000', 'Sub-TRANSF-0001'],
+    )
+
+
+def test_an_existing_workspace_keeps_the_subscription_it_holds(cli, sandbox):
+    run = cli('alta_workspace', '--name', 'Recepción Sede Central', '--location', SEDE, '--extension', '1901')
+
+    assert run.status == 'executed', run.result
+    [put] = sandbox.writes()
+    assert 'licenses' not in put['request_body']['calling']['webexCalling']
+    [recepcion] = named(sandbox, 'Recepción Sede Central')
+    assert recepcion['calling']['webex_calling']['licenses'] == [
+        license_id(sandbox, WORKSPACES_LICENSE, subscription='Sub-TRANSF-0000')
+    ]

@@ -120,7 +120,7 @@ def test_a_license_without_units_is_refused(api: WebexSimpleApi, sandbox: Sandbo
     licenses = {lic.name: lic for lic in api.licenses.list()}
     workspaces_license = licenses['Webex Calling - Workspaces'].license_id
     with sandbox.org.lock:
-        sandbox.org.licenses[workspaces_license]['total_units'] = 1
+        sandbox.org.licenses[workspaces_license]['total_units'] = 0
 
     status, message = error_of(
         lambda: create(

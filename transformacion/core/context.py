@@ -195,7 +195,8 @@ def converge(
     ``read()`` returns the managed fields as a flat dict, or None when the entity does not exist yet; ``current``
     passes a state already read instead of the first ``read()``. Nothing differing from ``desired`` is ``skipped``
     with ``unchanged`` as the message. ``check(before, changes)`` raises Rejected when the change cannot be made
-    (state-dependent checks); it runs before the dry-run stop, so the dry-run refuses what the real run would.
+    (state-dependent checks); it runs before the dry-run stop, so the dry-run refuses what the real run would, and
+    it may complete ``desired`` (the diff is taken again after it).
     ``create()`` (the entity is absent) and ``write(changes)`` (it exists) make their calls with ``ctx.write``; a
     create passes ``recover`` (read back by natural key), so it is never sent twice. Both run in dry-run too, where
     ``ctx.write`` only records the calls; each may return the step in Spanish for the message (e.g. ``'crear con
@@ -220,6 +221,8 @@ def converge(
         raise ValueError(f'{entity}: converge without create found no current state')
     if check is not None:
         check(before, changes)
+        # a check may complete the desired state (e.g. the subscription a license unit is taken from)
+        changes = details['diff'] = diff(before or {}, desired)
 
     def apply() -> str | None:
         return create() if before is None and create is not None else write(changes)

@@ -28,7 +28,7 @@ from transformacion.core.evidence import logging_to
 from transformacion.core.outcome import Rejected
 from transformacion.core.params import MAX_RANGE, Action, decode_webex_id
 from transformacion.domain import forwarding, intercom, outgoing_permissions, resolve
-from transformacion.domain.licenses import user_calling_licenses
+from transformacion.domain.licenses import license_labels, user_calling_licenses
 from transformacion.domain.locations import LOCAL_GATEWAY, location_state, read_connection
 from transformacion.domain.numbers import read_inventory, work_number
 from transformacion.domain.workspace import calling_type, primary_numbers
@@ -667,7 +667,7 @@ def export(
     reader = Reader(api, ctx)
     every, selected = _selected_locations(reader, locations)
     reader.location_labels = _unique_labels((loc.location_id, loc.name) for loc in every)
-    reader.license_labels = _unique_labels((lic.license_id, lic.name) for lic in resolve.licenses(api, ctx))
+    reader.license_labels = license_labels(resolve.licenses(api, ctx))
     _user_licenses(reader)
     filtered = bool(locations)
     datasets = []

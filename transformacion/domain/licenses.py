@@ -1,5 +1,7 @@
 """Webex Calling licenses of people: which licenses are calling licenses, which one a person holds, free units
-(counted per run), and the license assignment (``PATCH /licenses/users``)."""
+(counted per run and per subscription: an org holds one license per subscription, several with the same name), which
+subscription a new holder consumes, how CSV cells name licenses, and the license assignment
+(``PATCH /licenses/users``)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,25 @@ def user_calling_licenses(api: Any, ctx: Context) -> dict[str, str]:
     }
 
 
+def license_labels(licenses: list[Any]) -> dict[str, str]:
+    """Id -> how a CSV cell names the license: its name, or ``name@subscriptionId`` (the pin syntax of
+    ``resolve.license_candidates``) when several subscriptions hold a license of that name; the id when the license
+    has no name, or shares it without a subscription id that tells it apart."""
+    counts: dict[str, int] = {}
+    for lic in licenses:
+        if lic.name:
+            counts[lic.name.casefold()] = counts.get(lic.name.casefold(), 0) + 1
+    labels = {}
+    for lic in licenses:
+        if lic.name and counts[lic.name.casefold()] == 1:
+            labels[lic.license_id] = lic.name
+        elif lic.name and lic.subscription_id:
+            labels[lic.license_id] = f'{lic.name}{resolve.SUBSCRIPTION_PIN}{lic.subscription_id}'
+        else:
+            labels[lic.license_id] = lic.license_id
+    return labels
+
+
 def refusal(exc: Exception) -> dict[str, Any] | None:
     """``{status, reason}`` of a request Webex refused as invalid (a 4xx other than 429), else None."""
     status = getattr(getattr(exc, 'response', None), 'status_code', None)
@@ -40,25 +61,70 @@ UNITS_RECOUNT_BELOW = 50
 FREE_UNITS = 'free_units'
 
 
-def check_units(api: Any, ctx: Context, lic: Any, field: str) -> None:
-    """Rejected when the license has no free unit.
+def _reserve(api: Any, ctx: Context, lic: Any) -> tuple[bool, dict[str, Any]]:
+    """Take one unit of ``lic`` from the run's count: (taken, {subscription_id, free, consumed_units?, total_units?}).
 
-    Units are read fresh, then counted down for the rest of the run while plenty are left, so a batch does not
-    re-read the license on every row; with ``UNITS_RECOUNT_BELOW`` or fewer left they are read again on every row.
+    Units are read fresh (``GET /licenses/{id}``), then counted down for the rest of the run while plenty are left,
+    so a batch does not re-read the license on every row; with ``UNITS_RECOUNT_BELOW`` or fewer left they are read
+    again on every row.
     """
     key = (FREE_UNITS, lic.license_id)
+    usage: dict[str, Any] = {'subscription_id': getattr(lic, 'subscription_id', None)}
     with ctx.cache.lock(key):
         free = ctx.cache.get(key)
         if free is None or free <= UNITS_RECOUNT_BELOW:
             fresh = ctx.call(api.licenses.details, lic.license_id)
             free = fresh.total_units - fresh.consumed_units
-            if free <= 0:
-                raise Rejected(
-                    f'{field}: la licencia {fresh.name!r} no tiene unidades libres '
-                    f'({fresh.consumed_units} consumidas de {fresh.total_units})',
-                    {'license': fresh.name, 'consumed_units': fresh.consumed_units, 'total_units': fresh.total_units},
-                )
+            usage.update(consumed_units=fresh.consumed_units, total_units=fresh.total_units)
+        usage['free'] = max(free, 0)
+        if free <= 0:
+            ctx.cache.set(key, 0)
+            return False, usage
         ctx.cache.set(key, free - 1)
+        return True, usage
+
+
+def take_unit(api: Any, ctx: Context, candidates: list[Any], field: str) -> Any:
+    """The license a new holder consumes, one of ``candidates`` (same-named licenses, one per subscription, in the
+    order ``GET /licenses`` lists them), and one of its units taken from the run's count.
+
+    The first with a free unit wins, so the choice is deterministic; Webex exposes no subscription date, and its own
+    rule for workspaces ("the oldest suitable one from the active subscriptions") is followed as closely as the API
+    allows by keeping its listing order. Units are counted per subscription. A subscription found exhausted in this
+    run is only read again when no other has units. The choice (license id, subscription) is logged as evidence.
+    Rejected, with consumed/total per subscription, when none has a free unit.
+    """
+    tried: dict[str, dict[str, Any]] = {}
+    for recheck in (False, True):
+        for lic in candidates:
+            if lic.license_id in tried or (ctx.cache.get((FREE_UNITS, lic.license_id)) == 0) != recheck:
+                continue
+            taken, usage = _reserve(api, ctx, lic)
+            tried[lic.license_id] = usage
+            if taken:
+                ctx.log.event(
+                    'response',
+                    {
+                        'kind': 'license_choice',
+                        'field': field,
+                        'license': lic.name,
+                        'license_id': lic.license_id,
+                        'subscription_id': usage['subscription_id'],
+                        'candidates': [getattr(c, 'subscription_id', None) for c in candidates],
+                    },
+                )
+                return lic
+    counts = '; '.join(
+        f'{usage["subscription_id"] or lid}: {usage.get("consumed_units", "?")} consumidas de '
+        f'{usage.get("total_units", "?")}'
+        for lid, usage in tried.items()
+    )
+    name = candidates[0].name
+    where = ' en ninguna de sus suscripciones' if len(candidates) > 1 else ''
+    raise Rejected(
+        f'{field}: la licencia {name!r} no tiene unidades libres{where} ({counts})',
+        {'license': name, 'subscriptions': list(tried.values())},
+    )
 
 
 def assign_licenses(

@@ -61,17 +61,48 @@ def licenses(api: Any, ctx: Context) -> list[Any]:
     return ctx.cached((ORG, 'licenses'), lambda: ctx.call(lambda: list(api.licenses.list(org_id=ctx.org_id))))
 
 
-def license_by_name_or_id(api: Any, ctx: Context, name_or_id: str) -> Any:
-    """The license named (case-insensitive) or identified by ``name_or_id``; Rejected listing the names if none."""
+#: Separates a license name from the subscription that pins it: ``Webex Calling - Professional@Sub-12345``.
+SUBSCRIPTION_PIN = '@'
+
+
+def license_candidates(api: Any, ctx: Context, wanted: str) -> list[Any]:
+    """The licenses ``wanted`` designates, in the order ``GET /licenses`` lists them.
+
+    An org holds one license per subscription, several with the same name (ids differ, items carry
+    ``subscriptionId``). ``wanted`` is a license id (that license), ``name@subscriptionId`` (the license of that name
+    in that subscription) or a name, case-insensitive (every license of that name, one per subscription).
+    Rejected, listing what exists, when nothing matches.
+    """
     available = licenses(api, ctx)
-    wanted = name_or_id.casefold()
-    match = next(
-        (lic for lic in available if lic.license_id == name_or_id or (lic.name or '').casefold() == wanted), None
-    )
-    if match is None:
-        names = ', '.join(sorted({lic.name for lic in available if lic.name}))
-        raise Rejected(f'la licencia {name_or_id!r} no existe; licencias de la organización: {names}')
-    return match
+    exact = [lic for lic in available if lic.license_id == wanted]
+    if exact:
+        return exact
+
+    def named(name: str) -> list[Any]:
+        return [lic for lic in available if (lic.name or '').casefold() == name.strip().casefold()]
+
+    name, pin, subscription = wanted.rpartition(SUBSCRIPTION_PIN)
+    same_name = named(wanted)
+    if same_name or not pin:
+        if not same_name:
+            names = ', '.join(sorted({lic.name for lic in available if lic.name}))
+            raise Rejected(f'la licencia {wanted!r} no existe; licencias de la organización: {names}')
+        return same_name
+    same_name = named(name)
+    pinned = [lic for lic in same_name if (lic.subscription_id or '').casefold() == subscription.strip().casefold()]
+    if not pinned:
+        subscriptions = ', '.join(lic.subscription_id or '?' for lic in same_name) or 'ninguna (no existe)'
+        raise Rejected(
+            f'la licencia {name.strip()!r} no está en la suscripción {subscription.strip()!r}; '
+            f'suscripciones con esa licencia: {subscriptions}'
+        )
+    return pinned
+
+
+def license_by_name_or_id(api: Any, ctx: Context, name_or_id: str) -> Any:
+    """The first license ``name_or_id`` designates (see :func:`license_candidates`): what it is (name, kind); the
+    license a unit is taken from is chosen by ``domain.licenses.take_unit``."""
+    return license_candidates(api, ctx, name_or_id)[0]
 
 
 def workspace_id(api: Any, ctx: Context, name_or_id: str, location: str | None = None) -> str:

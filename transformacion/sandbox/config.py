@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 RETRY_AFTER_FORMATS = ('seconds', 'http-date')
+#: how an update-routing-prefix job may end (``state.jobs``)
+ROUTING_PREFIX_JOB_RESULTS = ('COMPLETED', 'FAILED', 'NOT_TRIGGERED')
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,10 @@ class Config:
       results (``GET /people?email=``, ``GET /workspaces?displayName=``) only this long after its create; reads by id
       see it at once.
     - ``record_bodies``: also journal response bodies and headers.
+    - ``routing_prefix_job_ms`` (default 500): how long an update-routing-prefix job runs before the new prefix lands
+      (Webex's documented example took about 14 s; small by default so that tests stay fast);
+      ``routing_prefix_job_result``: how such a job ends, COMPLETED, FAILED (the prefix is not applied) or
+      NOT_TRIGGERED (no job, the PUT answers 206).
     """
 
     rate_limit: float | None = None
@@ -32,12 +38,14 @@ class Config:
     record_bodies: bool = False
     enforce_retry_after: bool = True
     visibility_delay_ms: int = 0
+    routing_prefix_job_ms: int = 500
+    routing_prefix_job_result: str = 'COMPLETED'
 
     def __post_init__(self) -> None:
         problems = []
         if self.rate_limit is not None and (not isinstance(self.rate_limit, int | float) or self.rate_limit <= 0):
             problems.append('rate_limit must be a positive number or null')
-        for name in ('latency_ms', 'jitter_ms', 'visibility_delay_ms'):
+        for name in ('latency_ms', 'jitter_ms', 'visibility_delay_ms', 'routing_prefix_job_ms'):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 problems.append(f'{name} must be a non-negative integer')
@@ -46,6 +54,8 @@ class Config:
         for name in ('record_bodies', 'enforce_retry_after'):
             if not isinstance(getattr(self, name), bool):
                 problems.append(f'{name} must be true or false')
+        if self.routing_prefix_job_result not in ROUTING_PREFIX_JOB_RESULTS:
+            problems.append(f'routing_prefix_job_result must be one of {ROUTING_PREFIX_JOB_RESULTS}')
         if problems:
             raise ValueError('; '.join(problems))
 

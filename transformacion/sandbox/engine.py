@@ -34,7 +34,7 @@ from .journal import READ_METHODS, Journal
 from .ratelimit import RateLimiter
 from .responses import ROUTES
 from .routing import Request, Response, Route
-from .state import Org, load_fixture
+from .state import Org, jobs, load_fixture
 from .state.org import FixtureSource
 from .state.organizations import check_access
 
@@ -233,6 +233,7 @@ class Engine:
                 fault=fault,
             )
             with self.org.lock:
+                jobs.settle(self.org)
                 snapshot = self.org.dump() if fault is not None and fault.kind == 'noop' else None
                 sizes = {name: len(getattr(self.org, name)) for name in EVENTUALLY_LISTED}
                 try:

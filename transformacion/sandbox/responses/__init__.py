@@ -3,6 +3,7 @@
 from . import (
     call_forwarding,
     internal_dialing,
+    jobs,
     licenses,
     locations,
     numbers,
@@ -30,6 +31,7 @@ ROUTES = [
     *pstn.ROUTES,
     *premises_pstn.ROUTES,
     *internal_dialing.ROUTES,
+    *jobs.ROUTES,
 ]
 
 __all__ = ['ROUTES']

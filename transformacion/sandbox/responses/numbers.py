@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..routing import Request, Response, Route, paginate
-from ..state import numbers
+from ..state import numbers, pstn
 from ..wire import from_wire, to_wire
 
 if TYPE_CHECKING:
@@ -47,7 +47,10 @@ def validate_extensions(req: Request, org: Org) -> Response:
 
 
 def add_numbers(req: Request, org: Org) -> Response:
-    numbers.add(org, req.params['location_id'], from_wire(req.json_object()))
+    """201; 400 when the location's PSTN connection does not allow adding numbers (state/pstn.py)."""
+    data = from_wire(req.json_object())
+    pstn.check_numbers_supported(org, req.params['location_id'], data.get('number_type'))
+    numbers.add(org, req.params['location_id'], data)
     return Response(status=201)
 
 

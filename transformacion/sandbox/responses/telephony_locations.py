@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..routing import Request, Response, Route, paginate
-from ..state import telephony_locations
+from ..state import jobs, telephony_locations
 from ..wire import from_wire, to_wire
 
 if TYPE_CHECKING:
@@ -31,7 +31,22 @@ def calling_location_details(req: Request, org: Org) -> Response:
 
 
 def update_calling_location(req: Request, org: Org) -> Response:
-    telephony_locations.update(org, req.params['location_id'], from_wire(req.json_object()))
+    """204; 200 ``{batchJobId}`` when the routing prefix changes (an update-routing-prefix job); 206
+    ``{failureReason}`` when that job was not triggered; 409 ``{failureReason}`` while another one runs."""
+    try:
+        answer = telephony_locations.update(
+            org,
+            req.params['location_id'],
+            from_wire(req.json_object()),
+            job_delay_s=req.config.routing_prefix_job_ms / 1000,
+            job_result=req.config.routing_prefix_job_result,
+        )
+    except jobs.JobInProgress as error:
+        return Response(status=409, body={'failureReason': error.message})
+    if 'batch_job_id' in answer:
+        return Response(status=200, body=to_wire(answer))
+    if 'failure_reason' in answer:
+        return Response(status=206, body=to_wire(answer))
     return Response(status=204)
 
 

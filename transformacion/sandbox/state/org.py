@@ -18,6 +18,7 @@ from .. import ids
 
 if TYPE_CHECKING:
     from .call_forwarding import CallForwarding
+    from .jobs import RoutingPrefixJob
     from .licenses import License
     from .locations import Location
     from .numbers import Number
@@ -60,6 +61,8 @@ class Org:
     pstn_connections: dict[str, dict[str, str]] = field(default_factory=dict)
     #: location id -> ``{enable_unknown_extension_route_policy, unknown_extension_route_identity: {id, type}|None}``
     internal_dialing: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: job id -> update-routing-prefix job (see state/jobs.py)
+    routing_prefix_jobs: dict[str, RoutingPrefixJob] = field(default_factory=dict)
     workspaces: dict[str, Workspace] = field(default_factory=dict)
     outgoing_permissions: dict[str, OutgoingPermission] = field(default_factory=dict)
     call_forwarding: dict[str, CallForwarding] = field(default_factory=dict)

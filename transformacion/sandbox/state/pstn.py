@@ -1,9 +1,13 @@
 """PSTN connection of a calling location (``/v1/telephony/pstn/locations/{id}``): options offered, current, set up.
 
 The org's options are ``Org.pstn_connection_options``; an option with a ``countries`` list (a sandbox-only key, as
-cloud-connected providers serve given countries) is offered only to locations in those countries. A local gateway
-connection is the location's ``connection`` (``{type: TRUNK|ROUTE_GROUP, id}``, also shown by
-``GET /telephony/config/locations/{id}``); any other is ``Org.pstn_connections[location id] = {id}``.
+cloud-connected providers serve given countries) is offered only to locations in those countries. Each option
+record keeps its ``pstn_connection_type`` (LOCAL_GATEWAY, NON_INTEGRATED_CCP, INTEGRATED_CCP, CISCO_PSTN), but only
+``GET .../connection`` shows it: the options list serves ``id``, ``displayName`` and ``pstnServices``, as documented
+(spec schema ``ConnectionOptionsResponse``). A local gateway connection is the location's ``connection``
+(``{type: TRUNK|ROUTE_GROUP, id}``, also shown by ``GET /telephony/config/locations/{id}``); any other is
+``Org.pstn_connections[location id] = {id}``, which a fixture may also set for an integrated type (Cisco PSTN,
+integrated CCP), as Control Hub does.
 """
 
 from __future__ import annotations
@@ -18,13 +22,19 @@ if TYPE_CHECKING:
     from .org import Org
 
 LOCAL_GATEWAY = 'LOCAL_GATEWAY'
+#: Connection types whose locations may get DID and toll-free numbers through ``POST .../numbers`` (Cisco: "only
+#: supported for ... non-integrated PSTN connection types such as Local Gateway (LGW) and Non-integrated CPP").
+NUMBERS_BY_API = (LOCAL_GATEWAY, 'NON_INTEGRATED_CCP')
 #: Connection types Webex documents as "not supported using the API" for updating a location.
 NOT_SETTABLE = ('INTEGRATED_CCP', 'CISCO_PSTN')
-PUBLIC = ('id', 'display_name', 'pstn_services', 'pstn_connection_type')
+#: What ``GET .../connectionOptions`` serves of an option (spec schema ``ConnectionOptionsResponse``).
+OPTION_FIELDS = ('id', 'display_name', 'pstn_services')
+#: What ``GET .../connection`` serves of the chosen option (``ConnectionResponse``; route fields added for LGW).
+CONNECTION_FIELDS = (*OPTION_FIELDS, 'pstn_connection_type')
 
 
-def _public(option: dict[str, Any]) -> dict[str, Any]:
-    return {key: option[key] for key in PUBLIC}
+def _public(option: dict[str, Any], keys: tuple[str, ...] = OPTION_FIELDS) -> dict[str, Any]:
+    return {key: option[key] for key in keys}
 
 
 def _offered(org: Org, location_id: str) -> list[dict[str, Any]]:
@@ -46,11 +56,21 @@ def current(org: Org, location_id: str) -> dict[str, Any]:
     connection = telephony_locations.get(org, location_id).get('connection')
     if connection:
         gateway = next(o for o in org.pstn_connection_options if o['pstn_connection_type'] == LOCAL_GATEWAY)
-        return {**_public(gateway), 'route_type': connection['type'], 'route_id': connection['id']}
+        return {**_public(gateway, CONNECTION_FIELDS), 'route_type': connection['type'], 'route_id': connection['id']}
     chosen = org.pstn_connections.get(location_id)
     if chosen is None:
         raise NotFound('No PSTN connection is set up for this location.')
-    return _public(next(o for o in org.pstn_connection_options if o['id'] == chosen['id']))
+    option = next(o for o in org.pstn_connection_options if o['id'] == chosen['id'])
+    return _public(option, CONNECTION_FIELDS)
+
+
+def connection_type(org: Org, location_id: str) -> str | None:
+    """The PSTN connection type of a calling location, None when it has none yet (404 when not a calling one)."""
+    try:
+        return current(org, location_id)['pstn_connection_type']
+    except NotFound:
+        telephony_locations.get(org, location_id)
+        return None
 
 
 def configure(org: Org, location_id: str, data: dict[str, Any]) -> None:
@@ -87,3 +107,20 @@ def configure(org: Org, location_id: str, data: dict[str, Any]) -> None:
     calling = telephony_locations.get(org, location_id)
     org.calling_locations[location_id] = {key: value for key, value in calling.items() if key != 'connection'}
     org.pstn_connections[location_id] = {'id': option_id}
+
+
+def check_numbers_supported(org: Org, location_id: str, number_type: str | None) -> None:
+    """400 when numbers cannot be added to the location through the API: DID and toll-free numbers need a Local
+    Gateway or non-integrated CCP connection (never an integrated one: Cisco PSTN, integrated CCP), mobile numbers
+    any PSTN connection. Webex documents the rule but not its error; the status and wording are the sandbox's.
+    404 when the location is not a calling location."""
+    kind = connection_type(org, location_id)
+    if kind is None:
+        raise BadRequest(
+            'Phone numbers cannot be added to a location without a PSTN connection; set up its PSTN connection first.'
+        )
+    if (number_type or 'DID') != 'MOBILE' and kind not in NUMBERS_BY_API:
+        raise BadRequest(
+            f'Adding phone numbers is only supported for locations with a Local Gateway or non-integrated CCP PSTN '
+            f'connection; this location uses {kind}, whose numbers are managed by the PSTN provider.'
+        )

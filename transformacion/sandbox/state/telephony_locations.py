@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from ..errors import BadRequest, Conflict, NotFound
-from . import locations, numbers
+from . import jobs, locations, numbers
 from .checks import flag, missing, obj, one_of, require, set_or_clear, text
 
 if TYPE_CHECKING:
@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 USER_LIMIT = 500000
 ROUTE_TYPES = ('TRUNK', 'ROUTE_GROUP')
 ROUTING_PREFIX_MAX = 7
+#: errorCode of the 400 for a routing prefix another location uses (wxc_sdk tests/test_locations.py, live org)
+ROUTING_PREFIX_IN_USE = 5600
 TEXT_FIELDS = ('external_caller_id_name', 'p_access_network_info', 'charge_number')
 FLAG_FIELDS = ('enforce_outside_dial_digit', 'use_charge_number_for_p_charge_info')
 
@@ -92,10 +94,22 @@ def enable(org: Org, data: dict[str, Any]) -> str:
     return location['id']
 
 
-def update(org: Org, location_id: str, data: dict[str, Any]) -> None:
+def update(
+    org: Org,
+    location_id: str,
+    data: dict[str, Any],
+    *,
+    job_delay_s: float = 0.0,
+    job_result: str = 'COMPLETED',
+) -> dict[str, str]:
     """Update calling details; read-only and unknown fields are ignored, as Webex does.
 
-    The main number (``calling_line_id.phone_number``) must be in the location's number inventory.
+    The main number (``calling_line_id.phone_number``) must be in the location's number inventory. A new routing
+    prefix is not applied here: it starts an update-routing-prefix job (state/jobs.py) that applies it
+    ``job_delay_s`` later, and the answer is ``{batch_job_id}``; with ``job_result`` NOT_TRIGGERED no job starts
+    and the answer is ``{failure_reason}`` (Webex's 206). Every other field is applied at once. 400 for an invalid
+    value, or a prefix another location uses (errorCode 5600, as wxc_sdk's live test observes); 409 (JobInProgress)
+    while another prefix job runs, before anything is applied.
     """
     record: CallingLocation = {**get(org, location_id)}
     language = text(data, 'announcement_language')
@@ -107,8 +121,9 @@ def update(org: Org, location_id: str, data: dict[str, Any]) -> None:
         record['calling_line_id'] = _calling_line_id(
             org, location_id, record.get('calling_line_id', {}), calling_line_id
         )
+    new_prefix = record.get('routing_prefix')
     if 'routing_prefix' in data:
-        set_or_clear(record, 'routing_prefix', _routing_prefix(org, location_id, data['routing_prefix']))
+        new_prefix = _routing_prefix(org, location_id, data['routing_prefix'])
     if 'outside_dial_digit' in data:
         set_or_clear(record, 'outside_dial_digit', _outside_dial_digit(data['outside_dial_digit']))
     connection = obj(data, 'connection')
@@ -120,7 +135,17 @@ def update(org: Org, location_id: str, data: dict[str, Any]) -> None:
     for key in FLAG_FIELDS:
         if data.get(key) is not None:
             record[key] = flag(data, key)
+    answer: dict[str, str] = {}
+    old_prefix = record.get('routing_prefix')
+    if new_prefix != old_prefix:
+        if job_result == 'NOT_TRIGGERED':
+            answer['failure_reason'] = jobs.not_triggered(location_id, old_prefix, new_prefix)
+        else:
+            answer['batch_job_id'] = jobs.start(
+                org, location_id, old_prefix, new_prefix, delay_s=job_delay_s, result=job_result
+            )
     org.calling_locations[location_id] = record
+    return answer
 
 
 def _calling_line_id(org: Org, location_id: str, current: dict[str, str], changes: dict[str, Any]) -> dict[str, str]:
@@ -141,7 +166,10 @@ def _routing_prefix(org: Org, location_id: str, value: Any) -> str | None:
         raise BadRequest(f'Invalid value for routingPrefix: {value!r}; expected 1 to {ROUTING_PREFIX_MAX} digits.')
     for other_id, other in org.calling_locations.items():
         if other_id != location_id and other.get('routing_prefix') == value:
-            raise Conflict(f'Routing prefix {value} is already used by location {org.locations[other_id]["name"]!r}.')
+            raise BadRequest(
+                f'Routing prefix {value} is already used by location {org.locations[other_id]["name"]!r}.',
+                error_code=ROUTING_PREFIX_IN_USE,
+            )
     return value
 
 
