@@ -21,6 +21,7 @@ from transformacion.core.params import (
     Param,
 )
 from transformacion.core.values import WEBEX_CALLING_LANGUAGES, MissingCountryCode
+from transformacion.domain.forwarding import FORWARD_TARGET
 
 # --------------------------------------------------------------------------- time zones
 
@@ -236,3 +237,11 @@ def test_the_text_marker_is_dropped_from_typed_values_but_free_text_keeps_it():
     assert Param('extension', EXTENSION).coerce("'0100") == '0100'
     assert Param('enabled', BOOL).coerce("'VERDADERO") is True
     assert Param('city', STR).coerce("'s-Hertogenbosch") == "'s-Hertogenbosch"
+
+
+@pytest.mark.parametrize(
+    ('raw', 'target'),
+    [('(+34) 910.000.500', '+34910000500'), ('+34 910-000-500', '+34910000500'), ("'+34910000500", '+34910000500')],
+)
+def test_a_forwarding_destination_reads_numbers_by_the_same_rule(raw, target):
+    assert Param('forward_busy', FORWARD_TARGET).coerce(raw) == target
