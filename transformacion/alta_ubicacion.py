@@ -10,6 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from transformacion.common import (
+    ANNOUNCEMENT_LANGUAGE,
+    COUNTRY,
+    PREFERRED_LANGUAGE,
+    TIME_ZONE,
     Action,
     Context,
     Outcome,
@@ -31,15 +35,9 @@ def _location_name(value: str) -> str:
     return value
 
 
-def _country(value: str) -> str:
-    code = value.strip().upper()
-    if len(code) != 2 or not code.isascii() or not code.isalpha():
-        raise ValueError('se esperaba un código de país ISO-3166 de 2 letras (p. ej. ES)')
-    return code
-
-
-LOCATION_NAME = ParamType('location_name', _location_name, f'texto de hasta {CALLING_NAME_MAX} caracteres')
-COUNTRY = ParamType('country', _country, 'código de país ISO-3166 de 2 letras')
+LOCATION_NAME = ParamType(
+    'location_name', _location_name, f'texto de hasta {CALLING_NAME_MAX} caracteres', literal=True
+)
 
 ACTION = Action(
     name='alta_ubicacion',
@@ -53,15 +51,25 @@ ACTION = Action(
             key=True,
             help='nombre de la ubicación (máx. 80 caracteres para Calling)',
         ),
-        Param('time_zone', required=True, help='zona horaria IANA, p. ej. Europe/Madrid'),
-        Param('preferred_language', required=True, help='idioma de correo, p. ej. es_ES'),
-        Param('announcement_language', required=True, help='idioma de locuciones en minúsculas, p. ej. es_es'),
+        Param('time_zone', TIME_ZONE, required=True, help='zona horaria de la ubicación'),
+        Param(
+            'preferred_language',
+            PREFERRED_LANGUAGE,
+            required=True,
+            help='idioma de correo de la ubicación',
+        ),
+        Param(
+            'announcement_language',
+            ANNOUNCEMENT_LANGUAGE,
+            required=True,
+            help='idioma de las locuciones de Webex Calling de la ubicación',
+        ),
         Param('address1', required=True, help='dirección, línea 1'),
         Param('address2', help='dirección, línea 2'),
         Param('city', required=True, help='ciudad'),
         Param('state', required=True, help='provincia o estado'),
         Param('postal_code', required=True, help='código postal'),
-        Param('country', COUNTRY, required=True, help='país, código ISO-3166 de 2 letras (ES)'),
+        Param('country', COUNTRY, required=True, help='país de la dirección'),
     ),
 )
 

@@ -39,7 +39,9 @@ from transformacion.core.outcome import (
     result_object,
 )
 from transformacion.core.params import (
+    ANNOUNCEMENT_LANGUAGE,
     BOOL,
+    COUNTRY,
     E164,
     EMAIL,
     ENUM,
@@ -47,7 +49,9 @@ from transformacion.core.params import (
     LOCATION,
     NUMBER_RANGES,
     PERSON,
+    PREFERRED_LANGUAGE,
     STR,
+    TIME_ZONE,
     WEBEX_ID,
     WORKSPACE,
     WORKSPACE_LOCATION,
@@ -80,7 +84,9 @@ from transformacion.core.retry import (
 from transformacion.core.secrets import MASK, mask_argv, mask_text, register_secret, sanitise
 
 __all__ = [
+    'ANNOUNCEMENT_LANGUAGE',
     'BOOL',
+    'COUNTRY',
     'E164',
     'EMAIL',
     'ENUM',
@@ -90,8 +96,10 @@ __all__ = [
     'MASK',
     'NUMBER_RANGES',
     'PERSON',
+    'PREFERRED_LANGUAGE',
     'STATUSES',
     'STR',
+    'TIME_ZONE',
     'WEBEX_ID',
     'WORKSPACE',
     'WORKSPACE_LOCATION',

@@ -56,7 +56,7 @@ def test_locations_first_then_workspaces_and_each_workspace_before_its_settings(
 def test_a_failed_prerequisite_skips_its_dependants_and_the_batch_goes_on(runner, sandbox, tmp_path):
     folder = write_folder(
         tmp_path / 'in',
-        ubicaciones=[location('Marte', time_zone='Mars/Olympus'), location('Tierra')],
+        ubicaciones=[location('Marte', time_zone='Asia/Tokyo'), location('Tierra')],
         workspaces=[
             {'name': 'Cupula', 'location': 'Marte', 'capacity': '2'},
             {'name': 'Sala', 'location': 'Tierra', 'capacity': '3'},

@@ -39,7 +39,8 @@ def typed_params(
     """The typed parameters of ``action`` for row ``number`` of ``file`` (the row wins over global.csv), as the
     single run types them; InvalidParams lists every problem with its file, row and column."""
     raw, origins = merge_arguments(action, {}, row, (file, number), global_row)
-    return _params_for_script(action, raw, origins)
+    context = {**global_row, **{column: value for column, value in row.items() if value}}
+    return _params_for_script(action, raw, origins, context)
 
 
 def _read_global(path: str | None, catalog: Catalog, store: Checkpoint) -> dict[str, str]:

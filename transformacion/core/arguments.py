@@ -11,6 +11,8 @@ from typing import Any
 from transformacion.core.csvfiles import FORMULA_WHY, CsvError, looks_like_formula, read_header, read_row
 from transformacion.core.outcome import InvalidParams, Problem, Rejected
 from transformacion.core.params import Action, Violation
+from transformacion.core.values import MissingCountryCode
+from transformacion.core.values import country as iso_country
 
 
 @dataclass(frozen=True)
@@ -103,15 +105,47 @@ def apply_csv_arguments(
     return values, origins, warnings
 
 
+def row_context(
+    csv_path: str | Path | None, *, row: int | None = None, match: tuple[str, str] | None = None
+) -> dict[str, str]:
+    """Every filled column of the CSV row a single run reads (``{}`` without a CSV): the context of
+    ``_params_for_script``."""
+    if csv_path is None:
+        return {}
+    try:
+        _, found = read_row(Path(csv_path), row=row, match=match)
+    except CsvError:
+        return {}
+    return {column: value for column, value in found.items() if value}
+
+
+def _region(values: dict[str, Any], context: Mapping[str, str]) -> str | None:
+    """The country of the row's location, when known offline: the action's own ``country``, else the row's or
+    global.csv's ``country`` column; None when absent or not an ISO 3166 code."""
+    for raw in (values.get('country'), context.get('country')):
+        if isinstance(raw, str) and raw.strip():
+            try:
+                return iso_country(raw)
+            except ValueError:
+                return None
+    return None
+
+
 def _params_for_script(
-    action: Action, values: dict[str, Any], origins: dict[str, Origin] | None = None
+    action: Action,
+    values: dict[str, Any],
+    origins: dict[str, Origin] | None = None,
+    context: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Coerce raw values to their declared types and check the action's rules between parameters; every problem at
     once (InvalidParams naming file, row, column, value and why), before any I/O.
 
+    ``context``: the other columns of the row and of global.csv (by CSV column, the row first); it only completes
+    hints: a number without country code names its E.164 form when the row's location ``country`` is known.
     Used alike by the single run, the launcher's validation and the offline preflight.
     """
     origins = origins or {}
+    context = context or {}
     typed: dict[str, Any] = {}
     problems: list[Problem] = []
     for param in action.params:
@@ -130,6 +164,10 @@ def _params_for_script(
             continue
         try:
             typed[param.name] = param.coerce(raw)
+        except MissingCountryCode as exc:
+            problems.append(
+                Problem(origin.file, origin.row, origin.column, raw, exc.with_country(_region(values, context)))
+            )
         except ValueError as exc:
             problems.append(Problem(origin.file, origin.row, origin.column, raw, str(exc)))
     for rule in action.rules:

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from transformacion.core.arguments import _params_for_script, apply_csv_arguments
+from transformacion.core.arguments import _params_for_script, apply_csv_arguments, row_context
 from transformacion.core.client import create_api, get_token, load_runtime_env
 from transformacion.core.context import Context
 from transformacion.core.evidence import ActionLog, action_logger, logging_to
@@ -280,7 +280,7 @@ def run_cli(action: Action, domain: DomainFunction | None, argv: list[str] | Non
         raw, origins, warnings = apply_csv_arguments(action, cli_values, args.csv, row=args.row, match=match)
         for warning in warnings:
             print(f'aviso: {warning}', file=sys.stderr)
-        params = _params_for_script(action, raw, origins)
+        params = _params_for_script(action, raw, origins, row_context(args.csv, row=args.row, match=match))
         invocation['params'] = {p.name: params.get(p.name) for p in action.params}
         token, base_url = connection_from(args)
         invocation['base_url'] = base_url or DEFAULT_BASE_URL

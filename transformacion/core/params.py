@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from transformacion.core import values
+
 READY = 'ready'
 EN_DESARROLLO = 'en desarrollo'
 
@@ -23,21 +25,26 @@ DATASETS = {
     'workspaces': 'workspaces.csv',
 }
 
-_TRUE = {'true', '1', 'si', 'sí', 'yes', 'y', 's', 'x', 'on'}
-_FALSE = {'false', '0', 'no', 'n', 'off'}
-_E164 = re.compile(r'^\+[1-9]\d{6,14}$')
+_TRUE = {'true', 'verdadero', '1', 'si', 'sí', 'yes', 'y', 's', 'x', 'on'}
+_FALSE = {'false', 'falso', '0', 'no', 'n', 'off'}
 _EMAIL = re.compile(r'^[^@\s;,]+@[^@\s;,]+\.[A-Za-z]{2,}$')
 _LIST_SPLIT = re.compile(r'[;,|\s]+')
-MAX_RANGE = 1000
+#: Excel's text marker: a cell typed '+34910000100 may reach the CSV with its apostrophe.
+TEXT_MARKER = "'"
 
 
 @dataclass(frozen=True)
 class ParamType:
-    """A named coercion from text to a typed value."""
+    """A named coercion from text to a typed value.
+
+    ``literal``: free text, taken as written; every other type first drops one leading apostrophe (Excel's text
+    marker, ``'+34910000100`` -> ``+34910000100``), the value otherwise unchanged.
+    """
 
     name: str
     coerce: Callable[[str], Any]
     doc: str
+    literal: bool = False
 
 
 def _text(value: str) -> str:
@@ -50,51 +57,13 @@ def _bool(value: str) -> bool:
         return True
     if lowered in _FALSE:
         return False
-    raise ValueError('se esperaba un booleano (true/false, 1/0, si/no, yes/no, x)')
-
-
-def _e164(value: str) -> str:
-    number = value.strip().replace(' ', '')
-    if _E164.match(number):
-        return number
-    if re.fullmatch(r'\d{7,15}', number):
-        raise ValueError(
-            f"se esperaba un número E.164 con '+' (¿una hoja de cálculo quitó el '+'? escriba +{number} "
-            'y guarde la columna como texto)'
-        )
-    if re.fullmatch(r'\d(\.\d+)?[eE]\+?\d+', number):
-        raise ValueError('se esperaba un número E.164; la hoja de cálculo lo convirtió a notación científica')
-    raise ValueError('se esperaba un número E.164 (+ y de 7 a 15 dígitos, p. ej. +34910000100)')
+    raise ValueError('se esperaba un booleano (true/false, verdadero/falso, 1/0, sí/no, yes/no, x)')
 
 
 def split_list(value: str) -> list[str]:
-    """Split a list cell on ';', ',', '|' or blanks, dropping empty items."""
+    """Split a list of names, e-mails or ids on ';', ',', '|' or blanks, dropping empty items (lists of numbers have
+    their own rule: :func:`transformacion.core.values.split_numbers`, where a blank groups digits)."""
     return [item for item in _LIST_SPLIT.split(value.strip()) if item]
-
-
-def expand_number_range(start: str, end: str) -> list[str]:
-    """All E.164 numbers from start to end inclusive (same length, at most MAX_RANGE)."""
-    first, last = _e164(start), _e164(end)
-    if len(first) != len(last):
-        raise ValueError(f'el rango {first}-{last} mezcla longitudes distintas')
-    count = int(last[1:]) - int(first[1:]) + 1
-    if count < 1:
-        raise ValueError(f'el rango {first}-{last} está invertido')
-    if count > MAX_RANGE:
-        raise ValueError(f'el rango {first}-{last} tiene {count} números; el máximo es {MAX_RANGE}')
-    width = len(first) - 1
-    return [f'+{n:0{width}d}' for n in range(int(first[1:]), int(last[1:]) + 1)]
-
-
-def _number_ranges(value: str) -> list[str]:
-    numbers: list[str] = []
-    for item in split_list(value):
-        if re.fullmatch(r'\+?\d+-\+?\d+', item):
-            start, end = item.split('-')
-            numbers.extend(expand_number_range(start, end))
-        else:
-            numbers.append(_e164(item))
-    return list(dict.fromkeys(numbers))
 
 
 def _email(value: str) -> str:
@@ -107,7 +76,7 @@ def _email(value: str) -> str:
 def _extension(value: str) -> str:
     extension = value.strip()
     if not re.fullmatch(r'\d{2,10}', extension):
-        raise ValueError('se esperaba una extensión de 2 a 10 dígitos')
+        raise ValueError(f'se esperaba una extensión de {EXTENSION_MIN} a {EXTENSION_MAX} dígitos')
     return extension
 
 
@@ -126,16 +95,31 @@ def _webex_id(value: str) -> str:
     return value.strip()
 
 
-STR = ParamType('str', _text, 'texto')
-BOOL = ParamType('bool', _bool, 'true/false, 1/0, si/no, yes/no, x')
-E164 = ParamType('e164', _e164, 'número E.164, p. ej. +34910000100')
+EXTENSION_MIN = 2
+EXTENSION_MAX = 10
+
+STR = ParamType('str', _text, 'texto', literal=True)
+BOOL = ParamType('bool', _bool, 'true/false, verdadero/falso, 1/0, sí/no, yes/no, x')
+E164 = ParamType('e164', values.e164, values.NUMBER_RULE)
 NUMBER_RANGES = ParamType(
-    'number_ranges', _number_ranges, "números E.164 o rangos inicio-fin (+34910000100-+34910000149) separados por ';'"
+    'number_ranges', values.number_ranges, f'{values.LIST_RULE}; cada número: {values.NUMBER_RULE}'
 )
 EMAIL = ParamType('email', _email, 'correo electrónico')
-EXTENSION = ParamType('extension', _extension, 'extensión de 2 a 10 dígitos')
+EXTENSION = ParamType('extension', _extension, f'extensión de {EXTENSION_MIN} a {EXTENSION_MAX} dígitos')
 WEBEX_ID = ParamType('webex_id', _webex_id, 'id de Webex')
 ENUM = ParamType('enum', _text, 'uno de los valores permitidos')
+TIME_ZONE = ParamType('time_zone', values.time_zone, 'zona horaria IANA, p. ej. Europe/Madrid')
+PREFERRED_LANGUAGE = ParamType(
+    'preferred_language', values.preferred_language, 'idioma ISO 639 y país ISO 3166 separados por _, p. ej. es_ES'
+)
+ANNOUNCEMENT_LANGUAGE = ParamType(
+    'announcement_language',
+    values.announcement_language,
+    'idioma de Webex Calling y país, en minúsculas (es_ES se escribe es_es)',
+)
+COUNTRY = ParamType('country', values.country, 'código de país ISO 3166 de 2 letras, p. ej. ES')
+expand_number_range = values.expand_number_range
+MAX_RANGE = values.MAX_RANGE
 
 
 @dataclass(frozen=True)
@@ -165,7 +149,10 @@ class Param:
         return '--' + self.name.replace('_', '-')
 
     def coerce(self, raw: str) -> Any:
-        value = self.type.coerce(raw.strip())
+        text = raw.strip()
+        if not self.type.literal and text.startswith(TEXT_MARKER):
+            text = text[len(TEXT_MARKER) :].strip()
+        value = self.type.coerce(text)
         if self.choices:
             normalised = {choice.lower(): choice for choice in self.choices}
             key = str(value).lower()

@@ -30,13 +30,13 @@ KINDS = {
 
 
 def _forward_target(value: str) -> str:
-    text = value.strip().replace(' ', '')
+    text = value.strip()
     if text.lower() in OFF_WORDS:
         return OFF
-    if text.startswith('+') or re.fullmatch(r'\d{11,15}', text):
-        return E164.coerce(text)
     if re.fullmatch(r'\d{2,10}', text):
         return text
+    if text.startswith(('+', '(')) or re.fullmatch(r'[\d\s.()-]{11,}', text):
+        return E164.coerce(text)
     raise ValueError(
         "se esperaba un destino (número E.164 como +34910000100 o extensión de 2 a 10 dígitos) u 'off' para desactivar"
     )
