@@ -304,7 +304,8 @@ def consolidate(
     warnings.extend(notes)
     selection = _selection_text(run_ids, since, until, org)
     if not runs:
-        raise Rejected(f'ninguna de las {len(found)} ejecución(es) cumple la selección ({selection})')
+        why = ''.join(f'; {note}' for note in notes)
+        raise Rejected(f'ninguna de las {len(found)} ejecución(es) cumple la selección ({selection}){why}')
     for warning in warnings:
         print(f'aviso: {warning}', file=sys.stderr)
     runs.sort(key=lambda run: (run.started_at, run.run_id))

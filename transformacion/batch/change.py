@@ -6,7 +6,8 @@ Every field it reads from ``summary.json`` beyond the counts is optional, so run
 load (the report then says ``desconocido``):
 
 - ``target``: ``{base_url, org_id, org_name}`` (the org the run was bound to, read at its start);
-- ``operator``: ``{email, display_name, id}`` (the token's owner, ``GET /people/me``), or a plain string;
+- ``target.owner_email`` / ``owner_name`` (the token's owner, ``GET /people/me``), or ``operator``:
+  ``{email | token_owner, display_name, user, host}``, or a plain string;
 - ``versions``: ``{transformacion, wxc_sdk}``;
 - ``input``: ``{folder}`` (or a plain string); without it, the folder holding the run's ``inputs``.
 
@@ -188,15 +189,21 @@ def target_of(summary: dict[str, Any]) -> Target:
 
 
 def operator_of(summary: dict[str, Any]) -> str:
-    """Who ran it: ``Display Name <email>``, what is known of it, or ``desconocido``."""
-    operator = summary.get('operator')
-    if not isinstance(operator, dict):
-        return _text(operator) or UNKNOWN
-    email = _first(operator, 'email', 'emails', 'user')
-    name = _first(operator, 'display_name', 'name', 'displayName')
-    if email and name:
-        return f'{name} <{email}>'
-    return email or name or _first(operator, 'id') or UNKNOWN
+    """Who ran it: the token's owner (``target.owner_name`` / ``owner_email``, or ``operator.display_name`` /
+    ``email`` / ``token_owner``) as ``Name <email>``, then the local account (``operator.user`` at ``host``) when
+    recorded; ``desconocido`` when nothing is."""
+    target = _mapping(summary.get('target'))
+    given = summary.get('operator')
+    operator = _mapping(given)
+    email = _first(target, 'owner_email') or _first(operator, 'email', 'emails', 'token_owner')
+    name = _first(target, 'owner_name') or _first(operator, 'display_name', 'name', 'displayName')
+    who = f'{name} <{email}>' if name and email else email or name or _first(operator, 'id')
+    if isinstance(given, str):
+        who = who or _text(given)
+    local = '@'.join(part for part in (_first(operator, 'user'), _first(operator, 'host')) if part)
+    if local:
+        who = f'{who} (cuenta local {local})' if who else f'cuenta local {local}'
+    return who or UNKNOWN
 
 
 def versions_of(summary: dict[str, Any]) -> str:

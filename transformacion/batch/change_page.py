@@ -82,8 +82,9 @@ dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;word-break:break-word}
 .verdict.dry{background:#eef2f7;color:var(--muted)}
 table{border-collapse:collapse;background:#fff;font-size:.92rem;margin:.3rem 0}
 th,td{border:1px solid var(--line);padding:.35rem .6rem;text-align:left;vertical-align:top}
+.long{overflow-wrap:anywhere}
 th{background:#f0f4f8;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
-table.headline td.n{font-size:1.25rem;font-weight:600;min-width:6.5rem}
+table.headline td{vertical-align:middle}table.headline td.n{font-size:1.25rem;font-weight:600;min-width:6.5rem}
 .zero{color:#9aa5b1;font-weight:400}
 .s-creada,.s-actualizada,.r-creado,.r-cambiado{color:var(--ok)}
 .s-fallida,.r-fallido{color:var(--bad);font-weight:600}.s-pendiente,.r-bloqueado,.r-no_ejecutado{color:var(--warn)}
@@ -219,7 +220,7 @@ def _failure_group(group: FailureGroup, kind: str, page_dir: Path) -> str:
     rows = [
         [
             _e(_kind(p.row['dataset'], plural=False)),
-            _e(p.row['key'] or f'fila {p.row["row"]}'),
+            f'<span class="long">{_e(p.row["key"] or "fila " + p.row["row"])}</span>',
             f'<code>{_e(p.action)}</code>',
             f'<span class="r-fallido">{_e(p.row["status"])}</span>',
             _e(p.row.get('message', '')),
@@ -262,14 +263,18 @@ def _site_summary(change: Change) -> str:
 
 
 def _entity_row(entity: Entity, kind: str, page_dir: Path) -> list[str]:
+    """An entity and the actions its rows asked for (those that did not apply are left out), each with its result
+    (the message as its tooltip) and the link to its evidence."""
     pairs = ''.join(
-        f'<li><code>{_e(pair.action)}</code> <span class="r-{_e(pair.reason)}">{_e(_pair_label(pair, kind))}</span>'
-        f'{" · " + _evidence(pair, page_dir) if pair.evidence else ""}</li>'
+        f'<li><code>{_e(pair.action)}</code> <span class="r-{_e(pair.reason)}" title="{_e(pair.row.get("message"))}">'
+        f'{_e(_pair_label(pair, kind))}</span>{" · " + _evidence(pair, page_dir) if pair.evidence else ""}</li>'
         for pair in entity.pairs.values()
+        if pair.reason != 'no_aplica'
     )
+    pairs = pairs or '<li class="note">ninguna acción pedida</li>'
     return [
         _e(_kind(entity.dataset, plural=False)),
-        _e(entity.key),
+        f'<span class="long">{_e(entity.key)}</span>',
         _state(entity.state, kind),
         f'<ul class="pairs">{pairs}</ul>',
     ]
@@ -327,8 +332,8 @@ def _rejected(runs: list[Run]) -> str:
         [
             f'<code>{_e(run.run_id)}</code>',
             _e(when(run.started_at)),
-            _e(run.target.label),
-            _e(run.input),
+            f'<span class="long" title="{_e(run.target.org_id)}">{_e(run.target.org_name or run.target.label)}</span>',
+            f'<span class="long">{_e(run.input)}</span>',
             _e(run.summary.get('problems', '')),
             _e(next((row['message'] for row in run.rows if row['status'] == 'rejected'), '')),
         ]
