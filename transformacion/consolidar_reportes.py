@@ -193,7 +193,7 @@ def run_overview(run: Run) -> dict[str, Any]:
 def _group(group: FailureGroup) -> dict[str, Any]:
     example = group.pairs[0]
     return {
-        'reason': group.reason,
+        'category': group.category,
         'label': group.label,
         'next_step': group.next_step,
         'count': len(group.pairs),

@@ -14,6 +14,7 @@ from tests.auxiliares.cambio import OPERATOR_EMAIL, OTHER_ORG, Window, arrange
 from tests.auxiliares.conftest import read_csv
 from transformacion import consolidar_reportes
 from transformacion.batch.report import RESULT_COLUMNS
+from transformacion.core.csvfiles import write_csv
 
 
 @pytest.fixture(scope='module')
@@ -80,7 +81,7 @@ def test_the_change_is_told_per_org_and_entity_with_dry_runs_and_refused_batches
     assert result['rejected_runs'] == [window.run_id('refused')]
 
     [failure] = org_a['failures']
-    assert (failure['reason'], failure['count']) == ('permiso', 1)
+    assert (failure['category'], failure['count']) == ('permission', 1)
     assert (failure['example']['key'], failure['example']['action']) == (
         'bruno.norte@x.example.com',
         'configurar_desvio_usuario',
@@ -176,3 +177,24 @@ def test_a_run_that_did_not_record_its_target_is_reported_as_unknown(window, con
 
     assert code == 2
     assert f'{window.run_id("other")}: no registró su organización; fuera de --org' in reply['summary']['message']
+
+
+def test_the_category_a_run_wrote_for_a_pair_wins_over_its_status(window, consolidate, tmp_path):
+    """results_manual.csv with the ``category`` column (issue 15): an executed pair that wrote nothing (a read-only
+    action run again) counts as unchanged, and a failure is grouped under the category the run gave it."""
+    runs = tmp_path / 'con_categoria'
+    categories = {'first': {'executed': 'aplicado', 'error': 'conflict'}, 'second': {'executed': 'sin_cambios'}}
+    for name, by_status in categories.items():
+        copy = shutil.copytree(window.runs[name], runs / window.run_id(name))
+        header, rows = read_csv(copy / 'results_manual.csv')
+        for row in rows:
+            row['category'] = by_status.get(row['status'], '')
+        columns = list(dict.fromkeys([*header, 'category']))
+        write_csv(copy / 'results_manual.csv', columns, ([row[c] for c in columns] for row in rows), protect=False)
+
+    code, reply = consolidate(runs_dir=runs)
+
+    assert code == 0
+    [change] = reply['result']['changes']
+    assert change['headline']['usuarios'] == _none(creada=2, sin_cambios=2, fallida=1)
+    assert [(group['category'], group['count']) for group in change['failures']] == [('conflict', 1)]

@@ -109,7 +109,7 @@ def test_the_manager_reads_who_changed_what_where_and_what_failed(window, page, 
     assert _cells(page, 'section#org-1', 'Personas') == ['Personas', '2', '1', '1', '1', '0', '5']
     assert _cells(page, 'section#org-1', 'Ubicaciones') == ['Ubicaciones', '2', '0', '0', '0', '0', '2']
 
-    failure = org_a.locator('.failure[data-reason="permiso"]')
+    failure = org_a.locator('.failure[data-category="permission"]')
     assert failure.locator('h4').inner_text() == 'El operador no tiene permiso para este cambio · 1'
     assert f'--retry-failed {window.run_id("first")}' in failure.inner_text()
     assert 'bruno.norte@x.example.com' in failure.locator('p.note').inner_text()

@@ -11,8 +11,9 @@ load (the report then says ``desconocido``):
 - ``versions``: ``{transformacion, wxc_sdk}``;
 - ``input``: ``{folder}`` (or a plain string); without it, the folder holding the run's ``inputs``.
 
-``results_manual.csv`` may carry a ``reason`` column (``no_aplica``, ``sin_cambios``, ``bloqueado``,
-``lote_rechazado``, ``no_ejecutado``); without it the reason of a ``skipped`` pair is derived from its message.
+``results_manual.csv`` may carry a ``category`` column (``aplicado``, ``simulado``, ``sin_cambios``, ``no_aplica``,
+``bloqueado``, ``lote_rechazado``, ``no_ejecutado`` or a failure category, see ``FAILURE_REASONS``); without it the
+category is derived from the status, the message and the evidence.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from transformacion.core.csvfiles import CsvError, iter_rows, read_header, unpro
 from transformacion.core.outcome import Rejected
 
 UNKNOWN = 'desconocido'
-#: The columns a results file must have to be read (the others, e.g. ``reason``, are optional).
+#: The columns a results file must have to be read (the others, e.g. ``category``, are optional).
 REQUIRED_COLUMNS = ('dataset', 'row', 'key', 'action', 'status', 'message')
 #: The action of a dataset that creates its entity: ``alta_<...>``; the others change an existing one.
 CREATE_PREFIX = 'alta_'
@@ -44,7 +45,7 @@ ENTITY_NAMES = {
     'usuarios': ('persona', 'personas'),
     'workspaces': ('workspace', 'workspaces'),
 }
-#: Why a pair that changed nothing did not (the ``reason`` column, or derived from the message).
+#: Why a pair that changed nothing did not (the ``category`` column, or derived from the message).
 SKIP_REASONS = ('sin_cambios', 'no_aplica', 'bloqueado', 'lote_rechazado', 'no_ejecutado')
 #: What a pair did: created its entity, changed it, one of ``SKIP_REASONS``, or failed.
 CREATED, CHANGED, FAILED = 'creado', 'cambiado', 'fallido'
@@ -66,10 +67,12 @@ STATE_LABELS = {
         'pendiente': 'pendientes',
     },
 }
-#: Failure reasons: key -> (what happened, the next step). ``{runs}`` is replaced by the run ids concerned.
+#: Failure reasons: key -> (what happened, the next step). ``{runs}`` is replaced by the run ids concerned. The keys
+#: are the failure categories of ``results_manual.csv`` (``core.retry.classify_error``'s reasons plus
+#: ``sin_confirmar`` and ``en_desarrollo``), and ``rechazada`` for a refusal no category names.
 FAILURE_REASONS = {
-    'datos': (
-        'Datos de entrada no válidos (rechazados por la validación, no se envió nada)',
+    'invalid_input': (
+        'Datos no válidos (rechazados por la validación o por Webex)',
         'Corrija el fichero de entrada (fila, columna y valor en el mensaje) y relance el lote; lo ya aplicado '
         'quedará sin cambios.',
     ),
@@ -81,51 +84,46 @@ FAILURE_REASONS = {
         'Rechazada: los datos no casan con el estado de la organización',
         'Lea el motivo; corrija el fichero de entrada o la organización y relance el lote.',
     ),
-    'conflicto': (
+    'conflict': (
         'Conflicto con algo que ya existe en Webex (nombre, extensión o número en uso)',
-        'Compruebe en Control Hub el elemento en conflicto, corrija el dato o libérelo y relance con '
-        '--retry-failed {runs}.',
+        'Compruebe en Control Hub el elemento en conflicto, corrija el dato o libérelo y relance el lote.',
     ),
-    'no_encontrado': (
+    'not_found': (
         'Webex no encuentra lo que la fila nombra (ubicación, licencia, número, persona)',
-        'Compruebe que existe en la organización o corrija el dato y relance con --retry-failed {runs}.',
+        'Compruebe que existe en la organización o corrija el dato y relance el lote.',
     ),
-    'datos_webex': (
-        'Webex rechazó los datos enviados',
-        'Corrija el valor indicado en el mensaje en el fichero de entrada y relance el lote.',
-    ),
-    'autorizacion': (
+    'auth': (
         'Token caducado o no válido',
         'Renueve el token (WEBEX_ACCESS_TOKEN) y relance con --retry-failed {runs}.',
     ),
-    'permiso': (
+    'permission': (
         'El operador no tiene permiso para este cambio',
         'Use una cuenta de administrador completo de la organización y relance con --retry-failed {runs}.',
     ),
-    'transitorio': (
-        'Fallo transitorio de Webex o de la red (5xx, 429, conexión)',
+    'rate_limited': (
+        'Webex limitó el ritmo (429) más allá de los reintentos',
+        'Relance con --retry-failed {runs} (con --rate-limit si se repite).',
+    ),
+    'transient': (
+        'Fallo pasajero de Webex o de la red (5xx, conexión)',
         'Relance con --retry-failed {runs}.',
     ),
-    'tiempo_agotado': (
+    'timeout': (
         'Tiempo agotado antes de terminar',
-        'Relance con --retry-failed {runs} (o --resume {runs} si quedan filas pendientes).',
+        'Relance con --retry-failed {runs}.',
     ),
-    'inesperado': (
+    'en_desarrollo': (
+        'Acción en desarrollo: todavía no se puede ejecutar',
+        'Quite la acción de --actions.',
+    ),
+    'unexpected': (
         'Error inesperado',
-        'Abra la evidencia del par, y si no se explica, avise a soporte con el tracking id.',
+        'Abra la evidencia del par y, si no se explica, avise a soporte con el tracking id; relance con '
+        '--retry-failed {runs}.',
     ),
 }
-#: ``core.retry.classify_error`` reasons (the ``reason`` of an ``error`` event in the evidence) -> failure reason.
-_ERROR_REASONS = {
-    'auth': 'autorizacion',
-    'permission': 'permiso',
-    'not_found': 'no_encontrado',
-    'conflict': 'conflicto',
-    'invalid_input': 'datos_webex',
-    'rate_limited': 'transitorio',
-    'transient': 'transitorio',
-    'unexpected': 'inesperado',
-}
+#: ``core.retry.classify_error``'s reasons, as the ``error`` events of the evidence carry them.
+_ERROR_REASONS = ('auth', 'permission', 'not_found', 'conflict', 'invalid_input', 'rate_limited', 'transient')
 
 
 # --------------------------------------------------------------------------- runs
@@ -213,7 +211,8 @@ def versions_of(summary: dict[str, Any]) -> str:
 
 
 def input_of(summary: dict[str, Any]) -> str:
-    """The input folder (or workbook) of a run: ``input``, else the folder common to its ``inputs``."""
+    """The input folder (or workbook) of a run: ``input``, else its ``inputs``' one file (a workbook) or the folder
+    common to them."""
     given = summary.get('input')
     if isinstance(given, dict):
         given = _first(given, 'folder', 'path', 'dir', 'input_dir')
@@ -221,13 +220,14 @@ def input_of(summary: dict[str, Any]) -> str:
         return _text(given)
     if _text(summary.get('input_dir')):
         return _text(summary.get('input_dir'))
-    files = [str(Path(path).parent) for path in _mapping(summary.get('inputs')).values() if _text(path)]
-    if not files:
-        return UNKNOWN
+    files = list(dict.fromkeys(_text(path) for path in _mapping(summary.get('inputs')).values() if _text(path)))
+    if len(files) <= 1:
+        return files[0] if files else UNKNOWN
+    folders = [str(Path(path).parent) for path in files]
     try:
-        return os.path.commonpath(files)
+        return os.path.commonpath(folders)
     except ValueError:
-        return files[0]
+        return folders[0]
 
 
 @dataclass
@@ -377,12 +377,13 @@ def input_sites(run: Run, dataset: str) -> dict[str, str]:
 
 
 def pair_reason(run: Run, row: dict[str, str]) -> str:
-    """What a pair did: ``creado``, ``cambiado``, ``fallido`` or one of ``SKIP_REASONS`` (a dry run's ``dry_run``
-    counts as what it would do)."""
+    """What a pair did: ``creado``, ``cambiado``, ``fallido`` or one of ``SKIP_REASONS``; from its ``category`` in
+    results_manual.csv when the run wrote one, else from its status and message (a dry run's ``dry_run`` counts as
+    what it would do)."""
     status = row['status']
     if status in FAILED_STATUSES:
         return FAILED
-    given = _text(row.get('reason'))
+    given = _text(row.get('category'))
     if given in SKIP_REASONS:
         return given
     if status in ('executed', 'dry_run'):
@@ -400,15 +401,21 @@ def pair_reason(run: Run, row: dict[str, str]) -> str:
 
 
 def failure_reason(row: dict[str, str], error_reason: str | None) -> str:
-    """The key in ``FAILURE_REASONS`` of a failed pair, from its status, attempts, message and evidence."""
+    """The key in ``FAILURE_REASONS`` of a failed pair: its ``category`` when the run wrote one, else from its
+    status, attempts, message and the reason of its last ``error`` event in the evidence."""
+    given = _text(row.get('category'))
+    if given in FAILURE_REASONS:
+        return given
     status, message = row['status'], row.get('message', '')
     if status == 'timeout':
-        return 'tiempo_agotado'
+        return 'timeout'
     if status == 'rejected':
         if 'alto impacto' in message and '--yes' in message:
             return 'sin_confirmar'
-        return 'datos' if _text(row.get('attempts')) in ('', '0') else 'rechazada'
-    return _ERROR_REASONS.get(error_reason or '', 'inesperado')
+        if 'en desarrollo' in message:
+            return 'en_desarrollo'
+        return 'invalid_input' if _text(row.get('attempts')) in ('', '0') else 'rechazada'
+    return error_reason if error_reason in _ERROR_REASONS else 'unexpected'
 
 
 @dataclass
@@ -457,9 +464,10 @@ class Entity:
 
 @dataclass
 class FailureGroup:
-    """Failed pairs that share a reason: what happened, the next step and the pairs (first one is the example)."""
+    """Failed pairs that share a failure category (a key of ``FAILURE_REASONS``): what happened, the next step and
+    the pairs (the first one is the example)."""
 
-    reason: str
+    category: str
     label: str
     next_step: str
     pairs: list[Pair]

@@ -232,7 +232,7 @@ def _failure_group(group: FailureGroup, kind: str, page_dir: Path) -> str:
     table = _table(['tipo', 'elemento', 'acción', 'estado', 'mensaje', 'ejecución', 'evidencia'], rows)
     tail = f'<p class="note">… y {more} más (todas en el CSV).</p>' if more else ''
     return (
-        f'<div class="failure" data-reason="{_e(group.reason)}">'
+        f'<div class="failure" data-category="{_e(group.category)}">'
         f'<h4>{_e(group.label)} · <span class="count">{len(group.pairs)}</span></h4>'
         f'<p><span class="step">Siguiente paso:</span> {_e(group.next_step)}</p>'
         f'<p class="note">Ejemplo: {_e(example.row["key"] or "fila " + example.row["row"])} · '
