@@ -31,7 +31,7 @@ from transformacion.batch.change import (
     Run,
 )
 
-#: Pairs listed under each failure group, and entities listed per site (the CSV has all of them).
+#: Pairs listed under each failure group (the CSV and the per-site detail have all of them).
 PAIRS_PER_GROUP = 200
 _PAIR_LABELS = {
     'real': {CREATED: 'creado', CHANGED: 'cambiado'},

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.auxiliares.cambio import OPERATOR_EMAIL, OTHER_ORG, Window, arrange
+from tests.auxiliares.change_window import OPERATOR_EMAIL, OTHER_ORG, Window, arrange
 from transformacion import consolidar_reportes
 
 CHROMIUM = Path('/usr/bin/chromium')

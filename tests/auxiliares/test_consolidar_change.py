@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.auxiliares.cambio import OPERATOR_EMAIL, OTHER_ORG, Window, arrange
+from tests.auxiliares.change_window import OPERATOR_EMAIL, OTHER_ORG, Window, arrange
 from tests.auxiliares.conftest import read_csv
 from transformacion import consolidar_reportes
 from transformacion.batch.report import RESULT_COLUMNS
