@@ -2,7 +2,8 @@
 
 Org A (the sandbox's default org, "Transformacion Demo S.A."):
   1. ``dry``: a dry run of folder ``a`` (sites Norte and Sur, people ana and bruno in Norte, carla in Sur);
-  2. ``refused``: folder ``malo`` (a site without postal code), refused as a whole by its validation;
+  2. ``refused``: folder ``malo`` (a site without postal code), refused as a whole by its validation (before
+     reading its target, so its org is unknown);
   3. ``first``: folder ``a`` for real, while Webex refuses call forwarding (403): bruno's forwarding fails;
   4. ``second``: folder ``a2``, forwarding of two people who already existed in Sede Central: lucía's changes,
      jorge's row asks for nothing.
@@ -117,10 +118,12 @@ class Window:
 
 
 def _record_target(run_dir: Path, sandbox: Any) -> None:
-    """Give summary.json the target and operator the batch reads at the start of a run (issue 15), keeping them
-    when the run recorded them itself."""
+    """Give summary.json the target and operator the batch reads before its first write (issue 15), keeping them
+    when the run recorded them itself. A batch refused by its validation never reaches Webex: it has none."""
     path = run_dir / 'summary.json'
     summary = json.loads(path.read_text(encoding='utf-8'))
+    if summary['state'] == 'rejected':
+        return
     admin = sandbox.org.people[sandbox.org.admin_id]
     summary.setdefault(
         'target',

@@ -118,9 +118,9 @@ def test_runs_are_selected_by_org_name_or_id(window, consolidate, tmp_path):
     code, reply = consolidate('--org', window.org_a.org_id)
 
     assert code == 0
-    assert [run['run_id'] for run in reply['result']['runs']] == [
-        window.run_id(name) for name in ('dry', 'refused', 'first', 'second')
-    ]
+    result = reply['result']
+    assert [run['run_id'] for run in result['runs']] == [window.run_id(name) for name in ('dry', 'first', 'second')]
+    assert f'{window.run_id("refused")}: no registró su organización; fuera de --org' in result['warnings']
 
 
 def test_runs_are_selected_by_id_and_by_start_date(window, consolidate):
