@@ -1,27 +1,39 @@
 """Merge the results of several launcher or bulk runner runs (``<log dir>/runs/<run_id>/results_manual.csv`` and
 ``summary.json``) into one CSV (the same columns plus run_id, protected against spreadsheet formulas) and a
-self-contained HTML report: counts per action and status, the rows still failing with their messages and logs,
-and the duration and API calls of each run. Reads local files only.
+self-contained HTML report about the change: per org, who changed what, when and from which input, the entities
+created / updated / unchanged / failed (per kind and per site), the failures grouped by reason with the next step,
+and per site every entity with a link to the evidence of each pair; dry runs and batches refused by their validation
+apart. Runs are selected by folder, id, date and org. Reads local files only (the model is ``batch.change``, the page
+``batch.change_page``).
 """
 
 from __future__ import annotations
 
 import argparse
-import html
-import json
 import sys
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from transformacion.batch.change import (
+    ENTITY_STATES,
+    Change,
+    FailureGroup,
+    Run,
+    build_change,
+    group_by_target,
+    load_run,
+)
+from transformacion.batch.change_page import render
 from transformacion.batch.checkpoint import FAILED_STATUSES, TASK_STATUSES
 from transformacion.batch.report import RESULT_COLUMNS, RESULTS_FILE, SUMMARY_FILE
 from transformacion.core.cli import Reply, capture, command_parser, emit, invocation_from
-from transformacion.core.csvfiles import CsvError, iter_rows, read_header, unprotect, write_csv
+from transformacion.core.csvfiles import write_csv
 from transformacion.core.outcome import Rejected
+
+__all__ = ['Run', 'load_run', 'main', 'consolidate']
 
 SCRIPT = 'consolidar_reportes'
 COLUMNS = ('run_id', *RESULT_COLUMNS)
@@ -33,28 +45,19 @@ Junta varias ejecuciones del launcher o del bulk runner (cada carpeta <log dir>/
 {SUMMARY_FILE}) en:
   --output FILE  un CSV con las mismas columnas que {RESULTS_FILE} más run_id (';', UTF-8 con BOM, celdas protegidas
                  contra fórmulas como las del launcher);
-  --html FILE    un informe HTML autocontenido (sin recursos externos) para abrir en el navegador: recuentos por
-                 acción y estado, las filas que siguen fallando tras los reintentos con su mensaje y su log, y la
-                 duración y las llamadas a la API de cada ejecución.
-Una fila x acción "sigue fallando" cuando su resultado más reciente (la última ejecución real que la incluye; una
-simulación no cuenta si hay una ejecución real) es rejected, error o timeout."""
+  --html FILE    un informe HTML autocontenido del cambio para abrir en el navegador: por organización, entorno,
+                 operador, fechas y entrada; personas, ubicaciones y workspaces creados, actualizados, sin cambios,
+                 con fallos o pendientes (en total y por ubicación); los fallos agrupados por motivo con el siguiente
+                 paso; y por ubicación cada elemento con enlaces a la evidencia de cada acción (relativos al
+                 informe: guárdelo junto a la carpeta de logs para comprimirlos juntos). Las simulaciones (--dry-run)
+                 y los lotes rechazados por la validación van aparte: no cuentan como cambio.
+Un elemento "tiene fallos" cuando el resultado más reciente de alguna de sus acciones en una ejecución real es
+rejected, error o timeout.
+Selección (se combinan): carpetas RUN_DIR y/o --runs-dir, --run-id, --since/--until (inicio de la ejecución, UTC),
+--org (id o nombre de la organización)."""
 
 
-@dataclass
-class Run:
-    """One run folder: its id, its rows (``{column: value}``) and its summary.json (empty when missing)."""
-
-    run_id: str
-    path: Path
-    rows: list[dict[str, str]]
-    summary: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def dry_run(self) -> bool:
-        return bool(self.summary.get('dry_run'))
-
-
-# --------------------------------------------------------------------------- reading
+# --------------------------------------------------------------------------- reading and selection
 
 
 def run_dirs(paths: Iterable[str], runs_dir: str | None) -> list[Path]:
@@ -64,43 +67,60 @@ def run_dirs(paths: Iterable[str], runs_dir: str | None) -> list[Path]:
         parent = Path(runs_dir)
         if not parent.is_dir():
             raise Rejected(f'--runs-dir: no existe la carpeta {parent}')
-        found += [child for child in parent.iterdir() if (child / RESULTS_FILE).is_file()]
+        found += [child for child in sorted(parent.iterdir()) if (child / RESULTS_FILE).is_file()]
     unique = list(dict.fromkeys(path.resolve() for path in found))
     if not unique:
         raise Rejected('no hay ejecuciones que consolidar: indique carpetas RUN_DIR o --runs-dir')
     return unique
 
 
-def load_run(path: Path) -> tuple[Run, list[str]]:
-    """A run folder and the warnings found reading it; Rejected when its results_manual.csv is missing or unreadable."""
-    results = path / RESULTS_FILE
-    if not results.is_file():
-        raise Rejected(f'{path}: no es una carpeta de ejecución (falta {RESULTS_FILE})')
+def parse_moment(value: str, option: str, *, end: bool = False) -> datetime:
+    """``YYYY-MM-DD`` (the whole day: its start, or with ``end`` the start of the next day) or an ISO 8601 date and
+    time (UTC when it has no offset); Rejected naming ``option`` otherwise."""
+    text = value.strip()
     try:
-        header = read_header(results)
-        missing = [column for column in RESULT_COLUMNS if column not in header]
-        if missing:
-            raise Rejected(f'{results}: faltan las columnas {", ".join(missing)}')
-        rows = [{column: unprotect(value) for column, value in row.items()} for _, row in iter_rows(results)]
-    except CsvError as exc:
-        raise Rejected(f'{results}: {exc}') from None
-    warnings: list[str] = []
-    summary: dict[str, Any] = {}
-    summary_path = path / SUMMARY_FILE
-    if summary_path.is_file():
-        try:
-            summary = json.loads(summary_path.read_text(encoding='utf-8'))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            warnings.append(f'{summary_path}: ilegible ({exc}); sin duración ni llamadas')
-    else:
-        warnings.append(f'{path.name}: falta {SUMMARY_FILE}; sin duración ni llamadas')
-    run = Run(summary.get('run_id') or path.name, path, rows, summary)
-    expected = summary.get('total')
-    if expected is not None and expected != len(rows):
-        warnings.append(
-            f'{run.run_id}: {SUMMARY_FILE} cuenta {expected} filas x acción y {RESULTS_FILE} tiene {len(rows)}'
-        )
-    return run, warnings
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            return moment + timedelta(days=1) if end else moment
+        moment = datetime.fromisoformat(text.replace('Z', '+00:00'))
+    except ValueError:
+        raise Rejected(f'{option}: fecha no válida {value!r} (AAAA-MM-DD o AAAA-MM-DDTHH:MM[:SS])') from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _started(run: Run) -> datetime | None:
+    try:
+        return datetime.fromisoformat(run.started_at.replace('Z', '+00:00')) if run.started_at else None
+    except ValueError:
+        return None
+
+
+def select(
+    runs: list[Run], run_ids: list[str], since: datetime | None, until: datetime | None, org: str | None
+) -> tuple[list[Run], list[str]]:
+    """The runs that match every filter given (id, start in [since, until), org id or name) and why others were
+    left out."""
+    wanted = {run_id.strip() for item in run_ids for run_id in item.split(',') if run_id.strip()}
+    kept, notes = [], []
+    for run in runs:
+        started = _started(run)
+        if wanted and run.run_id not in wanted and run.path.name not in wanted:
+            continue
+        if (since or until) and started is None:
+            notes.append(f'{run.run_id}: sin fecha de inicio en {SUMMARY_FILE}; fuera de --since/--until')
+            continue
+        if since and started < since or until and started >= until:
+            continue
+        if org and not run.target.matches(org):
+            if not run.target.known:
+                notes.append(f'{run.run_id}: no registró su organización; fuera de --org')
+            continue
+        kept.append(run)
+    missing = sorted(wanted - {run.run_id for run in runs} - {run.path.name for run in runs})
+    if missing:
+        raise Rejected(f'--run-id: no se encuentra(n) {", ".join(missing)} entre las ejecuciones indicadas')
+    return kept, notes
 
 
 # --------------------------------------------------------------------------- consolidation
@@ -124,23 +144,6 @@ def totals(by_action: dict[str, dict[str, int]]) -> dict[str, int]:
     return found
 
 
-def still_failing(runs: list[Run]) -> list[dict[str, str]]:
-    """The rows whose latest outcome failed, with their run_id; a dry run never hides a real run's outcome."""
-    latest: dict[tuple[str, ...], tuple[bool, dict[str, str]]] = {}
-    for run in runs:
-        for row in run.rows:
-            identity = (
-                (row['dataset'], row['key'].casefold(), row['action'])
-                if row['key']
-                else (run.run_id, row['dataset'], row['row'], row['action'])
-            )
-            previous = latest.get(identity)
-            if run.dry_run and previous is not None and not previous[0]:
-                continue
-            latest[identity] = (run.dry_run, {'run_id': run.run_id, **row})
-    return [row for _, row in latest.values() if row['status'] in FAILED_STATUSES]
-
-
 def _seconds(start: str | None, end: str | None) -> float | None:
     if not start or not end:
         return None
@@ -152,8 +155,13 @@ def _seconds(start: str | None, end: str | None) -> float | None:
     return round((finish - begin).total_seconds(), 3)
 
 
+def kind_of(run: Run) -> str:
+    """``rejected`` (refused by its validation), ``dry_run`` or ``real``."""
+    return 'rejected' if run.rejected else 'dry_run' if run.dry_run else 'real'
+
+
 def run_overview(run: Run) -> dict[str, Any]:
-    """What the report shows of one run: state, mode, rows, timings and API usage."""
+    """What the report shows of one run: kind, state, target, operator, input, rows, timings and API usage."""
     summary = run.summary
     timings = summary.get('timings') or {}
     by_status: dict[str, int] = {}
@@ -162,8 +170,12 @@ def run_overview(run: Run) -> dict[str, Any]:
     return {
         'run_id': run.run_id,
         'run_dir': str(run.path),
+        'kind': kind_of(run),
         'state': summary.get('state', ''),
         'dry_run': run.dry_run,
+        'target': run.target.as_dict(),
+        'operator': run.operator,
+        'input': run.input,
         'rows': len(run.rows),
         'by_status': by_status,
         'failed': sum(by_status.get(status, 0) for status in FAILED_STATUSES),
@@ -178,6 +190,45 @@ def run_overview(run: Run) -> dict[str, Any]:
     }
 
 
+def _group(group: FailureGroup) -> dict[str, Any]:
+    example = group.pairs[0]
+    return {
+        'category': group.category,
+        'label': group.label,
+        'next_step': group.next_step,
+        'count': len(group.pairs),
+        'example': {'run_id': example.run.run_id, **example.row},
+    }
+
+
+def change_overview(change: Change) -> dict[str, Any]:
+    """A change in the result object: target, operators, inputs, runs, period, entities per kind and per site by
+    state, and the failures grouped by reason."""
+    return {
+        'kind': change.kind,
+        'target': change.target.as_dict(),
+        'operators': change.operators,
+        'inputs': change.inputs,
+        'runs': [run.run_id for run in change.runs],
+        'started_at': change.started_at,
+        'finished_at': change.finished_at,
+        'headline': change.headline(),
+        'by_site': change.by_site(),
+        'failures': [_group(group) for group in change.failures()],
+    }
+
+
+def headline(changes: list[Change]) -> dict[str, dict[str, int]]:
+    """``{dataset: {state: entities}}`` summed over ``changes``."""
+    found: dict[str, dict[str, int]] = {}
+    for change in changes:
+        for dataset, by_state in change.headline().items():
+            into = found.setdefault(dataset, dict.fromkeys(ENTITY_STATES, 0))
+            for state, number in by_state.items():
+                into[state] += number
+    return found
+
+
 # --------------------------------------------------------------------------- outputs
 
 
@@ -187,151 +238,14 @@ def write_consolidated(path: Path, runs: list[Run]) -> int:
     return write_csv(path, COLUMNS, lines)
 
 
-_CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem;color:#1f2933;background:#fafbfc}
-h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.15rem;margin:2rem 0 .5rem}
-.meta{color:#616e7c;margin:0 0 1rem}
-.cards{display:flex;gap:1rem;flex-wrap:wrap}
-.card{background:#fff;border:1px solid #d9e2ec;border-radius:6px;padding:.75rem 1rem;min-width:8rem}
-.card b{display:block;font-size:1.4rem}
-table{border-collapse:collapse;background:#fff;font-size:.9rem}
-th,td{border:1px solid #d9e2ec;padding:.3rem .55rem;text-align:left;vertical-align:top}
-th{background:#f0f4f8}td.n{text-align:right;font-variant-numeric:tabular-nums}
-.executed{color:#1e7b34}.skipped,.dry_run{color:#616e7c}.rejected,.error,.timeout{color:#b42318;font-weight:600}
-code{font-size:.8rem;word-break:break-all}.ok{color:#1e7b34}
-"""
-
-
-def _e(value: Any) -> str:
-    return html.escape('' if value is None else str(value), quote=True)
-
-
-def _table(header: list[str], rows: list[list[str]], numeric: set[int] | None = None) -> str:
-    numeric = numeric or set()
-    head = ''.join(f'<th>{_e(cell)}</th>' for cell in header)
-    body = ''.join(
-        '<tr>'
-        + ''.join(f'<td class="n">{cell}</td>' if i in numeric else f'<td>{cell}</td>' for i, cell in enumerate(row))
-        + '</tr>'
-        for row in rows
-    )
-    return f'<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
-def render_html(
-    runs: list[Run],
-    overviews: list[dict[str, Any]],
-    by_action: dict[str, dict[str, int]],
-    failing: list[dict[str, str]],
-) -> str:
-    """The self-contained report: inline CSS, no script, every value HTML-escaped."""
-    statuses = [s for s in TASK_STATUSES if any(s in c for c in by_action.values())] or list(FAILED_STATUSES)
-    all_totals = totals(by_action)
-    generated = datetime.now(UTC).strftime('%Y-%m-%d %H:%M:%S UTC')
-    cards = ''.join(
-        f'<div class="card"><b>{_e(value)}</b>{_e(label)}</div>'
-        for label, value in (
-            ('ejecuciones', len(runs)),
-            ('filas x acción', sum(all_totals.values())),
-            *((status, all_totals.get(status, 0)) for status in statuses),
-            ('siguen fallando', len(failing)),
-        )
-    )
-    run_rows = [
-        [
-            f'<code>{_e(o["run_id"])}</code>',
-            _e(o['state']) + (' (simulación)' if o['dry_run'] else ''),
-            _e(o['started_at']),
-            _e(o['duration_s']),
-            _e(o['work_s']),
-            _e(o['rows']),
-            _e(o['failed']),
-            _e(o['api_calls']),
-            _e(o['http_429']),
-            _e(o['retries']),
-        ]
-        for o in overviews
-    ]
-    runs_table = _table(
-        [
-            'ejecución',
-            'estado',
-            'inicio',
-            'duración (s)',
-            'trabajo (s)',
-            'filas',
-            'fallidas',
-            'llamadas API',
-            '429',
-            'reintentos',
-        ],
-        run_rows,
-        numeric=set(range(3, 10)),
-    )
-    action_rows = [
-        [f'<code>{_e(action)}</code>', *(_e(by_status.get(s, 0)) for s in statuses), _e(sum(by_status.values()))]
-        for action, by_status in by_action.items()
-    ]
-    action_rows.append(
-        [
-            '<b>TOTAL</b>',
-            *(f'<b>{_e(all_totals.get(s, 0))}</b>' for s in statuses),
-            f'<b>{_e(sum(all_totals.values()))}</b>',
-        ]
-    )
-    actions_table = _table(['acción', *statuses, 'total'], action_rows, numeric=set(range(1, len(statuses) + 2)))
-    if failing:
-        failing_table = _table(
-            ['ejecución', 'dataset', 'fila', 'clave', 'acción', 'estado', 'mensaje', 'intentos', 'tracking id', 'log'],
-            [
-                [
-                    f'<code>{_e(r["run_id"])}</code>',
-                    _e(r['dataset']),
-                    _e(r['row']),
-                    _e(r['key']),
-                    f'<code>{_e(r["action"])}</code>',
-                    f'<span class="{_e(r["status"])}">{_e(r["status"])}</span>',
-                    _e(r['message']),
-                    _e(r['attempts']),
-                    f'<code>{_e(r["tracking_id"])}</code>',
-                    f'<code>{_e(r["log_file"])}</code>',
-                ]
-                for r in failing
-            ],
-            numeric={2, 7},
-        )
-    else:
-        failing_table = '<p class="ok">Ninguna fila sigue fallando.</p>'
-    return f"""<!DOCTYPE html>
-<html lang="es">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Informe consolidado de ejecuciones</title>
-<style>{_CSS}</style>
-</head>
-<body>
-<h1>Informe consolidado de ejecuciones</h1>
-<p class="meta">Generado el {_e(generated)} a partir de {_e(len(runs))} ejecución(es).</p>
-<div class="cards">{cards}</div>
-<h2>Filas que siguen fallando</h2>
-<p class="meta">El resultado más reciente de cada fila x acción es rejected, error o timeout (tras los reintentos).</p>
-{failing_table}
-<h2>Recuento por acción y estado</h2>
-{actions_table}
-<h2>Ejecuciones</h2>
-{runs_table}
-</body>
-</html>
-"""
-
-
 # --------------------------------------------------------------------------- command line
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = command_parser(
-        SCRIPT, DESCRIPTION, '0 consolidado, 2 rechazado (carpetas que no son ejecuciones), 1 error.'
+        SCRIPT,
+        DESCRIPTION,
+        '0 consolidado, 2 rechazado (carpetas que no son ejecuciones, fecha no válida, selección vacía), 1 error.',
     )
     parser.add_argument(
         'run_dirs', nargs='*', metavar='RUN_DIR', help='carpetas de ejecución (<log dir>/runs/<run_id>)'
@@ -339,33 +253,84 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         '--runs-dir', '--runs_dir', dest='runs_dir', help='todas las ejecuciones de esta carpeta (p. ej. logs/runs)'
     )
+    parser.add_argument(
+        '--run-id',
+        '--run_id',
+        dest='run_ids',
+        action='append',
+        default=[],
+        metavar='ID',
+        help='solo estas ejecuciones (repetible o separadas por comas)',
+    )
+    parser.add_argument('--since', help='solo las que empezaron desde esta fecha (AAAA-MM-DD o fecha y hora, UTC)')
+    parser.add_argument('--until', help='solo las que empezaron hasta esta fecha incluida (AAAA-MM-DD o fecha y hora)')
+    parser.add_argument('--org', help='solo las de esta organización (id o nombre)')
     parser.add_argument('--output', default='consolidado.csv', help='CSV consolidado (por defecto consolidado.csv)')
     parser.add_argument('--html', default='consolidado.html', help='informe HTML (por defecto consolidado.html)')
     return parser
 
 
-def consolidate(paths: list[str], runs_dir: str | None, output: Path, report: Path) -> Reply:
-    """Merge the runs named (and those of ``runs_dir``) into the CSV ``output`` and the HTML ``report``.
-    Rejected for folders that are not runs."""
-    runs: list[Run] = []
+def _selection_text(run_ids: list[str], since: str | None, until: str | None, org: str | None) -> str:
+    parts = [f'ejecuciones {", ".join(run_ids)}'] if run_ids else []
+    parts += [f'desde {since}'] if since else []
+    parts += [f'hasta {until}'] if until else []
+    parts += [f'organización {org}'] if org else []
+    return '; '.join(parts) or 'todas las ejecuciones indicadas'
+
+
+def consolidate(
+    paths: list[str],
+    runs_dir: str | None,
+    output: Path,
+    report: Path,
+    *,
+    run_ids: list[str] | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    org: str | None = None,
+) -> Reply:
+    """Merge the runs named (and those of ``runs_dir``) that match the filters into the CSV ``output`` and the HTML
+    ``report``. Rejected for folders that are not runs, a bad date, an unknown run id or an empty selection."""
+    run_ids = run_ids or []
+    start = parse_moment(since, '--since') if since else None
+    end = parse_moment(until, '--until', end=True) if until else None
+    found: list[Run] = []
     warnings: list[str] = []
     for path in run_dirs(paths, runs_dir):
-        run, found = load_run(path)
-        runs.append(run)
-        warnings.extend(found)
+        run, problems = load_run(path)
+        found.append(run)
+        warnings.extend(problems)
+    runs, notes = select(found, run_ids, start, end, org)
+    warnings.extend(notes)
+    selection = _selection_text(run_ids, since, until, org)
+    if not runs:
+        why = ''.join(f'; {note}' for note in notes)
+        raise Rejected(f'ninguna de las {len(found)} ejecución(es) cumple la selección ({selection}){why}')
     for warning in warnings:
         print(f'aviso: {warning}', file=sys.stderr)
-    runs.sort(key=lambda run: ((run.summary.get('timings') or {}).get('started_at') or '', run.run_id))
+    runs.sort(key=lambda run: (run.started_at, run.run_id))
+    real = [run for run in runs if kind_of(run) == 'real']
+    changes = [build_change('real', target, group) for target, group in group_by_target(real).items()]
+    dry_runs = [build_change('dry_run', run.target, [run]) for run in runs if kind_of(run) == 'dry_run']
+    rejected = [run for run in runs if kind_of(run) == 'rejected']
+    failing = [{'run_id': pair.run.run_id, **pair.row} for change in changes for pair in change.failing()]
     by_action = counts(runs)
-    failing = still_failing(runs)
     overviews = [run_overview(run) for run in runs]
     written = write_consolidated(output, runs)
+    statuses = [s for s in TASK_STATUSES if any(s in c for c in by_action.values())] or list(FAILED_STATUSES)
+    generated = datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')
+    page = render(report, changes, dry_runs, rejected, overviews, by_action, statuses, selection, generated)
     report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text(render_html(runs, overviews, by_action, failing), encoding='utf-8')
+    report.write_text(page, encoding='utf-8')
     result = {
         'output': str(output.resolve()),
         'html': str(report.resolve()),
+        'selection': {'run_ids': run_ids, 'since': since, 'until': until, 'org': org, 'found': len(found)},
         'runs': overviews,
+        'headline': headline(changes),
+        'changes': [change_overview(change) for change in changes],
+        'dry_runs': [change_overview(change) for change in dry_runs],
+        'rejected_runs': [run.run_id for run in rejected],
         'by_action': by_action,
         'by_status': totals(by_action),
         'rows': written,
@@ -373,7 +338,10 @@ def consolidate(paths: list[str], runs_dir: str | None, output: Path, report: Pa
         'failing_rows': failing[:FAILING_IN_RESULT],
         'warnings': warnings,
     }
-    message = f'{len(runs)} ejecución(es), {written} fila(s) x acción, {len(failing)} siguen fallando'
+    message = (
+        f'{len(runs)} ejecución(es) ({len(real)} reales, {len(dry_runs)} simulaciones, {len(rejected)} rechazadas), '
+        f'{written} fila(s) x acción, {len(failing)} siguen fallando'
+    )
     return Reply('executed', message, result, where=f'CSV: {result["output"]}; HTML: {result["html"]}')
 
 
@@ -382,9 +350,29 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     started = time.monotonic()
     invocation = invocation_from(
-        argv, run_dirs=args.run_dirs, runs_dir=args.runs_dir, output=args.output, html=args.html
+        argv,
+        run_dirs=args.run_dirs,
+        runs_dir=args.runs_dir,
+        run_ids=args.run_ids,
+        since=args.since,
+        until=args.until,
+        org=args.org,
+        output=args.output,
+        html=args.html,
     )
-    reply = capture(SCRIPT, lambda: consolidate(args.run_dirs, args.runs_dir, Path(args.output), Path(args.html)))
+    reply = capture(
+        SCRIPT,
+        lambda: consolidate(
+            args.run_dirs,
+            args.runs_dir,
+            Path(args.output),
+            Path(args.html),
+            run_ids=args.run_ids,
+            since=args.since,
+            until=args.until,
+            org=args.org,
+        ),
+    )
     return emit(SCRIPT, invocation, reply, started=started)
 
 
