@@ -154,7 +154,6 @@ def test_each_site_lists_its_entities_with_a_working_link_to_the_evidence(window
     assert bruno.locator('td').nth(2).inner_text() == 'con fallos'
     assert bruno.locator('li').all_inner_texts() == [
         'alta_usuario creado · evidencia',
-        'asignar_licencias_usuario sin cambios · evidencia',
         'configurar_desvio_usuario error · evidencia',
     ]
     forwarding = bruno.locator('li', has_text='configurar_desvio_usuario')
