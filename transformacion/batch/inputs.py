@@ -10,6 +10,7 @@ workbook (``results_xlsx``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from transformacion.core.catalog import Catalog, dataset_columns, key_columns
@@ -76,3 +77,16 @@ def dataset_rows(
     columns resolved with ``licenses`` when given). CsvError when the table cannot be read."""
     for number, values, _ in open_table(batch, dataset, catalog).rows(licenses):
         yield number, values
+
+
+def results_workbook(results_csv: Path) -> Path:
+    """``results_manual.xlsx`` beside ``results_manual.csv``, with the same cells: one sheet ``resultados``, text
+    cells, header frozen and with filters (see ``core.workbook.write_workbook``)."""
+    from transformacion.core.csvfiles import iter_rows, read_header, unprotect
+    from transformacion.core.workbook import Sheet, write_workbook
+
+    columns = read_header(results_csv)
+    rows = ([unprotect(row.get(column, '')) for column in columns] for _, row in iter_rows(results_csv))
+    path = results_csv.with_suffix('.xlsx')
+    write_workbook(path, [Sheet('resultados', columns, rows)])
+    return path
