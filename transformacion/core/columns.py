@@ -39,6 +39,8 @@ GLOBAL_FILE = 'global.csv'
 #: Every dataset a table may be, with its file name.
 TABLE_FILES = {GLOBAL: GLOBAL_FILE, **DATASETS}
 PROFILE_FORMAT = 1
+#: The sheet of a workbook that describes the others (``generar_plantilla``): never a dataset, never a notice.
+README_SHEET = 'LEEME'
 UNKNOWN_COLUMN = 'columna desconocida'
 #: Where the operator finds every column of every action.
 CATALOGUE_COMMAND = 'python -m transformacion --format markdown'
@@ -865,7 +867,7 @@ def discover(
     for name, table in tables.items():
         folded = name.strip().casefold()
         if folded not in known:
-            if sheet or name.lower().endswith('.csv'):
+            if (sheet and folded != README_SHEET.casefold()) or name.lower().endswith('.csv'):
                 what = 'hoja' if sheet else 'fichero'
                 notices.append(
                     f'aviso: {table.name}: {what} que no es un dataset ({", ".join(TABLE_FILES.values())}): se ignora'
