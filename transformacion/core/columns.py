@@ -785,13 +785,20 @@ class Found:
 
 
 def _profile_match(
-    name: str, header: list[str] | None, profiles: Sequence[Profile], ours: Mapping[str, set[str]], *, sheet: bool
+    name: str,
+    header: list[str] | None,
+    profiles: Sequence[Profile],
+    ours: Mapping[str, set[str]],
+    *,
+    sheet: bool,
+    recognised: set[str] | frozenset[str] = frozenset(),
 ) -> tuple[Profile, FileSpec] | None:
     """The profile and file spec that read a table called ``name`` with ``header``, or None (then it is ours).
 
     A spec applies when ``name`` is one of its names (without ``.csv`` for a sheet) and its ``detect`` columns are in
-    the header; without ``detect``, when the name is the spec's own spelling (``Global.csv``) or the header has a
-    column of the spec that is not ours. The operator's mapping file applies by name alone."""
+    the header; without ``detect``, when its profile was ``recognised`` in another table of the same input (a v21
+    folder's ``Global.csv``) or the header has a column of the spec that is not ours. The operator's mapping file
+    applies by name alone, and so does a spec without dataset (a file the profile refuses)."""
     folded = name.casefold()
     for profile in profiles:
         for spec in profile.files:
@@ -805,9 +812,8 @@ def _profile_match(
                 if spec.detected(header):
                     return profile, spec
                 continue
-            own = ours.get(spec.dataset, set())
-            exact = name == spec.name or (sheet and name == spec.name.rsplit('.', 1)[0])
-            if exact or any(spec.column(h) is not None and h not in own for h in header if h):
+            own = targets(spec.dataset, ours)
+            if profile.name in recognised or any(spec.column(h) is not None and h not in own for h in header if h):
                 return profile, spec
     return None
 
@@ -864,20 +870,27 @@ def discover(
     found: dict[str, Found] = {}
     notices: list[str] = []
     matched_map = False
+    headers: dict[str, list[str] | None] = {}
+    for name, table in tables.items():
+        if name.strip().casefold() in known:
+            try:
+                headers[name] = table.header()
+            except CsvError:
+                headers[name] = None
+    recognised = {
+        match[0].name
+        for name, header in headers.items()
+        if (match := _profile_match(name.strip(), header, profiles, columns, sheet=sheet)) and match[1].detect
+    }
     for name, table in tables.items():
         folded = name.strip().casefold()
         if folded not in known:
             if (sheet and folded != README_SHEET.casefold()) or name.lower().endswith('.csv'):
                 what = 'hoja' if sheet else 'fichero'
-                notices.append(
-                    f'aviso: {table.name}: {what} que no es un dataset ({", ".join(TABLE_FILES.values())}): se ignora'
-                )
+                datasets = ', '.join(TABLE_FILES.values())
+                notices.append(f'aviso: {table.name}: {what} que no es un dataset ({datasets}): se ignora')
             continue
-        try:
-            header: list[str] | None = table.header()
-        except CsvError:
-            header = None
-        match = _profile_match(name.strip(), header, profiles, columns, sheet=sheet)
+        match = _profile_match(name.strip(), headers[name], profiles, columns, sheet=sheet, recognised=recognised)
         if match is not None:
             profile, spec = match
             matched_map = matched_map or profile is column_map
