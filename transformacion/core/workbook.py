@@ -202,7 +202,8 @@ def write_workbook(path: str | Path, sheets: Sequence[Sheet]) -> dict[str, int]:
             for text in row:
                 cell = WriteOnlyCell(ws, value=text if text != '' else None)
                 cell.number_format = TEXT_FORMAT
-                cell.data_type = 's'
+                if text:
+                    cell.data_type = 's'
                 cells.append(cell)
             ws.append(cells)
         written[sheet.name] = len(rows)
