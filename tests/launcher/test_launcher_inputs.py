@@ -435,3 +435,22 @@ def test_numbers_stored_as_numbers_and_formulas_in_a_workbook_are_refused_by_she
     formula = problems['caller_id_name']
     assert (formula['file'], formula['row'], formula['value']) == ('libro.xlsx, hoja ubicaciones', 2, '=A2')
     assert 'fórmula' in formula['why']
+
+
+def test_the_bulk_runner_reads_a_control_hub_export_and_a_workbook_sheet_the_same_way(launch, sandbox, tmp_path):
+    from transformacion import bulk_runner
+
+    run = launch('--action', 'alta_usuario', '--csv', str(CONTROL_HUB), '--xlsx', main=bulk_runner.main)
+
+    assert run.code == 0, run.stderr
+    assert 'users.csv: formato Control Hub reconocido' in run.stderr
+    assert [r['status'] for r in _results(run)] == ['skipped', 'skipped', 'executed']
+    assert (run.run_dir / 'results_manual.xlsx').is_file()
+
+    oeste = location('Oeste', **GLOBAL)
+    book = _workbook(tmp_path / 'libro.xlsx', {'ubicaciones': [list(oeste), list(oeste.values())]})
+
+    run = launch('--action', 'alta_ubicacion', '--csv', str(book), main=bulk_runner.main)
+
+    assert run.code == 0, run.stderr
+    assert [r['status'] for r in _results(run)] == ['executed']
