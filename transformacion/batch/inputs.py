@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from transformacion.core.catalog import Catalog, dataset_columns, key_columns
-from transformacion.core.columns import DATASETS, GLOBAL, License, MappedTable, Table, load_profile
+from transformacion.core.columns import GLOBAL, License, MappedTable, Table, load_profile
+from transformacion.core.params import DATASETS
 
 if TYPE_CHECKING:
     from transformacion.batch.options import Batch
