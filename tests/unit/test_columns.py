@@ -154,3 +154,27 @@ def test_unknown_columns_are_header_problems_unless_ignored(tmp_path):
         'aviso: ubicaciones.csv: columnas desconocidas ignoradas (--ignore-unknown-columns): Departament, email'
     ]
     assert [values for _, values, _ in ignoring.rows()] == [{'name': 'Norte', 'city': 'Madrid'}]
+
+
+def test_service_columns_resolve_to_one_license_or_say_why_not():
+    from transformacion.core.columns import License, resolve_service
+
+    profile = load_profile('control_hub')
+    licenses = [
+        License('P1', 'Webex Calling - Professional', 'Sub-1'),
+        License('P2', 'Webex Calling - Professional', 'Sub-2'),
+        License('B1', 'Webex Calling - Basic', 'Sub-1'),
+        License('M1', 'Meeting - Webex Meetings', 'Sub-1', 'demo.webex.com'),
+    ]
+
+    def resolve(header: str):
+        pattern, groups = profile.pattern_for(header)
+        return resolve_service(pattern, groups, licenses)
+
+    assert resolve('Webex Calling VAR Professional [Sub-2]').id == 'P2'
+    assert resolve('Webex Calling VAR Basic [Sub-1]').id == 'B1'
+    assert resolve('demo.webex.com - WebEx Enterprise Edition [Sub-1]').id == 'M1'
+    several = resolve('Webex Calling VAR Professional')
+    assert isinstance(several, str) and several.startswith('2 licencias corresponden a esta columna')
+    none = resolve('Webex Calling VAR Basic [Sub-9]')
+    assert isinstance(none, str) and 'ninguna licencia' in none and 'Webex Calling - Basic [Sub-1]' in none
