@@ -16,6 +16,7 @@ TOOLS = {
     'generar_csv_candidatos',
     'inspeccionar_parametros',
     'consolidar_reportes',
+    'generar_plantilla',
     '__main__',
 }
 

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import sys
 
-from transformacion.batch.options import EXIT_HELP, Batch, OptionsParser, add_run_options, batch_from_csv
+from transformacion.batch.options import (
+    EXIT_HELP,
+    Batch,
+    OptionsParser,
+    add_input_options,
+    add_run_options,
+    batch_from_csv,
+    input_options,
+)
 from transformacion.batch.run import run_command
 from transformacion.core.catalog import Catalog
 from transformacion.core.cli import command_parser
@@ -25,8 +33,11 @@ def _parser() -> OptionsParser:
         parser_class=OptionsParser,
     )
     parser.add_argument('--action', help='acción a ejecutar (python -m transformacion las lista)')
-    parser.add_argument('--csv', help='CSV del dataset de la acción (una fila por entidad)')
+    parser.add_argument(
+        '--csv', help='CSV del dataset de la acción (una fila por entidad), o un libro .xlsx (la hoja del dataset)'
+    )
     parser.add_argument('--global', dest='global_csv', help='global.csv opcional: una fila de valores comunes')
+    add_input_options(parser)
     add_run_options(parser)
     return parser
 
@@ -44,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
             dry_run=args.dry_run,
             skip_invalid=args.skip_invalid,
             chunk_size=args.chunk_size,
+            reading=input_options(args),
         )
 
     return run_command(SCRIPT, args, argv, make_batch)

@@ -25,12 +25,14 @@ from transformacion.core.cli import (
     org_id_from,
 )
 from transformacion.core.client import create_api, load_runtime_env
+from transformacion.core.columns import GLOBAL, TABLE_FILES
 from transformacion.core.context import Context
 from transformacion.core.csvfiles import write_csv
 from transformacion.core.evidence import ActionLog, action_logger, logging_to
 from transformacion.core.outcome import Rejected
 from transformacion.core.retry import RetryPolicy
-from transformacion.domain.export import columns_not_exported, export, global_row
+from transformacion.core.workbook import Sheet, is_workbook, write_workbook
+from transformacion.domain.export import Dataset, columns_not_exported, export, global_row
 
 SCRIPT = 'generar_csv_candidatos'
 DEFAULT_CONCURRENCY = 8
@@ -39,7 +41,9 @@ NOTES_IN_RESULT = 200
 
 DESCRIPTION = f"""\
 Lee una organización (el sandbox o una real) y escribe en --output_dir la carpeta de entrada del launcher:
-{GLOBAL_CSV} y {', '.join(DATASETS.values())}, separados por ';' y en UTF-8 con BOM (Excel los abre tal cual).
+{GLOBAL_CSV} y {', '.join(DATASETS.values())}, separados por ';' y en UTF-8 con BOM (Excel los abre tal cual);
+con --xlsx (o una salida .xlsx), un libro de Excel con una hoja por dataset y columnas de texto. Un dataset sin
+filas no se escribe, ni {GLOBAL_CSV} si ningún valor es común.
 Columnas: las declaradas por las acciones ready de cada dataset. Cada valor reproduce el estado actual tal como
 lo leen las acciones, así que lanzar el launcher sobre la exportación deja todo en skipped, sin escrituras. Una
 columna que no se puede exportar fielmente queda vacía (vacío = no se aplica) y el resultado dice por qué.
@@ -56,13 +60,26 @@ def _write(path: Path, columns: list[str], rows: list[dict[str, str]]) -> None:
     write_csv(path, columns, ([row.get(column, '') for column in columns] for row in rows), protect=False)
 
 
+def _tables(datasets: list[Dataset], common: dict[str, str]) -> dict[str, tuple[list[str], list[dict[str, str]]]]:
+    """What is written, by dataset (``global`` first): the datasets with rows, and the global row when there are
+    shared values. A dataset without rows is not written: an empty file would make the launcher believe the export
+    went wrong, and there is nothing to apply."""
+    tables = {GLOBAL: (list(common), [common])} if common else {}
+    by_file = {file: dataset for dataset, file in DATASETS.items()}
+    tables.update({by_file[d.file]: (d.columns, d.rows) for d in datasets if d.rows})
+    return tables
+
+
 def generate(args: argparse.Namespace, invocation: dict[str, Any], log: ActionLog, ctx: Context) -> Reply:
-    """Read the org, write the launcher folder ``args.output_dir`` and say what was exported and what was not.
-    Rejected for a bad ``--concurrency``, files in the way (without ``--force``) or no token."""
-    output_dir = Path(args.output_dir)
+    """Read the org, write the launcher folder (or workbook) ``args.output_dir`` and say what was exported and what
+    was not. Rejected for a bad ``--concurrency``, files in the way (without ``--force``) or no token."""
+    output = Path(args.output_dir)
+    workbook = args.xlsx or is_workbook(output)
+    if workbook and not is_workbook(output):
+        output = output.with_suffix('.xlsx')
     if args.concurrency < 1:
         raise Rejected('--concurrency debe ser un entero positivo')
-    launcher_files = [output_dir / GLOBAL_CSV, *(output_dir / file for file in DATASETS.values())]
+    launcher_files = [output] if workbook else [output / file for file in TABLE_FILES.values()]
     existing = [str(path) for path in launcher_files if path.exists()]
     if existing and not args.force:
         raise Rejected(f'ya existen {", ".join(existing)}; use --force para sobrescribirlos u otra carpeta')
@@ -75,10 +92,16 @@ def generate(args: argparse.Namespace, invocation: dict[str, Any], log: ActionLo
             api, ctx, locations=args.location, candidates=args.candidates, concurrency=args.concurrency
         )
     common = global_row(datasets, share=not args.candidates)
-    _write(output_dir / GLOBAL_CSV, list(common), [common])
-    for dataset in datasets:
-        _write(output_dir / dataset.file, dataset.columns, dataset.rows)
-    written = [output_dir / GLOBAL_CSV, *(output_dir / dataset.file for dataset in datasets)]
+    tables = _tables(datasets, common)
+    if workbook and tables:
+        write_workbook(
+            output, [Sheet(name, columns, _cells(columns, rows)) for name, (columns, rows) in tables.items()]
+        )
+        written = [output]
+    else:
+        written = [output / TABLE_FILES[name] for name in tables]
+        for name, (columns, rows) in tables.items():
+            _write(output / TABLE_FILES[name], columns, rows)
     for stale in set(launcher_files) - set(written):
         stale.unlink(missing_ok=True)
     reader.notes.sort(key=lambda note: (note['file'], note['entity'], note['columns']))
@@ -86,7 +109,7 @@ def generate(args: argparse.Namespace, invocation: dict[str, Any], log: ActionLo
         log.event('response', {'kind': 'not_exported', **note})
     rows = {dataset.file: len(dataset.rows) for dataset in datasets}
     result = {
-        'output_dir': str(output_dir),
+        'output_dir': str(output),
         'files': [str(path) for path in written],
         'rows': rows,
         'global_values': common,
@@ -95,20 +118,40 @@ def generate(args: argparse.Namespace, invocation: dict[str, Any], log: ActionLo
         'not_exported_total': len(reader.notes),
     }
     what = 'candidatos exportados' if args.candidates else 'estado actual exportado'
-    message = f'{what} en {output_dir}: ' + ', '.join(f'{f} {n} fila(s)' for f, n in rows.items())
+    message = f'{what} en {output}: ' + ', '.join(f'{f} {n} fila(s)' for f, n in rows.items())
+    empty = [dataset.file for dataset in datasets if not dataset.rows]
+    if empty:
+        message += f'; sin filas, no se escribe{"n" if len(empty) > 1 else ""}: {", ".join(empty)}'
     if reader.notes:
         message += f'; {len(reader.notes)} valor(es) no exportables quedan vacíos (vea result.not_exported)'
     if args.candidates and args.location:
         message += '; las personas sin Webex Calling no tienen ubicación: se listan todas'
     preview = '\n'.join(f'  vacío: {line}' for line in reader_notes_preview(result))
+    if not written:
+        return Reply('skipped', f'nada que exportar: {message}', result, text=preview)
     return Reply('executed', message, result, text=preview)
+
+
+def _cells(columns: list[str], rows: list[dict[str, str]]) -> list[list[str]]:
+    return [[row.get(column, '') for column in columns] for row in rows]
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = command_parser(
         SCRIPT, DESCRIPTION, '0 exportado, 2 rechazado (opciones o ubicación desconocida), 1 error de la API.'
     )
-    parser.add_argument('--output_dir', '--output-dir', dest='output_dir', required=True, help='carpeta de salida')
+    parser.add_argument(
+        '--output_dir',
+        '--output-dir',
+        dest='output_dir',
+        required=True,
+        help='carpeta de salida, o un libro de Excel si termina en .xlsx',
+    )
+    parser.add_argument(
+        '--xlsx',
+        action='store_true',
+        help='escribe un libro de Excel (una hoja por dataset, columnas de texto) en vez de CSV',
+    )
     parser.add_argument(
         '--location',
         action='append',

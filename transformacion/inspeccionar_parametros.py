@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from transformacion.batch import validation
-from transformacion.batch.options import NotStarted, batch_from_folder
-from transformacion.core.catalog import ACTION_NAMES, GLOBAL_CSV, actions, load_catalog
+from transformacion.batch.options import NotStarted, add_input_options, batch_from_folder, input_options
+from transformacion.core.catalog import ACTION_NAMES, actions, load_catalog
 from transformacion.core.cli import Reply, capture, command_parser, emit, invocation_from
 from transformacion.core.params import Action, Param, describe_rules
 
@@ -31,9 +31,10 @@ Muestra los parámetros de una acción (--action) o de todas: nombre, tipo, si e
 defecto, valores permitidos, de qué acción depende y si la acción es de alto impacto; como tabla, JSON o Markdown
 (--format). --mandatory deja solo los obligatorios (la tabla del runbook).
 
-Con --input_dir DIR valida la carpeta del launcher sin red ni token (preflight): global.csv y cada dataset contra
-las declaraciones, con la misma validación que el launcher, y lista todos los problemas a la vez (fichero, fila,
-columna, valor, motivo)."""
+Con --input_dir DIR valida la carpeta del launcher sin red ni token (preflight): global.csv (opcional) y cada
+dataset contra las declaraciones, con la misma validación que el launcher, y lista todos los problemas a la vez
+(fichero, fila, columna, valor, motivo). DIR también puede ser un libro de Excel (una hoja por dataset), una carpeta
+v21 o una exportación de usuarios de Control Hub (se reconocen y se dice cómo se leen sus columnas)."""
 
 
 # --------------------------------------------------------------------------- the declarations as data
@@ -149,27 +150,33 @@ def render(items: list[dict[str, Any]], fmt: str) -> str:
 # --------------------------------------------------------------------------- preflight
 
 
-def preflight(folder: str | Path, selection: str | None) -> dict[str, Any]:
-    """Validate a launcher folder offline with the launcher's own validation: ``{actions, problems, lines, tasks}``.
+def preflight(folder: str | Path, selection: str | None, reading: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Validate a launcher folder (or workbook) offline with the launcher's own validation:
+    ``{actions, problems, lines, tasks, notices}``.
 
     ``problems`` are ``{file, row, column, value, why}`` (row None for a file-level problem); ``lines`` the same
     problems as the launcher prints them; ``tasks`` counts per action what a run would do with each row
-    (pending = would run, skipped = does not apply, rejected). Validated as with --skip-invalid, so that the valid
-    rows still count as runnable.
+    (pending = would run, skipped = does not apply, rejected); ``notices`` how the inputs are read (format
+    recognised, mapped and ignored columns, normalised values). ``reading``: the input options
+    (``batch.options.input_options``). Validated as with --skip-invalid, so that the valid rows still count as
+    runnable.
     """
     catalog = load_catalog()
+    notices: list[str] = []
     try:
-        batch = batch_from_folder(folder, selection, catalog=catalog, skip_invalid=True)
+        batch = batch_from_folder(
+            folder, selection, catalog=catalog, skip_invalid=True, reading=reading, notices=notices
+        )
     except NotStarted as exc:
-        where = str(Path(folder) / GLOBAL_CSV) if GLOBAL_CSV in str(exc) else str(folder)
-        problem = {'file': where, 'row': None, 'column': '', 'value': '', 'why': str(exc)}
-        return {'actions': [], 'problems': [problem], 'lines': [f'{where}: {exc}'], 'tasks': {}}
+        problem = {'file': str(folder), 'row': None, 'column': '', 'value': '', 'why': str(exc)}
+        return {'actions': [], 'problems': [problem], 'lines': [f'{folder}: {exc}'], 'tasks': {}, 'notices': notices}
     found = validation.preflight(batch, catalog)
     return {
         'actions': list(batch.actions),
         'problems': [asdict(problem) for problem in found.problems],
         'lines': found.lines,
         'tasks': found.tasks,
+        'notices': notices,
     }
 
 
@@ -193,16 +200,28 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument('--mandatory', action='store_true', help='solo los parámetros obligatorios')
     parser.add_argument('--output', help='escribe también la lista (o los problemas) en este fichero')
     parser.add_argument(
-        '--input_dir', '--input-dir', dest='input_dir', help='carpeta del launcher que validar sin red (preflight)'
+        '--input_dir',
+        '--input-dir',
+        dest='input_dir',
+        help='carpeta (o libro .xlsx) del launcher que validar sin red (preflight)',
     )
+    add_input_options(parser, results=False)
+    parser.add_argument('--org-id', dest='org_id', help='organización destino, para las columnas org_id de v21')
     return parser
 
 
 def inspect(
-    names: list[str], fmt: str, *, mandatory: bool = False, input_dir: str | None = None, output: str | None = None
+    names: list[str],
+    fmt: str,
+    *,
+    mandatory: bool = False,
+    input_dir: str | None = None,
+    output: str | None = None,
+    reading: dict[str, Any] | None = None,
 ) -> Reply:
     """The declarations of ``names`` (every action when empty) rendered in ``fmt``, or the preflight of
-    ``input_dir``; the text goes to stderr (and to ``output`` when given). Rejected for an unknown action."""
+    ``input_dir`` (read with the input options ``reading``); the text goes to stderr (and to ``output`` when given).
+    Rejected for an unknown action."""
     unknown = [name for name in names if name not in ACTION_NAMES]
     if unknown:
         status = 'rejected'
@@ -210,7 +229,7 @@ def inspect(
         result: dict[str, Any] = {'unknown': unknown}
         text = message
     elif input_dir:
-        result = preflight(input_dir, ','.join(names) or None)
+        result = preflight(input_dir, ','.join(names) or None, reading)
         count = len(result['problems'])
         status = 'rejected' if count else 'executed'
         message = (
@@ -222,7 +241,7 @@ def inspect(
             f'  {name}: ' + ', '.join(f'{_TASK_WORDS.get(s, s)} {n}' for s, n in tasks.items())
             for name, tasks in result['tasks'].items()
         ]
-        text = '\n'.join([*(f'  - {line}' for line in result.pop('lines')), *counts, message])
+        text = '\n'.join([*result['notices'], *(f'  - {line}' for line in result.pop('lines')), *counts, message])
     else:
         chosen = [a for a in actions() if not names or a.name in names]
         if mandatory and fmt == 'markdown':
@@ -246,7 +265,12 @@ def main(argv: list[str] | None = None) -> int:
     reply = capture(
         SCRIPT,
         lambda: inspect(
-            args.action, args.format, mandatory=args.mandatory, input_dir=args.input_dir, output=args.output
+            args.action,
+            args.format,
+            mandatory=args.mandatory,
+            input_dir=args.input_dir,
+            output=args.output,
+            reading=input_options(args),
         ),
     )
     return emit(SCRIPT, invocation, reply, started=started)

@@ -10,7 +10,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from transformacion.batch.options import EXIT_HELP, Batch, NotStarted, OptionsParser, add_run_options, batch_from_folder
+from transformacion.batch.options import (
+    EXIT_HELP,
+    Batch,
+    NotStarted,
+    OptionsParser,
+    add_input_options,
+    add_run_options,
+    batch_from_folder,
+    input_options,
+)
 from transformacion.batch.run import run_command
 from transformacion.core.catalog import DATASETS, GLOBAL_CSV, Catalog
 from transformacion.core.cli import command_parser
@@ -18,9 +27,12 @@ from transformacion.core.cli import command_parser
 SCRIPT = 'launcher_csv_dependencias'
 
 DESCRIPTION = f"""\
-Ejecuta las acciones sobre una carpeta de CSV: {GLOBAL_CSV} (una fila con los valores comunes) y
-{', '.join(DATASETS.values())} (cada uno opcional, al menos uno; cada fichero solo con las
-columnas de su dominio).
+Ejecuta las acciones sobre una carpeta de CSV: {', '.join(DATASETS.values())} (cada uno opcional, al
+menos uno; cada fichero solo con las columnas de su dominio) y, si hay valores comunes a todas las filas, {GLOBAL_CSV}
+(una fila). Los nombres de fichero se reconocen sin distinguir mayúsculas. También lee un libro de Excel (.xlsx)
+con una hoja por dataset (global, ubicaciones, usuarios, workspaces), la carpeta de entrada de los scripts v21
+(Global.csv, Ubicaciones.csv, ...) y la exportación de usuarios de Control Hub: dice qué formato reconoce y cómo lee
+cada columna (--column-map para el mapeo propio).
 
 Orden: el de las dependencias declaradas (una ubicación se crea y configura antes que los usuarios y workspaces que
 viven en ella; una persona existe antes que sus ajustes). Cada fila se combina con {GLOBAL_CSV} (gana la fila).
@@ -36,7 +48,12 @@ Salida en <log dir>/runs/<run_id>/: results_manual.csv, summary.json, checkpoint
 
 def _parser() -> argparse.ArgumentParser:
     parser = command_parser(SCRIPT, DESCRIPTION, EXIT_HELP, parser_class=OptionsParser)
-    parser.add_argument('--input_dir', '--input-dir', dest='input_dir', help='carpeta con global.csv y los datasets')
+    parser.add_argument(
+        '--input_dir',
+        '--input-dir',
+        dest='input_dir',
+        help='carpeta con los datasets y global.csv (opcional), o un libro de Excel .xlsx con una hoja por dataset',
+    )
     parser.add_argument(
         '--actions', help='acciones separadas por comas (por defecto: todas las ready cuyo dataset está presente)'
     )
@@ -47,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
         help='single: solo la fila --row de cada dataset, como el script; bulk: todo el lote (por defecto)',
     )
     parser.add_argument('--row', type=int, help='fila en modo single (1 = primera tras la cabecera; por defecto 1)')
+    add_input_options(parser)
     add_run_options(parser)
     return parser
 
@@ -69,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             dry_run=args.dry_run,
             skip_invalid=args.skip_invalid,
             chunk_size=args.chunk_size,
+            reading=input_options(args),
         )
 
     return run_command(SCRIPT, args, argv, make_batch, concurrency=1 if single else None)

@@ -8,7 +8,6 @@ import pytest
 
 from tests.auxiliares.conftest import read_csv
 from tests.conftest import TOKEN
-from transformacion.alta_usuario import DEFAULT_LICENSE
 from transformacion.core.catalog import ACTION_NAMES, actions
 from transformacion.core.params import DATASETS, NUMBER_RANGES
 from transformacion.domain.export import (
@@ -38,7 +37,7 @@ def _last_seq(sandbox) -> int:
 
 def _rows(folder: Path, file: str) -> dict[str, dict[str, str]]:
     """The rows of a dataset merged with global.csv (as the launcher merges them), by their first column."""
-    _, (common,) = read_csv(folder / 'global.csv')
+    common = read_csv(folder / 'global.csv')[1][0] if (folder / 'global.csv').exists() else {}
     header, rows = read_csv(folder / file)
     return {row[header[0]]: {**common, **{k: v for k, v in row.items() if v}} for row in rows}
 
@@ -165,7 +164,7 @@ def test_candidates_are_the_people_and_workspaces_without_calling_with_only_thei
     export = script('generar_csv_candidatos', '--output_dir', str(out), '--candidates')
 
     assert export.code == 0, export.stderr
-    assert sorted(p.name for p in out.iterdir()) == ['global.csv', 'usuarios.csv', 'workspaces.csv']
+    assert sorted(p.name for p in out.iterdir()) == ['usuarios.csv', 'workspaces.csv']
     header, people = read_csv(out / 'usuarios.csv')
     assert header == export_columns('usuarios')
     assert [p['email'] for p in people] == [f'admin@{DOMAIN}']
@@ -177,8 +176,7 @@ def test_candidates_are_the_people_and_workspaces_without_calling_with_only_thei
         ('Sala Velázquez', 'Sede Central'),
     ]
     assert all(v == '' for w in workspaces for k, v in w.items() if k not in ('name', 'location'))
-    _, (common,) = read_csv(out / 'global.csv')
-    assert common == {'calling_license': 'Webex Calling - Professional'}
+    assert export.result['result']['global_values'] == {}
     assert sandbox.writes() == []
 
 
@@ -194,7 +192,7 @@ def test_location_filter_unknown_location_and_existing_files(script, sandbox, tm
 
     candidates = script('generar_csv_candidatos', '--output_dir', str(out), '--candidates', '--force')
     assert candidates.code == 0, candidates.stderr
-    assert sorted(p.name for p in out.iterdir()) == ['global.csv', 'usuarios.csv', 'workspaces.csv']
+    assert sorted(p.name for p in out.iterdir()) == ['usuarios.csv', 'workspaces.csv']
 
     unknown = script('generar_csv_candidatos', '--output_dir', str(out), '--force', '--location', 'Marte')
     assert (unknown.code, unknown.status) == (2, 'rejected')
@@ -216,13 +214,12 @@ def test_number_ranges_round_trip_through_the_declared_type():
     ('rows', 'expected'),
     [
         ([{'name': 'A', 'country': 'ES'}, {'name': 'B', 'country': 'ES'}], {'country': 'ES'}),
-        ([{'name': 'A', 'country': 'ES', 'phone_numbers': '+34910000001'}], {'number_state': 'ACTIVE'}),
-        ([{'name': 'A', 'country': 'ES'}, {'name': 'B', 'country': ''}], {'calling_license': DEFAULT_LICENSE}),
+        ([{'name': 'A', 'country': 'ES', 'phone_numbers': '+34910000001'}], {}),
+        ([{'name': 'A', 'country': 'ES'}, {'name': 'B', 'country': ''}], {}),
     ],
 )
-def test_global_holds_shared_values_or_a_default_that_changes_nothing(rows, expected):
-    """Shared by two rows or more: moved out of the rows. Else a declared default that makes no action apply to a
-    row it did not apply to (number_state only when the row adds numbers; else one of an absent dataset)."""
+def test_global_holds_the_values_every_row_shares_or_nothing(rows, expected):
+    """Shared by two rows or more: moved out of the rows. Else nothing (global.csv is optional and not written)."""
     dataset = Dataset('ubicaciones.csv', export_columns('ubicaciones'), [dict(r) for r in rows])
 
     assert global_row([dataset]) == expected

@@ -183,7 +183,7 @@ def test_preflight_finds_what_the_launcher_finds(script, sandbox, tmp_path):
     assert sandbox.writes() == []
 
 
-def test_preflight_of_a_good_folder_and_of_a_folder_without_global(offline, tmp_path):
+def test_preflight_of_a_good_folder_and_of_an_empty_folder(offline, tmp_path):
     code, result, stderr = offline(
         '--input_dir', str(SAMPLES), '--action', 'alta_ubicacion', '--action', 'alta_usuario'
     )
@@ -197,7 +197,7 @@ def test_preflight_of_a_good_folder_and_of_a_folder_without_global(offline, tmp_
     code, result, _ = offline('--input_dir', str(empty))
     assert code == 2
     (problem,) = result['result']['problems']
-    assert problem['file'].endswith('global.csv') and 'falta global.csv' in problem['why']
+    assert problem['file'] == str(empty) and 'no tiene ningún dataset' in problem['why']
 
 
 def test_the_runbook_table_of_mandatory_parameters_is_generated_from_the_declarations():

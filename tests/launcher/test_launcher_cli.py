@@ -80,7 +80,7 @@ def test_folders_that_cannot_start(launch, sandbox, tmp_path, monkeypatch):
     empty.mkdir()
     assert 'indique --input_dir' in launch().result['result']['error']
     assert 'no existe la carpeta' in launch('--input_dir', str(tmp_path / 'nada')).result['result']['error']
-    assert 'falta global.csv' in launch('--input_dir', str(empty)).result['result']['error']
+    assert 'no tiene ningún dataset' in launch('--input_dir', str(empty)).result['result']['error']
     write_csv(empty / 'global.csv', [GLOBAL])
     assert 'no tiene ningún dataset' in launch('--input_dir', str(empty)).result['result']['error']
     write_csv(empty / 'usuarios.csv', [{'email': 'ana@example.com'}])

@@ -6,12 +6,15 @@ import pytest
 
 from transformacion.core.csvfiles import (
     CsvError,
+    column_letter,
     detect_dialect,
     iter_rows,
     looks_like_formula,
     protect_cell,
     read_header,
     read_row,
+    unnamed_column,
+    unnamed_position,
     unprotect,
     write_csv,
 )
@@ -226,3 +229,23 @@ def test_unprotected_files_keep_cells_as_they_are(tmp_path):
     path = tmp_path / 'global.csv'
     write_csv(path, ['note'], [['=1+1']], protect=False)
     assert [row for _, row in iter_rows(path)] == [{'note': '=1+1'}]
+
+
+def test_empty_header_cells_are_not_columns_while_their_cells_are_empty(tmp_path):
+    path = write(tmp_path, 'name;city;;\nNorte;Madrid;;\nSur;Sevilla;;x\n')
+    assert read_header(path) == ['name', 'city', '', '']
+    assert list(iter_rows(path)) == [
+        (1, {'name': 'Norte', 'city': 'Madrid'}),
+        (2, {'name': 'Sur', 'city': 'Sevilla', unnamed_column(4): 'x'}),
+    ]
+    assert unnamed_position(unnamed_column(4)) == 4 and unnamed_position('name') is None
+
+
+def test_rows_padded_with_empty_cells_beyond_the_header_are_read(tmp_path):
+    path = write(tmp_path, 'name;city\nNorte;Madrid;;;\n')
+    assert list(iter_rows(path)) == [(1, {'name': 'Norte', 'city': 'Madrid'})]
+
+
+@pytest.mark.parametrize(('position', 'letter'), [(1, 'A'), (26, 'Z'), (27, 'AA'), (53, 'BA')])
+def test_column_letters_as_a_spreadsheet_shows_them(position, letter):
+    assert column_letter(position) == letter

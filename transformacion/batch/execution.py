@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from transformacion.batch.checkpoint import FAILED_STATUSES, OK_STATUSES, Checkpoint, short
+from transformacion.batch.inputs import dataset_rows, license_reader
 from transformacion.batch.options import Batch, Settings
 from transformacion.batch.validation import typed_params
 from transformacion.core.catalog import Catalog, plan
 from transformacion.core.cli import execute
 from transformacion.core.context import Context, RunCache
-from transformacion.core.csvfiles import CsvError, iter_rows
+from transformacion.core.csvfiles import CsvError
 from transformacion.core.evidence import ActionLog
 from transformacion.core.outcome import Outcome, Rejected
 from transformacion.core.params import Action
@@ -34,6 +35,11 @@ from transformacion.core.retry import backoff_delay
 
 #: The failure reasons (``core.retry.classify_error``) that a row retries.
 RETRYABLE = ('transient', 'rate_limited')
+
+
+#: the evidence file (``<run dir>/lote.jsonl``) of the reads the batch makes for every row (e.g. the licenses that
+#: Control Hub's license columns name)
+BATCH_LOG = 'lote'
 
 
 @dataclass
@@ -178,11 +184,15 @@ def _run_row(
         _run_task(run, dataset, number, row, action, cancel)
 
 
-def _chunks(path: str, size: int) -> Iterator[list[tuple[int, dict[str, str]]]]:
-    """The rows of a dataset, ``size`` at a time; an unreadable line ends them (validation reported it)."""
+def _chunks(run: RunContext, dataset: str) -> Iterator[list[tuple[int, dict[str, str]]]]:
+    """The rows of a dataset as validated (``batch.inputs.dataset_rows``), ``chunk_size`` at a time; an unreadable
+    line ends them (validation reported it)."""
+    size = run.batch.chunk_size
+    log = ActionLog(run.log_path(BATCH_LOG), f'{BATCH_LOG}:{dataset}')
+    licenses = license_reader(run.api, run.settings.org_id, run.settings.policy, log=log)
     chunk: list[tuple[int, dict[str, str]]] = []
     with suppress(CsvError):
-        for item in iter_rows(Path(path)):
+        for item in dataset_rows(run.batch, dataset, run.catalog, licenses=licenses):
             chunk.append(item)
             if len(chunk) == size:
                 yield chunk
@@ -236,7 +246,7 @@ def execute_run(run: RunContext) -> None:
             names = {action.name for action in actions}
             if not run.store.count(['pending'], sorted(names)):
                 continue
-            for chunk in _chunks(run.batch.sources[dataset], run.batch.chunk_size):
+            for chunk in _chunks(run, dataset):
                 pending = run.store.pending(dataset, chunk[0][0], chunk[-1][0], names)
                 if pending and not _run_chunk(run, dataset, actions, chunk, pending):
                     return

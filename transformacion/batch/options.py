@@ -11,10 +11,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
-from transformacion.core.catalog import DATASETS, GLOBAL_CSV, Catalog
+from transformacion.core.catalog import DATASETS, Catalog, dataset_columns
 from transformacion.core.cli import add_connection_options, connection_from, org_id_from
+from transformacion.core.columns import (
+    GLOBAL,
+    Found,
+    InputError,
+    Profile,
+    ProfileError,
+    Table,
+    detect,
+    discover,
+    load_profile,
+    profile_problems,
+)
+from transformacion.core.csvfiles import CsvError
 from transformacion.core.outcome import Rejected
 from transformacion.core.retry import RetryPolicy
 
@@ -43,7 +56,8 @@ class NotStarted(Exception):
 class Batch:
     """What a run does, fixed when it starts and kept in its checkpoint: inputs, actions, mode and chunking.
 
-    ``sources`` maps each dataset to its CSV (absolute path); ``row`` selects one row of each (single mode).
+    ``sources`` maps each dataset to its CSV or workbook (absolute path); ``row`` selects one row of each (single
+    mode); ``reading`` says how the inputs are read beyond that (sheets, column profiles; see ``batch.inputs``).
     """
 
     sources: dict[str, str]
@@ -53,6 +67,7 @@ class Batch:
     skip_invalid: bool = False
     row: int | None = None
     chunk_size: int = DEFAULT_CHUNK_SIZE
+    reading: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -81,8 +96,12 @@ def batch_from_csv(
     dry_run: bool = False,
     skip_invalid: bool = False,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    reading: dict[str, Any] | None = None,
+    notices: list[str] | None = None,
 ) -> Batch:
-    """The bulk runner's batch: one action over one CSV, with an optional global CSV. NotStarted when incomplete."""
+    """The bulk runner's batch: one action over one CSV (or a workbook: its sheet named like the dataset, or its only
+    sheet), with an optional global CSV, each read through the column profile it matches. NotStarted when
+    incomplete or unreadable. ``reading`` and ``notices``: see ``batch_from_folder``."""
     if not action or not csv_file:
         raise NotStarted('indique --action y --csv (o --resume / --retry-failed RUN_ID)')
     if action not in catalog:
@@ -90,14 +109,109 @@ def batch_from_csv(
     for path in filter(None, (csv_file, global_csv)):
         if not Path(path).is_file():
             raise NotStarted(f'no existe el fichero {path}')
-    return Batch(
-        sources={catalog[action][0].domain: str(Path(csv_file).resolve())},
-        global_csv=str(Path(global_csv).resolve()) if global_csv else None,
+    options = dict(reading or {})
+    column_map = _column_map(options.get('column_map'), catalog)
+    domain = catalog[action][0].domain
+    found = {domain: _single(csv_file, domain, catalog, column_map)}
+    if global_csv:
+        found[GLOBAL] = _single(global_csv, GLOBAL, catalog, column_map)
+    batch = Batch(
+        sources={domain: found[domain].table.path},
+        global_csv=found[GLOBAL].table.path if global_csv else None,
         actions=(action,),
         dry_run=dry_run,
         skip_invalid=skip_invalid,
         chunk_size=chunk_size,
+        reading=_reading(options, found, workbook=csv_file.lower().endswith(('.xlsx', '.xlsm'))),
     )
+    _announce(batch, catalog, [], notices)
+    return batch
+
+
+def _column_map(path: str | None, catalog: Catalog) -> Profile | None:
+    """The operator's mapping file (``--column-map``), checked against the catalogue; NotStarted when unusable."""
+    if not path:
+        return None
+    try:
+        profile = load_profile(path)
+    except ProfileError as exc:
+        raise NotStarted(f'--column-map: {exc}') from None
+    problems = profile_problems(profile, dataset_columns(catalog))
+    if problems:
+        raise NotStarted(f'--column-map {path}: ' + '; '.join(problems))
+    return profile
+
+
+def _single(path: str, dataset: str, catalog: Catalog, column_map: Profile | None) -> Found:
+    """One file given as ``dataset`` and the profile that reads it."""
+    from transformacion.core.workbook import find_sheet, is_workbook, sheet_names
+
+    resolved = str(Path(path).resolve())
+    sheet = None
+    try:
+        if is_workbook(path):
+            names = sheet_names(path)
+            sheet = find_sheet(names, dataset) or (names[0] if len(names) == 1 else None)
+            if sheet is None:
+                raise NotStarted(f'{Path(path).name}: ninguna hoja se llama {dataset} (hojas: {", ".join(names)})')
+        table = Table(resolved, sheet)
+        match = detect(table, dataset, dataset_columns(catalog), column_map=column_map)
+    except (CsvError, InputError) as exc:
+        if isinstance(exc, InputError) or sheet is not None:
+            raise NotStarted(str(exc)) from None
+        return Found(dataset, Table(resolved))  # unreadable: the validation says why, with the row
+    if match is None:
+        return Found(dataset, table)
+    profile, spec = match
+    return Found(dataset, table, profile.origin, spec.name)
+
+
+def _reading(options: dict[str, Any], found: dict[str, Found], *, workbook: bool) -> dict[str, Any]:
+    tables = {
+        dataset: {'sheet': item.table.sheet, 'profile': item.profile, 'file': item.file}
+        for dataset, item in found.items()
+        if item.table.sheet or item.profile
+    }
+    column_map = options.get('column_map')
+    return {
+        'tables': tables,
+        'column_map': str(Path(column_map).resolve()) if column_map else None,
+        'ignore_unknown_columns': bool(options.get('ignore_unknown_columns')),
+        'org_id': options.get('org_id'),
+        'results_xlsx': bool(options.get('results_xlsx')) or workbook,
+    }
+
+
+def _announce(batch: Batch, catalog: Catalog, notices_so_far: list[str], notices: list[str] | None) -> None:
+    """Tell the operator how the inputs are read: the discovery notices, then per table its profile, mapped and
+    ignored columns and normalised values (a full read of each table a profile maps), and the empty datasets.
+    Into ``notices`` when given, else on stderr."""
+    from transformacion.batch.inputs import open_table
+
+    lines = list(notices_so_far)
+    for dataset in [GLOBAL, *batch.sources]:
+        if dataset == GLOBAL and batch.global_csv is None:
+            continue
+        try:
+            table = open_table(batch, dataset, catalog)
+            lines += table.notices
+            rows = table.rows() if table.mapped else None
+            if rows is not None:
+                count = sum(1 for _ in rows)
+                lines += table.value_notices()
+            else:
+                count = sum(1 for _ in zip(range(1), table.table.rows(), strict=False))
+        except (CsvError, ProfileError):
+            continue  # the validation reports it with its row
+        if not count and dataset != GLOBAL:
+            lines.append(
+                f'aviso: {table.name}: no tiene filas de datos: ninguna acción de {dataset} tiene nada que hacer'
+            )
+    if notices is not None:
+        notices.extend(lines)
+    else:
+        for line in lines:
+            print(line, file=sys.stderr)
 
 
 def _selection(actions: str | None, present: set[str], catalog: Catalog) -> tuple[str, ...]:
@@ -128,30 +242,80 @@ def batch_from_folder(
     dry_run: bool = False,
     skip_invalid: bool = False,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    reading: dict[str, Any] | None = None,
+    notices: list[str] | None = None,
 ) -> Batch:
-    """The launcher's batch: a folder's datasets, its global.csv and the selected actions (``actions``, comma
-    separated; by default every ready action whose dataset is present). NotStarted naming what is missing."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise NotStarted(f'no existe la carpeta {folder}')
-    if not (folder / GLOBAL_CSV).is_file():
-        raise NotStarted(f'falta {GLOBAL_CSV} en {folder} (una fila con los valores comunes a todas las filas)')
-    sources = {
-        dataset: str((folder / file).resolve()) for dataset, file in DATASETS.items() if (folder / file).is_file()
-    }
+    """The launcher's batch: a folder's (or a workbook's: one sheet per dataset) datasets, its optional global
+    table and the selected actions (``actions``, comma separated; by default every ready action whose dataset is
+    present). File and sheet names are matched ignoring case, and each table is read through the column profile it
+    matches (``core.columns.discover``): a v21 folder, a Control Hub export, the ``column_map`` file.
+
+    ``reading`` holds the input options (``column_map``, ``ignore_unknown_columns``, ``org_id``, ``results_xlsx``;
+    see ``input_options``). The operator's notices (format recognised, mapped and ignored columns, normalised values,
+    empty datasets) go to ``notices`` when given, else to stderr. NotStarted naming what is missing or ambiguous."""
+    options = dict(reading or {})
+    column_map = _column_map(options.get('column_map'), catalog)
+    try:
+        found, discovered = discover(folder, dataset_columns(catalog), column_map=column_map)
+    except InputError as exc:
+        raise NotStarted(str(exc)) from None
+    sources = {dataset: item.table.path for dataset, item in found.items() if dataset != GLOBAL}
     if not sources:
         raise NotStarted(f'{folder} no tiene ningún dataset ({", ".join(DATASETS.values())})')
     names = _selection(actions, set(sources), catalog)
     used = {catalog[name][0].domain for name in names}
-    return Batch(
+    kept = {dataset: item for dataset, item in found.items() if dataset in used or dataset == GLOBAL}
+    batch = Batch(
         sources={dataset: path for dataset, path in sources.items() if dataset in used},
-        global_csv=str((folder / GLOBAL_CSV).resolve()),
+        global_csv=found[GLOBAL].table.path if GLOBAL in found else None,
         actions=names,
         dry_run=dry_run,
         skip_invalid=skip_invalid,
         row=row,
         chunk_size=chunk_size,
+        reading=_reading(options, kept, workbook=str(folder).lower().endswith(('.xlsx', '.xlsm'))),
     )
+    _announce(batch, catalog, discovered, notices)
+    return batch
+
+
+def add_input_options(parser: argparse.ArgumentParser, *, results: bool = True) -> None:
+    """The options about reading the inputs, shared by the launcher, the bulk runner and the preflight:
+    ``--column-map``, ``--ignore-unknown-columns`` and, with ``results``, ``--xlsx``. Read back with
+    ``input_options``."""
+    inputs = parser.add_argument_group('entrada')
+    inputs.add_argument(
+        '--column-map',
+        dest='column_map',
+        metavar='FICHERO',
+        help='fichero JSON que dice cómo leer las columnas de sus ficheros (formato: '
+        'transformacion/core/profiles/README.md); los formatos v21 y Control Hub se reconocen solos',
+    )
+    inputs.add_argument(
+        '--ignore-unknown-columns',
+        dest='ignore_unknown_columns',
+        action='store_true',
+        help='ignora (con un aviso) las columnas que no son de ninguna acción, p. ej. un "Departamento" de RR. HH.',
+    )
+    if not results:
+        return
+    inputs.add_argument(
+        '--xlsx',
+        dest='results_xlsx',
+        action='store_true',
+        help='escribe también results_manual.xlsx (siempre, si la entrada es un libro de Excel)',
+    )
+
+
+def input_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The input options of ``add_input_options`` (and the target organisation), as ``batch_from_folder`` and
+    ``batch_from_csv`` take them."""
+    return {
+        'column_map': getattr(args, 'column_map', None),
+        'ignore_unknown_columns': getattr(args, 'ignore_unknown_columns', False),
+        'results_xlsx': getattr(args, 'results_xlsx', False),
+        'org_id': org_id_from(args) if hasattr(args, 'org_id') else None,
+    }
 
 
 # --------------------------------------------------------------------------- command line (launcher and bulk runner)

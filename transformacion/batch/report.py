@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from transformacion.batch.checkpoint import FAILED_STATUSES, TASK_STATUSES, Checkpoint
+from transformacion.batch.inputs import results_workbook
 from transformacion.batch.options import EXIT_CODES
 from transformacion.batch.validation import FIX_OR_SKIP, describe_problem
 from transformacion.core.catalog import Catalog, plan
@@ -62,6 +63,8 @@ def write_results(store: Checkpoint, run_dir: Path, actions: tuple[str, ...], ca
     path = run_dir / RESULTS_FILE
     with store.transaction():
         write_csv(path, RESULT_COLUMNS, lines())
+    if ((store.meta('batch') or {}).get('reading') or {}).get('results_xlsx'):
+        results_workbook(path)
     return path
 
 

@@ -13,15 +13,21 @@ from pathlib import Path
 from typing import Any
 
 from transformacion.batch.checkpoint import Checkpoint
+from transformacion.batch.inputs import open_table, table_name
 from transformacion.batch.options import Batch
-from transformacion.core.arguments import _params_for_script, merge_arguments
-from transformacion.core.catalog import DATASETS, Catalog, applies, dataset_columns, key_columns, plan
+from transformacion.core.arguments import GLOBAL_ORIGIN, _params_for_script, merge_arguments
+from transformacion.core.catalog import Catalog, applies, key_columns, plan
 from transformacion.core.cli import refuse_if_in_development
-from transformacion.core.csvfiles import FORMULA_WHY, CsvError, iter_rows, looks_like_formula, read_header
+from transformacion.core.columns import GLOBAL, MappedTable, ProfileError, RowProblem
+from transformacion.core.csvfiles import FORMULA_WHY, CsvError, looks_like_formula
 from transformacion.core.outcome import InvalidParams, Problem, Rejected
 from transformacion.core.params import Action
 
 FIX_OR_SKIP = 'corríjalos o use --skip-invalid para ejecutar las filas válidas'
+NO_ROWS = (
+    'no tiene ninguna fila de datos bajo la cabecera, y ningún otro dataset del lote tiene filas (¿exportación '
+    'incompleta?): el lote no haría nada'
+)
 
 
 def describe_problem(problem: Problem) -> str:
@@ -43,36 +49,35 @@ def typed_params(
     return _params_for_script(action, raw, origins, context)
 
 
-def _read_global(path: str | None, catalog: Catalog, store: Checkpoint) -> dict[str, str]:
-    if path is None:
-        return {}
-    name = Path(path).name
-    columns = set().union(*dataset_columns(catalog).values())
-    keys: dict[str, list[str]] = {}
-    for dataset, file in DATASETS.items():
-        for column in key_columns(catalog, dataset):
-            keys.setdefault(column, []).append(file)
+def _record(table: MappedTable, number: int | None, problems: list[RowProblem], store: Checkpoint) -> None:
+    for problem in problems:
+        store.add_problem(table.name, number, problem.column, problem.value, problem.why)
+
+
+def _header_problems(table: MappedTable, store: Checkpoint) -> None:
+    for problem in table.header_problems:
+        store.add_problem(table.name, None, problem.column, '', problem.why)
+
+
+def _read_global(batch: Batch, catalog: Catalog, store: Checkpoint) -> tuple[dict[str, str], MappedTable | None]:
+    """The global row (its usable values) and its table; None when the batch has no global table."""
+    if batch.global_csv is None:
+        return {}, None
+    name = table_name(batch, GLOBAL)
     try:
-        header = read_header(Path(path))
-        rows = [values for _, values in itertools.islice(iter_rows(Path(path)), 2)]
+        table = open_table(batch, GLOBAL, catalog)
+        _header_problems(table, store)
+        rows = list(itertools.islice(table.rows(), 2))
     except CsvError as exc:
         store.add_problem(name, exc.row, '', '', exc.why)
-        return {}
-    for column in header:
-        if column in keys:
-            store.add_problem(name, None, column, '', f'es la clave de cada fila: va en {" / ".join(keys[column])}')
-        elif column not in columns:
-            store.add_problem(
-                name,
-                None,
-                column,
-                '',
-                'no es un parámetro declarado de ninguna acción (vea python -m transformacion --format markdown)',
-            )
+        return {}, None
     if len(rows) != 1:
         store.add_problem(name, None, '', '', 'debe tener exactamente una fila de datos bajo la cabecera')
-    usable = columns - set(keys) - set(_formulas(name, 1, rows[0] if rows else {}, store))
-    return {column: value for column, value in (rows[0] if rows else {}).items() if column in usable and value}
+    values = rows[0][1] if rows else {}
+    if rows:
+        _record(table, 1, rows[0][2], store)
+    formulas = set(_formulas(table, 1, values, store))
+    return {column: value for column, value in values.items() if column not in formulas and value}, table
 
 
 @dataclass(frozen=True)
@@ -80,64 +85,71 @@ class _Scope:
     """What validating the rows of one dataset needs."""
 
     dataset: str
-    file: str
+    table: MappedTable
     keys: tuple[str, ...]
     actions: tuple[Action, ...]
     seqs: dict[str, int]
     global_row: dict[str, str]
+    global_table: MappedTable | None
+
+    @property
+    def file(self) -> str:
+        return self.table.name
+
+    def where(self, problem: Problem) -> Problem:
+        """A problem of our typing named as the operator's file says it: its table and source column."""
+        if problem.file == GLOBAL_ORIGIN[0] and self.global_table is not None:
+            table = self.global_table
+        elif problem.file == self.file:
+            table = self.table
+        else:
+            return problem
+        return Problem(table.name, problem.row, table.source_of(problem.column), problem.value, problem.why)
 
 
-def _formulas(file: str, number: int, row: dict[str, str], store: Checkpoint) -> list[str]:
+def _formulas(table: MappedTable, number: int, row: dict[str, str], store: Checkpoint) -> list[str]:
     """The columns of ``row`` holding a formula (see ``csvfiles.looks_like_formula``), each recorded as a problem."""
     columns = [column for column, value in row.items() if looks_like_formula(value)]
     for column in columns:
-        store.add_problem(file, number, column, row[column], FORMULA_WHY)
+        store.add_problem(table.name, number, table.source_of(column), row[column], FORMULA_WHY)
     return columns
 
 
-def _column_problems(scope: _Scope, header: list[str], columns: dict[str, set[str]], store: Checkpoint) -> None:
-    own = columns[scope.dataset]
-    for column in header:
-        if column not in own:
-            owners = [DATASETS[other] for other, owned in columns.items() if column in owned]
-            why = (
-                f'la columna pertenece a {" / ".join(owners)}, no a {scope.file}'
-                if owners
-                else f'columna desconocida; columnas de {scope.file}: {", ".join(sorted(own))}'
-            )
-            store.add_problem(scope.file, None, column, '', why)
-
-
-def _validate_dataset(scope: _Scope, path: Path, batch: Batch, catalog: Catalog, store: Checkpoint) -> None:
+def _validate_dataset(scope: _Scope, batch: Batch, store: Checkpoint) -> bool:
+    """Validate every row of one dataset; whether it had any row."""
+    table = scope.table
+    found, empty = False, True
     try:
-        _column_problems(scope, read_header(path), dataset_columns(catalog), store)
-        found, empty = False, True
-        for ordinal, (number, row) in enumerate(iter_rows(path)):
+        _header_problems(table, store)
+        for ordinal, (number, row, problems) in enumerate(table.rows()):
             empty = False
             if batch.row is None or number == batch.row:
                 found = True
-                _validate_row(scope, number, ordinal // batch.chunk_size, row, store)
+                _record(table, number, problems, store)
+                mapping = f'columna {problems[0].column}: {problems[0].why}' if problems else None
+                _validate_row(scope, number, ordinal // batch.chunk_size, row, store, mapping)
     except CsvError as exc:
         store.add_problem(scope.file, exc.row, '', '', exc.why)
-        return
-    if empty:
-        why = 'no tiene ninguna fila de datos bajo la cabecera (¿exportación incompleta?): el lote no haría nada'
-        store.add_problem(scope.file, None, '', '', why)
-    elif batch.row is not None and not found:
+        return True
+    if not empty and batch.row is not None and not found:
         store.add_problem(scope.file, batch.row, '', '', f'no hay fila {batch.row} con datos')
+    return not empty
 
 
-def _validate_row(scope: _Scope, number: int, chunk: int, row: dict[str, str], store: Checkpoint) -> None:
+def _validate_row(
+    scope: _Scope, number: int, chunk: int, row: dict[str, str], store: Checkpoint, mapping: str | None = None
+) -> None:
     entity = ' / '.join(row.get(column, '') for column in scope.keys)
-    row_problem = None
+    row_problem = mapping
     if entity.strip(' /'):
         first = store.claim_entity(scope.dataset, entity, number)
         if first != number:
-            row_problem = f'clave repetida: {entity!r} ya está en la fila {first} de {scope.file}'
-            store.add_problem(scope.file, number, scope.keys[0], entity, row_problem)
-    formulas = _formulas(scope.file, number, row, store)
+            duplicated = f'clave repetida: {entity!r} ya está en la fila {first} de {scope.file}'
+            row_problem = row_problem or duplicated
+            store.add_problem(scope.file, number, scope.table.source_of(scope.keys[0]), entity, duplicated)
+    formulas = _formulas(scope.table, number, row, store)
     if formulas and row_problem is None:
-        row_problem = f'columna {formulas[0]}: {FORMULA_WHY}'
+        row_problem = f'columna {scope.table.source_of(formulas[0])}: {FORMULA_WHY}'
     for action in scope.actions:
         status, message = 'pending', ''
         try:
@@ -151,7 +163,7 @@ def _validate_row(scope: _Scope, number: int, chunk: int, row: dict[str, str], s
                 typed_params(action, row, scope.global_row, scope.file, number)
         except InvalidParams as exc:
             status, message = 'rejected', exc.message
-            for problem in exc.problems:
+            for problem in map(scope.where, exc.problems):
                 store.add_problem(problem.file, problem.row, problem.column, problem.value, problem.why)
         except Rejected as exc:
             status, message = 'rejected', exc.message
@@ -176,12 +188,23 @@ def validate(batch: Batch, catalog: Catalog, store: Checkpoint) -> int:
     seqs = {action.name: i for i, action in enumerate(a for _, group in phases for a in group)}
     with store.transaction():
         store.reset_validation()
-        global_row = _read_global(batch.global_csv, catalog, store)
-        for dataset, path in batch.sources.items():
+        global_row, global_table = _read_global(batch, catalog, store)
+        empty: list[str] = []
+        for dataset in batch.sources:
             actions = tuple(a for _, group in phases for a in group if a.domain == dataset)
             keys = key_columns(catalog, dataset)
-            scope = _Scope(dataset, Path(path).name, keys, actions, seqs, global_row)
-            _validate_dataset(scope, Path(path), batch, catalog, store)
+            try:
+                table = open_table(batch, dataset, catalog)
+            except (CsvError, ProfileError) as exc:
+                row = exc.row if isinstance(exc, CsvError) else None
+                store.add_problem(table_name(batch, dataset), row, '', '', getattr(exc, 'why', str(exc)))
+                continue
+            scope = _Scope(dataset, table, keys, actions, seqs, global_row, global_table)
+            if not _validate_dataset(scope, batch, store):
+                empty.append(table.name)
+        if empty and len(empty) == len(batch.sources):
+            for name in empty:
+                store.add_problem(name, None, '', '', NO_ROWS)
         problems = store.problem_count()
         if problems and not batch.skip_invalid:
             store.skip_pending(f'no se ejecuta: el lote tiene {problems} problema(s) de validación; {FIX_OR_SKIP}')
@@ -210,8 +233,8 @@ def preflight(batch: Batch, catalog: Catalog) -> Preflight:
         problems = store.problems()
         lines = [describe_problem(problem) for problem in problems]
         covered = {(problem.file, problem.row) for problem in problems}
-        for dataset, path in batch.sources.items():
-            file = Path(path).name
+        for dataset in batch.sources:
+            file = table_name(batch, dataset)
             for task in store.tasks(dataset, status='rejected'):
                 if (file, task.row) not in covered:
                     problems.append(Problem(file, task.row, '', '', task.message))

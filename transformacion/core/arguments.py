@@ -3,12 +3,22 @@ and validation of an action's parameters against its declaration."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from transformacion.core.csvfiles import FORMULA_WHY, CsvError, looks_like_formula, read_header, read_row
+from transformacion.core.catalog import dataset_columns, load_catalog
+from transformacion.core.columns import (
+    InputError,
+    License,
+    MappedTable,
+    ProfileError,
+    Table,
+    detect,
+    load_profile,
+)
+from transformacion.core.csvfiles import FORMULA_WHY, CsvError, looks_like_formula
 from transformacion.core.outcome import InvalidParams, Problem, Rejected
 from transformacion.core.params import Action, Violation
 from transformacion.core.values import MissingCountryCode
@@ -68,33 +78,29 @@ def apply_csv_arguments(
     row: int | None = None,
     match: tuple[str, str] | None = None,
     extra: dict[str, str] | None = None,
+    sheet: str | None = None,
+    column_map: str | None = None,
+    licenses: Callable[[], Sequence[License]] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Origin], list[str]]:
     """Merge the CLI values with one CSV row: the CLI wins, missing required parameters are listed at once.
 
-    Returns (raw values, where each came from, warnings). ``extra`` holds lower-priority defaults
-    (e.g. the launcher's ``global.csv``).
+    The CSV may be a workbook (``sheet``, by default the one named like the action's dataset, or its only sheet) and
+    is read through the column profile it matches (a v21 or Control Hub file, or ``column_map``; see
+    ``core.columns``), with ``licenses`` resolving the license columns of a Control Hub export. Returns (raw values,
+    where each came from, warnings: how the file was read and the columns the action does not use). ``extra``
+    holds lower-priority defaults (e.g. the launcher's ``global.csv``). Rejected for an unreadable file, a missing
+    row or parameter; InvalidParams for refused cells (formulas, values the profile refuses).
     """
     warnings: list[str] = []
     csv_values: dict[str, str] = {}
     row_origin = None
     if csv_path is not None:
-        path = Path(csv_path)
+        table = _table(Path(csv_path), sheet, action)
         try:
-            row_number, csv_values = read_row(path, row=row, match=match)
-        except CsvError as exc:
+            number, csv_values, table_name, warnings = _read_row(action, table, row, match, column_map, licenses)
+        except (CsvError, InputError, ProfileError) as exc:
             raise Rejected(str(exc)) from None
-        row_origin = (path.name, row_number)
-        known = {param.csv_column for param in action.params}
-        unknown = [column for column in read_header(path) if column not in known]
-        if unknown:
-            warnings.append(f'{path.name}: columnas que {action.name} no usa (ignoradas): {", ".join(unknown)}')
-        formulas = [
-            Problem(path.name, row_number, column, value, FORMULA_WHY)
-            for column, value in csv_values.items()
-            if column in known and looks_like_formula(value)
-        ]
-        if formulas:
-            raise InvalidParams(formulas)
+        row_origin = (table_name, number)
     values, origins = merge_arguments(action, cli_values, csv_values, row_origin, extra)
     missing = [p for p in action.required if p.name not in values and p.default is None]
     if missing:
@@ -105,16 +111,88 @@ def apply_csv_arguments(
     return values, origins, warnings
 
 
+def _table(path: Path, sheet: str | None, action: Action) -> Table:
+    """The table ``--csv`` (and ``--sheet``) names. Rejected when the file is missing or the sheet is not found."""
+    from transformacion.core.workbook import find_sheet, is_workbook, sheet_names
+
+    if not path.is_file():
+        raise Rejected(f'{path}: no existe el fichero')
+    if not is_workbook(path):
+        if sheet:
+            raise Rejected(f'--sheet solo se usa con un libro de Excel (.xlsx), no con {path.name}')
+        return Table(str(path))
+    try:
+        names = sheet_names(path)
+    except CsvError as exc:
+        raise Rejected(str(exc)) from None
+    chosen = find_sheet(names, sheet or action.domain) or (names[0] if not sheet and len(names) == 1 else None)
+    if chosen is None:
+        wanted = f'la hoja {sheet!r}' if sheet else f'una hoja {action.domain!r} (indique --sheet)'
+        raise Rejected(f'{path.name}: no tiene {wanted}; hojas: {", ".join(names)}')
+    return Table(str(path), chosen)
+
+
+def _read_row(
+    action: Action,
+    table: Table,
+    row: int | None,
+    match: tuple[str, str] | None,
+    column_map: str | None,
+    licenses: Callable[[], Sequence[License]] | None,
+    readable: set[str] | None = None,
+) -> tuple[int, dict[str, str], str, list[str]]:
+    """(row number, {our column: text}, table name, warnings) of the chosen row of ``table``; ``readable`` widens the
+    columns read beyond the action's own (e.g. every column of its dataset)."""
+    known = {param.csv_column for param in action.params}
+    columns = {action.domain: known | (readable or set())}
+    found = detect(table, action.domain, columns, column_map=load_profile(column_map) if column_map else None)
+    profile, spec = found if found else (None, None)
+    mapped = MappedTable(table, action.domain, columns, profile=profile, spec=spec)
+    warnings = [notice.removeprefix('aviso: ') for notice in mapped.notices]
+    unknown = [problem.column for problem in mapped.header_problems]
+    if unknown:
+        warnings.append(f'{mapped.name}: columnas que {action.name} no usa (ignoradas): {", ".join(unknown)}')
+    wanted = match[0] if match else None
+    seen_column = False
+    for number, values, problems in mapped.rows(licenses):
+        seen_column = seen_column or (wanted in values)
+        chosen = values.get(wanted, '') == match[1] if match else number == (row or 1)
+        if not chosen:
+            continue
+        problems = [Problem(mapped.name, number, p.column, p.value, p.why) for p in problems]
+        problems += [
+            Problem(mapped.name, number, mapped.source_of(column), value, FORMULA_WHY)
+            for column, value in values.items()
+            if column in known and looks_like_formula(value)
+        ]
+        if problems:
+            raise InvalidParams(problems)
+        return number, values, mapped.name, warnings + mapped.value_notices()
+    if match:
+        if not seen_column:
+            raise CsvError(mapped.name, f'no hay columna {wanted!r} para --match')
+        raise CsvError(mapped.name, f'ninguna fila tiene {wanted}={match[1]!r}')
+    raise CsvError(mapped.name, f'no hay fila {row or 1} con datos')
+
+
 def row_context(
-    csv_path: str | Path | None, *, row: int | None = None, match: tuple[str, str] | None = None
+    action: Action,
+    csv_path: str | Path | None,
+    *,
+    row: int | None = None,
+    match: tuple[str, str] | None = None,
+    sheet: str | None = None,
+    column_map: str | None = None,
 ) -> dict[str, str]:
-    """Every filled column of the CSV row a single run reads (``{}`` without a CSV): the context of
-    ``_params_for_script``."""
+    """Every filled column of the row a single run reads (``{}`` without a CSV), read as ``apply_csv_arguments``
+    reads it: the context of ``_params_for_script``."""
     if csv_path is None:
         return {}
     try:
-        _, found = read_row(Path(csv_path), row=row, match=match)
-    except CsvError:
+        every = dataset_columns(load_catalog())[action.domain]
+        table = _table(Path(csv_path), sheet, action)
+        _, found, _, _ = _read_row(action, table, row, match, column_map, None, every)
+    except (CsvError, InputError, ProfileError, Rejected):
         return {}
     return {column: value for column, value in found.items() if value}
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from transformacion.core.arguments import _params_for_script, apply_csv_arguments, row_context
 from transformacion.core.client import create_api, get_token, load_runtime_env
+from transformacion.core.columns import org_licenses
 from transformacion.core.context import Context
 from transformacion.core.evidence import ActionLog, action_logger, logging_to
 from transformacion.core.outcome import EXIT_CODES, Outcome, Rejected, result_object
@@ -199,7 +200,13 @@ def build_parser(action: Action, description: str = '') -> argparse.ArgumentPars
         )
     shared = parser.add_argument_group('opciones comunes')
     add_connection_options(shared)
-    shared.add_argument('--csv', help='CSV del que completar los parámetros no dados en la línea de comandos')
+    shared.add_argument(
+        '--csv', help='CSV (o libro .xlsx) del que completar los parámetros no dados en la línea de comandos'
+    )
+    shared.add_argument('--sheet', help='hoja del libro de --csv (por defecto la que se llama como el dataset)')
+    shared.add_argument(
+        '--column-map', dest='column_map', metavar='FICHERO', help='cómo leer las columnas de --csv (JSON; ver README)'
+    )
     shared.add_argument('--row', type=int, help='fila del CSV (1 = primera fila tras la cabecera)')
     shared.add_argument('--match', help='elige la fila del CSV por columna=valor')
     shared.add_argument(
@@ -269,6 +276,10 @@ def run_cli(action: Action, domain: DomainFunction | None, argv: list[str] | Non
         org_id=org_id_from(args),
     )
 
+    def read_licenses() -> list[Any]:
+        with logging_to(log):
+            return org_licenses(create_api(*connection_from(args), timeout=ctx.policy.timeout), ctx.org_id)
+
     def work() -> Reply:
         refuse_if_in_development(action)
         match = None
@@ -277,10 +288,24 @@ def run_cli(action: Action, domain: DomainFunction | None, argv: list[str] | Non
             if not eq:
                 raise Rejected(f'--match espera columna=valor, no {args.match!r}')
             match = (column.strip(), value.strip())
-        raw, origins, warnings = apply_csv_arguments(action, cli_values, args.csv, row=args.row, match=match)
+        raw, origins, warnings = apply_csv_arguments(
+            action,
+            cli_values,
+            args.csv,
+            row=args.row,
+            match=match,
+            sheet=args.sheet,
+            column_map=args.column_map,
+            licenses=lambda: read_licenses(),
+        )
         for warning in warnings:
             print(f'aviso: {warning}', file=sys.stderr)
-        params = _params_for_script(action, raw, origins, row_context(args.csv, row=args.row, match=match))
+        params = _params_for_script(
+            action,
+            raw,
+            origins,
+            row_context(action, args.csv, row=args.row, match=match, sheet=args.sheet, column_map=args.column_map),
+        )
         invocation['params'] = {p.name: params.get(p.name) for p in action.params}
         token, base_url = connection_from(args)
         invocation['base_url'] = base_url or DEFAULT_BASE_URL

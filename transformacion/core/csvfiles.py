@@ -283,8 +283,47 @@ def _other_separator(raw: str, delimiter: str, width: int) -> str | None:
     return None
 
 
+def column_letter(position: int) -> str:
+    """The spreadsheet letter of a 1-based column position: 1 -> A, 27 -> AA."""
+    letters = ''
+    while position > 0:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord('A') + rest) + letters
+    return letters
+
+
+#: How a filled cell under an empty header cell is keyed in a row (``unnamed_column``).
+_UNNAMED = re.compile(r'\(sin nombre: columna (\d+)\)')
+
+
+def unnamed_column(position: int) -> str:
+    """The key of a filled cell whose header cell is empty (1-based ``position``); see ``unnamed_position``."""
+    return f'(sin nombre: columna {position})'
+
+
+def unnamed_position(key: str) -> int | None:
+    """The 1-based position of an ``unnamed_column`` key, or None for a named column."""
+    found = _UNNAMED.fullmatch(key)
+    return int(found.group(1)) if found else None
+
+
+def row_values(columns: Sequence[str], cells: Sequence[str]) -> dict[str, str]:
+    """{column: trimmed cell} of one data row. A column whose header cell is empty (trailing separators, a spreadsheet
+    that padded its range) is left out while its cells are empty; a filled one is kept as ``unnamed_column``."""
+    values: dict[str, str] = {}
+    for position, column in enumerate(columns, start=1):
+        cell = cells[position - 1].strip() if position <= len(cells) else ''
+        if column:
+            values[column] = cell
+        elif cell:
+            values[unnamed_column(position)] = cell
+    return values
+
+
 def iter_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (row number, {column: trimmed value}) for every non-blank data row."""
+    """Yield (row number, {column: trimmed value}) for every non-blank data row (``row_values``).
+
+    Cells beyond the header's width are refused unless they are all empty (a spreadsheet that pads its rows)."""
     path = Path(path)
     dialect = detect_dialect(path)
     delimiter = dialect.delimiter
@@ -304,7 +343,7 @@ def iter_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             row_number += 1
             if not any(cell.strip() for cell in cells):
                 continue
-            if len(cells) > len(columns):
+            if len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns) :]):
                 raise _error(
                     path.name,
                     f'tiene {len(cells)} celdas y la cabecera {len(columns)} columnas'
@@ -318,8 +357,7 @@ def iter_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
                     f'{other!r} (se leería como {len(cells)} celda(s)); use el mismo separador en todo el fichero',
                     row_number,
                 )
-            values = {column: (cells[i].strip() if i < len(cells) else '') for i, column in enumerate(columns)}
-            yield row_number, values
+            yield row_number, row_values(columns, cells)
 
 
 def read_row(path: Path, row: int | None = None, match: tuple[str, str] | None = None) -> tuple[int, dict[str, str]]:

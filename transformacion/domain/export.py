@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from transformacion.core.catalog import DATASETS, GLOBAL_CSV, actions, applies, key_columns, load_catalog
+from transformacion.core.catalog import DATASETS, actions, key_columns, load_catalog
 from transformacion.core.context import Context
 from transformacion.core.evidence import logging_to
 from transformacion.core.outcome import Rejected
@@ -588,23 +588,10 @@ def _workspace_entities(reader: Reader, selected: dict[str, Any], candidates: bo
 # --------------------------------------------------------------------------- global.csv
 
 
-def _harmless(column: str, value: str, datasets: list[Dataset]) -> bool:
-    """Whether ``column=value`` in global.csv changes nothing: every ready action declaring the column already
-    applies to every row of its dataset, and no row has another value there."""
-    for action in (a for a in actions() if a.ready):
-        if not any(p.csv_column == column for p in action.params):
-            continue
-        rows = next((d.rows for d in datasets if d.file == action.dataset), [])
-        for row in rows:
-            if not applies(action, row) or row.get(column, '') not in ('', value):
-                return False
-    return True
-
-
 def global_row(datasets: list[Dataset], *, share: bool = True) -> dict[str, str]:
-    """The global.csv row. With ``share``: the values that every row (two or more) of every dataset having the
-    column shares, moved out of the rows. Otherwise, or when there are none, one declared default that changes
-    nothing (the launcher needs one data row)."""
+    """The global.csv row: with ``share``, the values that every row (two or more) of every dataset having the
+    column shares, moved out of the rows; empty when there are none (global.csv is optional: then it is not
+    written)."""
     catalog = load_catalog()
     keys = {column for domain in DATASETS for column in key_columns(catalog, domain)}
     common: dict[str, str] = {}
@@ -614,21 +601,11 @@ def global_row(datasets: list[Dataset], *, share: bool = True) -> dict[str, str]
         values = [row.get(column, '') for d in datasets if column in d.columns for row in d.rows]
         if len(values) >= 2 and len(set(values)) == 1 and values[0] != '':
             common[column] = values[0]
-    if common:
-        for dataset in datasets:
-            for row in dataset.rows:
-                for column in common:
-                    row.pop(column, None)
-        return common
-    with_rows = {d.file for d in datasets if d.rows}
-    for action in sorted((a for a in actions() if a.ready), key=lambda a: a.dataset not in with_rows):
-        for param in action.params:
-            default = cell(param.default)
-            if param.key or default == '' or param.csv_column in keys:
-                continue
-            if _harmless(param.csv_column, default, datasets):
-                return {param.csv_column: default}
-    raise Rejected(f'no se puede escribir {GLOBAL_CSV}: ningún valor común ni valor por defecto inocuo')
+    for dataset in datasets:
+        for row in dataset.rows:
+            for column in common:
+                row.pop(column, None)
+    return common
 
 
 def columns_not_exported(datasets: list[Dataset]) -> dict[str, dict[str, str]]:

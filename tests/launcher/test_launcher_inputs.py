@@ -1,0 +1,458 @@
+"""What admins already have, as the launcher's input: a v21 input folder as it is, Control Hub's user export, an
+operator's own mapping file, a workbook with one sheet per dataset, HR columns, spreadsheet leftovers (empty header
+cells, padded rows) and folders without global.csv. Each is read through one column-mapping mechanism, says how it
+was read, and is validated and run exactly as a folder of ours."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from tests.launcher.conftest import GLOBAL, location, read_results, write_csv, write_folder
+from transformacion.batch.report import Report
+
+DATA = Path(__file__).resolve().parents[1] / 'data'
+LEGACY = DATA / 'legacy_v21' / 'input_data'
+CONTROL_HUB = DATA / 'control_hub' / 'users.csv'
+DOMAIN = 'transformacion-demo.example.com'
+SANDBOX_ORG = 'Y2lzY29zcGFyazovL3VzL09SR0FOSVpBVElPTi9jOThkZGIxMi0zM2FlLTUxZWUtYTQ0ZS03ZDQ3ZjFiN2FmNTk'
+
+
+@pytest.fixture
+def preflight(tmp_path, monkeypatch, capsys):
+    """``inspeccionar_parametros --input_dir ...`` in-process, with every network connection refused."""
+    monkeypatch.delenv('WEBEX_ACCESS_TOKEN', raising=False)
+    monkeypatch.delenv('WEBEX_ORG_ID', raising=False)
+    monkeypatch.chdir(tmp_path)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f'conexión de red durante el preflight: {args}')
+
+    monkeypatch.setattr(socket.socket, 'connect', refuse)
+    monkeypatch.setattr(socket, 'create_connection', refuse)
+
+    def run(*args: str) -> tuple[int, dict, str]:
+        from transformacion.inspeccionar_parametros import main
+
+        capsys.readouterr()
+        code = main(['--input_dir', *args])
+        captured = capsys.readouterr()
+        return code, json.loads(captured.out)['result'], captured.err
+
+    return run
+
+
+def _copy(source: Path, folder: Path) -> Path:
+    shutil.copytree(source, folder)
+    return folder
+
+
+def _results(run) -> list[dict[str, str]]:
+    return read_results(Report('', run.run_dir, '', 0, {}, []))
+
+
+# --------------------------------------------------------------------------- v21
+
+
+def test_the_v21_sample_folder_passes_the_preflight_and_says_how_each_column_is_read(preflight):
+    code, result, stderr = preflight(str(LEGACY))
+
+    assert code == 0, stderr
+    assert result['problems'] == []
+    notices = result['notices']
+    for file in ('Global.csv', 'Ubicaciones.csv', 'Usuarios.csv', 'Workspaces.csv'):
+        assert notices.count(f'{file}: formato v21 reconocido (perfil legacy_v21)') == 1
+    assert 'Usuarios.csv: add_license_ids -> add_licenses' in notices
+    assert 'Ubicaciones.csv: calling_line_id -> main_number' in notices
+    ignored = {line.split(': columna ')[1].split(' ignorada')[0] for line in notices if ' ignorada: ' in line}
+    assert ignored == {
+        'org_id', 'route_type', 'rg_id', 'calling_data', 'number_type', 'number_usage_type', 'premise_route_type',
+        'route_identity', 'pstn_connection_type', 'primary', 'entity_id', 'enabled', 'call_type', 'transfer_enabled',
+        'use_custom_enabled', 'use_custom_permissions',
+    }  # fmt: skip
+    assert "Global.csv: time_zone: valores normalizados (p. ej. 'Europe / Madrid' -> 'Europe/Madrid')" in notices
+    assert "Global.csv: preferred_language: valores normalizados (p. ej. 'es_Es' -> 'es_ES')" in notices
+    assert result['tasks']['alta_usuario'] == {'pending': 3}
+    assert 'formato v21 reconocido' in stderr
+
+
+def test_the_v21_sample_folder_runs_against_the_sandbox_and_a_rerun_changes_nothing(launch, sandbox, api, tmp_path):
+    folder = _copy(LEGACY, tmp_path / 'input_data')
+
+    run = launch('--input_dir', str(folder))
+
+    assert run.code == 0, run.stderr
+    by_status = run.result['summary']['by_status']
+    assert (by_status['executed'], by_status['skipped'], by_status['error'], by_status['rejected']) == (21, 16, 0, 0)
+    assert run.stderr.count('formato v21 reconocido') == 4
+    barcelona = next(loc for loc in api.locations.list() if loc.name == 'CUV93555040000')
+    assert barcelona.time_zone == 'Europe/Madrid' and barcelona.preferred_language == 'es_ES'
+    numbers = {n.phone_number for n in api.telephony.phone_numbers(location_id=barcelona.location_id)}
+    assert {'+34935550401', '+34515550401', '+34515550402', '+34935550402', '+34935550403'} <= numbers
+    begona = next(api.people.list(email=f'begona.ruiz@{DOMAIN}', calling_data=True))
+    assert begona.extension == '85550101' and begona.display_name == 'Begoña  Ruiz Sanz'
+    assert {w.display_name for w in api.workspaces.list()} >= {'Sala Tàpies', 'Almacén Norte'}
+    seq = sandbox.journal()[-1]['seq']
+
+    again = launch('--input_dir', str(folder))
+
+    assert again.code == 0, again.stderr
+    assert sandbox.writes(seq) == []
+    assert again.result['summary']['by_status']['executed'] <= 2  # the read-only precheck of each workspace
+
+
+def test_v21_refusals_name_file_row_column_value_and_why(preflight, tmp_path):
+    folder = _copy(LEGACY, tmp_path / 'input_data')
+    ubicaciones = folder / 'Ubicaciones.csv'
+    ubicaciones.write_text(ubicaciones.read_text(encoding='utf-8').replace(',+34935550401,LOCAL', ',34935550401,LOCAL'))
+    usuarios = folder / 'Usuarios.csv'
+    lines = usuarios.read_text(encoding='utf-8').splitlines()
+    lines[2] = lines[2].replace(',,85550102,FALSE,,', ',+34515550402,85550102,FALSE,,')
+    usuarios.write_text('\n'.join(lines) + '\n', encoding='utf-8')
+
+    code, result, _ = preflight(str(folder))
+
+    assert code == 2
+    problems = {(p['file'], p['row'], p['column']): p for p in result['problems']}
+    clid = problems[('Ubicaciones.csv', 1, 'calling_line_id (main_number)')]
+    assert clid['value'] == '34935550401' and "con '+'" in clid['why']
+    intercom = problems[('Usuarios.csv', 2, 'legacy_phone_number')]
+    assert intercom['value'] == '+34515550402'
+    assert 'pendiente: numero_intercom' in intercom['why'] and 'número secundario' in intercom['why']
+
+
+def test_names_that_differ_only_in_case_are_an_error_naming_both(launch, sandbox, tmp_path):
+    folder = write_folder(tmp_path / 'in', ubicaciones=[location('Norte')])
+    write_csv(folder / 'Ubicaciones.csv', [location('Sur')])
+
+    run = launch('--input_dir', str(folder))
+
+    assert run.code == 4
+    assert 'Ubicaciones.csv y ubicaciones.csv' in run.result['result']['error']
+    assert sandbox.journal() == []
+
+
+def test_a_capitalised_file_of_ours_is_read_not_ignored(preflight, tmp_path):
+    folder = tmp_path / 'in'
+    write_csv(folder / 'Global.csv', [GLOBAL])
+    write_csv(folder / 'UBICACIONES.csv', [location('Norte'), location('Sur', country='')])
+
+    code, result, _ = preflight(str(folder))
+
+    assert code == 0, result['lines']
+    assert result['tasks']['alta_ubicacion'] == {'pending': 2}
+    assert not any('reconocido' in line for line in result['notices'])
+
+
+def test_the_v21_results_file_is_refused_in_an_input_folder(preflight, tmp_path):
+    folder = _copy(LEGACY, tmp_path / 'input_data')
+    write_csv(folder / 'results_manual.csv', [{'name': 'CUV1', 'email': 'a@example.com'}])
+
+    code, result, _ = preflight(str(folder))
+
+    assert code == 2
+    (problem,) = result['problems']
+    assert 'results_manual.csv: no se puede usar como entrada' in problem['why']
+    assert 'fichero de RESULTADOS' in problem['why']
+
+
+def test_an_org_id_column_for_another_org_refuses_the_batch(preflight, tmp_path):
+    code, result, _ = preflight(str(LEGACY), '--org-id', SANDBOX_ORG)
+    assert code == 0, result['problems']
+
+    code, result, _ = preflight(str(LEGACY), '--org-id', 'Y2lzY29zcGFyazovL3VzL09SR0FOSVpBVElPTi9vdHJh')
+
+    assert code == 2
+    assert {(p['file'], p['column']) for p in result['problems']} == {('Global.csv', 'org_id')}
+
+
+# --------------------------------------------------------------------------- Control Hub
+
+
+def test_the_control_hub_export_creates_the_new_user_and_converges_the_others(launch, sandbox, api, tmp_path):
+    folder = tmp_path / 'control_hub'
+    folder.mkdir()
+    shutil.copy(CONTROL_HUB, folder / 'users.csv')
+
+    run = launch('--input_dir', str(folder))
+
+    assert run.code == 0, run.stderr
+    assert run.stderr.count('users.csv: formato Control Hub reconocido (perfil control_hub)') == 1
+    assert "users.csv: Phone Number: valores normalizados (p. ej. '+34 910 00 00 03' -> '+34910000003')" in run.stderr
+    assert 'users.csv: columna Department ignorada: Atributo de directorio' in run.stderr
+    results = {(r['key'].split('@')[0], r['action']): r['status'] for r in _results(run)}
+    assert results[('elena.navarro', 'alta_usuario')] == 'executed'
+    assert results[('elena.navarro', 'asignar_licencias_usuario')] == 'executed'
+    assert results[('lucia.martin', 'alta_usuario')] == results[('jorge.ruiz', 'alta_usuario')] == 'skipped'
+    licenses = {lic.license_id: lic.name for lic in api.licenses.list()}
+    elena = next(api.people.list(email=f'elena.navarro@{DOMAIN}', calling_data=True))
+    assert sorted(licenses[lid] for lid in elena.licenses) == [
+        'Meeting - Webex Meetings',
+        'Webex Calling - Professional',
+    ]
+    assert (elena.extension, elena.display_name) == ('1003', 'Elena Navarro Gil')
+    jorge = next(api.people.list(email=f'jorge.ruiz@{DOMAIN}'))
+    assert [licenses[lid] for lid in jorge.licenses] == ['Webex Calling - Basic']
+    writes = sandbox.writes()
+    assert writes and all('jorge' not in json.dumps(w) and 'lucia' not in json.dumps(w) for w in writes)
+
+
+def test_control_hub_rows_without_calling_two_calling_licenses_and_remove_are_told_apart(preflight, tmp_path):
+    header, *rows = CONTROL_HUB.read_text(encoding='utf-8').splitlines()
+    columns = header.split(',')
+    basic, professional = (
+        columns.index('Webex Calling VAR Basic [Sub-TRANSF-0001]'),
+        columns.index('Webex Calling VAR Professional [Sub-TRANSF-0001]'),
+    )
+    cells = [row.split(',') for row in rows]
+    cells[0][basic] = 'TRUE'  # Lucía: two calling licenses
+    cells[1][basic] = 'FALSE'  # Jorge: no calling license (not a calling user)
+    cells[2][columns.index('Extension')] = 'REMOVE'
+    folder = tmp_path / 'ch'
+    folder.mkdir()
+    (folder / 'exported_users.csv').write_text('\n'.join([header, *(','.join(c) for c in cells)]) + '\n')
+    assert professional
+
+    code, result, _ = preflight(str(folder))
+
+    assert code == 2
+    problems = {(p['row'], p['column']): p['why'] for p in result['problems']}
+    assert 'una sola licencia de Webex Calling' in problems[(1, 'Webex Calling VAR Professional [Sub-TRANSF-0001]')]
+    assert "'REMOVE' no se aplica aquí" in problems[(3, 'Extension')]
+    assert all(row != 2 for row, _ in problems)
+    assert any('1 fila(s) omitidas (filas 2)' in line for line in result['notices'])
+
+
+# --------------------------------------------------------------------------- the operator's mapping file
+
+
+def test_an_operator_mapping_file_reads_an_hr_sheet(launch, sandbox, api, tmp_path):
+    folder = tmp_path / 'rrhh'
+    write_csv(
+        folder / 'Altas.csv',
+        [
+            {
+                'Correo': f'nuevo.empleado@{DOMAIN}',
+                'Nombre': 'Nuevo',
+                'Apellidos': 'Empleado',
+                'Sede': 'Sede Central',
+                'Extensión': '1077',
+                'Departamento': 'Compras',
+            }
+        ],
+    )
+    mapping = tmp_path / 'rrhh.json'
+    mapping.write_text(
+        json.dumps(
+            {
+                'format': 1,
+                'name': 'rrhh_altas',
+                'files': {
+                    'Altas.csv': {
+                        'dataset': 'usuarios',
+                        'columns': {
+                            'Correo': {'to': 'email'},
+                            'Nombre': {'to': 'first_name'},
+                            'Apellidos': {'to': 'last_name'},
+                            'Sede': {'to': 'location'},
+                            'Extensión': {'to': 'extension'},
+                            'Departamento': {'to': None, 'if_filled': 'ignore', 'why': 'dato de RR. HH.'},
+                        },
+                    }
+                },
+            }
+        ),
+        encoding='utf-8',
+    )
+
+    run = launch('--input_dir', str(folder), '--column-map', str(mapping), '--actions', 'alta_usuario')
+
+    assert run.code == 0, run.stderr
+    assert 'Altas.csv: Correo -> email' in run.stderr
+    assert 'Altas.csv: columna Departamento ignorada: dato de RR. HH.' in run.stderr
+    person = next(api.people.list(email=f'nuevo.empleado@{DOMAIN}', calling_data=True))
+    assert person.extension == '1077'
+
+
+def test_a_mapping_file_naming_a_column_we_do_not_have_does_not_start(launch, sandbox, tmp_path):
+    folder = write_folder(tmp_path / 'in', ubicaciones=[location('Norte')])
+    mapping = tmp_path / 'mapa.json'
+    mapping.write_text(
+        json.dumps(
+            {'format': 1, 'files': {'ubicaciones.csv': {'dataset': 'ubicaciones', 'columns': {'x': {'to': 'y'}}}}}
+        )
+    )
+
+    run = launch('--input_dir', str(folder), '--column-map', str(mapping))
+
+    assert run.code == 4
+    assert '"to": \'y\' no es una columna de ubicaciones.csv' in run.result['result']['error']
+
+
+# --------------------------------------------------------------------------- unknown columns and spreadsheet leftovers
+
+
+def test_an_unknown_column_is_named_once_with_a_suggestion(preflight, tmp_path):
+    folder = write_folder(tmp_path / 'in', ubicaciones=[location('Norte', adress2='Planta 1', Department='IT')])
+
+    code, _, stderr = preflight(str(folder))
+
+    assert code == 2
+    lines = [line.removeprefix('  - ') for line in stderr.splitlines() if line.startswith('  - ')]
+    assert lines == [
+        "ubicaciones.csv, columna adress2: columna desconocida; ¿quería decir 'address2'? (vea python -m "
+        'transformacion --format markdown, o ignórela con --ignore-unknown-columns)',
+        'ubicaciones.csv, columna Department: columna desconocida (vea python -m transformacion --format markdown, o '
+        'ignórela con --ignore-unknown-columns)',
+    ]
+
+
+def test_ignore_unknown_columns_ignores_hr_columns_with_one_warning(launch, sandbox, tmp_path):
+    folder = write_folder(tmp_path / 'in', ubicaciones=[location('Norte', Department='IT', Coste='12')])
+
+    run = launch('--input_dir', str(folder), '--ignore-unknown-columns', '--actions', 'alta_ubicacion')
+
+    assert run.code == 0, run.stderr
+    warnings = [line for line in run.stderr.splitlines() if 'ignoradas' in line]
+    assert warnings == [
+        'aviso: ubicaciones.csv: columnas desconocidas ignoradas (--ignore-unknown-columns): Department, Coste'
+    ]
+
+
+def test_empty_header_cells_and_padded_rows_from_a_spreadsheet_are_not_columns(launch, sandbox, tmp_path):
+    folder = tmp_path / 'in'
+    folder.mkdir()
+    (folder / 'global.csv').write_text(';'.join(GLOBAL) + ';;\n' + ';'.join(GLOBAL.values()) + ';;\n')
+    row = location('Norte')
+    (folder / 'ubicaciones.csv').write_text(';'.join(row) + ';\n' + ';'.join(row.values()) + ';;;\n')
+
+    run = launch('--input_dir', str(folder), '--actions', 'alta_ubicacion')
+
+    assert run.code == 0, run.stderr
+    assert run.result['summary']['by_status']['executed'] == 1
+
+
+def test_a_filled_cell_under_an_empty_header_cell_is_named_by_its_column_letter(preflight, tmp_path):
+    folder = tmp_path / 'in'
+    folder.mkdir()
+    row = location('Norte')
+    (folder / 'ubicaciones.csv').write_text(';'.join(row) + ';\n' + ';'.join(row.values()) + ';nota\n')
+    write_csv(folder / 'global.csv', [GLOBAL])
+
+    code, result, _ = preflight(str(folder))
+
+    assert code == 2
+    (problem,) = result['problems']
+    assert (problem['row'], problem['column'], problem['value']) == (1, 'F (sin nombre)', 'nota')
+
+
+# --------------------------------------------------------------------------- global.csv and empty datasets
+
+
+def test_a_folder_without_global_runs_when_its_rows_carry_every_value(launch, sandbox, tmp_path):
+    folder = tmp_path / 'in'
+    write_csv(folder / 'ubicaciones.csv', [location('Norte', **GLOBAL)])
+
+    run = launch('--input_dir', str(folder), '--actions', 'alta_ubicacion')
+
+    assert run.code == 0, run.stderr
+    assert run.result['summary']['by_status']['executed'] == 1
+
+
+def test_a_header_only_dataset_next_to_one_with_rows_is_a_notice_not_a_refusal(launch, sandbox, tmp_path):
+    folder = write_folder(tmp_path / 'in', ubicaciones=[location('Norte')])
+    (folder / 'workspaces.csv').write_text('name;location;extension\n', encoding='utf-8')
+
+    run = launch('--input_dir', str(folder), '--actions', 'alta_ubicacion,alta_workspace')
+
+    assert run.code == 0, run.stderr
+    assert 'aviso: workspaces.csv: no tiene filas de datos' in run.stderr
+    assert run.result['summary']['by_status']['executed'] == 1
+
+
+# --------------------------------------------------------------------------- workbooks
+
+
+def _workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_a_workbook_with_one_sheet_per_dataset_works_like_a_folder(launch, sandbox, api, tmp_path):
+    row = location('Norte', pstn='TRK-MAD-01', phone_numbers='+34910000500-+34910000502', main_number='+34910000500')
+    book = _workbook(
+        tmp_path / 'libro.xlsx',
+        {
+            'Global': [list(GLOBAL), list(GLOBAL.values())],
+            'UBICACIONES': [list(row), list(row.values())],
+            'Notas': [['cualquier cosa']],
+        },
+    )
+
+    run = launch(
+        '--input_dir', str(book), '--actions', 'alta_ubicacion,configurar_pstn_ubicacion,anadir_numeraciones_ubicacion'
+    )
+
+    assert run.code == 0, run.stderr
+    assert 'aviso: libro.xlsx, hoja Notas: hoja que no es un dataset' in run.stderr
+    norte = next(loc for loc in api.locations.list() if loc.name == 'Norte')
+    assert norte.address.postal_code == '28001'
+    results = load_workbook(run.run_dir / 'results_manual.xlsx', read_only=True)['resultados']
+    header = next(results.iter_rows(values_only=True))
+    assert header[:5] == ('dataset', 'row', 'key', 'action', 'status')
+
+
+def test_numbers_stored_as_numbers_and_formulas_in_a_workbook_are_refused_by_sheet_row_and_column(preflight, tmp_path):
+    norte, sur = location('Norte'), location('Sur')
+    book = _workbook(
+        tmp_path / 'libro.xlsx',
+        {
+            'global': [list(GLOBAL), list(GLOBAL.values())],
+            'ubicaciones': [
+                [*norte, 'main_number', 'caller_id_name'],
+                [*norte.values(), 34910000500, 'Norte'],
+                [*sur.values(), '+34910000600', '=A2'],
+            ],
+        },
+    )
+
+    code, result, _ = preflight(str(book))
+
+    assert code == 2
+    problems = {p['column']: p for p in result['problems']}
+    number = problems['main_number']
+    assert (number['file'], number['row'], number['value']) == ('libro.xlsx, hoja ubicaciones', 1, '34910000500')
+    assert "se esperaba un número E.164 con '+'" in number['why']
+    formula = problems['caller_id_name']
+    assert (formula['file'], formula['row'], formula['value']) == ('libro.xlsx, hoja ubicaciones', 2, '=A2')
+    assert 'fórmula' in formula['why']
+
+
+def test_the_bulk_runner_reads_a_control_hub_export_and_a_workbook_sheet_the_same_way(launch, sandbox, tmp_path):
+    from transformacion import bulk_runner
+
+    run = launch('--action', 'alta_usuario', '--csv', str(CONTROL_HUB), '--xlsx', main=bulk_runner.main)
+
+    assert run.code == 0, run.stderr
+    assert 'users.csv: formato Control Hub reconocido' in run.stderr
+    assert [r['status'] for r in _results(run)] == ['skipped', 'skipped', 'executed']
+    assert (run.run_dir / 'results_manual.xlsx').is_file()
+
+    oeste = location('Oeste', **GLOBAL)
+    book = _workbook(tmp_path / 'libro.xlsx', {'ubicaciones': [list(oeste), list(oeste.values())]})
+
+    run = launch('--action', 'alta_ubicacion', '--csv', str(book), main=bulk_runner.main)
+
+    assert run.code == 0, run.stderr
+    assert [r['status'] for r in _results(run)] == ['executed']
