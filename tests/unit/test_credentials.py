@@ -251,6 +251,14 @@ def test_a_revoked_refresh_token_stops_renewals_with_a_credential_error(sb, tmp_
     assert 'WEBEX_REFRESH_TOKEN (caducado o revocado)' in str(refused.value)
 
 
+def test_a_401_from_the_token_endpoint_is_refused_credentials_too(sb, tmp_path):
+    sb.set_faults([{'kind': 'status', 'status': 401, 'path': '^/v1/access_token$'}])
+
+    with pytest.raises(CredentialError, match='\\(401'):
+        credentials(sb, tmp_path).token()
+    assert refreshes(sb) == [401]
+
+
 def test_the_token_endpoint_failing_for_a_while_is_retried(sb, tmp_path):
     sb.set_faults([{'kind': 'status', 'status': 503, 'path': '^/v1/access_token$', 'max_count': 2}])
     token = credentials(sb, tmp_path)
