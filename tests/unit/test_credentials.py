@@ -267,6 +267,17 @@ def test_the_token_endpoint_failing_for_a_while_is_retried(sb, tmp_path):
     assert refreshes(sb) == [503, 503, 200]
 
 
+def test_a_throttled_token_request_waits_its_retry_after_and_is_sent_again(sb, tmp_path):
+    sb.set_faults([{'kind': 'throttle', 'retry_after': '7', 'path': '^/v1/access_token$', 'max_count': 1}])
+    waits: list[float] = []
+    oauth = client(sb)
+    token = RefreshingToken(oauth, policy=RetryPolicy(max_attempts=3, max_wait=60), sleep=waits.append)
+
+    assert token.token()
+    assert waits == [7]
+    assert refreshes(sb) == [429, 200]
+
+
 def test_a_token_endpoint_that_does_not_answer_is_given_up_after_the_timeout(sb, tmp_path):
     sb.set_faults([{'kind': 'delay', 'delay_ms': 3000, 'path': '^/v1/access_token$', 'max_count': 1}])
     oauth = client(sb)
@@ -405,3 +416,23 @@ def test_a_service_app_not_authorized_in_the_org_is_refused(sb, tmp_path):
 
     with pytest.raises(CredentialError, match='Webex rechazó emitir los tokens de la Service App \\(403'):
         token.token()
+
+
+def test_a_single_action_runs_on_an_integration(sb, environment, tmp_path, capsys):
+    from transformacion import alta_ubicacion
+
+    for name, value in INTEGRATION.items():
+        environment.setenv(name, value)
+    environment.chdir(tmp_path)
+    address = ['--time-zone', 'Europe/Madrid', '--preferred-language', 'es_ES', '--announcement-language', 'es_es']
+    address += ['--address1', 'Calle Mayor 1', '--city', 'Soria', '--state', 'Soria', '--postal-code', '42001']
+
+    code = alta_ubicacion.main(
+        ['--name', 'Soria', *address, '--country', 'ES', '--base-url', sb.base_url, '--log-dir', str(tmp_path)]
+    )
+    printed = capsys.readouterr()
+
+    assert code == 0, printed.out
+    assert json.loads(printed.out)['status'] == 'executed'
+    assert [e['path'] for e in sb.writes()][:2] == ['/v1/access_token', '/v1/locations']
+    assert SECRET not in printed.out + printed.err and REFRESH not in printed.out + printed.err

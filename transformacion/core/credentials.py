@@ -41,7 +41,7 @@ from wxc_sdk.tokens import Tokens
 
 from transformacion.core.evidence import current_log
 from transformacion.core.outcome import Rejected
-from transformacion.core.retry import RetryPolicy, backoff_delay
+from transformacion.core.retry import RetryPolicy, backoff_delay, parse_retry_after
 from transformacion.core.secrets import mask_text, register_secret
 from transformacion.core.transport import ObservedAdapter
 
@@ -364,8 +364,8 @@ class RefreshingToken:
         return tokens
 
     def _attempts(self, grant: str, reason: str, call: Callable[[], Tokens]) -> Tokens:
-        """``call`` retried on 5xx, timeouts and lost connections (bounded, with backoff); a 4xx is a
-        CredentialError."""
+        """``call`` retried on 5xx, timeouts and lost connections (bounded, with backoff) and on 429 (after its
+        ``Retry-After``, capped by the policy's longest wait); any other 4xx is a CredentialError."""
         url = self._url(grant)
         attempt = 0
         while True:
@@ -378,11 +378,12 @@ class RefreshingToken:
                 status = getattr(response, 'status_code', None)
                 message = mask_text(_webex_message(response) or str(exc))
                 self._log('error', {'grant': grant, 'status': status, 'message': message, 'attempt': attempt})
-                if status is not None and status < 500:
+                if status is not None and status < 500 and status != 429:
                     raise CredentialError(self._refusal(grant, status, message)) from None
                 if attempt >= self.policy.max_attempts:
                     raise
-                self.sleep(backoff_delay(attempt, self.policy))
+                told = parse_retry_after(response.headers.get('Retry-After')) if status == 429 else None
+                self.sleep(min(self.policy.max_wait, backoff_delay(attempt, self.policy) if told is None else told))
                 continue
             register_secret(tokens.access_token)
             register_secret(tokens.refresh_token)
