@@ -304,7 +304,7 @@ class RefreshingToken:
     def _renew(self, reason: str) -> None:
         """Renew under the cache lock: adopt what another process cached meanwhile, else ask Webex (lock held)."""
         if self._refused is not None:
-            raise self._refused
+            raise CredentialError(str(self._refused))
         held = self.sdk_tokens.access_token
         with self.cache.locked() if self.cache is not None else nullcontext():
             cached = self.cache.load() if self.cache is not None else None
