@@ -7,16 +7,13 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from transformacion.core.credentials import (
-    AuthorizingAdapter,
-    RefreshingToken,
-    oauth_client_from_env,
-    open_credentials,
-)
 from transformacion.core.outcome import Rejected
 from transformacion.core.secrets import register_secret
+
+if TYPE_CHECKING:  # core.credentials imports wxc_sdk: importing an action must not
+    from transformacion.core.credentials import RefreshingToken
 
 
 def load_runtime_env(start: Path | None = None) -> Path | None:
@@ -41,6 +38,8 @@ def get_token(args: argparse.Namespace) -> str | RefreshingToken:
     admin's token that asks for the app's tokens. Rejected when there is no credential, when the OAuth variables are
     incomplete or when Webex refuses them. Every secret is registered.
     """
+    from transformacion.core.credentials import oauth_client_from_env, open_credentials
+
     flag = (getattr(args, 'token', None) or '').strip()
     token = flag or os.environ.get('WEBEX_ACCESS_TOKEN', '').strip()
     register_secret(token)
@@ -75,6 +74,7 @@ def create_api(
     """
     from wxc_sdk import WebexSimpleApi
 
+    from transformacion.core.credentials import AuthorizingAdapter, RefreshingToken
     from transformacion.core.transport import ObservedAdapter
 
     options = {'timeout': timeout, 'controller': controller, 'pool_maxsize': concurrency}
