@@ -1,10 +1,12 @@
-"""The token never leaks: after a full sample batch (token from .env, from the environment, from --token) and after
-error paths that print a traceback, no file under the logs and run folders and no stdout/stderr holds the token or
-any sizeable piece of it.
+"""The token never leaks: after a full sample batch (token from .env, from the environment, from --token; or an OAuth
+integration or Service App whose access tokens are renewed during the run) and after error paths that print a
+traceback or refuse the credentials, no file under the logs and run folders and no stdout/stderr holds the token,
+the client secret, a refresh token, an access token the run obtained, or any sizeable piece of them.
 """
 
 from __future__ import annotations
 
+import stat
 import subprocess
 import sys
 import uuid
@@ -15,8 +17,11 @@ import pytest
 from tests.proof.conftest import TOKEN, child_env, copy_samples, isolate, launcher_command
 from transformacion import launcher_csv_dependencias
 from transformacion.sandbox import running_sandbox
+from transformacion.sandbox.state.tokens import DEFAULT_CLIENT_ID, DEFAULT_SERVICE_APP_ID
 
 _PIECE = 16
+CLIENT_SECRET = 'secreto-cliente-0a2c4e6b8d1f3a5c7e9b0d2f4a6c8e1b'
+REFRESH_TOKEN = 'refresco-inicial-9f7d5b3a1c0e8f6d4b2a0c9e7f5d3b1a'
 
 
 def _pieces(token: str) -> list[str]:
@@ -60,6 +65,56 @@ def test_a_full_sample_run_writes_the_token_nowhere(source, tmp_path, reference)
     written = {path.name for path in (work / 'logs' / 'runs').glob('*/*')}
     assert {'results_manual.csv', 'summary.json', 'checkpoint.sqlite', 'alta_usuario.jsonl'} <= written
     assert _leaks(TOKEN, work, stdout=done.stdout, stderr=done.stderr) == []
+
+
+@pytest.mark.parametrize('mode', ['integración en .env', 'service app en el entorno'])
+def test_a_run_with_refreshing_credentials_writes_no_secret_anywhere(mode, tmp_path, reference):
+    work = tmp_path / 'trabajo'
+    batch = copy_samples(work / 'lote')
+    cache = tmp_path / 'cache'
+    with running_sandbox(
+        token=TOKEN, token_lifetime=1, latency_ms=20, client_secret=CLIENT_SECRET, refresh_token=REFRESH_TOKEN
+    ) as sb:
+        env = child_env(
+            WEBEX_BASE_URL=sb.base_url, TRANSFORMACION_LOG_DIR=str(work / 'logs'), TRANSFORMACION_TOKEN_CACHE=str(cache)
+        )
+        client = {'WEBEX_CLIENT_ID': DEFAULT_CLIENT_ID, 'WEBEX_CLIENT_SECRET': CLIENT_SECRET}
+        if mode == 'integración en .env':
+            lines = {**client, 'WEBEX_REFRESH_TOKEN': REFRESH_TOKEN}.items()
+            (work / '.env').write_text(''.join(f'{name}={value}\n' for name, value in lines), encoding='utf-8')
+        else:
+            env.update(client, WEBEX_SERVICE_APP_ID=DEFAULT_SERVICE_APP_ID, WEBEX_ORG_ID=sb.org.id)
+            env['WEBEX_ACCESS_TOKEN'] = TOKEN
+        args = ['--input_dir', str(batch), '--yes']
+        done = subprocess.run(launcher_command(*args), cwd=work, env=env, capture_output=True, text=True, timeout=120)
+        secrets = [TOKEN, CLIENT_SECRET, REFRESH_TOKEN, *sb.tokens.issued_tokens()]
+        issued = sb.tokens.summary()['issued']
+
+    assert done.returncode == reference.exit_code, done.stderr[-3000:]
+    assert issued >= 2, 'el lote no llegó a renovar el token'
+    assert [secret for secret in secrets if _leaks(secret, work, stdout=done.stdout, stderr=done.stderr)] == []
+    assert {stat.S_IMODE(path.stat().st_mode) for path in cache.iterdir()} == {0o600}
+
+
+def test_refused_credentials_stop_the_run_and_print_no_secret(monkeypatch, tmp_path, capsys):
+    secret, refresh = f'{CLIENT_SECRET}-{uuid.uuid4().hex}', f'{REFRESH_TOKEN}-{uuid.uuid4().hex}'
+    isolate(monkeypatch, tmp_path)
+    monkeypatch.setenv('TRANSFORMACION_TOKEN_CACHE', str(tmp_path / 'cache'))
+    monkeypatch.setenv('WEBEX_CLIENT_ID', DEFAULT_CLIENT_ID)
+    monkeypatch.setenv('WEBEX_CLIENT_SECRET', secret)
+    monkeypatch.setenv('WEBEX_REFRESH_TOKEN', refresh)
+    batch = copy_samples(tmp_path / 'lote')
+    with running_sandbox(token=TOKEN, client_secret=CLIENT_SECRET, refresh_token=refresh) as sb:
+        code = _run_like_the_interpreter(
+            ['--input_dir', str(batch), '--yes', '--base-url', sb.base_url, '--log-dir', str(tmp_path / 'logs')]
+        )
+        writes = [entry['path'] for entry in sb.writes()]
+    captured = capsys.readouterr()
+
+    assert code == 4
+    assert 'Webex rechazó emitir un token nuevo' in captured.out
+    assert writes == ['/v1/access_token']
+    assert [s for s in (secret, refresh) if _leaks(s, tmp_path, stdout=captured.out, stderr=captured.err)] == []
 
 
 @pytest.fixture

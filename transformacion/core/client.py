@@ -1,15 +1,19 @@
-"""Runtime environment, token and the SDK client: ``.env`` loading, the token (registered as a secret) and a real
-``wxc_sdk.WebexSimpleApi`` whose only retry policy is ours."""
+"""Runtime environment, token and the SDK client: ``.env`` loading, the credential (a static token or a renewing
+OAuth token, see ``core.credentials``; secrets registered) and a real ``wxc_sdk.WebexSimpleApi`` whose only retry
+policy is ours."""
 
 from __future__ import annotations
 
 import argparse
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from transformacion.core.outcome import Rejected
 from transformacion.core.secrets import register_secret
+
+if TYPE_CHECKING:  # core.credentials imports wxc_sdk: importing an action must not
+    from transformacion.core.credentials import RefreshingToken
 
 
 def load_runtime_env(start: Path | None = None) -> Path | None:
@@ -25,34 +29,64 @@ def load_runtime_env(start: Path | None = None) -> Path | None:
     return None
 
 
-def get_token(args: argparse.Namespace) -> str:
-    """``--token`` or ``WEBEX_ACCESS_TOKEN``; missing -> Rejected. The token is registered as a secret."""
-    token = getattr(args, 'token', None) or os.environ.get('WEBEX_ACCESS_TOKEN', '')
-    token = token.strip()
-    if not token:
-        raise Rejected('falta el token: use --token o la variable WEBEX_ACCESS_TOKEN (puede ir en un fichero .env)')
+def get_token(args: argparse.Namespace) -> str | RefreshingToken:
+    """The credential of a command: ``--token`` or ``WEBEX_ACCESS_TOKEN`` (a static token, as always), or, when the
+    environment describes an OAuth integration or a Service App (``core.credentials.oauth_client_from_env``), a
+    RefreshingToken whose first access token is obtained here (from the token cache while still valid).
+
+    ``--token`` on the command line wins over an integration in the environment; for a Service App it is the
+    admin's token that asks for the app's tokens. Rejected when there is no credential, when the OAuth variables are
+    incomplete or when Webex refuses them. Every secret is registered.
+    """
+    from transformacion.core.credentials import oauth_client_from_env, open_credentials
+
+    flag = (getattr(args, 'token', None) or '').strip()
+    token = flag or os.environ.get('WEBEX_ACCESS_TOKEN', '').strip()
     register_secret(token)
+    client = oauth_client_from_env(
+        os.environ,
+        admin_token=token or None,
+        base_url=getattr(args, 'base_url', None) or os.environ.get('WEBEX_BASE_URL', '').strip() or None,
+        org_id=getattr(args, 'org_id', None),
+    )
+    if client is not None and not (flag and client.service_app_id is None):
+        return open_credentials(client)
+    if not token:
+        raise Rejected(
+            'falta el token: use --token o la variable WEBEX_ACCESS_TOKEN, o las de una integración OAuth '
+            '(WEBEX_CLIENT_ID, WEBEX_CLIENT_SECRET, WEBEX_REFRESH_TOKEN); pueden ir en un fichero .env'
+        )
     return token
 
 
 def create_api(
-    token: str,
+    token: str | RefreshingToken,
     base_url: str | None = None,
     *,
     concurrency: int = 10,
     timeout: float = 60.0,
     controller: Any = None,
 ) -> Any:
-    """A real ``wxc_sdk.WebexSimpleApi`` whose only retry policy is ours, pointed at ``base_url`` if given."""
+    """A real ``wxc_sdk.WebexSimpleApi`` whose only retry policy is ours, pointed at ``base_url`` if given.
+
+    ``token`` is a static token or a RefreshingToken (``get_token``); with the latter every request carries the
+    current access token and a 401 renews it and repeats the request once (``core.credentials.AuthorizingAdapter``).
+    """
     from wxc_sdk import WebexSimpleApi
 
+    from transformacion.core.credentials import AuthorizingAdapter, RefreshingToken
     from transformacion.core.transport import ObservedAdapter
 
-    api = WebexSimpleApi(tokens=token, retry_429=False, concurrent_requests=concurrency)
+    options = {'timeout': timeout, 'controller': controller, 'pool_maxsize': concurrency}
+    if isinstance(token, RefreshingToken):
+        api = WebexSimpleApi(tokens=token.sdk_tokens, retry_429=False, concurrent_requests=concurrency)
+        adapter: ObservedAdapter = AuthorizingAdapter(token, **options)
+    else:
+        api = WebexSimpleApi(tokens=token, retry_429=False, concurrent_requests=concurrency)
+        adapter = ObservedAdapter(**options)
     base = base_url or os.environ.get('WEBEX_BASE_URL', '').strip()
     if base:
         api.session.BASE = base.rstrip('/')
-    adapter = ObservedAdapter(timeout=timeout, controller=controller, pool_maxsize=concurrency)
     api.session.mount('http://', adapter)
     api.session.mount('https://', adapter)
     return api

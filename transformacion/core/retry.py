@@ -263,9 +263,14 @@ def _utc_after(seconds: float) -> str:
 
 
 def classify_error(exc: BaseException) -> str:
-    """One of: auth, permission, not_found, conflict, invalid_input, rate_limited, transient, unexpected."""
+    """One of: auth, permission, not_found, conflict, invalid_input, rate_limited, transient, unexpected.
+
+    An exception may name its own class in ``failure_reason`` (``core.credentials.CredentialError``: auth)."""
     if isinstance(exc, RetryAfterTooLong):
         return 'rate_limited'
+    named = getattr(exc, 'failure_reason', None)
+    if isinstance(named, str):
+        return named
     status = _http_status(exc)
     if status is None:
         return 'transient' if _is_transport_failure(exc) else 'unexpected'

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from .config import RETRY_AFTER_FORMATS
 from .server import DEFAULT_HOST, DEFAULT_TOKEN, Sandbox
+from .state.tokens import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REFRESH_TOKEN, DEFAULT_SERVICE_APP_ID
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,7 +40,39 @@ def _parser() -> argparse.ArgumentParser:
         help='new people and workspaces show in list and search results only after this delay (default 0)',
     )
     parser.add_argument('--seed', type=int, default=0, help='seed for generated ids, jitter and fault probabilities')
+    auth = parser.add_argument_group(
+        'authorization server',
+        'POST /v1/access_token (refresh grant) and POST /v1/applications/{applicationId}/token (Service App '
+        f'{DEFAULT_SERVICE_APP_ID}); see FIDELITY.md',
+    )
+    auth.add_argument(
+        '--token-lifetime',
+        type=_seconds,
+        metavar='SECONDS',
+        help='lifetime of the access tokens the sandbox issues (default: no expiry; --token never expires)',
+    )
+    auth.add_argument('--client-id', default=DEFAULT_CLIENT_ID, help=f'OAuth client id (default {DEFAULT_CLIENT_ID})')
+    auth.add_argument(
+        '--client-secret', default=DEFAULT_CLIENT_SECRET, help=f'OAuth client secret (default {DEFAULT_CLIENT_SECRET})'
+    )
+    auth.add_argument(
+        '--refresh-token',
+        default=DEFAULT_REFRESH_TOKEN,
+        help=f'refresh token valid at start (default {DEFAULT_REFRESH_TOKEN})',
+    )
+    auth.add_argument(
+        '--rotate-refresh-tokens',
+        action='store_true',
+        help='answer each refresh with a new refresh token and revoke the old one (default: the same one)',
+    )
     return parser
+
+
+def _seconds(value: str) -> int:
+    seconds = int(value)
+    if seconds < 1:
+        raise argparse.ArgumentTypeError('must be a whole number of seconds, at least 1')
+    return seconds
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -57,6 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         seed=args.seed,
         host=args.host,
         port=args.port,
+        token_lifetime=args.token_lifetime,
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        refresh_token=args.refresh_token,
+        rotate_refresh_tokens=args.rotate_refresh_tokens,
     )
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

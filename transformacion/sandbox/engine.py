@@ -33,10 +33,12 @@ from .faults import HANDLER_KINDS, FaultRule, Faults
 from .journal import READ_METHODS, Journal
 from .ratelimit import RateLimiter
 from .responses import ROUTES
+from .responses import tokens as token_endpoints
 from .routing import Request, Response, Route
 from .state import Org, jobs, load_fixture
 from .state.org import FixtureSource
 from .state.organizations import check_access
+from .state.tokens import TokenAuthority
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +79,11 @@ AdminHandler = Callable[[dict[str, str], Any], Response]
 class Engine:
     """Processes every request the listener receives; owns the org, config, rate limiter, faults and journal."""
 
-    def __init__(self, *, token: str, fixture: FixtureSource, seed: int, config: Config):
+    def __init__(
+        self, *, token: str, fixture: FixtureSource, seed: int, config: Config, tokens: TokenAuthority | None = None
+    ):
         self.token = token
+        self.tokens = tokens or TokenAuthority(static_token=token)
         self.seed = seed
         self.config = config
         self.fixture = load_fixture(fixture)
@@ -100,6 +105,8 @@ class Engine:
             ('POST', '/faults'): self._admin_set_faults,
             ('GET', '/config'): self._admin_config,
             ('POST', '/config'): self._admin_configure,
+            ('GET', '/tokens'): self._admin_tokens,
+            ('POST', '/tokens/revoke'): self._admin_revoke_token,
         }
 
     def reset(self) -> None:
@@ -133,16 +140,18 @@ class Engine:
         if self.config.record_bodies and not reply.reset:
             entry['response_headers'] = reply.headers
             entry['response_body'] = _journal_body(reply.body)
-        self.journal.record(entry)
+        self.journal.record(token_endpoints.redact(entry))
         return reply
 
     def _process(self, incoming: _Incoming, entry: dict[str, Any]) -> tuple[Reply, FaultRule | None]:
         """Auth, rate limit, faults before, the handler, faults after; the fault that fired, if any."""
         tracking_id = incoming.tracking_id
+        token, early = '', False
         try:
-            token = self._authenticate(incoming.headers)
-            early = self.limiter.closed_for(token) > 0
-            self._throttle(token)
+            if not token_endpoints.is_public(incoming.method, incoming.path):
+                token = self._authenticate(incoming.headers)
+                early = self.limiter.closed_for(token) > 0
+                self._throttle(token)
         except TooManyRequests as error:
             if early:
                 entry['early'] = True
@@ -169,7 +178,7 @@ class Engine:
 
     def _authenticate(self, headers: Mapping[str, str]) -> str:
         scheme, _, token = headers.get('authorization', '').partition(' ')
-        if scheme.lower() != 'bearer' or token.strip() != self.token:
+        if scheme.lower() != 'bearer' or not self.tokens.accepts(token.strip()):
             raise Unauthorized()
         return token.strip()
 
@@ -218,6 +227,9 @@ class Engine:
         from list results for ``visibility_delay_ms``."""
         method, path, query = incoming.method, incoming.path, incoming.query
         try:
+            answered = token_endpoints.answer(self.tokens, self.org.id, method, path, incoming.body)
+            if answered is not None:
+                return answered
             route, params = self._match(method, path)
             if 'orgId' in query:
                 check_access(self.org, query['orgId'])
@@ -341,6 +353,16 @@ class Engine:
             raise ValueError('the body must be a JSON object of config changes')
         self.configure(data)
         return self._admin_config(query, data)
+
+    def _admin_tokens(self, query: dict[str, str], data: Any) -> Response:
+        return Response(body=self.tokens.summary())
+
+    def _admin_revoke_token(self, query: dict[str, str], data: Any) -> Response:
+        if not isinstance(data, dict) or not isinstance(data.get('token'), str):
+            raise ValueError('the body must be {"token": "<access or refresh token>"}')
+        if not self.tokens.revoke(data['token']):
+            raise NotFound('No such access or refresh token.')
+        return Response(status=204)
 
 
 def _retry_after_seconds(value: str) -> float | None:

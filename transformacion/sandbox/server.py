@@ -16,6 +16,13 @@ from .config import Config
 from .engine import Engine
 from .state import Org
 from .state.org import FixtureSource
+from .state.tokens import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    DEFAULT_REFRESH_TOKEN,
+    DEFAULT_SERVICE_APP_ID,
+    TokenAuthority,
+)
 
 log = logging.getLogger(__name__)
 
@@ -97,9 +104,14 @@ class _Listener(ThreadingHTTPServer):
 class Sandbox:
     """A Webex API emulator on 127.0.0.1: ``start()``, point wxc_sdk at ``base_url``, inspect, ``stop()``.
 
-    Parameters: ``token`` the only Bearer token accepted; ``fixture`` the seed state (JSON path, mapping, or None
-    for the packaged default org); ``seed`` makes generated ids, jitter and fault probabilities repeatable;
-    ``port`` 0 picks a free port (kept across restarts). The rest is the run-time :class:`Config`.
+    Parameters: ``token`` a Bearer token accepted forever (a personal access token); ``fixture`` the seed state
+    (JSON path, mapping, or None for the packaged default org); ``seed`` makes generated ids, jitter and fault
+    probabilities repeatable; ``port`` 0 picks a free port (kept across restarts). The authorization server
+    (:class:`~transformacion.sandbox.state.tokens.TokenAuthority`, see ``tokens``): ``client_id``,
+    ``client_secret`` and ``refresh_token`` of the one OAuth client it knows (also the Service App
+    ``service_app_id``), ``token_lifetime`` seconds of the access tokens it issues (None: no expiry),
+    ``rotate_refresh_tokens`` to answer each refresh with a new refresh token. The rest is the run-time
+    :class:`Config`.
     """
 
     def __init__(
@@ -117,6 +129,12 @@ class Sandbox:
         visibility_delay_ms: int = 0,
         host: str = DEFAULT_HOST,
         port: int = 0,
+        token_lifetime: int | None = None,
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
+        refresh_token: str = DEFAULT_REFRESH_TOKEN,
+        service_app_id: str = DEFAULT_SERVICE_APP_ID,
+        rotate_refresh_tokens: bool = False,
     ):
         self.token = token
         self.host = host
@@ -130,7 +148,16 @@ class Sandbox:
             enforce_retry_after=enforce_retry_after,
             visibility_delay_ms=visibility_delay_ms,
         )
-        self._engine = Engine(token=token, fixture=fixture, seed=seed, config=config)
+        authority = TokenAuthority(
+            static_token=token,
+            client_id=client_id,
+            client_secret=client_secret,
+            refresh_token=refresh_token,
+            service_app_id=service_app_id,
+            lifetime=token_lifetime,
+            rotate_refresh_tokens=rotate_refresh_tokens,
+        )
+        self._engine = Engine(token=token, fixture=fixture, seed=seed, config=config, tokens=authority)
         self._listener: _Listener | None = None
         self._thread: threading.Thread | None = None
 
@@ -147,6 +174,11 @@ class Sandbox:
     @property
     def config(self) -> Config:
         return self._engine.config
+
+    @property
+    def tokens(self) -> TokenAuthority:
+        """The authorization server: ``revoke(token)``, ``summary()``, ``lifetime`` (settable while running)."""
+        return self._engine.tokens
 
     def start(self) -> Sandbox:
         """Listen (on a free port the first time when ``port`` is 0) and serve in a daemon thread."""
@@ -218,8 +250,10 @@ def running_sandbox(
     record_bodies: bool = False,
     enforce_retry_after: bool = True,
     visibility_delay_ms: int = 0,
+    **authorization: Any,
 ) -> Iterator[Sandbox]:
-    """A started :class:`Sandbox` on a free port of 127.0.0.1, stopped on exit."""
+    """A started :class:`Sandbox` on a free port of 127.0.0.1, stopped on exit; ``authorization``: the keyword
+    arguments of the authorization server (``token_lifetime``, ``client_id``, ...)."""
     with Sandbox(
         token=token,
         fixture=fixture,
@@ -231,5 +265,6 @@ def running_sandbox(
         record_bodies=record_bodies,
         enforce_retry_after=enforce_retry_after,
         visibility_delay_ms=visibility_delay_ms,
+        **authorization,
     ) as sandbox:
         yield sandbox
