@@ -68,17 +68,12 @@ class Stop:
         """The run being driven: its checkpoint and the command that continues it."""
         self._store, self._resume = store, resume
 
-    def request(self, name: str = 'stop') -> None:
-        """Ask the run to stop cleanly (what the first signal does)."""
-        if not self.event.is_set():
-            self.signal_name = name
-            self.event.set()
-
     def handle(self, signum: int, frame: Any) -> None:
         name = signal.Signals(signum).name
         stream = self.stream or sys.stderr
         if not self.event.is_set():
-            self.request(name)
+            self.signal_name = name
+            self.event.set()
             print(
                 f'\n{name}: deteniendo: no empieza ninguna fila más y las que están en curso terminan; '
                 'después se escriben los resultados (otro Ctrl-C sale ya)',
@@ -221,7 +216,7 @@ def _drive(
             '(lista completa al final y en results_manual.csv)',
             file=out,
         )
-    in_development = [name for name in batch.actions if not catalog[name][0].ready]
+    in_development = [name for name in batch.actions if name in catalog and not catalog[name][0].ready]
     if in_development:
         store.set_category(in_development, 'rejected', 'en_desarrollo')
     target = None
