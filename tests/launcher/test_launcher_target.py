@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import TOKEN
 from tests.launcher.conftest import location, posts, write_folder
+from transformacion import bulk_runner
 from transformacion.batch.checkpoint import Checkpoint
 from transformacion.sandbox import running_sandbox
 from transformacion.sandbox.state.org import load_fixture
@@ -208,3 +209,20 @@ def test_changed_inputs_are_refused_showing_both_fingerprints(launch, sandbox, t
     assert 'ubicaciones.csv ha cambiado desde que empezó la ejecución' in message
     assert 'huella registrada ' in message and ', actual ' in message
     assert len(sandbox.journal()) == requests
+
+
+def test_the_bulk_runner_is_bound_and_stopped_the_same_way(launch, sandbox, tmp_path):
+    sandbox.set_faults([{'kind': 'delay', 'delay_ms': 300, 'path': '^/v1/locations$', 'max_count': 1}])
+    csv_file = write_folder(tmp_path / 'in', ubicaciones=[location('Norte'), location('Sur')]) / 'ubicaciones.csv'
+    args = ('--action', 'alta_ubicacion', '--csv', str(csv_file), '--global', str(tmp_path / 'in' / 'global.csv'))
+    stopped = launch(*args, '--job-timeout', '0.1', '--chunk-size', '1', main=bulk_runner.main)
+
+    assert stopped.code == 5, stopped.stderr
+    assert f'destino: {ORG_A} · org {sandbox.org.id}' in stopped.stderr
+    command = stopped.result['summary']['resume_command']
+    assert command == f'python -m transformacion.bulk_runner --resume {stopped.run_dir} --base-url {sandbox.base_url}'
+    assert stopped.result['summary']['input_dir'] == str((tmp_path / 'in').resolve())
+    sandbox.set_faults([])
+    resumed = launch('--resume', str(stopped.run_dir), main=bulk_runner.main)
+    assert resumed.code == 0, resumed.stderr
+    assert resumed.result['summary']['by_status']['executed'] == 2
