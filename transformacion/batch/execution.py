@@ -290,7 +290,9 @@ def _run_chunk(
     cancel.set()
     if not timed_out:
         pool.shutdown(wait=False, cancel_futures=True)
-        done, unfinished = wait(unfinished, timeout=run.settings.stop_grace)
+        # rows that never started are cancelled (wait() would not count them as done): only those in flight remain
+        started = {future for future in unfinished if not future.cancelled()}
+        done, unfinished = wait(started, timeout=run.settings.stop_grace)
         if unfinished:
             run.abandoned.append(pool)
         return False

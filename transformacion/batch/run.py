@@ -192,10 +192,16 @@ def _bind(
     return target, replace(settings, org_id=target.org_id if target.org_explicit else None)
 
 
+def _who(target: Target | None) -> dict[str, Any]:
+    """What a session records about who drives it (``target.operator``) and with which versions."""
+    return {**operator(target), 'versions': versions()}
+
+
 def _drive(
     store: Checkpoint,
     run_dir: Path,
     kind: str,
+    session: int,
     settings: Settings,
     connection: tuple[str, str | None],
     catalog: Catalog,
@@ -203,13 +209,12 @@ def _drive(
     stream: TextIO | None,
     stop: Stop | None,
 ) -> tuple[report.Report, bool]:
-    """One session over the run: validate (unless done), bind it to its target, requeue what a continuation runs
-    again, execute what is pending, write the reports. Returns the report and whether calls are still in flight
-    (abandoned by a stop)."""
+    """One session (``session``, already opened) over the run: validate (unless done), bind it to its target,
+    requeue what a continuation runs again, execute what is pending, write the reports. Returns the report and
+    whether calls are still in flight (abandoned by a stop)."""
     out = stream or sys.stderr
     stored = store.meta('batch')
     batch = Batch(**{**stored, 'actions': tuple(stored['actions'])})
-    session = store.open_session(kind, {**operator(None), 'versions': versions()})
     if not store.meta('validated') and validate(batch, catalog, store) and batch.skip_invalid:
         print(
             'aviso: la validación encontró problemas; con --skip-invalid se ejecutan solo las filas válidas '
@@ -235,7 +240,7 @@ def _drive(
         except NotStarted:
             store.close_session(session, 'refused')
             raise
-        store.set_session_operator(session, {**operator(target), 'versions': versions()})
+        store.set_session_operator(session, _who(target))
     with store.transaction():
         if kind != 'run':
             store.requeue_running()
@@ -313,13 +318,15 @@ def _start(
     _plan(batch.actions, catalog)
     run_dir = (log_dir_from(log_dir) / 'runs' / new_run_id()).resolve()
     fingerprints = {path: _fingerprint(path) for path in _inputs(batch)}
+    who = _who(None)
     try:
         with _open_run(run_dir) as store:
-            with store.transaction():
+            with store.transaction():  # a run that recorded its batch has its first session: a kill cannot part them
                 store.set_meta('batch', asdict(batch))
                 store.set_meta('fingerprints', fingerprints)
                 store.set_meta('script', script)
-            return _drive(store, run_dir, 'run', settings, connection, catalog, sleep, stream, stop)
+                session = store.open_session('run', who)
+            return _drive(store, run_dir, 'run', session, settings, connection, catalog, sleep, stream, stop)
     except NotStarted:
         shutil.rmtree(run_dir, ignore_errors=True)
         raise
@@ -371,7 +378,8 @@ def _continue(
                     f'{digest[:12]}, actual {now[:12]}); lance una nueva'
                 )
         kind = 'retry-failed' if retry_failed else 'resume'
-        return _drive(store, run_dir, kind, settings, connection, catalog, sleep, stream, stop)
+        session = store.open_session(kind, _who(None))
+        return _drive(store, run_dir, kind, session, settings, connection, catalog, sleep, stream, stop)
 
 
 def run_command(
