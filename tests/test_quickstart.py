@@ -8,7 +8,6 @@ from tests.conftest import TOKEN
 from transformacion import launcher_csv_dependencias
 
 SAMPLES = Path(__file__).parent.parent / 'samples'
-READ_ONLY = {'precheck_workspace'}
 
 
 def run_launcher(capsys, *args):
@@ -17,10 +16,9 @@ def run_launcher(capsys, *args):
     return code, json.loads(out)
 
 
-def statuses(results_csv, *, writing_only=False):
+def statuses(results_csv):
     with open(results_csv, encoding='utf-8-sig', newline='') as handle:
-        rows = list(csv.DictReader(handle, delimiter=';'))
-    return [row['status'] for row in rows if not (writing_only and row['action'] in READ_ONLY)]
+        return [row['status'] for row in csv.DictReader(handle, delimiter=';')]
 
 
 def test_the_sample_batch_with_the_embedded_sandbox_exits_clean(capsys, tmp_path):
@@ -36,8 +34,10 @@ def test_a_second_pass_over_the_samples_is_all_skipped_with_zero_writes(sandbox,
     first, _ = run_launcher(capsys, *args, '--log-dir', str(tmp_path / 'first'))
     assert first == 0
     writes = len(sandbox.writes())
-    second, _ = run_launcher(capsys, *args, '--log-dir', str(tmp_path / 'second'))
+    second, result = run_launcher(capsys, *args, '--log-dir', str(tmp_path / 'second'))
     assert second == 0
     [results] = (tmp_path / 'second').glob('runs/*/results_manual.csv')
-    assert set(statuses(results, writing_only=True)) == {'skipped'}
+    assert set(statuses(results)) == {'skipped'}, 'ni siquiera precheck_workspace, que solo lee, cuenta como executed'
+    assert result['summary']['by_status']['executed'] == 0
+    assert set(result['summary']['by_category']) <= {'sin_cambios', 'no_aplica'}
     assert len(sandbox.writes()) == writes

@@ -2,7 +2,8 @@
 global.csv + ubicaciones.csv/usuarios.csv/workspaces.csv in dependency order, as a resumable batch
 (see ``transformacion.batch``).
 Exit codes: 0 all ok/skipped, 1 unexpected failure of the launcher itself, 2 batch rejected by validation,
-3 partial failure, 4 could not start (bad options included), 5 job timeout.
+3 partial failure, 4 could not start (bad options, unreachable org, another target on resume included), 5 stopped
+cleanly (job timeout, Ctrl-C, SIGTERM), 130 a second Ctrl-C.
 """
 
 from __future__ import annotations
@@ -43,7 +44,13 @@ Antes de escribir nada se validan todas las filas y se informan todos los proble
 nada salvo con --skip-invalid. Si el requisito de una fila falla (error, rejected, timeout), sus dependientes quedan
 skipped con ese motivo. Una acción en desarrollo se rechaza (rejected) en todas sus filas.
 
-Salida en <log dir>/runs/<run_id>/: results_manual.csv, summary.json, checkpoint.sqlite y <acción>.jsonl."""
+Antes de la primera escritura se leen y se muestran el destino (organización, URL base) y el dueño del token; una
+ejecución solo se reanuda contra el mismo destino. Ctrl-C (o SIGTERM) detiene limpio: termina lo que está en curso,
+escribe los resultados y dice cómo continuar; un segundo Ctrl-C sale ya.
+
+Salida en <log dir>/runs/<run_id>/: results_manual.csv (estado y categoría de cada fila x acción), summary.json,
+result.json (el objeto JSON; en stdout si stdout no es un terminal o con --json), checkpoint.sqlite, target.jsonl y
+<acción>.jsonl."""
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -117,27 +117,6 @@ class Window:
         return json.loads((self.runs[name] / 'summary.json').read_text(encoding='utf-8'))['total']
 
 
-def _record_target(run_dir: Path, sandbox: Any) -> None:
-    """Give summary.json the target and operator the batch reads before its first write (issue 15), keeping them
-    when the run recorded them itself. A batch refused by its validation never reaches Webex: it has none."""
-    path = run_dir / 'summary.json'
-    summary = json.loads(path.read_text(encoding='utf-8'))
-    if summary['state'] == 'rejected':
-        return
-    admin = sandbox.org.people[sandbox.org.admin_id]
-    summary.setdefault(
-        'target',
-        {
-            'base_url': sandbox.base_url.rstrip('/'),
-            'org_id': sandbox.org.id,
-            'org_name': sandbox.org.display_name,
-            'owner_email': admin['emails'][0],
-            'owner_name': admin['display_name'],
-        },
-    )
-    path.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding='utf-8')
-
-
 def _launch(sandbox: Any, log_dir: Path, *args: str) -> Path:
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
@@ -145,7 +124,6 @@ def _launch(sandbox: Any, log_dir: Path, *args: str) -> Path:
             ['--base-url', sandbox.base_url, '--token', TOKEN, '--yes', '--log-dir', str(log_dir), *args]
         )
     run_dir = Path(json.loads(out.getvalue())['result']['run_dir'])
-    _record_target(run_dir, sandbox)
     return run_dir
 
 

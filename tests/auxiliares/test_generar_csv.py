@@ -23,7 +23,6 @@ from transformacion.domain.export import (
 
 SAMPLES = Path(__file__).resolve().parents[2] / 'samples'
 DOMAIN = 'transformacion-demo.example.com'
-READ_ONLY = {'precheck_workspace'}
 
 
 def _ready_names() -> str:
@@ -71,9 +70,13 @@ def test_an_export_reapplied_by_the_launcher_is_all_skipped_with_zero_writes(scr
     assert run.code == 0, run.stderr
     assert sandbox.writes(seq) == []
     assert len(results) == run.result['summary']['total'] == 5 * 6 + 14 * 5 + 8 * 5
-    for row in results:
-        expected = 'executed' if row['action'] in READ_ONLY else 'skipped'
-        assert (row['action'], row['key'], row['status']) == (row['action'], row['key'], expected), row['message']
+    for row in results:  # a read-only action (precheck_workspace) writes nothing either: sin_cambios
+        assert (row['action'], row['key'], row['status'], row['category']) == (
+            row['action'],
+            row['key'],
+            'skipped',
+            'sin_cambios',
+        ), row['message']
         assert not row['message'].startswith('no aplica'), row
 
 
@@ -155,7 +158,7 @@ def test_a_state_the_actions_cannot_reproduce_is_left_empty_and_reported(script,
 
     assert run.code == 0, run.stderr
     assert sandbox.writes(seq) == []
-    assert {r['status'] for r in results if r['action'] not in READ_ONLY} == {'skipped'}
+    assert {r['status'] for r in results} == {'skipped'}
 
 
 def test_candidates_are_the_people_and_workspaces_without_calling_with_only_their_keys(script, sandbox, tmp_path):

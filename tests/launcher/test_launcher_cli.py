@@ -146,7 +146,15 @@ def test_an_action_in_development_is_announced_and_refused(launch, sandbox, tmp_
 
     assert run.code == 3
     assert 'aviso: inventario_workspace está en desarrollo: sus filas quedarán rejected' in run.stderr
-    assert run.result['summary']['message'].startswith('1 rechazadas: vea el motivo en results_manual.csv')
+    assert run.result['summary']['message'] == (
+        '1 rechazadas (en_desarrollo 1: quite la acción); lo ya aplicado quedará sin_cambios'
+    )
+    [failure] = run.result['summary']['failures']
+    assert (failure['category'], failure['count'], failure['example']['action']) == (
+        'en_desarrollo',
+        1,
+        'inventario_workspace',
+    )
     assert run.result['summary']['by_action'] == {
         'alta_workspace': {'executed': 1},
         'inventario_workspace': {'rejected': 1},
@@ -186,8 +194,9 @@ def test_exit_5_when_the_job_timeout_stops_the_run_and_how_to_continue(launch, s
 
     assert run.code == 5
     assert run.result['status'] == 'error'
-    run_id = run.result['result']['run_id']
+    command = f'python -m transformacion.launcher_csv_dependencias --resume {run.run_dir} --base-url {sandbox.base_url}'
     assert (
-        run.result['summary']['message'] == f'quedan filas pendientes (--job-timeout); continúe con --resume {run_id}'
+        run.result['summary']['message'] == f'detenida (--job-timeout): quedan 1 sin ejecutar; continúe con: {command}'
     )
-    assert launch('--resume', run_id).code == 0
+    assert run.result['summary']['stopped_by'] == 'job_timeout'
+    assert launch('--resume', run.result['result']['run_id']).code == 0

@@ -47,10 +47,10 @@ def test_a_row_edited_after_validation_is_rejected_when_its_turn_comes(runner, s
     )
 
     assert report.exit_code == 3
-    [changed] = [r for r in read_results(report) if r['status'] != 'executed']
-    assert (changed['row'], changed['status']) == ('191', 'rejected')
+    [changed] = [r for r in read_results(report) if r['status'] == 'rejected']
+    assert changed['row'] == '191'
     assert changed['message'].startswith('la fila cambió desde la validación: ')
-    assert sandbox.journal() == []
+    assert sandbox.writes() == []
 
 
 def test_a_row_waiting_to_retry_when_its_chunk_times_out_makes_no_further_attempt(runner, sandbox, tmp_path):
@@ -74,7 +74,7 @@ def test_a_row_waiting_to_retry_when_its_chunk_times_out_makes_no_further_attemp
     )
 
     assert statuses(report) == {('ubicaciones', '1', 'alta_ubicacion'): 'timeout'}
-    assert [e['status'] for e in sandbox.journal()] == [503, 503]
+    assert [e['status'] for e in sandbox.journal() if e['path'] == '/v1/locations'] == [503, 503]
     assert read_results(report)[0]['attempts'] == '1'
 
 

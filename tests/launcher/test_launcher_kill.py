@@ -86,5 +86,7 @@ def test_kill_9_then_resume_applies_every_entity_exactly_once(launch, sandbox, t
     assert enabled == dict.fromkeys(NAMES, 1)
     summary = resumed.result['summary']
     assert summary['total'] == len(NAMES)
-    assert summary['by_status']['executed'] + summary['by_status']['skipped'] == len(NAMES)
+    # a site whose create was sent before the kill is found on resume, and still counts as created by this run
+    assert summary['by_status']['executed'] == len(NAMES)
+    assert summary['by_category'] == {'aplicado': len(NAMES)}
     assert [s['kind'] for s in summary['timings']['sessions']] == ['run', 'resume']

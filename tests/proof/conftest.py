@@ -55,7 +55,6 @@ _NATURAL_KEYS = {
     'trunks': 'name',
     'route_groups': 'name',
 }
-_BLOCKED = 'requisito no cumplido'
 
 TaskKey = tuple[str, str, str]
 
@@ -130,11 +129,9 @@ def read_results(run_dir: Path) -> dict[TaskKey, dict[str, str]]:
 
 
 def outcome(row: dict[str, str]) -> str:
-    """What a result line says happened: executed and skipped-because-already-done have the same effect, so a task
-    re-run after a kill may say either; skipped because a prerequisite failed is a different outcome."""
-    if row['status'] == 'skipped' and row['message'].startswith(_BLOCKED):
-        return 'blocked'
-    return {'executed': 'ok', 'skipped': 'ok'}.get(row['status'], row['status'])
+    """What a result line says happened, exactly: its status and reason category. A pair this run changed says
+    ``executed`` even when a kill or a lost answer made it find its own change on the next attempt."""
+    return f'{row["status"]}/{row["category"]}'
 
 
 def dataset_rows(path: Path) -> list[list[str]]:

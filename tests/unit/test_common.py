@@ -1,6 +1,7 @@
 """Unit specification of common.py: env, token, CSV merge, typing, Retry-After, retries, masking, JSONL log."""
 
 import argparse
+import io
 import json
 import os
 import random
@@ -384,13 +385,16 @@ def test_an_action_not_declared_high_impact_cannot_ask_for_yes(tmp_path):
     assert outcome.status == 'error' and len(writes) == 1
 
 
-def test_interactive_confirmation(tmp_path, monkeypatch):
+def test_interactive_confirmation_asks_on_stderr_and_reads_the_answer(tmp_path, monkeypatch, capsys):
     ctx = make_ctx(tmp_path, interactive=True, action=HIGH_IMPACT)
-    monkeypatch.setattr('builtins.input', lambda prompt: 's')
+    monkeypatch.setattr('sys.stdin', io.StringIO('s\n'))
     ctx.confirm('x', {'a': 1}, {'a': 2})
-    monkeypatch.setattr('builtins.input', lambda prompt: 'n')
+    monkeypatch.setattr('sys.stdin', io.StringIO('n\n'))
     with pytest.raises(Rejected):
         ctx.confirm('x', {'a': 1}, {'a': 2})
+    seen = capsys.readouterr()
+    assert seen.out == ''
+    assert seen.err.count('¿Aplicar el cambio? [s/N] ') == 2
 
 
 def test_converge_creates_an_absent_entity_and_reports_the_step(tmp_path):

@@ -1,10 +1,11 @@
 """The checkpoint of a run: one SQLite file (WAL) per run folder, the only module that knows its schema or writes SQL.
 
-It holds the run's meta (the batch, the fingerprints of its inputs, its state), one task per row x action (status,
-message, attempts, usage), the entity key of every row, the validation problems and the sessions (run, resume,
-retry-failed). Every change is committed as it happens, so a run killed at any moment (kill -9 included) can be
-resumed. Everything else reads it through the typed methods below (``problems``, ``task``, ``tasks``, ``counts``,
-``totals``, ``sessions``, ...) or, from another process while the run goes on, through ``snapshot``.
+It holds the run's meta (the batch, the fingerprints of its inputs, the target it is bound to, its state), one task
+per row x action (status, reason category, message, attempts, usage, whether this run sent a write for it), the entity
+key of every row, the validation problems and the sessions (run, resume, retry-failed, with who drove each). Every
+change is committed as it happens, so a run killed at any moment (kill -9 included) can be resumed. Everything else
+reads it through the typed methods below (``problems``, ``task``, ``tasks``, ``counts``, ``totals``, ``sessions``,
+``failures``, ...) or, from another process while the run goes on, through ``snapshot``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,30 @@ FAILED_STATUSES = ('rejected', 'error', 'timeout')
 TASK_STATUSES = ('pending', 'running', *OK_STATUSES, *FAILED_STATUSES)
 MESSAGE_LIMIT = 300
 
+#: Why a pair ended as it did, beside its status. ``aplicado`` / ``simulado`` for executed / dry_run; a skipped
+#: pair is ``no_aplica`` (the row fills none of the action's columns), ``sin_cambios`` (already in the desired state,
+#: or a read that writes nothing), ``bloqueado`` (a prerequisite failed) or ``lote_rechazado`` (the batch was
+#: refused by its validation); a pending or running pair of a stopped run is ``no_ejecutado``. A failure has the
+#: class of its error (``core.retry.classify_error``), ``timeout``, or for a refusal ``invalid_input``,
+#: ``sin_confirmar`` (a high-impact change without ``--yes``) or ``en_desarrollo`` (an action not ready yet).
+SKIP_CATEGORIES = ('sin_cambios', 'no_aplica', 'bloqueado', 'lote_rechazado')
+FAILURE_CATEGORIES = (
+    'auth',
+    'permission',
+    'not_found',
+    'conflict',
+    'invalid_input',
+    'sin_confirmar',
+    'en_desarrollo',
+    'rate_limited',
+    'transient',
+    'timeout',
+    'unexpected',
+)
+CATEGORIES = ('aplicado', 'simulado', *SKIP_CATEGORIES, 'no_ejecutado', *FAILURE_CATEGORIES)
+#: The category a task gets when it is recorded without one (by the validation).
+_DEFAULT_CATEGORY = {'skipped': 'no_aplica', 'rejected': 'invalid_input', 'executed': 'aplicado', 'dry_run': 'simulado'}
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tasks (
@@ -38,6 +63,7 @@ CREATE TABLE IF NOT EXISTS tasks (
     chunk INTEGER NOT NULL,
     entity TEXT NOT NULL,
     status TEXT NOT NULL,
+    category TEXT NOT NULL DEFAULT '',
     message TEXT NOT NULL DEFAULT '',
     blocked_by TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
@@ -47,6 +73,7 @@ CREATE TABLE IF NOT EXISTS tasks (
     http_429 INTEGER NOT NULL DEFAULT 0,
     retries INTEGER NOT NULL DEFAULT 0,
     duration_s REAL NOT NULL DEFAULT 0,
+    wrote INTEGER NOT NULL DEFAULT 0,
     updated_at TEXT,
     PRIMARY KEY (dataset, row_number, action)
 );
@@ -59,14 +86,22 @@ CREATE TABLE IF NOT EXISTS problems (
     PRIMARY KEY (file, row_number, column_name, why)
 );
 CREATE TABLE IF NOT EXISTS sessions (
-    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, state TEXT
+    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, state TEXT, operator TEXT
 );
 """
-_TASK_COLUMNS = (
-    'dataset, row_number, action, seq, chunk, entity, status, message, blocked_by, attempts, last_error, '
-    'tracking_id, api_calls, http_429, retries, duration_s'
+#: Columns added after the first checkpoints were written: (table, column, declaration), added when missing.
+_ADDED_COLUMNS = (
+    ('tasks', 'category', "TEXT NOT NULL DEFAULT ''"),
+    ('tasks', 'wrote', 'INTEGER NOT NULL DEFAULT 0'),
+    ('sessions', 'operator', 'TEXT'),
 )
 _UNFINISHED = "status IN ('pending', 'running')"
+#: A task's category as read: a pair still pending or running has not been executed (yet).
+_CATEGORY = f"CASE WHEN {_UNFINISHED} THEN 'no_ejecutado' ELSE category END"
+_TASK_COLUMNS = (
+    'dataset, row_number, action, seq, chunk, entity, status, message, blocked_by, attempts, last_error, '
+    f'tracking_id, api_calls, http_429, retries, duration_s, {_CATEGORY}, wrote'
+)
 #: How ``counts`` groups the tasks: (the group's name, its order after plan order).
 _GROUPS = {
     'action': ('action', 'action'),
@@ -95,6 +130,8 @@ class Task:
     http_429: int
     retries: int
     duration_s: float
+    category: str
+    wrote: bool
 
 
 @dataclass(frozen=True)
@@ -111,24 +148,28 @@ class Totals:
 
 @dataclass(frozen=True)
 class Session:
-    """One invocation that drove the run: ``run``, ``resume`` or ``retry-failed``; timestamps in UTC ISO 8601."""
+    """One invocation that drove the run: ``run``, ``resume`` or ``retry-failed``; timestamps in UTC ISO 8601;
+    ``operator`` who drove it (``open_session``), None for sessions recorded before it was kept."""
 
     kind: str
     started_at: str
     finished_at: str | None
     state: str | None
+    operator: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
 class Snapshot:
     """A run seen from outside while it goes on: whether its batch is recorded and validated, and how many tasks
-    have finished (``attempted`` of them after at least one attempt) and are still pending or running."""
+    have finished (``attempted`` of them after at least one attempt), are still pending or running, and of those
+    are ``running`` (in flight)."""
 
     batch_recorded: bool
     validated: bool
     finished: int
     attempted: int
     unfinished: int
+    running: int = 0
 
 
 def now() -> str:
@@ -139,6 +180,10 @@ def now() -> str:
 def short(text: str) -> str:
     """A message as a task keeps it: at most ``MESSAGE_LIMIT`` characters."""
     return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + '…'
+
+
+def _task(row: Sequence[Any]) -> Task:
+    return Task(*row[:-1], bool(row[-1]))
 
 
 def _marks(items: Sequence[Any]) -> str:
@@ -158,11 +203,19 @@ class Checkpoint:
         self._db.execute('PRAGMA journal_mode=WAL')
         self._db.execute('PRAGMA synchronous=NORMAL')
         self._db.executescript(_SCHEMA)
+        for table, column, declaration in _ADDED_COLUMNS:
+            if column not in {row[1] for row in self._db.execute(f'PRAGMA table_info({table})')}:
+                self._db.execute(f'ALTER TABLE {table} ADD COLUMN {column} {declaration}')
         self._lock = threading.RLock()
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def freeze(self, timeout: float) -> bool:
+        """Wait (up to ``timeout`` seconds) until no change is being written, and let no other thread write again:
+        the file is consistent from then on and the process may end at once. Whether it got there in time."""
+        return self._lock.acquire(timeout=timeout)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -187,24 +240,35 @@ class Checkpoint:
 
     def meta(self, key: str) -> Any:
         """The JSON value stored under ``key`` (``batch``, ``fingerprints``, ``global_row``, ``validated``,
-        ``state``), None when absent."""
+        ``state``, ``script``, ``target``, ``target_api_calls``, ``stopped_by``), None when absent."""
         found = self._rows('SELECT value FROM meta WHERE key = ?', (key,))
         return json.loads(found[0][0]) if found else None
 
     def set_meta(self, key: str, value: Any) -> None:
         self._execute('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', (key, json.dumps(value)))
 
-    def open_session(self, kind: str) -> int:
-        """Record that an invocation (``run``, ``resume``, ``retry-failed``) starts driving the run; its id."""
-        return self._execute('INSERT INTO sessions (kind, started_at) VALUES (?, ?)', (kind, now())).lastrowid or 0
+    def open_session(self, kind: str, operator: dict[str, Any] | None = None) -> int:
+        """Record that an invocation (``run``, ``resume``, ``retry-failed``) starts driving the run, and who drives it
+        (``operator``: any JSON object); its id."""
+        return (
+            self._execute(
+                'INSERT INTO sessions (kind, started_at, operator) VALUES (?, ?, ?)',
+                (kind, now(), None if operator is None else json.dumps(operator)),
+            ).lastrowid
+            or 0
+        )
+
+    def set_session_operator(self, session: int, operator: dict[str, Any]) -> None:
+        """Replace who drives ``session`` (once the token's owner is known)."""
+        self._execute('UPDATE sessions SET operator = ? WHERE id = ?', (json.dumps(operator), session))
 
     def close_session(self, session: int, state: str) -> None:
         self._execute('UPDATE sessions SET finished_at = ?, state = ? WHERE id = ?', (now(), state, session))
 
     def sessions(self) -> list[Session]:
         """Every session, in the order they started."""
-        found = self._rows('SELECT kind, started_at, finished_at, state FROM sessions ORDER BY id')
-        return [Session(*row) for row in found]
+        found = self._rows('SELECT kind, started_at, finished_at, state, operator FROM sessions ORDER BY id')
+        return [Session(*row[:4], None if row[4] is None else json.loads(row[4])) for row in found]
 
     # ----------------------------------------------------------------------- validation
 
@@ -241,19 +305,51 @@ class Checkpoint:
         return found[0][0] if found else None
 
     def add_task(
-        self, dataset: str, row: int, action: str, *, seq: int, chunk: int, entity: str, status: str, message: str
+        self,
+        dataset: str,
+        row: int,
+        action: str,
+        *,
+        seq: int,
+        chunk: int,
+        entity: str,
+        status: str,
+        message: str,
+        category: str | None = None,
     ) -> None:
         """Record a row x action found by the validation: ``pending`` to run, or already ``skipped`` / ``rejected``
-        with why. ``seq`` is the action's place in the plan, ``chunk`` the row's chunk (from 0)."""
+        with why. ``seq`` is the action's place in the plan, ``chunk`` the row's chunk (from 0); ``category``
+        (``CATEGORIES``) defaults to the validation's: ``no_aplica`` for skipped, ``invalid_input`` for rejected."""
         self._execute(
-            'INSERT INTO tasks (dataset, row_number, action, seq, chunk, entity, status, message) '
-            'VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-            (dataset, row, action, seq, chunk, entity, status, short(message)),
+            'INSERT INTO tasks (dataset, row_number, action, seq, chunk, entity, status, category, message) '
+            'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            (
+                dataset,
+                row,
+                action,
+                seq,
+                chunk,
+                entity,
+                status,
+                category or _DEFAULT_CATEGORY.get(status, ''),
+                short(message),
+            ),
+        )
+
+    def set_category(self, actions: Sequence[str], status: str, category: str) -> None:
+        """Give ``category`` to every task of ``actions`` in ``status``."""
+        self._execute(
+            f'UPDATE tasks SET category = ? WHERE status = ? AND action IN ({_marks(actions)})',
+            (category, status, *actions),
         )
 
     def skip_pending(self, message: str) -> None:
-        """Close every pending task as ``skipped`` with ``message`` (a batch rejected by its validation)."""
-        self._execute("UPDATE tasks SET status = 'skipped', message = ? WHERE status = 'pending'", (short(message),))
+        """Close every pending task as ``skipped`` (``lote_rechazado``) with ``message`` (a batch rejected by its
+        validation)."""
+        self._execute(
+            "UPDATE tasks SET status = 'skipped', category = 'lote_rechazado', message = ? WHERE status = 'pending'",
+            (short(message),),
+        )
 
     # ----------------------------------------------------------------------- tasks
 
@@ -263,7 +359,7 @@ class Checkpoint:
             f'SELECT {_TASK_COLUMNS} FROM tasks WHERE dataset = ? AND row_number = ? AND action = ?',
             (dataset, row, action),
         )
-        return Task(*found[0]) if found else None
+        return _task(found[0]) if found else None
 
     def tasks(self, dataset: str, *, status: str | None = None) -> Iterator[Task]:
         """The tasks of ``dataset`` (only those in ``status`` when given) by row, then plan order; streamed."""
@@ -274,7 +370,7 @@ class Checkpoint:
             args.append(status)
         with self._lock:
             for row in self._db.execute(sql + ' ORDER BY row_number, seq', args):
-                yield Task(*row)
+                yield _task(row)
 
     def pending(self, dataset: str, first: int, last: int, actions: set[str]) -> dict[int, set[str]]:
         """``{row: actions}`` still pending among the rows ``first``..``last`` of ``dataset`` and ``actions``."""
@@ -301,6 +397,38 @@ class Checkpoint:
         """``{status: tasks}`` for every one of ``TASK_STATUSES`` (0 included)."""
         found = dict(self._rows('SELECT status, COUNT(*) FROM tasks GROUP BY status'))
         return {status: found.get(status, 0) for status in TASK_STATUSES}
+
+    def counts_by_category(self) -> dict[str, dict[str, int]]:
+        """``{action: {category: tasks}}``, actions in plan order, categories in ``CATEGORIES`` order (only those
+        with tasks)."""
+        found: dict[str, dict[str, int]] = {}
+        for action, category, number in self._rows(
+            f'SELECT action, {_CATEGORY} AS why, COUNT(*) FROM tasks GROUP BY action, why ORDER BY MIN(seq), action'
+        ):
+            found.setdefault(action, {})[category] = number
+        order = {category: i for i, category in enumerate(CATEGORIES)}
+        return {
+            action: dict(sorted(counts.items(), key=lambda item: order.get(item[0], len(order))))
+            for action, counts in found.items()
+        }
+
+    def failures(self) -> list[tuple[str, int, Task]]:
+        """The failed tasks (``FAILED_STATUSES``) grouped by category: ``(category, how many, the first of them in
+        plan order)``, the largest group first."""
+        groups = self._rows(
+            f'SELECT category, COUNT(*) FROM tasks WHERE status IN ({_marks(FAILED_STATUSES)}) '
+            'GROUP BY category ORDER BY COUNT(*) DESC, category',
+            FAILED_STATUSES,
+        )
+        found = []
+        for category, number in groups:
+            [example] = self._rows(
+                f'SELECT {_TASK_COLUMNS} FROM tasks WHERE category = ? AND status IN ({_marks(FAILED_STATUSES)}) '
+                'ORDER BY seq, dataset, row_number LIMIT 1',
+                (category, *FAILED_STATUSES),
+            )
+            found.append((category, number, _task(example)))
+        return found
 
     def counts(self, by: Literal['action', 'dataset', 'chunk']) -> dict[str, dict[str, int]]:
         """``{group: {status: tasks}}`` by action, dataset or chunk (``<dataset>#<n>``, from 1), groups in plan
@@ -338,6 +466,14 @@ class Checkpoint:
         )
         return cursor.rowcount == 1
 
+    def mark_written(self, dataset: str, row: int, action: str) -> None:
+        """Record that this run is about to send a write (any request but a read) for the task: from then on, the
+        state that write leads to is this run's doing, even if the process dies before the answer arrives."""
+        self._execute(
+            'UPDATE tasks SET wrote = 1 WHERE dataset = ? AND row_number = ? AND action = ? AND wrote = 0',
+            (dataset, row, action),
+        )
+
     def finish(
         self,
         dataset: str,
@@ -347,18 +483,24 @@ class Checkpoint:
         log: ActionLog | None = None,
         duration: float = 0.0,
         *,
+        category: str | None = None,
         blocked_by: str | None = None,
         last_error: str | None = None,
     ) -> bool:
-        """Record how a task ended (and what its ``log`` counted), unless it was closed meanwhile (e.g. by a chunk
-        timeout); whether it was recorded."""
+        """Record how a task ended, why (``category``; by default ``bloqueado`` with ``blocked_by``, else the
+        status's usual one) and what its ``log`` counted, unless it was closed meanwhile (e.g. by a chunk timeout);
+        whether it was recorded."""
+        if category is None:
+            category = 'bloqueado' if blocked_by else _DEFAULT_CATEGORY.get(outcome.status, '')
         cursor = self._execute(
-            'UPDATE tasks SET status = ?, message = ?, blocked_by = ?, last_error = COALESCE(?, last_error), '
+            'UPDATE tasks SET status = ?, category = ?, message = ?, blocked_by = ?, '
+            'last_error = COALESCE(?, last_error), '
             'tracking_id = ?, api_calls = api_calls + ?, http_429 = http_429 + ?, retries = retries + ?, '
             'duration_s = ?, updated_at = ? '
             f'WHERE dataset = ? AND row_number = ? AND action = ? AND {_UNFINISHED}',
             (
                 outcome.status,
+                category,
                 short(outcome.message),
                 blocked_by,
                 last_error,
@@ -378,7 +520,7 @@ class Checkpoint:
     def close_unfinished(self, dataset: str, rows: Sequence[int], actions: Sequence[str], message: str) -> int:
         """Record every unfinished task of these rows and actions as ``timeout``; how many there were."""
         cursor = self._execute(
-            "UPDATE tasks SET status = 'timeout', message = ?, last_error = ?, updated_at = ? "
+            "UPDATE tasks SET status = 'timeout', category = 'timeout', message = ?, last_error = ?, updated_at = ? "
             f'WHERE dataset = ? AND row_number IN ({_marks(rows)}) AND action IN ({_marks(actions)}) '
             f'AND {_UNFINISHED}',
             (message, message, now(), dataset, *rows, *actions),
@@ -387,13 +529,13 @@ class Checkpoint:
 
     def requeue_running(self) -> None:
         """Make the tasks left in flight by an interrupted invocation pending again (``--resume``)."""
-        self._execute("UPDATE tasks SET status = 'pending' WHERE status = 'running'")
+        self._execute("UPDATE tasks SET status = 'pending', category = '' WHERE status = 'running'")
 
     def requeue_failed(self) -> None:
         """Make the tasks that ended in error or timeout, and the dependants they blocked, pending again
         (``--retry-failed``)."""
         self._execute(
-            "UPDATE tasks SET status = 'pending', blocked_by = NULL "
+            "UPDATE tasks SET status = 'pending', category = '', blocked_by = NULL "
             "WHERE status IN ('error', 'timeout') OR (status = 'skipped' AND blocked_by IS NOT NULL)"
         )
 
@@ -404,12 +546,12 @@ def snapshot(path: Path) -> Snapshot | None:
     try:
         with closing(sqlite3.connect(f'file:{path}?mode=ro', uri=True, timeout=1)) as db:
             recorded = db.execute("SELECT key FROM meta WHERE key IN ('batch', 'validated')").fetchall()
-            finished, attempted, unfinished = db.execute(
+            finished, attempted, unfinished, running = db.execute(
                 f'SELECT COALESCE(SUM(NOT {_UNFINISHED}), 0), '
                 f'COALESCE(SUM(attempts > 0 AND NOT {_UNFINISHED}), 0), '
-                f'COALESCE(SUM({_UNFINISHED}), 0) FROM tasks'
+                f"COALESCE(SUM({_UNFINISHED}), 0), COALESCE(SUM(status = 'running'), 0) FROM tasks"
             ).fetchone()
     except sqlite3.OperationalError:
         return None
     keys = {key for (key,) in recorded}
-    return Snapshot('batch' in keys, 'validated' in keys, finished, attempted, unfinished)
+    return Snapshot('batch' in keys, 'validated' in keys, finished, attempted, unfinished, running)

@@ -3,8 +3,15 @@ each row running its pending actions in order through ``core.cli.execute``.
 
 A row x action runs only when its prerequisites (the rows whose entities it uses) ended ok; transient failures and
 429s are retried per row with a capped backoff; a chunk that outlives ``--chunk-timeout`` closes its unfinished tasks
-as ``timeout`` and the run goes on; ``--job-timeout`` stops the run cleanly (resumable). Every outcome goes to the
-checkpoint as it happens.
+as ``timeout`` and the run goes on; ``--job-timeout`` or a stop request (the first Ctrl-C / SIGTERM) stops the run
+cleanly: no new pair starts, the pairs in flight get ``Settings.stop_grace`` seconds to finish, the rest stay pending
+(resumable). Every outcome goes to the checkpoint as it happens, with its reason category, and so does every write
+before it is sent (``Checkpoint.mark_written``).
+
+What a pair reports: ``executed`` only when this run wrote something for it. An action that answers ``executed``
+without planning any write (a pure read such as precheck_workspace) is recorded ``skipped`` / ``sin_cambios``; an
+action that finds its pair already in the desired state (``skipped``) after this run sent a write for that pair
+(before a kill, a stop or a lost answer) is recorded ``executed``: the state it finds is this run's doing.
 """
 
 from __future__ import annotations
@@ -35,6 +42,10 @@ from transformacion.core.retry import backoff_delay
 
 #: The failure reasons (``core.retry.classify_error``) that a row retries.
 RETRYABLE = ('transient', 'rate_limited')
+#: Seconds between two looks at a chunk's rows while it runs (for a stop request or a timeout).
+POLL_S = 0.1
+#: The HTTP methods that only read.
+READS = frozenset({'GET', 'HEAD', 'OPTIONS'})
 
 
 #: the evidence file (``<run dir>/lote.jsonl``) of the reads the batch makes for every row (e.g. the licenses that
@@ -45,8 +56,8 @@ BATCH_LOG = 'lote'
 @dataclass
 class RunContext:
     """What the workers of one invocation share: the run's batch, settings, catalogue and checkpoint, one SDK client,
-    the global.csv row, the progress display, the run-wide cache and the deadline (``time.monotonic()``) of
-    ``--job-timeout``."""
+    the global.csv row, the progress display, the run-wide cache, the deadline (``time.monotonic()``) of
+    ``--job-timeout`` and ``stop``, set when the operator asks the run to stop."""
 
     batch: Batch
     settings: Settings
@@ -61,6 +72,11 @@ class RunContext:
     cache: RunCache = field(default_factory=RunCache)
     locks: dict[str, threading.Lock] = field(default_factory=dict)
     abandoned: list[ThreadPoolExecutor] = field(default_factory=list)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def stopping(self) -> bool:
+        """Whether the run must stop starting work: a stop request, or the job deadline passed."""
+        return self.stop.is_set() or (self.deadline is not None and time.monotonic() >= self.deadline)
 
     def log_path(self, action: str) -> Path:
         return self.run_dir / f'{action}.jsonl'
@@ -119,6 +135,45 @@ def _prerequisite_state(
     return None, None, simulated
 
 
+class PairLog(ActionLog):
+    """The evidence of one row x action that also records in the checkpoint, before the first write request goes
+    out, that this run sent a write for the pair (``written`` says it from then on)."""
+
+    def __init__(self, path: Path, action_id: str, lock: threading.Lock, on_write: Callable[[], None]) -> None:
+        super().__init__(path, action_id, lock=lock)
+        self._on_write = on_write
+        self.written = False
+
+    def event(self, event: str, payload: dict[str, Any], action_id: str | None = None) -> None:
+        if event == 'request' and not self.written and payload.get('method', 'GET') not in READS:
+            self.written = True
+            self._on_write()
+        super().event(event, payload, action_id)
+
+
+def category_of(outcome: Outcome, action: Action, settings: Settings) -> str:
+    """The reason category (``checkpoint.CATEGORIES``) of a pair's outcome as its action returned it."""
+    if outcome.status == 'error':
+        error = outcome.details.get('error')
+        return error.get('reason') or 'unexpected' if isinstance(error, dict) else 'unexpected'
+    if outcome.status == 'rejected':
+        unconfirmed = action.high_impact and not settings.assume_yes and {'current', 'desired'} <= set(outcome.details)
+        return 'sin_confirmar' if unconfirmed else 'invalid_input'
+    return {'executed': 'aplicado', 'dry_run': 'simulado', 'skipped': 'sin_cambios'}.get(outcome.status, '')
+
+
+def settle(outcome: Outcome, planned: bool, wrote_before: bool) -> Outcome:
+    """What the pair reports: ``executed`` (``dry_run``) means this run wrote (would write) for it, see the module
+    docstring. ``planned``: the action planned a write in some attempt; ``wrote_before``: an earlier attempt of this
+    run sent one."""
+    if outcome.status in ('executed', 'dry_run') and not planned and not wrote_before:
+        return Outcome('skipped', outcome.message, outcome.details)
+    if outcome.status == 'skipped' and wrote_before:
+        message = f'{outcome.message} (aplicado por esta ejecución en un intento anterior, interrumpido)'
+        return Outcome('executed', message, outcome.details)
+    return outcome
+
+
 def _retryable(outcome: Outcome) -> bool:
     error = outcome.details.get('error')
     return outcome.status == 'error' and isinstance(error, dict) and error.get('reason') in RETRYABLE
@@ -141,12 +196,21 @@ def _run_task(
         run.store.finish(*key, Outcome('skipped', reason), blocked_by=blocked_by)
         run.progress.advance(False)
         return
-    log = ActionLog(run.log_path(action.name), f'{action.name}:{dataset}:{number}', lock=run.locks[action.name])
+    earlier = run.store.task(*key)
+    wrote = bool(earlier and earlier.wrote)
     domain = run.catalog[action.name][1]
     last_error = None
+    planned = False
+    log = PairLog(
+        run.log_path(action.name),
+        f'{action.name}:{dataset}:{number}',
+        run.locks[action.name],
+        lambda: run.store.mark_written(*key),
+    )
     for attempt in itertools.count(1):
         if not run.store.start(*key):
             return
+        wrote = wrote or log.written  # an earlier attempt sent a write
         ctx = Context(
             log=log,
             policy=run.settings.policy,
@@ -157,6 +221,7 @@ def _run_task(
             sleep=run.sleep,
         )
         outcome = execute(action, domain, params, api_factory=lambda: run.api, ctx=ctx)
+        planned = planned or bool(ctx.planned)
         if outcome.status in FAILED_STATUSES:
             last_error = outcome.message
         if not _retryable(outcome) or attempt >= run.settings.row_attempts or cancel.is_set():
@@ -164,14 +229,18 @@ def _run_task(
         wait_s = backoff_delay(attempt, run.settings.policy)
         log.event('error', {'kind': 'row_retry', 'attempt': attempt, 'wait_s': round(wait_s, 3), 'message': last_error})
         run.sleep(wait_s)
+    outcome = settle(outcome, planned, wrote)
     if outcome.status == 'rejected' and simulated:
         outcome = Outcome(
             'dry_run',
             f'simulación: depende de un requisito que esta ejecución aplicaría antes; hoy: {outcome.message}',
             outcome.details,
         )
-    log.event('summary', {'status': outcome.status, 'message': outcome.message, 'attempts': attempt})
-    if run.store.finish(*key, outcome, log, time.monotonic() - started, last_error=last_error):
+    category = category_of(outcome, action, run.settings)
+    log.event(
+        'summary', {'status': outcome.status, 'category': category, 'message': outcome.message, 'attempts': attempt}
+    )
+    if run.store.finish(*key, outcome, log, time.monotonic() - started, category=category, last_error=last_error):
         run.progress.advance(outcome.status in OK_STATUSES)
 
 
@@ -208,26 +277,34 @@ def _run_chunk(
     chunk: list[tuple[int, dict[str, str]]],
     pending: dict[int, set[str]],
 ) -> bool:
-    """Run one chunk's rows concurrently; False when the job timeout stopped the run."""
+    """Run one chunk's rows concurrently; False when the run must stop (job timeout or stop request)."""
     cancel = threading.Event()
-    limits = [run.settings.chunk_timeout] if run.settings.chunk_timeout else []
-    if run.deadline is not None:
-        limits.append(max(0.0, run.deadline - time.monotonic()))
+    started = time.monotonic()
     pool = ThreadPoolExecutor(max_workers=run.settings.concurrency, thread_name_prefix='fila')
-    futures = [
+    unfinished = {
         pool.submit(_run_row, run, dataset, number, row, [a for a in actions if a.name in pending[number]], cancel)
         for number, row in chunk
         if number in pending
-    ]
-    done, unfinished = wait(futures, timeout=min(limits) if limits else None)
-    for future in done:
-        future.result()
+    }
+    timed_out = False
+    while unfinished and not run.stopping():
+        if run.settings.chunk_timeout and time.monotonic() - started >= run.settings.chunk_timeout:
+            timed_out = True
+            break
+        done, unfinished = wait(unfinished, timeout=POLL_S)
+        for future in done:
+            future.result()
     if not unfinished:
         pool.shutdown()
-        return True
+        return not run.stopping()
     cancel.set()
-    if run.deadline is not None and time.monotonic() >= run.deadline:
-        pool.shutdown(wait=True, cancel_futures=True)
+    if not timed_out:
+        pool.shutdown(wait=False, cancel_futures=True)
+        # rows that never started are cancelled (wait() would not count them as done): only those in flight remain
+        started = {future for future in unfinished if not future.cancelled()}
+        done, unfinished = wait(started, timeout=run.settings.stop_grace)
+        if unfinished:
+            run.abandoned.append(pool)
         return False
     pool.shutdown(wait=False, cancel_futures=True)
     run.abandoned.append(pool)
@@ -239,17 +316,26 @@ def _run_chunk(
 
 
 def execute_run(run: RunContext) -> None:
-    """Every phase, chunk by chunk, until done or stopped by the job timeout; at the end, wait for the calls that
-    timed-out chunks left in flight."""
+    """Every phase, chunk by chunk, until done or stopped (job timeout, stop request); at the end, wait for the calls
+    that timed-out chunks left in flight, unless the run was stopped (its pairs in flight stay ``running`` and a
+    resume runs them again)."""
     try:
         for dataset, actions in plan(run.batch.actions, run.catalog):
             names = {action.name for action in actions}
             if not run.store.count(['pending'], sorted(names)):
                 continue
             for chunk in _chunks(run, dataset):
+                if run.stopping():
+                    return
                 pending = run.store.pending(dataset, chunk[0][0], chunk[-1][0], names)
                 if pending and not _run_chunk(run, dataset, actions, chunk, pending):
                     return
     finally:
-        for pool in run.abandoned:
-            pool.shutdown(wait=True)
+        if not run.stopping():
+            for pool in run.abandoned:
+                pool.shutdown(wait=True)
+
+
+def in_flight(run: RunContext) -> bool:
+    """Whether calls abandoned by a stop or a chunk timeout are still going on (their threads are alive)."""
+    return any(thread.is_alive() for pool in run.abandoned for thread in list(pool._threads))

@@ -31,21 +31,33 @@ from transformacion.core.csvfiles import CsvError
 from transformacion.core.outcome import Rejected
 from transformacion.core.retry import RetryPolicy
 
-EXIT_CODES = {'ok': 0, 'crashed': 1, 'rejected': 2, 'partial': 3, 'not_started': 4, 'stopped': 5}
+EXIT_CODES = {
+    'ok': 0,
+    'crashed': 1,
+    'rejected': 2,
+    'partial': 3,
+    'not_started': 4,
+    'stopped': 5,
+    'interrupted': 130,
+}
 #: The exit codes in the operator's words (the epilog of the launcher and the bulk runner).
 EXIT_HELP = (
     '0 todas las filas x acción ok u omitidas; 1 fallo inesperado del propio lanzador (traza '
     'enmascarada en el objeto JSON; lo hecho queda en el punto de control: continúe con --resume); '
     '2 lote rechazado por la validación (nada escrito); '
     '3 fallos parciales (error, rechazo o timeout en alguna fila, o problemas saltados con --skip-invalid); '
-    '4 no pudo empezar (opciones, carpeta, token, ejecución a reanudar); '
-    '5 detenido por --job-timeout (continúe con --resume RUN_ID).'
+    '4 no pudo empezar (opciones, carpeta, token, organización inalcanzable, ejecución a reanudar desconocida, '
+    'en uso, con otras entradas o ligada a otro destino); '
+    '5 detenido limpio por --job-timeout, Ctrl-C o SIGTERM (resultados escritos; continúe con --resume); '
+    '130 segundo Ctrl-C: salida inmediata, el punto de control queda coherente (continúe con --resume).'
 )
 DEFAULT_CHUNK_SIZE = 500
 DEFAULT_CONCURRENCY = 8
 PACED_CONCURRENCY = 32
 DEFAULT_CHUNK_TIMEOUT = 1800.0
 ROW_ATTEMPTS = 3
+#: Seconds the pairs in flight get to finish once the run is asked to stop (first Ctrl-C, SIGTERM, --job-timeout).
+STOP_GRACE = 30.0
 
 
 class NotStarted(Exception):
@@ -72,7 +84,8 @@ class Batch:
 
 @dataclass(frozen=True)
 class Settings:
-    """How this invocation runs it (a resumed run may use other values). Timeouts in seconds, rate in requests/s."""
+    """How this invocation runs it (a resumed run may use other values). Timeouts in seconds, rate in requests/s;
+    ``stop_grace``: how long the pairs in flight may take to finish once the run is asked to stop."""
 
     concurrency: int = DEFAULT_CONCURRENCY
     rate_limit: float | None = None
@@ -82,6 +95,7 @@ class Settings:
     assume_yes: bool = False
     org_id: str | None = None
     policy: RetryPolicy = field(default_factory=RetryPolicy.from_env)
+    stop_grace: float = STOP_GRACE
 
 
 # --------------------------------------------------------------------------- inputs
@@ -390,11 +404,22 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     again = run.add_mutually_exclusive_group()
     again.add_argument(
         '--resume',
-        metavar='RUN_ID',
-        help='continúa una ejecución interrumpida, incluso con kill -9 (entradas, acciones y --dry-run: los suyos)',
+        metavar='RUN',
+        help='continúa una ejecución interrumpida, incluso con kill -9 o Ctrl-C (entradas, acciones, --dry-run y '
+        'organización: los suyos); RUN es su id (en --log-dir), su carpeta (desde cualquier directorio) o last '
+        '(la última empezada); se niega (código 4) si el destino o las entradas no son los de la ejecución',
     )
     again.add_argument(
-        '--retry-failed', dest='retry_failed', metavar='RUN_ID', help='repite solo las filas en error o timeout'
+        '--retry-failed',
+        dest='retry_failed',
+        metavar='RUN',
+        help='repite solo las filas en error o timeout (y las que bloquearon); RUN como en --resume',
+    )
+    run.add_argument(
+        '--json',
+        action='store_true',
+        help='el objeto JSON de resultado en stdout también en un terminal (sin terminal, siempre); en un terminal, '
+        'sin --json, se muestra la tabla y los fallos por motivo y el objeto queda en <carpeta>/result.json',
     )
     connection = parser.add_argument_group('conexión y registro')
     add_connection_options(connection)

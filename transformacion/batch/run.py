@@ -1,6 +1,7 @@
 """The life of a run: start one in a new folder ``<log dir>/runs/<run_id>/``, or continue one (``--resume``,
-``--retry-failed``); validate, execute, report. And ``run_command``, what the launcher and the bulk runner do once
-their options are parsed.
+``--retry-failed``: by id, folder or ``last``); validate, bind it to its target, execute, report. And
+``run_command``, what the launcher and the bulk runner do once their options are parsed, with the operator's stop
+(``Stop``: the first Ctrl-C or SIGTERM stops cleanly, a second one at once).
 """
 
 from __future__ import annotations
@@ -8,18 +9,22 @@ from __future__ import annotations
 import argparse
 import fcntl
 import hashlib
+import os
+import re
+import shutil
+import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, TextIO
 
 from transformacion.batch import report
 from transformacion.batch.checkpoint import Checkpoint
-from transformacion.batch.execution import RunContext, execute_run
+from transformacion.batch.execution import RunContext, execute_run, in_flight
 from transformacion.batch.options import (
     EXIT_CODES,
     Batch,
@@ -28,15 +33,74 @@ from transformacion.batch.options import (
     connection_from_args,
     settings_from_args,
 )
+from transformacion.batch.target import Target, TargetError, describe, differences, operator, read_target, versions
 from transformacion.batch.validation import validate
 from transformacion.core.catalog import Catalog, CatalogError, load_catalog, plan
-from transformacion.core.cli import Reply, capture, emit, invocation_from
+from transformacion.core.cli import Reply, capture, invocation_from
 from transformacion.core.client import create_api, load_runtime_env
-from transformacion.core.evidence import log_dir_from, new_run_id
+from transformacion.core.evidence import ActionLog, log_dir_from, logging_to, new_run_id
 from transformacion.core.progress import Progress
 from transformacion.core.transport import RateController
 
 CHECKPOINT_FILE = 'checkpoint.sqlite'
+#: The evidence of the reads that bind a run to its target (``GET /people/me``, ``GET /organizations/{id}``).
+TARGET_LOG = 'target.jsonl'
+#: How a run id looks (``core.evidence.new_run_id``): its UTC start, so that ids sort by start.
+RUN_ID = re.compile(r'^\d{8}T\d{6}Z-[0-9a-f]{6}$')
+#: Seconds a second Ctrl-C waits for a change being written to the checkpoint before ending the process.
+FREEZE_S = 5.0
+
+
+class Stop:
+    """The operator's stop request. ``handle`` is the SIGINT / SIGTERM handler: the first signal sets ``event`` (the
+    run stops starting work, lets the pairs in flight finish within ``Settings.stop_grace``, writes its results and
+    says how to continue); a second one waits until no change is being written to the checkpoint (``freeze``), says
+    how to continue and ends the process at once with exit code 130."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.event = threading.Event()
+        self.signal_name: str | None = None
+        self.stream = stream
+        self._store: Checkpoint | None = None
+        self._resume = ''
+
+    def attach(self, store: Checkpoint, resume: str) -> None:
+        """The run being driven: its checkpoint and the command that continues it."""
+        self._store, self._resume = store, resume
+
+    def handle(self, signum: int, frame: Any) -> None:
+        name = signal.Signals(signum).name
+        stream = self.stream or sys.stderr
+        if not self.event.is_set():
+            self.signal_name = name
+            self.event.set()
+            print(
+                f'\n{name}: deteniendo: no empieza ninguna fila más y las que están en curso terminan; '
+                'después se escriben los resultados (otro Ctrl-C sale ya)',
+                file=stream,
+                flush=True,
+            )
+            return
+        if self._store is not None:
+            self._store.freeze(FREEZE_S)
+        hint = f'; continúe con: {self._resume}' if self._resume else ''
+        print(f'\n{name} otra vez: salida inmediata; el punto de control queda coherente{hint}', file=stream)
+        stream.flush()
+        os._exit(EXIT_CODES['interrupted'])
+
+    @contextmanager
+    def handling(self) -> Iterator[Stop]:
+        """SIGINT and SIGTERM go to ``handle`` while the block runs (only from the main thread; elsewhere the
+        signals keep their handlers)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield self
+            return
+        previous = {number: signal.signal(number, self.handle) for number in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield self
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
 
 
 def _fingerprint(path: str) -> str:
@@ -58,6 +122,26 @@ def _plan(actions: tuple[str, ...], catalog: Catalog) -> None:
         raise NotStarted(str(exc)) from None
 
 
+def resolve_run(reference: str, log_dir: str | Path | None = None) -> Path:
+    """The folder of the run that ``--resume`` / ``--retry-failed`` name: ``last`` (the run started last in
+    ``<log dir>/runs``), a run folder (from any directory) or a run id in ``<log dir>/runs``. NotStarted when there
+    is none."""
+    runs = log_dir_from(log_dir) / 'runs'
+    if reference == 'last':
+        found = sorted(
+            path
+            for path in (runs.iterdir() if runs.is_dir() else ())
+            if RUN_ID.match(path.name) and (path / CHECKPOINT_FILE).is_file()
+        )
+        if not found:
+            raise NotStarted(f'no hay ninguna ejecución en {runs.resolve()} para --resume last')
+        return found[-1].resolve()
+    for candidate in (Path(reference).expanduser(), runs / reference):
+        if (candidate / CHECKPOINT_FILE).is_file():
+            return candidate.resolve()
+    raise NotStarted(f'no existe la ejecución {reference} en {runs.resolve()} (indique su id, su carpeta o last)')
+
+
 @contextmanager
 def _open_run(run_dir: Path) -> Iterator[Checkpoint]:
     """The run's checkpoint, with an exclusive lock so two processes never drive the same run."""
@@ -74,26 +158,74 @@ def _open_run(run_dir: Path) -> Iterator[Checkpoint]:
             store.close()
 
 
+def _bind(
+    store: Checkpoint,
+    run_dir: Path,
+    api: Any,
+    base_url: str | None,
+    settings: Settings,
+    stream: TextIO,
+) -> tuple[Target, Settings]:
+    """Read the target (``target.read_target``) before the first write, print it, and record it (a new run) or
+    check it is the one recorded (a continued run: NotStarted with both values otherwise). A continued run without
+    ``--org-id`` acts on the organisation it was started with. Returns the target and the settings with its org."""
+    recorded = store.meta('target')
+    org_id = settings.org_id or (recorded['org_id'] if recorded and recorded.get('org_explicit') else None)
+    log = ActionLog(run_dir / TARGET_LOG, f'target:{run_dir.name}')
+    try:
+        with logging_to(log):
+            target = read_target(api, base_url, org_id, policy=settings.policy)
+    except TargetError as exc:
+        raise NotStarted(exc.message) from None
+    finally:
+        store.set_meta('target_api_calls', (store.meta('target_api_calls') or 0) + log.api_calls)
+    print(describe(target), file=stream)
+    if recorded:
+        found = differences(recorded, target)
+        if found:
+            raise NotStarted(
+                f'la ejecución {run_dir.name} está ligada a otro destino y no se continúa (nada escrito): '
+                + '; '.join(found)
+            )
+    else:
+        store.set_meta('target', target.as_dict())
+    return target, replace(settings, org_id=target.org_id if target.org_explicit else None)
+
+
+def _who(target: Target | None) -> dict[str, Any]:
+    """What a session records about who drives it (``target.operator``) and with which versions."""
+    return {**operator(target), 'versions': versions()}
+
+
 def _drive(
     store: Checkpoint,
     run_dir: Path,
     kind: str,
+    session: int,
     settings: Settings,
     connection: tuple[str, str | None],
     catalog: Catalog,
     sleep: Callable[[float], None],
     stream: TextIO | None,
-) -> report.Report:
-    """One session over the run: validate (unless done), execute what is pending, write the reports."""
+    stop: Stop | None,
+) -> tuple[report.Report, bool]:
+    """One session (``session``, already opened) over the run: validate (unless done), bind it to its target,
+    requeue what a continuation runs again, execute what is pending, write the reports. Returns the report and
+    whether calls are still in flight (abandoned by a stop)."""
+    out = stream or sys.stderr
     stored = store.meta('batch')
     batch = Batch(**{**stored, 'actions': tuple(stored['actions'])})
-    session = store.open_session(kind)
     if not store.meta('validated') and validate(batch, catalog, store) and batch.skip_invalid:
         print(
             'aviso: la validación encontró problemas; con --skip-invalid se ejecutan solo las filas válidas '
             '(lista completa al final y en results_manual.csv)',
-            file=stream or sys.stderr,
+            file=out,
         )
+    in_development = [name for name in batch.actions if name in catalog and not catalog[name][0].ready]
+    if in_development:
+        store.set_category(in_development, 'rejected', 'en_desarrollo')
+    target = None
+    api = None
     if report.run_state(store) != 'rejected':
         token, base_url = connection
         api = create_api(
@@ -103,6 +235,22 @@ def _drive(
             timeout=settings.policy.timeout,
             controller=RateController(settings.rate_limit, max_pause=settings.policy.max_wait),
         )
+        try:
+            target, settings = _bind(store, run_dir, api, base_url, settings, out)
+        except NotStarted:
+            store.close_session(session, 'refused')
+            raise
+        store.set_session_operator(session, _who(target))
+    with store.transaction():
+        if kind != 'run':
+            store.requeue_running()
+        if kind == 'retry-failed':
+            store.requeue_failed()
+    event = stop.event if stop is not None else threading.Event()
+    if stop is not None:
+        stop.attach(store, report.resume_command(store, run_dir))
+    flying = False
+    if api is not None and report.run_state(store) != 'rejected':
         run = RunContext(
             batch=batch,
             settings=settings,
@@ -115,11 +263,21 @@ def _drive(
             sleep=sleep,
             deadline=time.monotonic() + settings.job_timeout if settings.job_timeout else None,
             locks={name: threading.Lock() for name in batch.actions},
+            stop=event,
         )
-        execute_run(run)
+        if not event.is_set():
+            execute_run(run)
         run.progress.close()
-    store.close_session(session, report.run_state(store))
-    return report.write_report(store, run_dir, batch.actions, catalog)
+        flying = in_flight(run)
+        if event.is_set():
+            store.set_meta('stopped_by', (stop.signal_name if stop is not None else None) or 'stop')
+        elif run.deadline is not None and time.monotonic() >= run.deadline:
+            store.set_meta('stopped_by', 'job_timeout')
+    state = report.run_state(store)
+    if state != 'stopped':
+        store.set_meta('stopped_by', None)
+    store.close_session(session, state)
+    return report.write_report(store, run_dir, batch.actions, catalog), flying
 
 
 def start_run(
@@ -131,25 +289,51 @@ def start_run(
     catalog: Catalog | None = None,
     sleep: Callable[[float], None] = time.sleep,
     stream: TextIO | None = None,
+    stop: Stop | None = None,
+    script: str = 'launcher_csv_dependencias',
 ) -> report.Report:
-    """Validate ``batch`` and, when valid (or with ``skip_invalid``), run it in a new run folder.
+    """Validate ``batch`` and, when valid (or with ``skip_invalid``), bind it to its target and run it in a new run
+    folder.
 
-    ``connection`` is (token, base URL or None for Webex); ``sleep`` waits between row retries; progress goes to
-    ``stream`` (stderr by default). NotStarted when the actions cannot be planned or the folder is in use.
+    ``connection`` is (token, base URL or None for Webex); ``sleep`` waits between row retries; progress and the
+    target go to ``stream`` (stderr by default); ``stop`` lets the operator stop the run; ``script`` is the command
+    that continues it. NotStarted when the actions cannot be planned or the target cannot be read (the run folder is
+    then removed: nothing was run).
     """
+    return _start(batch, settings, connection, log_dir, catalog, sleep, stream, stop, script)[0]
+
+
+def _start(
+    batch: Batch,
+    settings: Settings,
+    connection: tuple[str, str | None],
+    log_dir: str | Path | None,
+    catalog: Catalog | None,
+    sleep: Callable[[float], None],
+    stream: TextIO | None,
+    stop: Stop | None,
+    script: str,
+) -> tuple[report.Report, bool]:
     catalog = catalog or load_catalog()
     _plan(batch.actions, catalog)
     run_dir = (log_dir_from(log_dir) / 'runs' / new_run_id()).resolve()
     fingerprints = {path: _fingerprint(path) for path in _inputs(batch)}
-    with _open_run(run_dir) as store:
-        with store.transaction():
-            store.set_meta('batch', asdict(batch))
-            store.set_meta('fingerprints', fingerprints)
-        return _drive(store, run_dir, 'run', settings, connection, catalog, sleep, stream)
+    who = _who(None)
+    try:
+        with _open_run(run_dir) as store:
+            with store.transaction():  # a run that recorded its batch has its first session: a kill cannot part them
+                store.set_meta('batch', asdict(batch))
+                store.set_meta('fingerprints', fingerprints)
+                store.set_meta('script', script)
+                session = store.open_session('run', who)
+            return _drive(store, run_dir, 'run', session, settings, connection, catalog, sleep, stream, stop)
+    except NotStarted:
+        shutil.rmtree(run_dir, ignore_errors=True)
+        raise
 
 
 def continue_run(
-    run_id: str,
+    run: str,
     settings: Settings,
     connection: tuple[str, str | None],
     *,
@@ -158,26 +342,44 @@ def continue_run(
     catalog: Catalog | None = None,
     sleep: Callable[[float], None] = time.sleep,
     stream: TextIO | None = None,
+    stop: Stop | None = None,
 ) -> report.Report:
     """``--resume``: run what is pending or was in flight. ``--retry-failed``: also re-run the row x action pairs
-    that ended in error or timeout, and the dependants they had blocked. NotStarted for an unknown run, a run
-    another process drives, one that never recorded its batch, or one whose inputs changed."""
+    that ended in error or timeout, and the dependants they had blocked. ``run`` is a run id, a run folder or
+    ``last`` (``resolve_run``). NotStarted, before any write, for an unknown run, a run another process drives, one
+    that never recorded its batch, one whose inputs changed, and one whose target (base URL, organisation, the
+    token's organisation) is not the one it was started with."""
+    return _continue(run, settings, connection, retry_failed, log_dir, catalog, sleep, stream, stop)[0]
+
+
+def _continue(
+    reference: str,
+    settings: Settings,
+    connection: tuple[str, str | None],
+    retry_failed: bool,
+    log_dir: str | Path | None,
+    catalog: Catalog | None,
+    sleep: Callable[[float], None],
+    stream: TextIO | None,
+    stop: Stop | None,
+) -> tuple[report.Report, bool]:
     catalog = catalog or load_catalog()
-    run_dir = (log_dir_from(log_dir) / 'runs' / run_id).resolve()
-    if not (run_dir / CHECKPOINT_FILE).is_file():
-        raise NotStarted(f'no existe la ejecución {run_id} en {run_dir.parent}')
+    run_dir = resolve_run(reference, log_dir)
     with _open_run(run_dir) as store:
         if store.meta('batch') is None:
-            raise NotStarted(f'la ejecución {run_id} no llegó a registrar su lote; lance una nueva')
+            raise NotStarted(f'la ejecución {run_dir.name} no llegó a registrar su lote; lance una nueva')
         for path, digest in store.meta('fingerprints').items():
-            if not Path(path).is_file() or _fingerprint(path) != digest:
-                raise NotStarted(f'{path} ha cambiado desde que empezó la ejecución {run_id}; lance una nueva')
-        with store.transaction():
-            store.requeue_running()
-            if retry_failed:
-                store.requeue_failed()
+            if not Path(path).is_file():
+                raise NotStarted(f'{path} ya no existe; la ejecución {run_dir.name} no puede continuar; lance otra')
+            now = _fingerprint(path)
+            if now != digest:
+                raise NotStarted(
+                    f'{path} ha cambiado desde que empezó la ejecución {run_dir.name} (huella registrada '
+                    f'{digest[:12]}, actual {now[:12]}); lance una nueva'
+                )
         kind = 'retry-failed' if retry_failed else 'resume'
-        return _drive(store, run_dir, kind, settings, connection, catalog, sleep, stream)
+        session = store.open_session(kind, _who(None))
+        return _drive(store, run_dir, kind, session, settings, connection, catalog, sleep, stream, stop)
 
 
 def run_command(
@@ -188,14 +390,18 @@ def run_command(
     *,
     concurrency: int | None = None,
 ) -> int:
-    """What both batch commands do once their options are parsed: start (``make_batch``) or continue a run, report
-    it, and print its result object on stdout (progress, problems and the table on stderr); returns the exit code
-    (``options.EXIT_CODES``)."""
+    """What both batch commands do once their options are parsed: start (``make_batch``) or continue a run, with
+    the operator's stop (``Stop``) handling SIGINT and SIGTERM, report it, and print its result object
+    (``report.emit_run``: on stdout unless stdout is a terminal without ``--json``; always in the run folder);
+    returns the exit code (``options.EXIT_CODES``)."""
     stream = sys.stderr
     load_runtime_env()
     invocation: dict[str, Any] = invocation_from(argv)
+    stop = Stop(stream)
+    flying = False
 
     def work() -> Reply:
+        nonlocal flying
         catalog = load_catalog()
         settings = settings_from_args(args, concurrency=concurrency)
         continued = args.resume or args.retry_failed
@@ -203,27 +409,35 @@ def run_command(
             batch = None if continued else make_batch(catalog)
             with connection_from_args(args, stream) as connection:
                 if batch is None:
-                    return report.reply(
-                        continue_run(
-                            continued,
-                            settings,
-                            connection,
-                            retry_failed=bool(args.retry_failed),
-                            log_dir=args.log_dir,
-                            catalog=catalog,
-                            stream=stream,
-                        )
+                    done, flying = _continue(
+                        continued,
+                        settings,
+                        connection,
+                        bool(args.retry_failed),
+                        args.log_dir,
+                        catalog,
+                        time.sleep,
+                        stream,
+                        stop,
                     )
+                    return report.reply(done)
                 for name in batch.actions:
                     if not catalog[name][0].ready:
                         print(f'aviso: {name} está en desarrollo: sus filas quedarán rejected', file=stream)
-                return report.reply(
-                    start_run(batch, settings, connection, log_dir=args.log_dir, catalog=catalog, stream=stream)
+                done, flying = _start(
+                    batch, settings, connection, args.log_dir, catalog, time.sleep, stream, stop, script_name
                 )
+                return report.reply(done)
         except NotStarted as exc:
             return report.not_started(str(exc))
 
-    reply = capture(script_name, work)
+    with stop.handling():
+        reply = capture(script_name, work)
     if reply.exit_code is None:  # the command itself failed: what was done is in the checkpoint
         reply.exit_code = reply.summary['exit_code'] = EXIT_CODES['crashed']
-    return emit(script_name, invocation, reply)
+    code = report.emit_run(script_name, invocation, reply, json_out=args.json or not sys.stdout.isatty())
+    if flying:  # calls a stop left in flight: their pairs stay running in the checkpoint, a resume redoes them
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code

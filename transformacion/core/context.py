@@ -152,7 +152,8 @@ class Context:
         if self.interactive:
             print(f'{what}\n  actual:  {json.dumps(current, ensure_ascii=False)}', file=sys.stderr)
             print(f'  deseado: {json.dumps(desired, ensure_ascii=False)}', file=sys.stderr)
-            answer = input('¿Aplicar el cambio? [s/N] ').strip().lower()
+            print('¿Aplicar el cambio? [s/N] ', end='', file=sys.stderr, flush=True)  # never on stdout: the JSON
+            answer = sys.stdin.readline().strip().lower()
             if answer in ('s', 'si', 'sí', 'y', 'yes'):
                 return
         raise Rejected(
