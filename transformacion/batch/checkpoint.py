@@ -240,7 +240,7 @@ class Checkpoint:
 
     def meta(self, key: str) -> Any:
         """The JSON value stored under ``key`` (``batch``, ``fingerprints``, ``global_row``, ``validated``,
-        ``state``, ``script``, ``target``, ``target_api_calls``, ``stopped_by``), None when absent."""
+        ``state``, ``script``, ``target``, ``target_api_calls``, ``stopped_by``, ``halted``), None when absent."""
         found = self._rows('SELECT value FROM meta WHERE key = ?', (key,))
         return json.loads(found[0][0]) if found else None
 

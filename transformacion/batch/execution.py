@@ -42,6 +42,9 @@ from transformacion.core.retry import backoff_delay
 
 #: The failure reasons (``core.retry.classify_error``) that a row retries.
 RETRYABLE = ('transient', 'rate_limited')
+#: failures no pair can get past now, by exception type: the run stops as resumable instead of failing every row
+#: (a Retry-After longer than TRANSFORMACION_MAX_WAIT: resume after it; credentials Webex refuses: renew them)
+HALTING_ERRORS = {'RetryAfterTooLong': 'retry_after', 'CredentialError': 'credentials'}
 #: Seconds between two looks at a chunk's rows while it runs (for a stop request or a timeout).
 POLL_S = 0.1
 #: The HTTP methods that only read.
@@ -73,6 +76,16 @@ class RunContext:
     locks: dict[str, threading.Lock] = field(default_factory=dict)
     abandoned: list[ThreadPoolExecutor] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
+    #: why the run stopped itself (a Retry-After beyond the cap, refused credentials), None while it goes on
+    halted: dict[str, Any] | None = None
+    halt_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def halt(self, reason: str, detail: dict[str, Any]) -> None:
+        """Stop the run because no pair can succeed now (``HALTING_ERRORS``): the first reason is kept."""
+        with self.halt_lock:
+            if self.halted is None:
+                self.halted = {'reason': reason, **detail}
+        self.stop.set()
 
     def stopping(self) -> bool:
         """Whether the run must stop starting work: a stop request, or the job deadline passed."""
@@ -174,6 +187,14 @@ def settle(outcome: Outcome, planned: bool, wrote_before: bool) -> Outcome:
     return outcome
 
 
+def _halting(outcome: Outcome) -> str | None:
+    """The ``HALTING_ERRORS`` reason of an outcome, or None."""
+    error = outcome.details.get('error')
+    if outcome.status != 'error' or not isinstance(error, dict):
+        return None
+    return HALTING_ERRORS.get(error.get('type', ''))
+
+
 def _retryable(outcome: Outcome) -> bool:
     error = outcome.details.get('error')
     return outcome.status == 'error' and isinstance(error, dict) and error.get('reason') in RETRYABLE
@@ -221,6 +242,14 @@ def _run_task(
             sleep=run.sleep,
         )
         outcome = execute(action, domain, params, api_factory=lambda: run.api, ctx=ctx)
+        halting = _halting(outcome)
+        if halting:
+            # the pair stays running in the checkpoint: a resume runs it again
+            error = outcome.details['error']
+            detail = {k: error[k] for k in ('message', 'resume_after', 'wait_s', 'max_wait_s') if k in error}
+            log.event('error', {'kind': 'run_halted', 'reason': halting, **detail})
+            run.halt(halting, detail)
+            return
         planned = planned or bool(ctx.planned)
         if outcome.status in FAILED_STATUSES:
             last_error = outcome.message

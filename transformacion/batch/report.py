@@ -61,7 +61,14 @@ _REJECTED_STEPS = {
     'en_desarrollo': 'quite la acción',
 }
 #: How each way of stopping is named to the operator.
-_STOPPED_BY = {'SIGINT': 'Ctrl-C', 'SIGTERM': 'SIGTERM', 'job_timeout': '--job-timeout', 'stop': 'parada pedida'}
+_STOPPED_BY = {
+    'SIGINT': 'Ctrl-C',
+    'SIGTERM': 'SIGTERM',
+    'job_timeout': '--job-timeout',
+    'stop': 'parada pedida',
+    'retry_after': 'Webex pidió esperar más que TRANSFORMACION_MAX_WAIT',
+    'credentials': 'Webex rechazó las credenciales',
+}
 #: The columns of the end-of-run table: statuses, with skipped split into its categories.
 _TABLE_COLUMNS = ('executed', 'dry_run', *SKIP_CATEGORIES, *FAILED_STATUSES, 'no_ejecutado')
 
@@ -181,6 +188,7 @@ def build_summary(store: Checkpoint, run_dir: Path) -> dict[str, Any]:
         'run_dir': str(run_dir),
         'state': run_state(store),
         'stopped_by': store.meta('stopped_by'),
+        'halted': store.meta('halted'),
         'dry_run': batch['dry_run'],
         'mode': 'single' if batch['row'] is not None else 'bulk',
         'script': store.meta('script') or 'launcher_csv_dependencias',
@@ -326,7 +334,14 @@ def next_step(report: Report) -> str:
     if report.state == 'stopped':
         stopped_by = _STOPPED_BY.get(report.summary.get('stopped_by') or '', 'interrumpida')
         left = counts['pending'] + counts['running']
-        return f'detenida ({stopped_by}): quedan {left} sin ejecutar; continúe con: {report.summary["resume_command"]}'
+        halted = report.summary.get('halted') or {}
+        when = ''
+        if halted.get('resume_after'):
+            when = f' no antes de {halted["resume_after"]}'
+        elif halted.get('reason') == 'credentials':
+            when = ' tras renovar las credenciales (WEBEX_REFRESH_TOKEN o --token)'
+        resume = report.summary['resume_command']
+        return f'detenida ({stopped_by}): quedan {left} sin ejecutar; continúe{when} con: {resume}'
     steps = []
     if counts['error'] + counts['timeout']:
         steps.append(f'{counts["error"] + counts["timeout"]} en error o timeout: --retry-failed {report.run_id}')

@@ -269,13 +269,17 @@ def _drive(
             execute_run(run)
         run.progress.close()
         flying = in_flight(run)
-        if event.is_set():
+        if run.halted is not None:
+            store.set_meta('stopped_by', run.halted['reason'])
+            store.set_meta('halted', run.halted)
+        elif event.is_set():
             store.set_meta('stopped_by', (stop.signal_name if stop is not None else None) or 'stop')
         elif run.deadline is not None and time.monotonic() >= run.deadline:
             store.set_meta('stopped_by', 'job_timeout')
     state = report.run_state(store)
     if state != 'stopped':
         store.set_meta('stopped_by', None)
+        store.set_meta('halted', None)
     store.close_session(session, state)
     return report.write_report(store, run_dir, batch.actions, catalog), flying
 
