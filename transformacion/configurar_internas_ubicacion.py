@@ -28,7 +28,10 @@ from transformacion.common import (
     PlannedCall,
     Rejected,
     action_main,
+    asks_one_of,
     converge,
+    forbidden_if,
+    required_if,
 )
 from transformacion.domain import resolve
 from transformacion.domain.locations import follow_routing_prefix_job, update_calling_location
@@ -71,28 +74,17 @@ ACTION = Action(
             'desconocidas a la centralita',
         ),
     ),
+    rules=(
+        asks_one_of('routing_prefix', 'outside_dial_digit', 'unknown_extension_route', 'unknown_extension_policy'),
+        required_if('unknown_extension_policy', True, 'unknown_extension_route'),
+        forbidden_if('unknown_extension_policy', False, 'unknown_extension_route', why='false desactiva la política'),
+    ),
 )
 
 PREFIX = 'routingPrefix'
 DIAL = 'outsideDialDigit'
 ENABLE = 'enableUnknownExtensionRoutePolicy'
 ROUTE = 'unknownExtensionRouteIdentity'
-_SETTINGS = ('routing_prefix', 'outside_dial_digit', 'unknown_extension_route', 'unknown_extension_policy')
-
-
-def _check_request(params: dict[str, Any]) -> None:
-    """Rejected when nothing is asked for, or the policy and the route contradict each other."""
-    if all(params.get(name) is None for name in _SETTINGS):
-        flags = ', '.join(ACTION.param(name).flag for name in _SETTINGS)
-        raise Rejected(f'nada que configurar: indique al menos uno de {flags}')
-    policy, route = params.get('unknown_extension_policy'), params.get('unknown_extension_route')
-    if policy is False and route is not None:
-        raise Rejected(
-            f'--unknown-extension-policy false desactiva la política, no se puede combinar con '
-            f'--unknown-extension-route {route!r}'
-        )
-    if policy is True and route is None:
-        raise Rejected('--unknown-extension-policy true necesita --unknown-extension-route (trunk o route group)')
 
 
 def _check_prefix_free(api: Any, ctx: Context, prefix: str, location_id: str) -> None:
@@ -135,7 +127,6 @@ def configurar_internas_ubicacion(api: Any, params: dict[str, Any], ctx: Context
     from wxc_sdk.telephony.location import TelephonyLocation
     from wxc_sdk.telephony.location.internal_dialing import InternalDialing
 
-    _check_request(params)
     location = params['location']
     location_id = resolve.location_id(api, ctx, location)
     resolve.calling_location(api, ctx, location_id, location)

@@ -120,8 +120,8 @@ def test_a_routing_prefix_used_by_another_location_is_rejected(cli, sandbox, sit
 @pytest.mark.parametrize(
     ('args', 'expected'),
     [
-        ([], 'nada que configurar'),
-        (['--unknown-extension-policy', 'true'], 'necesita --unknown-extension-route'),
+        ([], 'no se pidió ningún cambio'),
+        (['--unknown-extension-policy', 'true'], 'necesita también --unknown-extension-route'),
         (['--unknown-extension-policy', 'no', '--unknown-extension-route', 'RG-ESPANA'], 'no se puede combinar'),
         (['--routing-prefix', '81a'], "--routing-prefix: valor '81a'"),
         (['--outside-dial-digit', '00'], "--outside-dial-digit: valor '00'"),

@@ -27,6 +27,7 @@ from transformacion.core.context import Context
 from transformacion.core.evidence import logging_to
 from transformacion.core.outcome import Rejected
 from transformacion.core.params import MAX_RANGE, Action, decode_webex_id
+from transformacion.core.retry import absent_on_404
 from transformacion.domain import forwarding, intercom, outgoing_permissions, resolve
 from transformacion.domain.licenses import license_labels, user_calling_licenses
 from transformacion.domain.locations import LOCAL_GATEWAY, location_state, read_connection
@@ -137,18 +138,12 @@ def _unique_labels(items: Iterable[tuple[str, str | None]]) -> dict[str, str]:
     return {item_id: name if name and counts[name.casefold()] == 1 else item_id for item_id, name in pairs}
 
 
-def _status(exc: Exception) -> int | None:
-    return getattr(getattr(exc, 'response', None), 'status_code', None)
-
-
 def _read_or_unexportable(ctx: Context, fn: Callable[..., Any], *args: Any, why: str, **kwargs: Any) -> Any:
     """``ctx.call(fn, ...)``; a 404 (the entity has no such setting) makes the action's columns unexportable."""
-    try:
-        return ctx.call(fn, *args, **kwargs)
-    except Exception as exc:
-        if _status(exc) == 404:
-            raise Unexportable(why) from None
-        raise
+    found = absent_on_404(ctx.call, fn, *args, **kwargs)
+    if found is None:
+        raise Unexportable(why)
+    return found
 
 
 # --------------------------------------------------------------------------- shared settings (people and workspaces)

@@ -9,6 +9,7 @@ from typing import Any
 
 from transformacion.core.context import Context, PlannedCall
 from transformacion.core.outcome import Rejected
+from transformacion.core.retry import http_status
 from transformacion.domain import resolve
 
 
@@ -47,7 +48,7 @@ def license_labels(licenses: list[Any]) -> dict[str, str]:
 
 def refusal(exc: Exception) -> dict[str, Any] | None:
     """``{status, reason}`` of a request Webex refused as invalid (a 4xx other than 429), else None."""
-    status = getattr(getattr(exc, 'response', None), 'status_code', None)
+    status = http_status(exc)
     if status is None or not 400 <= status < 500 or status == 429:
         return None
     detail = getattr(exc, 'detail', None)

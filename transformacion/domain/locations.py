@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from transformacion.core.context import Context
+from transformacion.core.retry import absent_on_404, http_status
 
 ADDRESS_FIELDS = ('address1', 'address2', 'city', 'state', 'postal_code', 'country')
 
@@ -48,12 +49,9 @@ def connection_path(location_id: str) -> str:
 
 def read_connection(api: Any, ctx: Context, location_id: str) -> dict[str, Any]:
     """The current PSTN connection, normalised; all None when the location has none yet (404)."""
-    try:
-        current = ctx.call(api.telephony.pstn.read, location_id, org_id=ctx.org_id)
-    except Exception as exc:
-        if getattr(getattr(exc, 'response', None), 'status_code', None) == 404:
-            return {**NO_CONNECTION, 'displayName': None}
-        raise
+    current = absent_on_404(ctx.call, api.telephony.pstn.read, location_id, org_id=ctx.org_id)
+    if current is None:
+        return {**NO_CONNECTION, 'displayName': None}
     kind = wire_value(current.pstn_connection_type)
     state = {**NO_CONNECTION, 'pstnConnectionType': kind, 'displayName': current.display_name}
     if kind == LOCAL_GATEWAY:
@@ -83,9 +81,7 @@ def _waits() -> Iterator[float]:
 def job_in_progress(exc: Exception) -> bool:
     """A 409 ``{failureReason: "UpdateRoutingPrefixJob failed as another one is already in progress."}``."""
     response = getattr(exc, 'response', None)
-    return (
-        getattr(response, 'status_code', None) == 409 and 'in progress' in (getattr(response, 'text', '') or '').lower()
-    )
+    return http_status(exc) == 409 and 'in progress' in (getattr(response, 'text', '') or '').lower()
 
 
 def update_calling_location(api: Any, ctx: Context, location_id: str, settings: Any) -> str | None:
