@@ -39,5 +39,6 @@ def test_a_second_pass_over_the_samples_is_all_skipped_with_zero_writes(sandbox,
     [results] = (tmp_path / 'second').glob('runs/*/results_manual.csv')
     assert set(statuses(results)) == {'skipped'}, 'ni siquiera precheck_workspace, que solo lee, cuenta como executed'
     assert result['summary']['by_status']['executed'] == 0
+    assert result['status'] == 'skipped', 'a batch that writes nothing says so in its status'
     assert set(result['summary']['by_category']) <= {'sin_cambios', 'no_aplica'}
     assert len(sandbox.writes()) == writes

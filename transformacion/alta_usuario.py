@@ -28,7 +28,6 @@ from transformacion.common import (
     converge,
     diff,
     one_of,
-    read_back,
 )
 from transformacion.domain import resolve
 from transformacion.domain.licenses import (
@@ -131,7 +130,7 @@ def _create(
         refused = refusal(exc)
         if refused is None:
             raise
-        partial = read_back(lambda: find_person(api, ctx, email), ctx.policy, ctx.sleep)
+        partial = ctx.read_back(lambda: find_person(api, ctx, email))
         if partial is None:
             raise Rejected(f'Webex rechazó el alta de {email} y no creó nada: {refused["reason"]}', refused) from None
         return partial, refused
@@ -232,7 +231,7 @@ def alta_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     if found['person'] is None and params.get('phone_number'):
         if _number_held_by_a_person(api, ctx, params['phone_number']):
             # the number may belong to this person, created moments ago and not listed yet
-            found['person'] = read_back(lambda: find_person(api, ctx, email), ctx.policy, ctx.sleep)
+            found['person'] = ctx.read_back(lambda: find_person(api, ctx, email))
     before = _state(found['person'], user_licenses) if found['person'] else None
 
     def read() -> dict[str, Any]:

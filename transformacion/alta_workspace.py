@@ -25,7 +25,6 @@ from transformacion.common import (
     action_main,
     converge,
     one_of,
-    read_back,
 )
 from transformacion.domain import resolve
 from transformacion.domain.licenses import take_unit
@@ -147,7 +146,7 @@ def _create(api: Any, ctx: Context, settings: Any, name: str, location_id: str) 
     except RestError as exc:
         if exc.response.status_code != 409:
             raise
-        found = read_back(recover, ctx.policy, ctx.sleep)
+        found = ctx.read_back(recover)
         if found is None:
             raise
         ctx.log.event('response', {'kind': 'read_back_after_conflicting_create', 'found': True})
@@ -171,9 +170,7 @@ def alta_workspace(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
             found['workspace'] = find_workspace(api, ctx, name, location_id)
             if found['workspace'] is None and _held_by_a_workspace(api, ctx, params, location_id):
                 # a workspace holds the numbering asked for: it may be this one, created moments ago, not listed yet
-                found['workspace'] = read_back(
-                    lambda: find_workspace(api, ctx, name, location_id), ctx.policy, ctx.sleep
-                )
+                found['workspace'] = ctx.read_back(lambda: find_workspace(api, ctx, name, location_id))
         else:
             found['workspace'] = ctx.call(api.workspaces.details, found['workspace'].workspace_id)
         return _state(api, ctx, found['workspace'], license_names) if found['workspace'] else None

@@ -69,7 +69,7 @@ def test_every_run_reads_its_target_before_the_first_write_prints_it_and_records
         'owner_name': 'Ana Administradora',
         'owner_org_id': sandbox.org.id,
     }
-    assert summary['operator']['token_owner'] == ADMIN and summary['operator']['user']
+    assert summary['operator']['webex_user'] == ADMIN and summary['operator']['user']
     assert set(summary['versions']) == {'transformacion', 'wxc_sdk', 'python'}
     assert summary['input_dir'] == str(folder.resolve())
     assert summary['api_calls'] == len(journal)
@@ -77,7 +77,7 @@ def test_every_run_reads_its_target_before_the_first_write_prints_it_and_records
     store = Checkpoint(run.run_dir / 'checkpoint.sqlite')
     try:
         assert store.meta('target') == summary['target']
-        assert store.sessions()[0].operator['token_owner'] == ADMIN
+        assert store.sessions()[0].operator['webex_user'] == ADMIN
     finally:
         store.close()
 

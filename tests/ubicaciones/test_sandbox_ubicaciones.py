@@ -173,7 +173,8 @@ def test_unknown_trunks_and_route_groups_are_404(api, sandbox):
 
 
 def test_connection_options_carry_only_the_documented_fields(api, sandbox):
-    url = api.telephony.pstn.ep(f'locations/{sede_central_id(sandbox)}/connectionOptions')
+    # the path spelled out: wxc_sdk's endpoint helper for PSTN differs between versions
+    url = f'{api.session.BASE}/telephony/pstn/locations/{sede_central_id(sandbox)}/connectionOptions'
     items = api.session.rest_get(url)['items']
     assert {tuple(sorted(item)) for item in items} == {('displayName', 'id', 'pstnServices')}
     assert {o.pstn_connection_type for o in api.telephony.pstn.list(sede_central_id(sandbox))} == {None}

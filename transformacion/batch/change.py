@@ -7,7 +7,7 @@ load (the report then says ``desconocido``):
 
 - ``target``: ``{base_url, org_id, org_name}`` (the org the run was bound to, read at its start);
 - ``target.owner_email`` / ``owner_name`` (the token's owner, ``GET /people/me``), or ``operator``:
-  ``{email | token_owner, display_name, user, host}``, or a plain string;
+  ``{email | webex_user, display_name, user, host}``, or a plain string;
 - ``versions``: ``{transformacion, wxc_sdk}``;
 - ``input``: ``{folder}`` (or a plain string); without it, the folder holding the run's ``inputs``.
 
@@ -78,7 +78,7 @@ FAILURE_REASONS = {
     ),
     'sin_confirmar': (
         'Cambio de alto impacto sin confirmar',
-        'Revise el estado actual y el deseado y relance con --yes.',
+        'Revise el estado actual y el deseado y aplíquelo con --retry-failed <run id> --yes.',
     ),
     'rechazada': (
         'Rechazada: los datos no casan con el estado de la organización',
@@ -188,12 +188,12 @@ def target_of(summary: dict[str, Any]) -> Target:
 
 def operator_of(summary: dict[str, Any]) -> str:
     """Who ran it: the token's owner (``target.owner_name`` / ``owner_email``, or ``operator.display_name`` /
-    ``email`` / ``token_owner``) as ``Name <email>``, then the local account (``operator.user`` at ``host``) when
+    ``email`` / ``webex_user``) as ``Name <email>``, then the local account (``operator.user`` at ``host``) when
     recorded; ``desconocido`` when nothing is."""
     target = _mapping(summary.get('target'))
     given = summary.get('operator')
     operator = _mapping(given)
-    email = _first(target, 'owner_email') or _first(operator, 'email', 'emails', 'token_owner')
+    email = _first(target, 'owner_email') or _first(operator, 'email', 'emails', 'webex_user')
     name = _first(target, 'owner_name') or _first(operator, 'display_name', 'name', 'displayName')
     who = f'{name} <{email}>' if name and email else email or name or _first(operator, 'id')
     if isinstance(given, str):

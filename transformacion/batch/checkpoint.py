@@ -29,7 +29,8 @@ FAILED_STATUSES = ('rejected', 'error', 'timeout')
 TASK_STATUSES = ('pending', 'running', *OK_STATUSES, *FAILED_STATUSES)
 MESSAGE_LIMIT = 300
 
-#: Why a pair ended as it did, beside its status. ``aplicado`` / ``simulado`` for executed / dry_run; a skipped
+#: Why a pair ended as it did, beside its status. ``aplicado`` / ``simulado`` for executed / dry_run (``requiere_yes``
+#: for a dry-run change of a high-impact action that the real run will only apply with ``--yes``); a skipped
 #: pair is ``no_aplica`` (the row fills none of the action's columns), ``sin_cambios`` (already in the desired state,
 #: or a read that writes nothing), ``bloqueado`` (a prerequisite failed) or ``lote_rechazado`` (the batch was
 #: refused by its validation); a pending or running pair of a stopped run is ``no_ejecutado``. A failure has the
@@ -49,7 +50,7 @@ FAILURE_CATEGORIES = (
     'timeout',
     'unexpected',
 )
-CATEGORIES = ('aplicado', 'simulado', *SKIP_CATEGORIES, 'no_ejecutado', *FAILURE_CATEGORIES)
+CATEGORIES = ('aplicado', 'simulado', 'requiere_yes', *SKIP_CATEGORIES, 'no_ejecutado', *FAILURE_CATEGORIES)
 #: The category a task gets when it is recorded without one (by the validation).
 _DEFAULT_CATEGORY = {'skipped': 'no_aplica', 'rejected': 'invalid_input', 'executed': 'aplicado', 'dry_run': 'simulado'}
 
@@ -531,12 +532,14 @@ class Checkpoint:
         """Make the tasks left in flight by an interrupted invocation pending again (``--resume``)."""
         self._execute("UPDATE tasks SET status = 'pending', category = '' WHERE status = 'running'")
 
-    def requeue_failed(self) -> None:
+    def requeue_failed(self, *, unconfirmed: bool = False) -> None:
         """Make the tasks that ended in error or timeout, and the dependants they blocked, pending again
-        (``--retry-failed``)."""
+        (``--retry-failed``); with ``unconfirmed`` (the retry brings ``--yes``) also the high-impact changes refused
+        for lack of a confirmation (category ``sin_confirmar``)."""
+        also = " OR (status = 'rejected' AND category = 'sin_confirmar')" if unconfirmed else ''
         self._execute(
             "UPDATE tasks SET status = 'pending', category = '', blocked_by = NULL "
-            "WHERE status IN ('error', 'timeout') OR (status = 'skipped' AND blocked_by IS NOT NULL)"
+            "WHERE status IN ('error', 'timeout') OR (status = 'skipped' AND blocked_by IS NOT NULL)" + also
         )
 
 

@@ -172,6 +172,8 @@ def category_of(outcome: Outcome, action: Action, settings: Settings) -> str:
     if outcome.status == 'rejected':
         unconfirmed = action.high_impact and not settings.assume_yes and {'current', 'desired'} <= set(outcome.details)
         return 'sin_confirmar' if unconfirmed else 'invalid_input'
+    if outcome.status == 'dry_run' and outcome.details.get('needs_confirmation'):
+        return 'requiere_yes'
     return {'executed': 'aplicado', 'dry_run': 'simulado', 'skipped': 'sin_cambios'}.get(outcome.status, '')
 
 

@@ -47,7 +47,8 @@ FAILURE_STEPS = {
     'conflict': 'choca con el estado actual de Webex (número, extensión o nombre en uso): revíselo y relance',
     'invalid_input': 'datos que la validación o Webex rechazan: corrija el CSV y relance (lo ya aplicado quedará '
     'sin_cambios)',
-    'sin_confirmar': 'cambio de alto impacto sin confirmar: revise el estado actual y el deseado y relance con --yes',
+    'sin_confirmar': 'cambio de alto impacto sin confirmar: revise el estado actual y el deseado y aplíquelo con '
+    '--retry-failed {run} --yes',
     'en_desarrollo': 'la acción está en desarrollo y todavía no se puede ejecutar: quítela de --actions',
     'rate_limited': 'Webex limitó el ritmo (429): repita con --retry-failed {run} (con --rate-limit si se repite)',
     'transient': 'fallo pasajero de red o de Webex (5xx): repita con --retry-failed {run}',
@@ -57,7 +58,7 @@ FAILURE_STEPS = {
 #: What to do about each kind of refusal, in the one-line next step.
 _REJECTED_STEPS = {
     'invalid_input': 'corrija el CSV y relance',
-    'sin_confirmar': 'relance con --yes',
+    'sin_confirmar': 'aplíquelos con --retry-failed {run} --yes',
     'en_desarrollo': 'quite la acción',
 }
 #: How each way of stopping is named to the operator.
@@ -70,7 +71,7 @@ _STOPPED_BY = {
     'credentials': 'Webex rechazó las credenciales',
 }
 #: The columns of the end-of-run table: statuses, with skipped split into its categories.
-_TABLE_COLUMNS = ('executed', 'dry_run', *SKIP_CATEGORIES, *FAILED_STATUSES, 'no_ejecutado')
+_TABLE_COLUMNS = ('executed', 'dry_run', 'requiere_yes', *SKIP_CATEGORIES, *FAILED_STATUSES, 'no_ejecutado')
 
 
 @dataclass(frozen=True)
@@ -255,7 +256,7 @@ def write_report(store: Checkpoint, run_dir: Path, actions: tuple[str, ...], cat
 def _row_counts(statuses: dict[str, int], categories: dict[str, int]) -> dict[str, int]:
     """One table line's counts: the statuses, skipped split by category, pending and running as no_ejecutado."""
     counts = {column: statuses.get(column, 0) for column in ('executed', 'dry_run', *FAILED_STATUSES)}
-    counts.update({category: categories.get(category, 0) for category in SKIP_CATEGORIES})
+    counts.update({category: categories.get(category, 0) for category in (*SKIP_CATEGORIES, 'requiere_yes')})
     counts['no_ejecutado'] = statuses.get('pending', 0) + statuses.get('running', 0)
     return counts
 
@@ -347,27 +348,32 @@ def next_step(report: Report) -> str:
         steps.append(f'{counts["error"] + counts["timeout"]} en error o timeout: --retry-failed {report.run_id}')
     if counts['rejected']:
         reasons = '; '.join(
-            f'{group["category"]} {group["count"]}: {_REJECTED_STEPS[group["category"]]}'
+            f'{group["category"]} {group["count"]}: {_REJECTED_STEPS[group["category"]].format(run=report.run_id)}'
             for group in report.summary['failures']
             if group['category'] in _REJECTED_STEPS
         )
         steps.append(f'{counts["rejected"]} rechazadas ({reasons}); lo ya aplicado quedará sin_cambios')
     if report.summary['problems']:
         steps.append('hay problemas de validación sin aplicar (--skip-invalid): corríjalos y relance')
+    needs_yes = report.summary['by_category'].get('requiere_yes', 0)
+    if needs_yes:
+        steps.append(f'{needs_yes} cambio(s) de alto impacto (requiere_yes): la ejecución real necesita --yes')
     return '; '.join(steps)
 
 
 def reply(report: Report) -> Reply:
-    """The result object of a run (``emit_run`` prints it): status rejected / error / dry_run / executed, the run's
-    files, its problems and its summary with exit code and next step; for the operator (stderr) the problems, the
-    table, the failures by reason and the next step."""
+    """The result object of a run (``emit_run`` prints it): status rejected / error / dry_run / executed / skipped
+    (nothing to write), the run's files, its problems and its summary with exit code and next step; for the operator
+    (stderr) the problems, the table, the failures by reason and the next step."""
     message = next_step(report)
     if report.state == 'rejected':
         status = 'rejected'
     elif report.exit_code:
         status = 'error'
-    else:
-        status = 'dry_run' if report.summary['dry_run'] else 'executed'
+    elif report.summary['dry_run']:
+        status = 'dry_run'
+    else:  # executed when the run wrote something, skipped when every pair was already in its state (or not asked)
+        status = 'executed' if report.summary['by_status'].get('executed') else 'skipped'
     text = []
     if report.problems:
         text.append(f'Problemas de validación ({len(report.problems)}):')

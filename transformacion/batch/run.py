@@ -241,11 +241,17 @@ def _drive(
             store.close_session(session, 'refused')
             raise
         store.set_session_operator(session, _who(target))
+    # a confirmation (--yes) given to any session of the run holds for the whole run: the resume command it prints
+    # continues what the operator confirmed, and --retry-failed --yes applies the changes refused for lack of it
+    if settings.assume_yes:
+        store.set_meta('assume_yes', True)
+    elif store.meta('assume_yes'):
+        settings = replace(settings, assume_yes=True)
     with store.transaction():
         if kind != 'run':
             store.requeue_running()
         if kind == 'retry-failed':
-            store.requeue_failed()
+            store.requeue_failed(unconfirmed=settings.assume_yes)
     event = stop.event if stop is not None else threading.Event()
     if stop is not None:
         stop.attach(store, report.resume_command(store, run_dir))

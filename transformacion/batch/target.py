@@ -177,5 +177,5 @@ def operator(target: Target | None) -> dict[str, Any]:
     return {
         'user': user,
         'host': socket.gethostname(),
-        'token_owner': target.owner_email if target else None,
+        'webex_user': target.owner_email if target else None,
     }

@@ -15,7 +15,7 @@ from typing import Any
 from transformacion.core.evidence import ActionLog
 from transformacion.core.outcome import Outcome, Rejected
 from transformacion.core.params import Action
-from transformacion.core.retry import RetryPolicy, _invoke_with_retry_after
+from transformacion.core.retry import RetryPolicy, _invoke_with_retry_after, read_back
 
 
 @dataclass(frozen=True)
@@ -161,6 +161,13 @@ class Context:
             {'current': current, 'desired': desired},
         )
 
+    def read_back(self, recover: Callable[[], Any]) -> Any:
+        """``recover()`` until it finds something within ``policy.visibility_wait`` (Webex lists a new person or
+        workspace seconds after its create), else None; a dry-run, which created nothing, reads once."""
+        if self.dry_run:
+            return recover()
+        return read_back(recover, self.policy, self.sleep)
+
     def cached(self, key: CacheKey, load: Callable[[], Any]) -> Any:
         """A value resolved once per run and shared by every row of a batch: ``self.cache.get_or_load``."""
         return self.cache.get_or_load(key, load)
@@ -228,12 +235,17 @@ def converge(
     def apply() -> str | None:
         return create() if before is None and create is not None else write(changes)
 
+    # what a high-impact change shows when it asks for confirmation (None: no confirmation for this change)
+    what = (entity if confirm_if is None else confirm_if(before, changes)) if ctx.high_impact else None
     if ctx.dry_run:
         step = apply()
         details['calls'] = [c.as_dict() for c in ctx.planned]
-        return Outcome('dry_run', f'{entity}: {step or "cambiaría " + ", ".join(changes)}', details)
+        message = f'{entity}: {step or "cambiaría " + ", ".join(changes)}'
+        if what and not ctx.assume_yes:
+            details['needs_confirmation'] = what
+            message += ' (alto impacto: la ejecución real pedirá --yes)'
+        return Outcome('dry_run', message, details)
     if ctx.high_impact:
-        what = entity if confirm_if is None else confirm_if(before, changes)
         if what:
             current_values = {key: (before or {}).get(key) for key in changes}
             ctx.confirm(what, current_values, {key: change['after'] for key, change in changes.items()})

@@ -10,7 +10,7 @@ from typing import Any
 from transformacion.core.context import Context
 from transformacion.core.outcome import Rejected
 from transformacion.core.params import decode_webex_id
-from transformacion.core.retry import read_back, rejected_on_404
+from transformacion.core.retry import rejected_on_404
 
 #: namespaces of the run-wide cache (``Context.cached``) this module fills: ``(namespace, id)``
 LOCATION_IDS = 'location_id'
@@ -44,10 +44,8 @@ def person_id(api: Any, ctx: Context, email_or_id: str) -> str:
             missing = f'la persona con id {email_or_id} no existe'
             return rejected_on_404(missing, ctx.call, api.people.details, email_or_id).person_id
         # list results may show a person created moments ago only later: look for policy.visibility_wait
-        found = read_back(
-            lambda: ctx.call(lambda: list(api.people.list(email=email_or_id, org_id=ctx.org_id))) or None,
-            ctx.policy,
-            ctx.sleep,
+        found = ctx.read_back(
+            lambda: ctx.call(lambda: list(api.people.list(email=email_or_id, org_id=ctx.org_id))) or None
         )
         if not found:
             raise Rejected(f'la persona {email_or_id!r} no existe en la organización')
@@ -125,7 +123,7 @@ def workspace_id(api: Any, ctx: Context, name_or_id: str, location: str | None =
             return [ws for ws in found if (ws.display_name or '').casefold() == wanted] or None
 
         # list results may show a workspace created moments ago only later: look for policy.visibility_wait
-        matches = read_back(named, ctx.policy, ctx.sleep) or []
+        matches = ctx.read_back(named) or []
         where = f' en la ubicación {location!r}' if location else ' en la organización'
         if not matches:
             raise Rejected(f'el workspace {name_or_id!r} no existe{where}')
