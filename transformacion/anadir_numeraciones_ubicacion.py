@@ -29,6 +29,7 @@ from transformacion.common import (
     PlannedCall,
     Rejected,
     action_main,
+    converge,
 )
 from transformacion.domain import resolve
 from transformacion.domain.locations import NUMBERS_BY_API, read_connection
@@ -94,6 +95,31 @@ def _check_pstn(api: Any, ctx: Context, location_id: str, location: str, details
     return kind
 
 
+def _report(
+    wanted: list[str], inventory: dict[str, Any], location_id: str, state: str, after: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """One line per number asked: ``already_present`` (with its state) or ``owned_elsewhere`` (with the location)
+    from the first reading of the org's ``inventory``; for the others ``to_add`` until read back (``after``), then
+    ``added`` or ``failed`` with the reason."""
+    report = []
+    for number in wanted:
+        item = inventory.get(number)
+        if item is not None and item.location.id == location_id:
+            line = {'phone_number': number, 'result': 'already_present', 'state': _state(item)}
+        elif item is not None:
+            line = {'phone_number': number, 'result': 'owned_elsewhere', 'location': item.location.name}
+        elif after is None:
+            line = {'phone_number': number, 'result': 'to_add'}
+        elif after.get(number) == state:
+            line = {'phone_number': number, 'result': 'added', 'state': state}
+        else:
+            found = after.get(number)
+            problem = 'no aparece en la ubicación tras añadirlo' if found is None else f'estado {found}, no {state}'
+            line = {'phone_number': number, 'result': 'failed', 'error': problem}
+        report.append(line)
+    return report
+
+
 def anadir_numeraciones_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     from wxc_sdk.common import NumberState
     from wxc_sdk.rest import RestError
@@ -105,73 +131,71 @@ def anadir_numeraciones_ubicacion(api: Any, params: dict[str, Any], ctx: Context
     location_id = resolve.location_id(api, ctx, location)
     resolve.calling_location(api, ctx, location_id, location)
     inventory = read_inventory(api, ctx)
+    # the managed state: each number not yet in the location, with its state there (None: absent); the numbers
+    # already in it are left as they are
+    managed = [n for n in wanted if n not in inventory or inventory[n].location.id != location_id]
+    details: dict[str, Any] = {'location_id': location_id}
 
-    report: dict[str, dict[str, Any]] = {}
-    elsewhere: list[str] = []
-    new: list[str] = []
-    for number in wanted:
-        item = inventory.get(number)
-        if item is None:
-            new.append(number)
-            report[number] = {'phone_number': number, 'result': 'to_add'}
-        elif item.location.id == location_id:
-            report[number] = {'phone_number': number, 'result': 'already_present', 'state': _state(item)}
-        else:
-            elsewhere.append(f'{number} ({item.location.name})')
-            report[number] = {'phone_number': number, 'result': 'owned_elsewhere', 'location': item.location.name}
-    details: dict[str, Any] = {'location_id': location_id, 'numbers': list(report.values())}
-    if elsewhere:
-        raise Rejected(
-            f'--phone-numbers: {len(elsewhere)} número(s) pertenecen a otra ubicación y no se pueden añadir a '
-            f'{location!r}: {", ".join(elsewhere)}',
-            details,
-        )
-    entity = f'inventario de la ubicación {location!r}'
-    if not new:
-        return Outcome('skipped', f'{entity}: los {len(wanted)} números ya estaban', details)
-    details['pstn'] = _check_pstn(api, ctx, location_id, location, details)
+    def read() -> dict[str, Any]:
+        present = read_inventory(api, ctx, location_id)
+        return {number: _state(present[number]) if number in present else None for number in managed}
 
-    batches = _batches(new)
-    for batch in batches:
-
-        def recover(batch: list[str] = batch) -> Any:
-            present = read_inventory(api, ctx, location_id)
-            return NumberAddResponse() if all(number in present for number in batch) else None
-
-        try:
-            ctx.write(
-                PlannedCall('POST', _numbers_path(location_id), {'phoneNumbers': batch, 'state': state}),
-                api.telephony.location.number.add,
-                location_id,
-                batch,
-                state=NumberState(state),
-                org_id=ctx.org_id,
-                recover=recover,
+    def check(before: dict[str, Any] | None, changes: dict[str, Any]) -> None:
+        refused = {'location_id': location_id, 'numbers': _report(wanted, inventory, location_id, state, None)}
+        elsewhere = [f'{n} ({inventory[n].location.name})' for n in changes if n in inventory]
+        if elsewhere:
+            raise Rejected(
+                f'--phone-numbers: {len(elsewhere)} número(s) pertenecen a otra ubicación y no se pueden añadir a '
+                f'{location!r}: {", ".join(elsewhere)}',
+                refused,
             )
-        except RestError as exc:
-            # wxc_sdk < 1.28 raises the 400 that later versions swallow (ignore_status=400): same outcome on both,
-            # the read-back below reports the batch as failed and the other batches still go
-            if exc.response.status_code != 400:
-                raise
-    details['calls'] = [call.as_dict() for call in ctx.planned]
-    summary = f'{len(new)} número(s) nuevos en {len(batches)} petición(es), {len(wanted) - len(new)} ya estaban'
-    if ctx.dry_run:
-        return Outcome('dry_run', f'{entity}: añadiría {summary}', details)
+        details['pstn'] = _check_pstn(api, ctx, location_id, location, refused)
 
-    present = read_inventory(api, ctx, location_id)
-    missing = []
-    for number in new:
-        item = present.get(number)
-        if item is not None and _state(item) == state:
-            report[number].update(result='added', state=state)
-            continue
-        missing.append(number)
-        problem = 'no aparece en la ubicación tras añadirlo' if item is None else f'estado {_state(item)}, no {state}'
-        report[number].update(result='failed', error=problem)
-    details.update(numbers=list(report.values()), verified=not missing)
-    if missing:
-        return Outcome('error', f'{entity}: {len(missing)} número(s) no se añadieron: {", ".join(missing)}', details)
-    return Outcome('executed', f'{entity}: añadidos {summary} (verificado)', details)
+    def write(changes: dict[str, Any]) -> str:
+        new = list(changes)
+        batches = _batches(new)
+        for batch in batches:
+
+            def recover(batch: list[str] = batch) -> Any:
+                present = read_inventory(api, ctx, location_id)
+                return NumberAddResponse() if all(number in present for number in batch) else None
+
+            try:
+                ctx.write(
+                    PlannedCall('POST', _numbers_path(location_id), {'phoneNumbers': batch, 'state': state}),
+                    api.telephony.location.number.add,
+                    location_id,
+                    batch,
+                    state=NumberState(state),
+                    org_id=ctx.org_id,
+                    recover=recover,
+                )
+            except RestError as exc:
+                # wxc_sdk < 1.28 raises the 400 that later versions swallow (ignore_status=400): same outcome on
+                # both, the read-back reports the batch as failed and the other batches still go
+                if exc.response.status_code != 400:
+                    raise
+        summary = f'{len(new)} número(s) nuevos en {len(batches)} petición(es), {len(wanted) - len(new)} ya estaban'
+        return f'añadiría {summary}' if ctx.dry_run else f'añadidos {summary}'
+
+    entity = f'inventario de la ubicación {location!r}'
+    outcome = converge(
+        ctx,
+        entity=entity,
+        read=read,
+        current=dict.fromkeys(managed),
+        desired=dict.fromkeys(managed, state),
+        write=write,
+        check=check,
+        unchanged=f'los {len(wanted)} números ya estaban',
+    )
+    after = outcome.details.get('after')
+    report = _report(wanted, inventory, location_id, state, after)
+    if outcome.status == 'error':
+        failed = [line['phone_number'] for line in report if line['result'] == 'failed']
+        outcome.message = f'{entity}: {len(failed)} número(s) no se añadieron: {", ".join(failed)}'
+    outcome.details = {**details, **outcome.details, 'numbers': report}
+    return outcome
 
 
 main = action_main(__name__)

@@ -25,8 +25,8 @@ from transformacion.common import (
     PlannedCall,
     Rejected,
     action_main,
+    converge,
     describe_error,
-    diff,
 )
 from transformacion.domain import resolve
 from transformacion.domain.locations import (
@@ -92,50 +92,52 @@ def configurar_pstn_ubicacion(api: Any, params: dict[str, Any], ctx: Context) ->
     desired, body, label = _target(api, ctx, params['pstn'], options, location)
     entity = f'PSTN de la ubicación {location!r}'
     before = read_connection(api, ctx, location_id)
-    changes = diff(before, desired)
-    details: dict[str, Any] = {'location_id': location_id, 'target': label, 'before': before, 'diff': changes}
-    if not changes:
-        return Outcome('skipped', f'{entity}: ya usa {label}', details)
+    known = {'location_id': location_id, 'target': label}
 
-    def write() -> None:
-        ctx.write(
-            PlannedCall('PUT', connection_path(location_id), body),
-            api.telephony.pstn.configure,
-            location_id,
-            id=body.get('id'),
-            premise_route_type=body.get('premiseRouteType'),
-            premise_route_id=body.get('premiseRouteId'),
-            org_id=ctx.org_id,
-        )
+    def write(changes: dict[str, Any]) -> str:
+        try:
+            ctx.write(
+                PlannedCall('PUT', connection_path(location_id), body),
+                api.telephony.pstn.configure,
+                location_id,
+                id=body.get('id'),
+                premise_route_type=body.get('premiseRouteType'),
+                premise_route_id=body.get('premiseRouteId'),
+                org_id=ctx.org_id,
+            )
+        except RestError as exc:
+            error = describe_error(exc)
+            if error['reason'] != 'invalid_input':
+                raise
+            reason = ': '.join(dict.fromkeys([error['message'], *error.get('errors', [])]))
+            hint = f'; {CONTROL_HUB}' if 'id' in body else ''
+            raise Rejected(
+                f'--pstn: Webex rechazó la conexión {label!r} para la ubicación {location!r} y no cambió nada: '
+                f'{reason}{hint}',
+                {**known, 'before': before, 'diff': changes, 'refused': error},
+            ) from None
+        if ctx.dry_run:
+            caveat = '' if 'premiseRouteId' in body else f' (si Webex la admite por API: {CONTROL_HUB})'
+            return f'pasaría de {before["displayName"] or "ninguna"} a {label}{caveat}'
+        return f'ahora usa {label}'
 
-    if ctx.dry_run:
-        write()
-        details['calls'] = [call.as_dict() for call in ctx.planned]
-        caveat = '' if 'premiseRouteId' in body else f' (si Webex la admite por API: {CONTROL_HUB})'
-        return Outcome(
-            'dry_run', f'{entity}: pasaría de {before["displayName"] or "ninguna"} a {label}{caveat}', details
-        )
-    if before['pstnConnectionType'] is not None:
-        ctx.confirm(f'{entity} (cambiar una conexión PSTN en uso)', before, desired)
-    try:
-        write()
-    except RestError as exc:
-        error = describe_error(exc)
-        if error['reason'] != 'invalid_input':
-            raise
-        reason = ': '.join(dict.fromkeys([error['message'], *error.get('errors', [])]))
-        hint = f'; {CONTROL_HUB}' if 'id' in body else ''
-        raise Rejected(
-            f'--pstn: Webex rechazó la conexión {label!r} para la ubicación {location!r} y no cambió nada: '
-            f'{reason}{hint}',
-            {**details, 'refused': error},
-        ) from None
-    after = read_connection(api, ctx, location_id)
-    remaining = diff(after, desired)
-    details.update(after=after, calls=[call.as_dict() for call in ctx.planned], verified=not remaining)
-    if remaining:
-        return Outcome('error', f'{entity}: la verificación falla en {", ".join(remaining)}', details)
-    return Outcome('executed', f'{entity}: ahora usa {label} ({after["pstnConnectionType"]}) (verificado)', details)
+    outcome = converge(
+        ctx,
+        entity=entity,
+        read=lambda: read_connection(api, ctx, location_id),
+        current=before,
+        desired=desired,
+        write=write,
+        confirm_if=lambda before, changes: (
+            f'{entity} (cambiar una conexión PSTN en uso)' if before['pstnConnectionType'] else None
+        ),
+        unchanged=f'ya usa {label}',
+    )
+    if outcome.status == 'executed':
+        # the connection type of a cloud option is known only once set: the message names what Webex reports
+        outcome.message = f'{entity}: ahora usa {label} ({outcome.details["after"]["pstnConnectionType"]}) (verificado)'
+    outcome.details = {**known, **outcome.details}
+    return outcome
 
 
 main = action_main(__name__)
