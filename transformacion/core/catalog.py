@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
 from typing import Any
 
-from transformacion.core.params import DATASETS, Action, describe_rules
+from transformacion.core.params import DATASETS, Action, Param, describe_rules
 
 #: The file of common values of a launcher folder (one data row), next to the ``DATASETS`` files.
 GLOBAL_CSV = 'global.csv'
@@ -155,14 +155,20 @@ def render_table(items: list[Action]) -> str:
     return '\n'.join('  '.join(cell.ljust(widths[i]) if i < 4 else cell for i, cell in enumerate(row)) for row in rows)
 
 
+def _column(param: Param) -> str:
+    """A parameter as the README table names it: its CSV column, and its option when that is not ``--<column>``."""
+    plain = '--' + param.csv_column.replace('_', '-')
+    return f'`{param.csv_column}`' + ('' if param.flag == plain else f' (`{param.flag}`)')
+
+
 def render_markdown(items: list[Action]) -> str:
     lines = [
-        '| acción | dataset | estado | alto impacto | parámetros obligatorios | opcionales |',
+        '| acción | dataset | estado | alto impacto | columnas CSV obligatorias | opcionales |',
         '| --- | --- | --- | --- | --- | --- |',
     ]
     for a in items:
-        required = ', '.join(f'`{p.csv_column}`' for p in a.params if p.required) or '-'
-        optional = ', '.join(f'`{p.csv_column}`' for p in a.params if not p.required) or '-'
+        required = ', '.join(_column(p) for p in a.params if p.required) or '-'
+        optional = ', '.join(_column(p) for p in a.params if not p.required) or '-'
         lines.append(
             f'| `{a.name}` | {a.dataset} | {a.status} | {"sí" if a.high_impact else "no"} | {required} | {optional} |'
         )
