@@ -8,7 +8,6 @@ import time
 from datetime import UTC, datetime
 
 from tests.launcher.conftest import GLOBAL, location, location_names, posts, write_folder
-from transformacion import launcher_csv_dependencias
 
 NAMES = ['Norte', 'Sur', 'Este']
 
@@ -49,13 +48,17 @@ def test_a_retry_after_beyond_the_cap_stops_the_batch_then_resume_finishes_it(la
     assert sorted(created) == sorted(NAMES)
 
 
-def test_a_plain_retry_after_within_the_cap_is_waited_and_the_batch_completes(launch, sandbox, tmp_path, monkeypatch):
+def test_a_retry_after_within_the_cap_is_announced_waited_in_full_and_the_batch_completes(
+    launch, sandbox, tmp_path, monkeypatch
+):
     monkeypatch.setenv('TRANSFORMACION_MAX_WAIT', '5')
     folder = write_folder(tmp_path / 'lote', global_row=GLOBAL, ubicaciones=[location('Norte')])
     sandbox.set_faults(
         [{'kind': 'throttle', 'path': '^/v1/locations$', 'method': 'POST', 'retry_after': '1', 'max_count': 1}]
     )
 
-    run = launch('--input_dir', str(folder), '--actions', 'alta_ubicacion', main=launcher_csv_dependencias.main)
+    run = launch('--input_dir', str(folder), '--actions', 'alta_ubicacion')
 
     assert (run.code, run.result['summary']['state'], run.result['summary']['stopped_by']) == (0, 'completed', None)
+    [line] = [line for line in run.stderr.splitlines() if line.startswith('pausa:')]
+    assert 'Webex respondió 429' in line and 'ninguna petición sale hasta las' in line and '(1 s' in line

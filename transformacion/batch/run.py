@@ -226,6 +226,7 @@ def _drive(
         store.set_category(in_development, 'rejected', 'en_desarrollo')
     target = None
     api = None
+    controller = RateController(settings.rate_limit, max_pause=settings.policy.max_wait)
     if report.run_state(store) != 'rejected':
         token, base_url = connection
         api = create_api(
@@ -233,7 +234,7 @@ def _drive(
             base_url,
             concurrency=2 * settings.concurrency,  # room for workers a chunk timeout left on a slow call
             timeout=settings.policy.timeout,
-            controller=RateController(settings.rate_limit, max_pause=settings.policy.max_wait),
+            controller=controller,
         )
         try:
             target, settings = _bind(store, run_dir, api, base_url, settings, out)
@@ -271,6 +272,7 @@ def _drive(
             locks={name: threading.Lock() for name in batch.actions},
             stop=event,
         )
+        controller.announce = run.progress.note_pause
         if not event.is_set():
             execute_run(run)
         run.progress.close()

@@ -6,6 +6,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
 BAR_WIDTH = 24
@@ -61,6 +62,17 @@ class Progress:
             if now - self._shown >= self.interval:
                 self._shown = now
                 self._show(now)
+
+    def note_pause(self, seconds: float) -> None:
+        """Say at once that every request waits for a 429's Retry-After, and until when (UTC)."""
+        until = (datetime.now(UTC) + timedelta(seconds=seconds)).strftime('%H:%M:%S')
+        line = (
+            f'pausa: Webex respondió 429 (límite de ritmo); ninguna petición sale hasta las {until} UTC '
+            f'({seconds:.0f} s, lo que pide su Retry-After)'
+        )
+        with self._lock:
+            self.stream.write(f'\n{line}\n' if self.tty else f'{line}\n')
+            self.stream.flush()
 
     def close(self) -> None:
         with self._lock:

@@ -49,6 +49,9 @@ class RateController:
         self._calm_since = clock()
         self.requests = 0
         self.throttled = 0
+        #: told ``announce(seconds)`` when a 429 starts or extends the pause (a progress display says why and until
+        #: when); set by whoever shows the run
+        self.announce: Callable[[float], None] | None = None
 
     def acquire(self, on_pause: Callable[[float], None] | None = None) -> None:
         """Block until this request may be sent; ``on_pause(seconds)`` is told first when the wait is a 429's
@@ -80,7 +83,10 @@ class RateController:
             if self.rate and now >= self._paused_until:
                 self.rate = max(0.5, self.rate * self.CUT)
             self._calm_since = now
+            extends = now + seconds > self._paused_until
             self._paused_until = max(self._paused_until, now + seconds)
+        if extends and self.announce is not None:
+            self.announce(seconds)
 
     def paused_for(self) -> float:
         """Seconds every worker still waits because of a 429 (0 when none); for progress displays."""
