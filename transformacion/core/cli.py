@@ -22,7 +22,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from transformacion.core.arguments import _params_for_script, apply_csv_arguments, row_context
 from transformacion.core.client import create_api, get_token, load_runtime_env
@@ -172,6 +172,17 @@ def emit(
 # --------------------------------------------------------------------------- an action's command line
 
 
+class UsageError(Exception):
+    """An option the command line of an action does not accept (argparse's message)."""
+
+
+class _ActionParser(argparse.ArgumentParser):
+    """argparse whose usage errors become a ``rejected`` result object instead of argparse's own exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
 def build_parser(action: Action, description: str = '') -> argparse.ArgumentParser:
     """argparse options derived from the declaration, plus the options every action shares."""
     lines = [f'{action.summary}', '', f'Dataset: {action.dataset}. Estado: {action.status}.']
@@ -182,6 +193,7 @@ def build_parser(action: Action, description: str = '') -> argparse.ArgumentPars
         action.name,
         '\n'.join(lines) + ('\n\n' + description if description else ''),
         '0 executed/dry_run/skipped, 2 rejected, 1 error.',
+        parser_class=_ActionParser,
     )
     group = parser.add_argument_group('parámetros de la acción')
     for param in action.params:
@@ -253,7 +265,11 @@ def execute(
 def run_cli(action: Action, domain: DomainFunction | None, argv: list[str] | None = None) -> int:
     """The whole ``main()`` of an action: parse, merge CSV, validate, run, log, print the result object."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser(action).parse_args(argv)
+    try:
+        args = build_parser(action).parse_args(argv)
+    except UsageError as exc:
+        refused = Reply('rejected', f'opción no válida: {exc} (vea python -m transformacion.{action.name} --help)', {})
+        return emit(action.name, invocation_from(argv), refused)
     started = time.monotonic()
     load_runtime_env()
     cli_values = {p.name: getattr(args, p.name) for p in action.params}
