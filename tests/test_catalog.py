@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TOKEN
+from tests.support.runs import TOKEN
 from transformacion import __main__ as catalogue_cli
 from transformacion.common import run_cli
 from transformacion.core.catalog import ACTION_NAMES, action_module, actions, render_markdown

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 import transformacion.sandbox
-from tests.conftest import TOKEN
+from tests.support.runs import TOKEN
 from transformacion import launcher_csv_dependencias
 from transformacion.sandbox import running_sandbox
 

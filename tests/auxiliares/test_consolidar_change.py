@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.auxiliares.change_window import OPERATOR_EMAIL, OTHER_ORG, Window, arrange
-from tests.auxiliares.conftest import read_csv
+from tests.support.files import read_csv
 from transformacion import consolidar_reportes
 from transformacion.batch.report import RESULT_COLUMNS
 from transformacion.core.csvfiles import write_csv

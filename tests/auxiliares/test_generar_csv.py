@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.auxiliares.conftest import read_csv
-from tests.conftest import TOKEN
+from tests.support.files import read_csv
+from tests.support.runs import TOKEN
 from transformacion.core.catalog import ACTION_NAMES, actions
 from transformacion.core.params import DATASETS, NUMBER_RANGES
 from transformacion.domain.export import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.ubicaciones.conftest import SEDE_CENTRAL
+from tests.support.org import SEDE_CENTRAL
 
 
 def _csv(path: Path, header: str, *rows: str) -> Path:

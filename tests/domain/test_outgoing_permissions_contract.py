@@ -3,14 +3,14 @@ dry-run, confirmation of a high-impact change, apply and verify, re-apply skippe
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
-from typing import Any
 
 import pytest
 
-from tests.permisos.conftest import DEFAULTS, LUCIA, SEDE, location_id, log_events, person_id, stored
+from tests.support.org import LUCIA, LUCIA_ID, SEDE_CENTRAL, SEDE_CENTRAL_ID
+from tests.support.permissions import DEFAULTS, stored
+from tests.support.runs import log_events
 
 #: wxc_sdk moved the person's outgoingPermission from /people/{id}/features/ to /telephony/config/people/{id}/ in 1.38
 _SDK = tuple(int(part) for part in version('wxc_sdk').split('.')[:2])
@@ -24,7 +24,7 @@ class Target:
     action: str
     kind: str
     entity: list[str]
-    entity_id: Callable[[Any], str]
+    entity_id: str
     path: str
     csv_header: str
     csv_key: str
@@ -35,18 +35,18 @@ TARGETS = {
     'ubicacion': Target(
         'configurar_permisos_salientes_ubicacion',
         'location',
-        ['--location', SEDE],
-        location_id,
+        ['--location', SEDE_CENTRAL],
+        SEDE_CENTRAL_ID,
         '/telephony/config/locations/{}/outgoingPermission',
         'name;time_zone;outgoing_permissions',
-        f'{SEDE};Europe/Madrid',
+        f'{SEDE_CENTRAL};Europe/Madrid',
         {},
     ),
     'usuario': Target(
         'configurar_permisos_salientes_usuario',
         'person',
         ['--person', LUCIA],
-        person_id,
+        LUCIA_ID,
         PERSON_PATH,
         'email;display_name;outgoing_permissions',
         f'{LUCIA};Lucía Martín',
@@ -55,9 +55,7 @@ TARGETS = {
 }
 
 
-@pytest.fixture(params=sorted(TARGETS))
-def target(request) -> Target:
-    return TARGETS[request.param]
+pytestmark = pytest.mark.parametrize('target', [TARGETS[name] for name in sorted(TARGETS)], ids=sorted(TARGETS))
 
 
 CHANGE = 'NATIONAL:BLOCK, INTERNATIONAL:AUTH_CODE:transfer'
@@ -75,7 +73,7 @@ def test_dry_run_reports_the_change_and_the_exact_call_and_writes_nothing(cli, s
     assert result['diff']['NATIONAL'] == {'before': DEFAULTS['NATIONAL'], 'after': CHANGED['NATIONAL']}
     assert set(result['diff']) == {*CHANGED, *target.flags}
     [call] = result['calls']
-    assert (call['method'], call['path']) == ('PUT', target.path.format(target.entity_id(org)))
+    assert (call['method'], call['path']) == ('PUT', target.path.format(target.entity_id))
     sent = {
         entry['callType']: (entry['action'], entry['transferEnabled']) for entry in call['body']['callingPermissions']
     }
@@ -99,7 +97,7 @@ def test_with_yes_only_the_listed_types_change_verified_then_a_rerun_is_skipped(
 
     assert (run.code, run.status) == (0, 'executed'), run.result
     assert run.result['result']['verified'] is True
-    entity_id = target.entity_id(org)
+    entity_id = target.entity_id
     assert stored(org, target.kind, entity_id) == {**DEFAULTS, **CHANGED, **target.flags}
     [write] = sandbox.writes()
     assert (write['method'], write['path'], write['status']) == ('PUT', '/v1' + target.path.format(entity_id), 204)
@@ -128,7 +126,7 @@ def test_a_429_on_the_write_is_retried(cli, sandbox, org, target):
     assert (run.code, run.status) == (0, 'executed'), run.result
     assert (run.result['summary']['http_429'], run.result['summary']['retries']) == (1, 1)
     assert [w['status'] for w in sandbox.writes()] == [429, 204]
-    assert stored(org, target.kind, target.entity_id(org))['NATIONAL'] == CHANGED['NATIONAL']
+    assert stored(org, target.kind, target.entity_id)['NATIONAL'] == CHANGED['NATIONAL']
 
 
 def test_a_csv_row_is_a_run(cli, org, target, tmp_path):
@@ -141,6 +139,6 @@ def test_a_csv_row_is_a_run(cli, org, target, tmp_path):
     run = cli(target.action, '--csv', str(csv_path), '--row', '1', '--yes')
 
     assert run.status == 'executed', run.result
-    state = stored(org, target.kind, target.entity_id(org))
+    state = stored(org, target.kind, target.entity_id)
     assert state['PREMIUM_SERVICES_II'] == {'action': 'ALLOW', 'transfer_enabled': True}
     assert state['TOLL_FREE'] == {'action': 'BLOCK', 'transfer_enabled': True}

@@ -5,20 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from transformacion.batch.checkpoint import MESSAGE_LIMIT, TASK_STATUSES, Checkpoint, Snapshot, Task, snapshot
 from transformacion.core.evidence import ActionLog
 from transformacion.core.outcome import Outcome, Problem
 
 PACKAGE = Path(__file__).resolve().parents[2] / 'transformacion'
-
-
-@pytest.fixture
-def store(tmp_path):
-    opened = Checkpoint(tmp_path / 'checkpoint.sqlite')
-    yield opened
-    opened.close()
 
 
 def add(store: Checkpoint, dataset: str, row: int, action: str, seq: int, status: str = 'pending', chunk: int = 0):

@@ -7,7 +7,9 @@ import time
 
 import pytest
 
-from tests.launcher.conftest import CATALOG, TOKEN, location, posts, read_results, statuses, write_csv, write_folder
+from tests.support.batches import CATALOG, location, posts, read_results, statuses, write_folder
+from tests.support.files import write_csv
+from tests.support.runs import TOKEN
 from transformacion.batch.checkpoint import Checkpoint
 from transformacion.batch.execution import prerequisite_rows
 from transformacion.batch.options import Batch
@@ -79,8 +81,6 @@ def test_a_row_waiting_to_retry_when_its_chunk_times_out_makes_no_further_attemp
 
 
 def test_the_job_timeout_leaves_the_rest_of_a_row_pending_and_resume_completes_it(runner, sandbox, tmp_path):
-    from tests.launcher.test_launcher_continuation import resume
-
     sandbox.set_faults(
         [{'kind': 'delay', 'delay_ms': 400, 'method': 'POST', 'path': '^/v1/workspaces$', 'max_count': 1}]
     )
@@ -92,16 +92,16 @@ def test_the_job_timeout_leaves_the_rest_of_a_row_pending_and_resume_completes_i
         ],
     )
     settings = runner.settings(concurrency=1, job_timeout=0.2)
-    stopped = runner.start(folder, ('alta_workspace', 'ajuste_workspace'), settings, chunk_size=1)
+    stopped = runner.start(folder, ('demo_crear_workspace', 'demo_ajustar_workspace'), settings, chunk_size=1)
 
     assert (stopped.exit_code, stopped.state) == (5, 'stopped')
     assert statuses(stopped) == {
-        ('workspaces', '1', 'alta_workspace'): 'executed',
-        ('workspaces', '1', 'ajuste_workspace'): 'pending',
-        ('workspaces', '2', 'alta_workspace'): 'pending',
-        ('workspaces', '2', 'ajuste_workspace'): 'pending',
+        ('workspaces', '1', 'demo_crear_workspace'): 'executed',
+        ('workspaces', '1', 'demo_ajustar_workspace'): 'pending',
+        ('workspaces', '2', 'demo_crear_workspace'): 'pending',
+        ('workspaces', '2', 'demo_ajustar_workspace'): 'pending',
     }
-    finished = resume(runner, stopped.run_id)
+    finished = runner.resume(stopped.run_id)
     assert finished.exit_code == 0
     assert set(statuses(finished).values()) == {'executed'}
     assert len(posts(sandbox, '/v1/workspaces')) == 2
@@ -111,10 +111,10 @@ def test_with_skip_invalid_the_rows_before_an_unreadable_line_still_run(runner, 
     folder = write_folder(tmp_path / 'in', workspaces=[{'name': 'Sala 1', 'location': 'Sede Central'}])
     with (folder / 'workspaces.csv').open('a', encoding='utf-8') as handle:
         handle.write('Sala 2,Sede Central,sobra\nSala 3,Sede Central\n')
-    report = runner.start(folder, ('alta_workspace',), skip_invalid=True)
+    report = runner.start(folder, ('demo_crear_workspace',), skip_invalid=True)
 
     assert report.exit_code == 3
-    assert statuses(report) == {('workspaces', '1', 'alta_workspace'): 'executed'}
+    assert statuses(report) == {('workspaces', '1', 'demo_crear_workspace'): 'executed'}
     assert [w['request_body']['displayName'] for w in posts(sandbox, '/v1/workspaces')] == ['Sala 1']
 
 
@@ -153,10 +153,10 @@ def test_with_a_rate_limit_the_run_stays_under_the_allowed_rate(launch, sandbox,
 
 def test_an_action_whose_prerequisite_is_not_selected_works_on_existing_entities(runner, sandbox, tmp_path):
     folder = write_folder(tmp_path / 'in', workspaces=[{'name': 'Sala Goya', 'capacity': '10'}])
-    report = runner.start(folder, ('ajuste_workspace',))
+    report = runner.start(folder, ('demo_ajustar_workspace',))
 
     assert report.exit_code == 0
-    assert statuses(report) == {('workspaces', '1', 'ajuste_workspace'): 'executed'}
+    assert statuses(report) == {('workspaces', '1', 'demo_ajustar_workspace'): 'executed'}
     assert [w['capacity'] for w in sandbox.org.workspaces.values() if w['display_name'] == 'Sala Goya'] == [10]
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from tests.launcher.conftest import GLOBAL, location, read_results, write_csv, write_folder
+from tests.support.batches import GLOBAL, location, read_results, write_folder
+from tests.support.files import write_csv
 from transformacion.batch.report import Report
 
 DATA = Path(__file__).resolve().parents[1] / 'data'

@@ -11,9 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import TOKEN
-from tests.launcher.conftest import location, posts, read_results, write_folder
-from tests.launcher.test_launcher_continuation import resume
+from tests.support.batches import location, posts, read_results, write_folder
+from tests.support.runs import TOKEN
 from transformacion.batch.report import render_failures, render_table
 
 RECEPCION = 'Recepción Sede Central'
@@ -69,7 +68,7 @@ def test_every_pair_says_why_it_ended_as_it_did_in_the_results_the_summary_and_t
     assert 'además 1 bloqueadas por un requisito que falló' in shown
 
     sandbox.set_faults([])
-    retried = resume(runner, first.run_id, retry_failed=True)
+    retried = runner.resume(first.run_id, retry_failed=True)
     assert set(categories(retried).values()) == {('executed', 'aplicado'), ('skipped', 'no_aplica')}
 
     again = runner.start(folder, actions)
@@ -135,7 +134,7 @@ def test_a_create_whose_answer_was_lost_counts_as_created_by_this_run(runner, sa
     first = runner.start(folder, ('alta_ubicacion',), runner.settings(concurrency=1, chunk_timeout=0.3))
     assert categories(first) == {('ubicaciones', '1', 'alta_ubicacion'): ('timeout', 'timeout')}
 
-    retried = resume(runner, first.run_id, retry_failed=True)
+    retried = runner.resume(first.run_id, retry_failed=True)
 
     [row] = read_results(retried)
     assert (row['status'], row['category']) == ('executed', 'aplicado')

@@ -12,16 +12,13 @@ from typing import Any
 
 import pytest
 
-from tests.proof.conftest import (
-    FAST_RETRIES,
-    assert_same_as_reference,
+from tests.support.proof import FAST_RETRIES, assert_same_as_reference, dataset_rows, task_counts
+from tests.support.runs import (
     child_env,
     connection_args,
-    dataset_rows,
     find_checkpoint,
     launch_in_process,
     launcher_command,
-    task_counts,
     wait_for,
 )
 
@@ -54,7 +51,7 @@ KILL_POINTS = [
 ]
 
 
-def _kill_when(point: KillPoint, sb, process: subprocess.Popen, log_dir) -> None:
+def _kill_when(point: KillPoint, sandbox, process: subprocess.Popen, log_dir) -> None:
     checkpoint = wait_for(lambda: find_checkpoint(log_dir), what='el checkpoint de la ejecución')
     if point.in_flight is None:
         wait_for(
@@ -62,28 +59,28 @@ def _kill_when(point: KillPoint, sb, process: subprocess.Popen, log_dir) -> None
             what=f'{point.after_tasks} tareas terminadas',
         )
     else:
-        wait_for(lambda: sb.faults()[0]['count'] >= 1, what='la petición detenida en el sandbox')
+        wait_for(lambda: sandbox.faults()[0]['count'] >= 1, what='la petición detenida en el sandbox')
     process.kill()
     process.wait(timeout=30)
     if point.in_flight is not None:
         stalled = wait_for(
-            lambda: [entry for entry in sb.journal() if entry.get('fault') == 'delay'],
+            lambda: [entry for entry in sandbox.journal() if entry.get('fault') == 'delay'],
             what='que el sandbox termine la petición en curso',
         )
         [served] = stalled
         assert 200 <= served['status'] < 300, 'la petición en curso debía completarse en el servidor tras el kill'
-        sb.set_faults([])
+        sandbox.set_faults([])
 
 
 @pytest.mark.parametrize('point', KILL_POINTS, ids=lambda point: point.name)
-def test_kill_9_then_resume_ends_as_an_uninterrupted_run(point, sb, batch, tmp_path, fast_retries, reference):
+def test_kill_9_then_resume_ends_as_an_uninterrupted_run(point, sandbox, batch, tmp_path, fast_retries, reference):
     log_dir = tmp_path / 'logs'
     if point.in_flight is not None:
-        sb.set_faults([point.in_flight])
+        sandbox.set_faults([point.in_flight])
     process = subprocess.Popen(
         [
             *launcher_command('--input_dir', str(batch)),
-            *connection_args(sb, log_dir),
+            *connection_args(sandbox, log_dir),
             '--yes',
             '--concurrency',
             '4',
@@ -95,7 +92,7 @@ def test_kill_9_then_resume_ends_as_an_uninterrupted_run(point, sb, batch, tmp_p
         stderr=subprocess.DEVNULL,
     )
     try:
-        _kill_when(point, sb, process, log_dir)
+        _kill_when(point, sandbox, process, log_dir)
     finally:
         process.kill()
         process.wait(timeout=30)
@@ -104,9 +101,9 @@ def test_kill_9_then_resume_ends_as_an_uninterrupted_run(point, sb, batch, tmp_p
     _, unfinished = task_counts(checkpoint)
     assert unfinished > 0, 'el lote terminó antes del kill: el punto de corte no prueba nada'
 
-    resumed = launch_in_process('--resume', checkpoint.parent.name, '--yes', *connection_args(sb, log_dir))
+    resumed = launch_in_process('--resume', checkpoint.parent.name, '--yes', *connection_args(sandbox, log_dir))
 
-    assert_same_as_reference(reference, sb, resumed)
+    assert_same_as_reference(reference, sandbox, resumed)
     assert [session['kind'] for session in resumed.summary['timings']['sessions']] == ['run', 'resume']
     assert resumed.summary['by_status']['pending'] == resumed.summary['by_status']['running'] == 0
 

@@ -12,7 +12,8 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from tests.proof.conftest import connection_args, launch_in_process, read_results
+from tests.support.proof import read_results
+from tests.support.runs import connection_args, launch_in_process
 from transformacion import alta_ubicacion
 
 FOLDER = {

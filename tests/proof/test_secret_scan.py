@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.proof.conftest import TOKEN, child_env, copy_samples, isolate, launcher_command
+from tests.support.proof import copy_samples
+from tests.support.runs import TOKEN, child_env, isolate, launcher_command
 from transformacion import launcher_csv_dependencias
 from transformacion.sandbox import running_sandbox
 from transformacion.sandbox.state.tokens import DEFAULT_CLIENT_ID, DEFAULT_SERVICE_APP_ID

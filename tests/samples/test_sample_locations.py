@@ -3,7 +3,8 @@ each row read from samples/ubicaciones.csv; a second pass changes nothing."""
 
 import pytest
 
-from tests.ubicaciones.conftest import SAMPLES, mark, option_id, route_id
+from tests.support.files import SAMPLES
+from tests.support.locations import mark, option_id, route_id
 from transformacion.core.csvfiles import iter_rows
 
 ACTIONS = (
@@ -14,11 +15,12 @@ ACTIONS = (
     'configurar_internas_ubicacion',
     'configurar_permisos_salientes_ubicacion',
 )
-ROWS = {row['name']: (number, row) for number, row in iter_rows(SAMPLES)}
+SITES = SAMPLES / 'ubicaciones.csv'
+ROWS = {row['name']: (number, row) for number, row in iter_rows(SITES)}
 
 
 def run_all(cli, row_number):
-    return {action: cli(action, '--csv', str(SAMPLES), '--row', str(row_number), '--yes') for action in ACTIONS}
+    return {action: cli(action, '--csv', str(SITES), '--row', str(row_number), '--yes') for action in ACTIONS}
 
 
 @pytest.mark.parametrize('site', ['Madrid Castellana', 'Barcelona Diagonal', 'Sevilla Nervión'])

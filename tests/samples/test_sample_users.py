@@ -1,25 +1,16 @@
 """samples/usuarios.csv works: every row creates its user in the sample locations (samples/ubicaciones.csv, with
 their number ranges) and gets its extra licenses, each number coming from its location's range."""
 
-import csv
-from pathlib import Path
-
-from tests.usuarios.org_setup import MEETINGS, add_calling_location, people_with_email
-
-SAMPLES = Path(__file__).resolve().parents[2] / 'samples'
-
-
-def read_rows(name: str) -> list[dict[str, str]]:
-    with open(SAMPLES / name, encoding='utf-8', newline='') as handle:
-        return list(csv.DictReader(handle, delimiter=';'))
+from tests.support.files import SAMPLES, read_csv
+from tests.support.org import MEETINGS, add_calling_location, people_with_email
 
 
 def test_every_sample_user_is_created_and_licensed(cli, sandbox):
     locations = {
         row['name']: add_calling_location(sandbox, row['name'], row['phone_numbers'], city=row['city'])
-        for row in read_rows('ubicaciones.csv')
+        for row in read_csv(SAMPLES / 'ubicaciones.csv')[1]
     }
-    users = read_rows('usuarios.csv')
+    users = read_csv(SAMPLES / 'usuarios.csv')[1]
     assert len(users) >= 12
     assert {row['location'] for row in users} <= set(locations)
     assert any(row['phone_number'] and not row['extension'] for row in users)

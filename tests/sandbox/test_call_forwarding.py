@@ -1,37 +1,25 @@
 """The sandbox's call forwarding endpoints (people and workspaces) through wxc_sdk: defaults, partial updates and
 the validation Webex applies."""
 
+from typing import Any
+
 import pytest
 from wxc_sdk.person_settings.forwarding import CallForwardingAlways, PersonForwardingSetting
-from wxc_sdk.rest import RestError
 
-LUCIA_ID = 'Y2lzY29zcGFyazovL3VzL1BFT1BMRS9lMmVlNTdmMy05MjIwLTU2OTAtOTU4Yy00ZTIwMTM2ZDkzMjI'
-ADMIN_ID = 'Y2lzY29zcGFyazovL3VzL1BFT1BMRS9lMDQyZTliYi05N2RjLTU4OTItYjg0MC0zZjcwNzA5Yjg1YTY'
-RECEPCION_ID = 'Y2lzY29zcGFyazovL3VzL1BMQUNFLzhjODNhZjk1LWY4NjEtNWVmNy04ZmU3LTQyMmQ1NzdkMzA0MA'
-SALA_GOYA_ID = 'Y2lzY29zcGFyazovL3VzL1BMQUNFLzhhYzBiZGRlLWJiZWYtNWJiZi1hMDA1LTg1OWFmYWQzYmI3Yg'
-UNKNOWN_PERSON = 'Y2lzY29zcGFyazovL3VzL1BFT1BMRS8wMDAwMDAwMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMDA'
+from tests.support.org import ADMIN_ID, SALA_GOYA_ID, UNKNOWN_PERSON_ID
+from tests.support.webex import CallingEntity, put, status_of
 
-
-@pytest.fixture(params=['person', 'workspace'])
-def target(request, api):
-    """(forwarding API, calling entity id, endpoint path below /v1) for a person and for a workspace."""
-    if request.param == 'person':
-        return api.person_settings.forwarding, LUCIA_ID, f'people/{LUCIA_ID}/features/callForwarding'
-    return api.workspace_settings.forwarding, RECEPCION_ID, f'workspaces/{RECEPCION_ID}/features/callForwarding'
+#: The endpoint below /v1 of each kind of calling entity.
+PATHS = {'person': 'people/{}/features/callForwarding', 'workspace': 'workspaces/{}/features/callForwarding'}
 
 
-def put(api, path, body):
-    api.session.rest_put(api.session.ep(path), json=body)
+def forwarding_of(entity: CallingEntity) -> tuple[Any, str, str]:
+    """(the wxc_sdk API of the setting, the entity's id, its endpoint path below /v1)."""
+    return entity.settings.forwarding, entity.id, PATHS[entity.kind].format(entity.id)
 
 
-def status_of(call):
-    with pytest.raises(RestError) as failure:
-        call()
-    return failure.value.response.status_code, failure.value.detail.message
-
-
-def test_a_new_entity_has_everything_disabled_and_three_rings(target, api):
-    forwarding_api, entity_id, path = target
+def test_a_new_entity_has_everything_disabled_and_three_rings(calling_entity, api):
+    forwarding_api, entity_id, path = forwarding_of(calling_entity)
     expected = {
         'callForwarding': {
             'always': {'enabled': False, 'ringReminderEnabled': False, 'destinationVoicemailEnabled': False},
@@ -49,8 +37,8 @@ def test_a_new_entity_has_everything_disabled_and_three_rings(target, api):
     assert forwarding_api.read(entity_id) == PersonForwardingSetting.model_validate(expected)
 
 
-def test_the_sdk_round_trip_and_partial_updates_keep_the_rest(target, api):
-    forwarding_api, entity_id, path = target
+def test_the_sdk_round_trip_and_partial_updates_keep_the_rest(calling_entity, api):
+    forwarding_api, entity_id, path = forwarding_of(calling_entity)
     setting = forwarding_api.read(entity_id)
     setting.call_forwarding.always = CallForwardingAlways(
         enabled=True, destination='+34910000100', destination_voicemail_enabled=True, ring_reminder_enabled=True
@@ -83,8 +71,8 @@ def test_the_sdk_round_trip_and_partial_updates_keep_the_rest(target, api):
         ({'callForwarding': {'busy': 'on'}}, 'callForwarding.busy'),
     ],
 )
-def test_invalid_updates_are_400_and_change_nothing(target, api, sandbox, body, field):
-    _, entity_id, path = target
+def test_invalid_updates_are_400_and_change_nothing(calling_entity, api, sandbox, body, field):
+    _, entity_id, path = forwarding_of(calling_entity)
     status, message = status_of(lambda: put(api, path, body))
     assert status == 400 and field in message
     assert entity_id not in sandbox.org.call_forwarding
@@ -93,7 +81,7 @@ def test_invalid_updates_are_400_and_change_nothing(target, api, sandbox, body, 
 @pytest.mark.parametrize(
     'path',
     [
-        f'people/{UNKNOWN_PERSON}/features/callForwarding',
+        f'people/{UNKNOWN_PERSON_ID}/features/callForwarding',
         f'people/{ADMIN_ID}/features/callForwarding',
         f'workspaces/{SALA_GOYA_ID}/features/callForwarding',
     ],

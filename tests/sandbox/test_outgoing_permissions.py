@@ -2,29 +2,20 @@
 
 import pytest
 import requests
-from wxc_sdk import WebexSimpleApi
 from wxc_sdk.person_settings.permissions_out import OutgoingPermissions
 
-from tests.conftest import TOKEN
-from tests.permisos.conftest import ADMIN, DEFAULTS, location_id, person_id, seed, stored
-
-UNKNOWN_PERSON = 'Y2lzY29zcGFyazovL3VzL1BFT1BMRS8wMDAwMDAwMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMDA'
+from tests.support.org import ADMIN_ID, LUCIA_ID, SEDE_CENTRAL_ID, UNKNOWN_PERSON_ID
+from tests.support.permissions import DEFAULTS, seed, stored
 
 
 def call(sandbox, method, path, body=None):
     return requests.request(
-        method, sandbox.base_url + path, json=body, headers={'Authorization': f'Bearer {TOKEN}'}, timeout=5
+        method, sandbox.base_url + path, json=body, headers={'Authorization': f'Bearer {sandbox.token}'}, timeout=5
     )
 
 
-def sdk(sandbox):
-    api = WebexSimpleApi(tokens=TOKEN, retry_429=False)
-    api.session.BASE = sandbox.base_url
-    return api
-
-
 def test_people_are_served_on_the_old_and_the_new_path_over_one_state(sandbox, org):
-    pid = person_id(org)
+    pid = LUCIA_ID
     old, new = f'/people/{pid}/features/outgoingPermission', f'/telephony/config/people/{pid}/outgoingPermission'
 
     put = call(
@@ -46,12 +37,11 @@ def test_people_are_served_on_the_old_and_the_new_path_over_one_state(sandbox, o
     assert call(sandbox, 'GET', old).json() == body
 
 
-def test_defaults_parse_into_the_sdk_models_for_each_kind(sandbox, org):
-    api = sdk(sandbox)
+def test_defaults_parse_into_the_sdk_models_for_each_kind(api, org):
     ws = next(w['id'] for w in org.workspaces.values() if w['calling']['type'] == 'webexCalling')
 
-    location = api.telephony.location.permissions_out.read(location_id(org))
-    person = api.person_settings.permissions_out.read(person_id(org))
+    location = api.telephony.location.permissions_out.read(SEDE_CENTRAL_ID)
+    person = api.person_settings.permissions_out.read(LUCIA_ID)
     workspace = api.workspace_settings.permissions_out.read(ws)
 
     assert location.use_custom_enabled is None and location.calling_permissions.international.action == 'BLOCK'
@@ -61,9 +51,8 @@ def test_defaults_parse_into_the_sdk_models_for_each_kind(sandbox, org):
     assert isinstance(person, OutgoingPermissions)
 
 
-def test_an_sdk_round_trip_keeps_everything_and_changes_what_was_changed(sandbox, org):
-    api = sdk(sandbox)
-    pid = person_id(org)
+def test_an_sdk_round_trip_keeps_everything_and_changes_what_was_changed(api, org):
+    pid = LUCIA_ID
     settings = api.person_settings.permissions_out.read(pid)
     settings.use_custom_enabled = settings.use_custom_permissions = True
     settings.calling_permissions.toll_free.action = 'AUTH_CODE'
@@ -87,7 +76,7 @@ def test_an_sdk_round_trip_keeps_everything_and_changes_what_was_changed(sandbox
     ],
 )
 def test_an_invalid_entry_is_a_400_and_changes_nothing(sandbox, org, entry, named):
-    loc = location_id(org)
+    loc = SEDE_CENTRAL_ID
     path = f'/telephony/config/locations/{loc}/outgoingPermission'
     body = {'callingPermissions': [{'callType': 'TOLL_FREE', 'action': 'BLOCK'}, entry]}
 
@@ -99,7 +88,7 @@ def test_an_invalid_entry_is_a_400_and_changes_nothing(sandbox, org, entry, name
 
 
 def test_a_restricted_call_type_cannot_change_but_may_be_echoed(sandbox, org):
-    loc = location_id(org)
+    loc = SEDE_CENTRAL_ID
     seed(org, 'location', loc, INTERNATIONAL=('BLOCK', False, True))
     path = f'/telephony/config/locations/{loc}/outgoingPermission'
 
@@ -120,8 +109,8 @@ def test_unknown_entities_and_entities_without_calling_are_404(sandbox, org, met
     body = {'callingPermissions': []} if method == 'PUT' else None
     no_calling_ws = next(w['id'] for w in org.workspaces.values() if w['calling']['type'] != 'webexCalling')
     paths = [
-        f'/telephony/config/people/{UNKNOWN_PERSON}/outgoingPermission',
-        f'/telephony/config/people/{person_id(org, ADMIN)}/outgoingPermission',
+        f'/telephony/config/people/{UNKNOWN_PERSON_ID}/outgoingPermission',
+        f'/telephony/config/people/{ADMIN_ID}/outgoingPermission',
         f'/workspaces/{no_calling_ws}/features/outgoingPermission',
         '/telephony/config/locations/Y2lzY29zcGFyazovL3VzL0xPQ0FUSU9OL25vbmU/outgoingPermission',
     ]

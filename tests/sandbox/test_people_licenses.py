@@ -7,8 +7,7 @@ from wxc_sdk.licenses import LicenseProperties, LicenseRequest
 from wxc_sdk.people import Person, PhoneNumber
 from wxc_sdk.rest import RestError
 
-from tests.conftest import TOKEN
-from tests.usuarios.org_setup import (
+from tests.support.org import (
     ADMIN_ID,
     BASIC,
     DOMAIN,
@@ -16,7 +15,7 @@ from tests.usuarios.org_setup import (
     LUCIA_ID,
     MEETINGS,
     PROFESSIONAL,
-    SEDE_CENTRAL,
+    SEDE_CENTRAL_ID,
     WORKSPACES,
     add_calling_location,
     consumed,
@@ -29,7 +28,7 @@ EMAIL = f'elena.navarro@{DOMAIN}'
 
 
 def new_person(**calling) -> Person:
-    settings = {'licenses': [PROFESSIONAL], 'location_id': SEDE_CENTRAL, **calling}
+    settings = {'licenses': [PROFESSIONAL], 'location_id': SEDE_CENTRAL_ID, **calling}
     number = settings.pop('number', None)
     if number:
         settings['phone_numbers'] = [PhoneNumber(number_type='work', value=number)]
@@ -48,7 +47,7 @@ def test_create_assigns_license_location_extension_and_number(api, sandbox):
 
     created = api.people.create(new_person(extension='1010', number='+34910000003'), calling_data=True)
 
-    assert (created.extension, created.location_id, created.licenses) == ('1010', SEDE_CENTRAL, [PROFESSIONAL])
+    assert (created.extension, created.location_id, created.licenses) == ('1010', SEDE_CENTRAL_ID, [PROFESSIONAL])
     assert [(n.number_type, n.value) for n in created.phone_numbers] == [
         ('work', '+34910000003'),
         ('work_extension', '80011010'),
@@ -132,13 +131,13 @@ def test_update_changes_extension_and_number_and_keeps_the_location(api, sandbox
 
     updated = api.people.update(lucia, calling_data=True)
 
-    assert (updated.extension, updated.location_id) == ('1011', SEDE_CENTRAL)
+    assert (updated.extension, updated.location_id) == ('1011', SEDE_CENTRAL_ID)
     assert [n.value for n in updated.phone_numbers] == ['+34910000004', '+34600111222', '80011011']
     assert (number_owner(sandbox, '+34910000004'), number_owner(sandbox, '+34910000001')) == (LUCIA_ID, None)
     barcelona = next(loc.location_id for loc in api.locations.list(name='Barcelona'))
     lucia.location_id = barcelona
     assert refused(lambda: api.people.update(lucia, calling_data=True))[0] == 400
-    lucia.location_id, lucia.extension = SEDE_CENTRAL, '1002'
+    lucia.location_id, lucia.extension = SEDE_CENTRAL_ID, '1002'
     assert refused(lambda: api.people.update(lucia, calling_data=True))[0] == 409
 
 
@@ -167,10 +166,14 @@ def test_update_adds_a_calling_license_only_with_calling_data(api, sandbox):
     admin.licenses = [*admin.licenses, BASIC]
 
     assert refused(lambda: api.people.update(admin))[0] == 400
-    admin.location_id, admin.extension = SEDE_CENTRAL, '1099'
+    admin.location_id, admin.extension = SEDE_CENTRAL_ID, '1099'
     updated = api.people.update(admin, calling_data=True)
 
-    assert (updated.extension, updated.location_id, set(updated.licenses)) == ('1099', SEDE_CENTRAL, {MEETINGS, BASIC})
+    assert (updated.extension, updated.location_id, set(updated.licenses)) == (
+        '1099',
+        SEDE_CENTRAL_ID,
+        {MEETINGS, BASIC},
+    )
 
 
 def test_delete_frees_the_number_and_the_unit(api, sandbox):
@@ -197,7 +200,7 @@ def test_patch_adds_and_removes_licenses_and_moves_units(api, sandbox):
 
     assert (answer.person_id, answer.licenses) == (JORGE_ID, [PROFESSIONAL])
     record = sandbox.org.people[JORGE_ID]
-    assert (record['location_id'], record['extension']) == (SEDE_CENTRAL, None)
+    assert (record['location_id'], record['extension']) == (SEDE_CENTRAL_ID, None)
     assert number_owner(sandbox, '+34910000002') == JORGE_ID
     assert (consumed(sandbox, BASIC), consumed(sandbox, PROFESSIONAL)) == (units[0] - 1, units[1] + 1)
 
@@ -205,12 +208,12 @@ def test_patch_adds_and_removes_licenses_and_moves_units(api, sandbox):
 def test_patch_by_email_answers_206_when_only_some_licenses_apply(api, sandbox):
     response = requests.patch(
         f'{sandbox.base_url}/licenses/users',
-        headers={'Authorization': f'Bearer {TOKEN}'},
+        headers={'Authorization': f'Bearer {sandbox.token}'},
         timeout=5,
         json={
             'email': f'ADMIN@{DOMAIN}',
             'licenses': [
-                {'id': BASIC, 'operation': 'add', 'properties': {'locationId': SEDE_CENTRAL, 'extension': '1099'}},
+                {'id': BASIC, 'operation': 'add', 'properties': {'locationId': SEDE_CENTRAL_ID, 'extension': '1099'}},
                 {'id': 'nope'},
             ],
         },
@@ -233,7 +236,7 @@ def test_patch_refusals(api, sandbox):
             patch(
                 JORGE_ID,
                 LicenseRequest(
-                    id=PROFESSIONAL, properties=LicenseProperties(extension='1003', location_id=SEDE_CENTRAL)
+                    id=PROFESSIONAL, properties=LicenseProperties(extension='1003', location_id=SEDE_CENTRAL_ID)
                 ),
             ),
             'both',

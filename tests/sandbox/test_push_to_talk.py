@@ -1,45 +1,32 @@
 """The sandbox's Push-to-Talk endpoints (people and workspaces) through wxc_sdk: defaults, member views and the
 validation Webex applies."""
 
+from typing import Any
+
 import pytest
 from wxc_sdk.person_settings.push_to_talk import PushToTalkSettings
-from wxc_sdk.rest import RestError
 
-LUCIA_ID = 'Y2lzY29zcGFyazovL3VzL1BFT1BMRS9lMmVlNTdmMy05MjIwLTU2OTAtOTU4Yy00ZTIwMTM2ZDkzMjI'
-JORGE_ID = 'Y2lzY29zcGFyazovL3VzL1BFT1BMRS8xYzAxODQxNS1jY2UyLTViYmMtOTJjNi1mZjFlNmMzY2ExYmU'
-ADMIN_ID = 'Y2lzY29zcGFyazovL3VzL1BFT1BMRS9lMDQyZTliYi05N2RjLTU4OTItYjg0MC0zZjcwNzA5Yjg1YTY'
-RECEPCION_ID = 'Y2lzY29zcGFyazovL3VzL1BMQUNFLzhjODNhZjk1LWY4NjEtNWVmNy04ZmU3LTQyMmQ1NzdkMzA0MA'
-SALA_GOYA_ID = 'Y2lzY29zcGFyazovL3VzL1BMQUNFLzhhYzBiZGRlLWJiZWYtNWJiZi1hMDA1LTg1OWFmYWQzYmI3Yg'
-UNKNOWN_PERSON = 'Y2lzY29zcGFyazovL3VzL1BFT1BMRS8wMDAwMDAwMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMDA'
+from tests.support.org import ADMIN_ID, JORGE_ID, LUCIA_ID, RECEPCION_ID, SALA_GOYA_ID, UNKNOWN_PERSON_ID
+from tests.support.webex import CallingEntity, put, status_of
+
+#: The endpoint below /v1 of each kind of calling entity.
+PATHS = {'person': 'people/{}/features/pushToTalk', 'workspace': 'telephony/config/workspaces/{}/pushToTalk'}
 
 
-@pytest.fixture(params=['person', 'workspace'])
-def target(request, api):
-    """(Push-to-Talk API, calling entity id, endpoint path below /v1) for a person and for a workspace."""
-    if request.param == 'person':
-        return api.person_settings.push_to_talk, LUCIA_ID, f'people/{LUCIA_ID}/features/pushToTalk'
-    return api.workspace_settings.push_to_talk, RECEPCION_ID, f'telephony/config/workspaces/{RECEPCION_ID}/pushToTalk'
+def push_to_talk_of(entity: CallingEntity) -> tuple[Any, str, str]:
+    """(the wxc_sdk API of the setting, the entity's id, its endpoint path below /v1)."""
+    return entity.settings.push_to_talk, entity.id, PATHS[entity.kind].format(entity.id)
 
 
-def put(api, path, body):
-    api.session.rest_put(api.session.ep(path), json=body)
-
-
-def status_of(call):
-    with pytest.raises(RestError) as failure:
-        call()
-    return failure.value.response.status_code, failure.value.detail.message
-
-
-def test_a_new_entity_has_the_webex_defaults(target, api):
-    ptt_api, entity_id, path = target
+def test_a_new_entity_has_the_webex_defaults(calling_entity, api):
+    ptt_api, entity_id, path = push_to_talk_of(calling_entity)
     expected = {'allowAutoAnswer': True, 'connectionType': 'ONE_WAY', 'accessType': 'ALLOW_MEMBERS', 'members': []}
     assert api.session.rest_get(api.session.ep(path)) == expected
     assert ptt_api.read(entity_id) == PushToTalkSettings.model_validate(expected)
 
 
-def test_members_are_written_as_ids_and_read_back_as_people(target):
-    ptt_api, entity_id, _ = target
+def test_members_are_written_as_ids_and_read_back_as_people(calling_entity):
+    ptt_api, entity_id, _ = push_to_talk_of(calling_entity)
     ptt_api.configure(entity_id, PushToTalkSettings(connection_type='TWO_WAY', members=[JORGE_ID, JORGE_ID]))
     settings = ptt_api.read(entity_id)
     assert settings.connection_type == 'TWO_WAY' and settings.allow_auto_answer is True
@@ -72,13 +59,13 @@ def test_a_workspace_member_is_read_back_as_a_place(api):
         ({'accessType': 'EVERYONE'}, 'accessType'),
         ({'allowAutoAnswer': 'yes'}, 'allowAutoAnswer'),
         ({'members': JORGE_ID}, 'members'),
-        ({'members': [UNKNOWN_PERSON]}, 'members'),
+        ({'members': [UNKNOWN_PERSON_ID]}, 'members'),
         ({'members': [ADMIN_ID]}, 'members'),
         ({'members': [SALA_GOYA_ID]}, 'members'),
     ],
 )
-def test_invalid_updates_are_400_and_change_nothing(target, api, sandbox, body, field):
-    _, entity_id, path = target
+def test_invalid_updates_are_400_and_change_nothing(calling_entity, api, sandbox, body, field):
+    _, entity_id, path = push_to_talk_of(calling_entity)
     status, message = status_of(lambda: put(api, path, body))
     assert status == 400 and field in message
     assert entity_id not in sandbox.org.push_to_talk
@@ -87,7 +74,7 @@ def test_invalid_updates_are_400_and_change_nothing(target, api, sandbox, body, 
 @pytest.mark.parametrize(
     'path',
     [
-        f'people/{UNKNOWN_PERSON}/features/pushToTalk',
+        f'people/{UNKNOWN_PERSON_ID}/features/pushToTalk',
         f'people/{ADMIN_ID}/features/pushToTalk',
         f'telephony/config/workspaces/{SALA_GOYA_ID}/pushToTalk',
     ],

@@ -1,7 +1,6 @@
 """The sandbox areas behind the location actions, driven through wxc_sdk: numbers, PSTN, premises PSTN, internal
 dialing. Answers must parse into the SDK models and refuse what Webex refuses (400/404/409)."""
 
-import pytest
 import requests
 from wxc_sdk.common import NumberState, RouteIdentity, RouteType
 from wxc_sdk.rest import RestError
@@ -9,7 +8,9 @@ from wxc_sdk.telephony.location import CallingLineId, TelephonyLocation
 from wxc_sdk.telephony.location.internal_dialing import InternalDialing
 from wxc_sdk.telephony.location.numbers import TelephoneNumberType
 
-from tests.ubicaciones.conftest import option_id, route_id, sede_central_id, seed_numbers
+from tests.support.locations import option_id, route_id, seed_numbers
+from tests.support.org import SEDE_CENTRAL_ID
+from tests.support.webex import status_of
 from transformacion.sandbox.state import locations, telephony_locations
 
 
@@ -33,17 +34,11 @@ def raw_post(api, url: str, body: dict) -> requests.Response:
     return requests.post(url, json=body, headers={'Authorization': f'Bearer {api.access_token}'}, timeout=5)
 
 
-def status_of(call, *args, **kwargs):
-    with pytest.raises(RestError) as caught:
-        call(*args, **kwargs)
-    return caught.value.response.status_code, caught.value.response.json()['message']
-
-
 # --------------------------------------------------------------------------- numbers
 
 
 def test_the_number_list_parses_and_carries_location_main_number_and_owner(api, sandbox):
-    sede = sede_central_id(sandbox)
+    sede = SEDE_CENTRAL_ID
     found = {n.phone_number: n for n in api.telephony.phone_numbers(location_id=sede)}
     assert found['+34910000000'].main_number is True and found['+34910000000'].owner is None
     lucia = found['+34910000001']
@@ -75,7 +70,7 @@ def test_adding_numbers_ignores_those_already_there_unless_all_are_and_adds_arou
     [answer] = partly.json()
     assert [(e['number'], e['errorCode']) for e in answer['errors']] == [('+34910000005', '8364')]
     assert sandbox.org.numbers['+351210000103']['location_id'] == lisboa
-    assert sandbox.org.numbers['+34910000005']['location_id'] == sede_central_id(sandbox)
+    assert sandbox.org.numbers['+34910000005']['location_id'] == SEDE_CENTRAL_ID
 
 
 def test_numbers_are_added_only_where_the_pstn_allows_it(api, sandbox):
@@ -97,7 +92,7 @@ def test_numbers_are_added_only_where_the_pstn_allows_it(api, sandbox):
 
 
 def test_adding_numbers_refuses_malformed_numbers_and_too_many_mobiles(api, sandbox):
-    sede = sede_central_id(sandbox)
+    sede = SEDE_CENTRAL_ID
     url = api.telephony.location.number.ep(f'{sede}/numbers')
     status, message = status_of(api.session.rest_post, url, json={'phoneNumbers': ['+34910000100', '910000101']})
     assert status == 400 and '910000101' in message and 'E.164' in message
@@ -173,14 +168,14 @@ def test_unknown_trunks_and_route_groups_are_404(api, sandbox):
 
 
 def test_connection_options_carry_only_the_documented_fields(api, sandbox):
-    url = api.telephony.pstn.ep(f'locations/{sede_central_id(sandbox)}/connectionOptions')
+    url = api.telephony.pstn.ep(f'locations/{SEDE_CENTRAL_ID}/connectionOptions')
     items = api.session.rest_get(url)['items']
     assert {tuple(sorted(item)) for item in items} == {('displayName', 'id', 'pstnServices')}
-    assert {o.pstn_connection_type for o in api.telephony.pstn.list(sede_central_id(sandbox))} == {None}
+    assert {o.pstn_connection_type for o in api.telephony.pstn.list(SEDE_CENTRAL_ID)} == {None}
 
 
 def test_connection_options_depend_on_the_country(api, sandbox):
-    names = [o.display_name for o in api.telephony.pstn.list(sede_central_id(sandbox))]
+    names = [o.display_name for o in api.telephony.pstn.list(SEDE_CENTRAL_ID)]
     assert names == ['Premises-based PSTN', 'Telefonica Cloud Connect', 'Cisco PSTN']
     lisboa = calling_location(sandbox, 'Lisboa', country='PT')
     assert [o.display_name for o in api.telephony.pstn.list(lisboa)] == ['Premises-based PSTN', 'Cisco PSTN']
@@ -209,7 +204,7 @@ def test_the_connection_is_read_and_set_for_trunks_route_groups_and_cloud_option
 
 
 def test_the_connection_refuses_unknown_routes_missing_routes_and_what_the_api_cannot_set(api, sandbox):
-    sede = sede_central_id(sandbox)
+    sede = SEDE_CENTRAL_ID
     unknown = route_id(sandbox, 'TRK-MAD-01')[:-4] + 'AAAA'
     status, message = status_of(
         api.telephony.pstn.configure, sede, premise_route_type='TRUNK', premise_route_id=unknown
@@ -227,7 +222,7 @@ def test_the_connection_refuses_unknown_routes_missing_routes_and_what_the_api_c
 
 
 def test_internal_dialing_reads_updates_and_names_the_route(api, sandbox):
-    sede = sede_central_id(sandbox)
+    sede = SEDE_CENTRAL_ID
     assert api.telephony.location.internal_dialing.read(sede).enable_unknown_extension_route_policy is False
     trunk = route_id(sandbox, 'TRK-BCN-01')
     identity = RouteIdentity(id=trunk, type=RouteType.trunk)
@@ -242,7 +237,7 @@ def test_internal_dialing_reads_updates_and_names_the_route(api, sandbox):
 
 
 def test_internal_dialing_refuses_a_policy_without_route_and_unknown_routes(api, sandbox):
-    sede = sede_central_id(sandbox)
+    sede = SEDE_CENTRAL_ID
     dialing = api.telephony.location.internal_dialing
     status, message = status_of(dialing.update, sede, InternalDialing(enable_unknown_extension_route_policy=True))
     assert status == 400 and 'unknownExtensionRouteIdentity' in message

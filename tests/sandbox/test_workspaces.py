@@ -1,17 +1,15 @@
 """The sandbox's /v1/workspaces through the real wxc_sdk: models parse, Webex's rules hold, and the exchanges
-validate against webex-device.json (only its defect for 204 answers is worked around, as in tests/sandbox)."""
+validate against webex-device.json (its defect for 204 answers worked around, as tests/support/openapi.py lists)."""
 
 from typing import Any
 
 import pytest
-from openapi_core import OpenAPI
 from wxc_sdk import WebexSimpleApi
-from wxc_sdk.rest import RestError
 from wxc_sdk.workspaces import CallingType, Workspace, WorkspaceCalling, WorkspaceWebexCalling
 
-from tests.conftest import TOKEN
-from tests.sandbox.test_openapi_conformance import as_openapi, load_spec
-from transformacion.sandbox import Sandbox, running_sandbox
+from tests.support.openapi import Recording, drop_204_content, load_spec, validate
+from tests.support.webex import status_of
+from transformacion.sandbox import Sandbox
 
 SEDE = 'Sede Central'
 
@@ -27,12 +25,6 @@ def calling(location_id: str | None, extension: str | None = None, number: str |
 
 def create(api: WebexSimpleApi, name: str, location_id: str | None, **fields: Any) -> Workspace:
     return api.workspaces.create(Workspace(display_name=name, location_id=location_id, **fields))
-
-
-def error_of(call: Any) -> tuple[int, str]:
-    with pytest.raises(RestError) as failure:
-        call()
-    return failure.value.response.status_code, failure.value.detail.message
 
 
 def test_seeded_workspaces_cover_every_calling_kind(api: WebexSimpleApi) -> None:
@@ -56,7 +48,7 @@ def test_create_defaults_then_details_update_and_delete(api: WebexSimpleApi, san
     updated = api.workspaces.update(created.workspace_id, details)
     assert (updated.notes, updated.capacity) == ('Proyector', 6)
     api.workspaces.delete_workspace(created.workspace_id)
-    assert error_of(lambda: api.workspaces.details(created.workspace_id))[0] == 404
+    assert status_of(lambda: api.workspaces.details(created.workspace_id))[0] == 404
 
 
 def test_webex_calling_numbers_are_read_from_the_features_endpoint_only(api: WebexSimpleApi, sandbox: Sandbox) -> None:
@@ -72,7 +64,7 @@ def test_webex_calling_numbers_are_read_from_the_features_endpoint_only(api: Web
 def test_numbers_of_a_workspace_without_webex_calling_are_not_found(api: WebexSimpleApi) -> None:
     goya = next(iter(api.workspaces.list(display_name='Sala Goya')))
 
-    assert error_of(lambda: api.workspace_settings.numbers.read(goya.workspace_id))[0] == 404
+    assert status_of(lambda: api.workspace_settings.numbers.read(goya.workspace_id))[0] == 404
 
 
 def test_list_filters_and_pages(api: WebexSimpleApi, sandbox: Sandbox) -> None:
@@ -110,7 +102,7 @@ def test_create_is_refused_like_webex_does(
     fields = {'display_name': 'Almacén', 'location_id': location_id, **fields}
     before = sandbox.org.dump()['workspaces']
 
-    got = error_of(lambda: api.workspaces.create(Workspace(**fields)))
+    got = status_of(lambda: api.workspaces.create(Workspace(**fields)))
 
     assert got[0] == status and message in got[1]
     assert sandbox.org.dump()['workspaces'] == before
@@ -122,7 +114,7 @@ def test_a_license_without_units_is_refused(api: WebexSimpleApi, sandbox: Sandbo
     with sandbox.org.lock:
         sandbox.org.licenses[workspaces_license]['total_units'] = 0
 
-    status, message = error_of(
+    status, message = status_of(
         lambda: create(
             api, 'Almacén', sede_id(api), calling=calling(sede_id(api), '1950', licenses=[workspaces_license])
         )
@@ -132,7 +124,7 @@ def test_a_license_without_units_is_refused(api: WebexSimpleApi, sandbox: Sandbo
         status == 400 and "No available units for the Webex Calling license(s) 'Webex Calling - Workspaces'" in message
     )
     basic = licenses['Webex Calling - Basic'].license_id
-    status, message = error_of(
+    status, message = status_of(
         lambda: create(api, 'Almacén', sede_id(api), calling=calling(sede_id(api), '1950', licenses=[basic]))
     )
     assert status == 400 and 'cannot be assigned to a workspace' in message
@@ -146,12 +138,12 @@ def test_location_devices_and_hybrid_calling_cannot_change(api: WebexSimpleApi, 
     velazquez = next(iter(api.workspaces.list(display_name='Sala Velázquez')))
 
     moved = Workspace(display_name='Sala Goya', location_id=other)
-    assert error_of(lambda: api.workspaces.update(goya.workspace_id, moved)) == (
+    assert status_of(lambda: api.workspaces.update(goya.workspace_id, moved)) == (
         400,
         'locationId cannot be changed once configured.',
     )
     to_calling = Workspace(display_name='Sala Velázquez', calling=calling(sede_id(api), '1950'))
-    assert error_of(lambda: api.workspaces.update(velazquez.workspace_id, to_calling))[0] == 400
+    assert status_of(lambda: api.workspaces.update(velazquez.workspace_id, to_calling))[0] == 400
     echoed = api.workspaces.details(velazquez.workspace_id)
     assert api.workspaces.update(velazquez.workspace_id, echoed).calling.type == 'hybridCalling'
 
@@ -170,25 +162,21 @@ def test_a_free_calling_workspace_moves_to_webex_calling_and_back_releasing_its_
     assert 'extension' not in sandbox.org.workspaces[goya.workspace_id]
 
 
-def test_exchanges_conform_to_webex_device_spec() -> None:
-    with running_sandbox(token=TOKEN, record_bodies=True) as sb:
-        api = WebexSimpleApi(tokens=TOKEN, retry_429=False)
-        api.session.BASE = sb.base_url
-        location_id = sede_id(api)
-        created = create(api, 'Almacén', location_id, supported_devices='phones', calling=calling(location_id, '1950'))
-        list(api.workspaces.list(display_name='a', location_id=location_id, max=1))
-        details = api.workspaces.details(created.workspace_id)
-        details.capacity = 3
-        api.workspaces.update(created.workspace_id, details)
-        api.workspaces.delete_workspace(created.workspace_id)
-        journal = [e for e in sb.journal() if e['path'].startswith('/v1/workspaces')]
-        spec = load_spec('webex-device.json', ('/workspaces',), sb.base_url)
-        spec['paths']['/workspaces/{workspaceId}']['delete']['responses']['204'].pop('content')
-        openapi = OpenAPI.from_dict(spec)
+def scenario(api: WebexSimpleApi) -> None:
+    """Create, list, read, update and delete a workspace with Webex Calling."""
+    location_id = sede_id(api)
+    created = create(api, 'Almacén', location_id, supported_devices='phones', calling=calling(location_id, '1950'))
+    list(api.workspaces.list(display_name='a', location_id=location_id, max=1))
+    details = api.workspaces.details(created.workspace_id)
+    details.capacity = 3
+    api.workspaces.update(created.workspace_id, details)
+    api.workspaces.delete_workspace(created.workspace_id)
 
-        for entry in journal:
-            request, response = as_openapi(sb, entry)
-            openapi.validate_request(request)
-            openapi.validate_response(request, response)
+
+def test_exchanges_conform_to_webex_device_spec(recorded: Recording) -> None:
+    journal = [e for e in recorded.journal if e['path'].startswith('/v1/workspaces')]
+    spec = load_spec('webex-device.json', ('/workspaces',), recorded.base_url)
+
+    validate(drop_204_content(spec, '/workspaces/{workspaceId}', 'delete'), recorded.base_url, journal)
 
     assert {(e['method'], e['status']) for e in journal} == {('POST', 201), ('GET', 200), ('PUT', 200), ('DELETE', 204)}

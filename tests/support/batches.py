@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.conftest import TOKEN
+from tests.support.files import read_csv, write_csv
+from tests.support.runs import TOKEN
 from transformacion import alta_ubicacion as alta_ubicacion_module
-from transformacion import launcher_csv_dependencias
-from transformacion.batch.checkpoint import Checkpoint, Task
+from transformacion.batch.checkpoint import Checkpoint, Task, snapshot
 from transformacion.batch.options import Batch, Settings
 from transformacion.batch.report import Report
-from transformacion.batch.run import start_run
+from transformacion.batch.run import continue_run, start_run
 from transformacion.common import Outcome, PlannedCall, Rejected, RetryPolicy, converge
 from transformacion.core.params import EN_DESARROLLO, Action, Param, ParamType
 from transformacion.domain import resolve
@@ -41,16 +37,6 @@ def location(name: str, **extra: str) -> dict[str, str]:
     } | extra
 
 
-def write_csv(path: Path, rows: list[dict[str, str]], delimiter: str = ',') -> Path:
-    columns = list(dict.fromkeys(column for row in rows for column in row))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open('w', encoding='utf-8', newline='') as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, delimiter=delimiter)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
 def write_folder(folder: Path, *, global_row: dict[str, str] | None = None, **datasets: list[dict[str, str]]) -> Path:
     """global.csv plus one <dataset>.csv per keyword argument."""
     write_csv(folder / 'global.csv', [GLOBAL if global_row is None else global_row])
@@ -60,8 +46,8 @@ def write_folder(folder: Path, *, global_row: dict[str, str] | None = None, **da
 
 
 def read_results(report: Report) -> list[dict[str, str]]:
-    with (report.run_dir / 'results_manual.csv').open(encoding='utf-8-sig', newline='') as handle:
-        return list(csv.DictReader(handle, delimiter=';'))
+    """The lines of a run's results_manual.csv."""
+    return read_csv(report.run_dir / 'results_manual.csv')[1]
 
 
 def statuses(report: Report) -> dict[tuple[str, str, str], str]:
@@ -86,7 +72,20 @@ def posts(sandbox, path: str, since: int = 0) -> list[dict[str, Any]]:
     return [w for w in sandbox.writes(since) if w['method'] == 'POST' and w['path'] == path]
 
 
+def creations(sandbox, path: str) -> list[dict[str, Any]]:
+    """The POSTs to ``path`` that created an entity (a request cut by a kill, with no body, created nothing)."""
+    return [w for w in posts(sandbox, path) if 'created_id' in w]
+
+
+def finished_tasks(checkpoint: Path) -> int:
+    """Row x action pairs already recorded as finished; -1 until the run has validated its batch. A run validates
+    after recording its session, so a kill or a stop from then on leaves the 'run' session that --resume follows."""
+    seen = snapshot(checkpoint)
+    return seen.finished if seen and seen.validated else -1
+
+
 # --------------------------------------------------------------------------- a test catalogue over the sandbox
+# Test doubles of actions are named demo_*, so that none is ever mistaken for (or shadows) a real action.
 
 
 def _find_workspace(api, ctx, name: str):
@@ -94,8 +93,8 @@ def _find_workspace(api, ctx, name: str):
     return next((w for w in found if w.display_name == name), None)
 
 
-ALTA_WORKSPACE = Action(
-    name='alta_workspace',
+CREATE_WORKSPACE = Action(
+    name='demo_crear_workspace',
     domain='workspaces',
     summary='Crea un workspace en una ubicación (acción de prueba).',
     params=(
@@ -105,7 +104,7 @@ ALTA_WORKSPACE = Action(
 )
 
 
-def alta_workspace(api, params: dict[str, Any], ctx) -> Outcome:
+def create_workspace(api, params: dict[str, Any], ctx) -> Outcome:
     from wxc_sdk.workspaces import Workspace
 
     location_id = resolve.location_id(api, ctx, params['location'])
@@ -129,19 +128,19 @@ def _capacity(value: str) -> int:
 
 CAPACITY = ParamType('capacity', _capacity, 'número entero de plazas')
 
-AJUSTE_WORKSPACE = Action(
-    name='ajuste_workspace',
+ADJUST_CAPACITY = Action(
+    name='demo_ajustar_workspace',
     domain='workspaces',
     summary='Capacidad de un workspace (acción de prueba, alto impacto).',
     high_impact=True,
     params=(
-        Param('workspace', required=True, key=True, column='name', depends_on='alta_workspace', help='workspace'),
+        Param('workspace', required=True, key=True, column='name', depends_on='demo_crear_workspace', help='workspace'),
         Param('capacity', type=CAPACITY, required=True, help='capacidad'),
     ),
 )
 
 
-def ajuste_workspace(api, params: dict[str, Any], ctx) -> Outcome:
+def adjust_capacity(api, params: dict[str, Any], ctx) -> Outcome:
     workspace = _find_workspace(api, ctx, params['workspace'])
     if workspace is None:
         raise Rejected(f'el workspace {params["workspace"]!r} no existe')
@@ -164,26 +163,26 @@ def ajuste_workspace(api, params: dict[str, Any], ctx) -> Outcome:
     )
 
 
-INVENTARIO_WORKSPACE = Action(
-    name='inventario_workspace',
+INVENTORY = Action(
+    name='demo_inventariar_workspace',
     domain='workspaces',
     summary='Inventario de un workspace (acción de prueba en desarrollo).',
     status=EN_DESARROLLO,
-    params=(Param('workspace', required=True, key=True, column='name', depends_on='alta_workspace'),),
+    params=(Param('workspace', required=True, key=True, column='name', depends_on='demo_crear_workspace'),),
 )
 
-VECINO_WORKSPACE = Action(
-    name='vecino_workspace',
+NEIGHBOUR = Action(
+    name='demo_vecino_workspace',
     domain='workspaces',
     summary='Comprueba que existe otro workspace del lote (acción de prueba, solo lectura).',
     params=(
-        Param('workspace', required=True, key=True, column='name', depends_on='alta_workspace', help='workspace'),
-        Param('neighbour', depends_on='alta_workspace', help='otro workspace del lote'),
+        Param('workspace', required=True, key=True, column='name', depends_on='demo_crear_workspace', help='workspace'),
+        Param('neighbour', depends_on='demo_crear_workspace', help='otro workspace del lote'),
     ),
 )
 
 
-def vecino_workspace(api, params: dict[str, Any], ctx) -> Outcome:
+def check_neighbour(api, params: dict[str, Any], ctx) -> Outcome:
     if _find_workspace(api, ctx, params['neighbour']) is None:
         raise Rejected(f'el workspace vecino {params["neighbour"]!r} no existe')
     return Outcome('skipped', f'vecino {params["neighbour"]!r}: existe')
@@ -191,10 +190,10 @@ def vecino_workspace(api, params: dict[str, Any], ctx) -> Outcome:
 
 CATALOG = {
     'alta_ubicacion': (alta_ubicacion_module.ACTION, alta_ubicacion_module.alta_ubicacion),
-    'alta_workspace': (ALTA_WORKSPACE, alta_workspace),
-    'inventario_workspace': (INVENTARIO_WORKSPACE, None),
-    'ajuste_workspace': (AJUSTE_WORKSPACE, ajuste_workspace),
-    'vecino_workspace': (VECINO_WORKSPACE, vecino_workspace),
+    'demo_crear_workspace': (CREATE_WORKSPACE, create_workspace),
+    'demo_inventariar_workspace': (INVENTORY, None),
+    'demo_ajustar_workspace': (ADJUST_CAPACITY, adjust_capacity),
+    'demo_vecino_workspace': (NEIGHBOUR, check_neighbour),
 }
 
 FAST = RetryPolicy(max_attempts=2, max_wait=1.0, base_delay=0.01, max_backoff=0.05, timeout=10.0)
@@ -237,37 +236,15 @@ class Runner:
             stream=io.StringIO(),
         )
 
-
-@pytest.fixture
-def runner(sandbox, tmp_path) -> Runner:
-    return Runner(sandbox, tmp_path, [])
-
-
-@dataclass
-class Launch:
-    code: int
-    result: dict[str, Any]
-    stderr: str
-
-    @property
-    def run_dir(self) -> Path:
-        return Path(self.result['result']['run_dir'])
-
-
-@pytest.fixture
-def launch(sandbox, tmp_path, monkeypatch, capsys):
-    """``python -m transformacion.launcher_csv_dependencias ARGS`` in-process against the sandbox."""
-    monkeypatch.setenv('WEBEX_BASE_URL', sandbox.base_url)
-    monkeypatch.setenv('WEBEX_ACCESS_TOKEN', TOKEN)
-    monkeypatch.setenv('TRANSFORMACION_LOG_DIR', str(tmp_path / 'logs'))
-    monkeypatch.setenv('TRANSFORMACION_MAX_ATTEMPTS', '2')
-    monkeypatch.delenv('WEBEX_ORG_ID', raising=False)
-    monkeypatch.chdir(tmp_path)
-
-    def run(*args: str, main=launcher_csv_dependencias.main) -> Launch:
-        capsys.readouterr()
-        code = main(list(args))
-        captured = capsys.readouterr()
-        return Launch(code, json.loads(captured.out), captured.err)
-
-    return run
+    def resume(self, run_id: str, **options: Any) -> Report:
+        """``--resume RUN_ID`` (``retry_failed=True``: ``--retry-failed``) with the test catalogue."""
+        return continue_run(
+            run_id,
+            self.settings(concurrency=options.pop('concurrency', 4)),
+            self.connection(),
+            log_dir=self.log_dir,
+            catalog=CATALOG,
+            sleep=self.slept.append,
+            stream=io.StringIO(),
+            **options,
+        )

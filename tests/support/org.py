@@ -1,17 +1,20 @@
-"""What the user tests know of the sandbox's default org, and helpers that add to its state what a test needs."""
+"""What the tests know of the sandbox's default org (the packaged fixture, seed 0), and helpers that read or add to
+its state what a test needs."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from transformacion.core.params import NUMBER_RANGES
 from transformacion.sandbox import Sandbox, ids
-from transformacion.sandbox.state import load_fixture
+from transformacion.sandbox.state import licenses, load_fixture
 
 FIXTURE = load_fixture()
 DOMAIN = 'transformacion-demo.example.com'
-SEDE_CENTRAL = next(loc['id'] for loc in FIXTURE['locations'].values() if loc['name'] == 'Sede Central')
+
+
+def _id(kind: str, field: str, value: str) -> str:
+    return next(item['id'] for item in FIXTURE[kind].values() if item[field] in (value, [value]))
 
 
 #: The fixture holds the calling licenses in two subscriptions: the older one, listed first, has no free unit.
@@ -27,18 +30,28 @@ def license_id(name: str, subscription: str = CURRENT_SUBSCRIPTION) -> str:
 
 
 def person_id(email: str) -> str:
-    return next(p['id'] for p in FIXTURE['people'].values() if p['emails'] == [email])
+    return _id('people', 'emails', email)
 
 
+SEDE_CENTRAL = 'Sede Central'
+SEDE_CENTRAL_ID = _id('locations', 'name', SEDE_CENTRAL)
 PROFESSIONAL = license_id('Webex Calling - Professional')
 PROFESSIONAL_OLD = license_id('Webex Calling - Professional', OLD_SUBSCRIPTION)
 BASIC = license_id('Webex Calling - Basic')
 WORKSPACES = license_id('Webex Calling - Workspaces')
 MEETINGS = license_id('Meeting - Webex Meetings')
+#: Calling users of Sede Central (Lucía: extension 1001, Jorge: 1002) and the admin, who has no Webex Calling.
 LUCIA = f'lucia.martin@{DOMAIN}'
 JORGE = f'jorge.ruiz@{DOMAIN}'
 ADMIN = f'admin@{DOMAIN}'
-LUCIA_ID, JORGE_ID, ADMIN_ID = person_id(LUCIA), person_id(JORGE), person_id(ADMIN)
+LUCIA_ID, JORGE_ID, ADMIN_ID = (_id('people', 'emails', email) for email in (LUCIA, JORGE, ADMIN))
+#: Workspaces of Sede Central: Recepción has Webex Calling, Sala Goya free calling, Sala Velázquez hybrid calling.
+RECEPCION = 'Recepción Sede Central'
+SALA_GOYA = 'Sala Goya'
+SALA_VELAZQUEZ = 'Sala Velázquez'
+RECEPCION_ID, SALA_GOYA_ID = (_id('workspaces', 'display_name', name) for name in (RECEPCION, SALA_GOYA))
+#: A well-formed person id that no person has.
+UNKNOWN_PERSON_ID = 'Y2lzY29zcGFyazovL3VzL1BFT1BMRS8wMDAwMDAwMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMDA'
 
 
 def people_with_email(sandbox: Sandbox, email: str) -> list[dict[str, Any]]:
@@ -47,8 +60,6 @@ def people_with_email(sandbox: Sandbox, email: str) -> list[dict[str, Any]]:
 
 
 def consumed(sandbox: Sandbox, license_id: str) -> int:
-    from transformacion.sandbox.state import licenses
-
     with sandbox.org.lock:
         return licenses.get(sandbox.org, license_id)['consumed_units']
 
@@ -106,8 +117,3 @@ def add_calling_location(sandbox: Sandbox, name: str, numbers: str = '', city: s
 def writes_summary(sandbox: Sandbox, since: int = 0) -> list[tuple[str, str, int | None]]:
     """(method, path without /v1, status) of every write the sandbox received."""
     return [(w['method'], w['path'].removeprefix('/v1'), w['status']) for w in sandbox.writes(since)]
-
-
-def log_events(run: Any) -> list[dict[str, Any]]:
-    with open(run.result['summary']['log_file'], encoding='utf-8') as handle:
-        return [json.loads(line) for line in handle]

@@ -1,5 +1,5 @@
-"""Arrangements of the correctness proofs: the sample batch, an uninterrupted reference run of it, the launcher run
-in-process or as a subprocess, and the sandbox state reduced to what a batch decides (ids replaced by natural keys).
+"""The correctness proofs' yardstick: the sample batch, the sandbox state reduced to what a batch decides (ids
+replaced by natural keys), results read per row x action, and the comparison with an uninterrupted reference run.
 
 A proof compares a disturbed run (killed, throttled, cut off) with the reference run of the same batch on a fresh
 sandbox: same final state, every entity created exactly once, one result line per row x action with the same outcome.
@@ -8,29 +8,18 @@ sandbox: same final state, every entity created exactly once, one result line pe
 from __future__ import annotations
 
 import collections
-import contextlib
 import csv
-import io
-import json
 import os
 import shutil
-import sys
-import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from transformacion import launcher_csv_dependencias
+from tests.support.files import SAMPLES
+from tests.support.runs import Run
 from transformacion.batch.checkpoint import snapshot
-from transformacion.sandbox import Sandbox, running_sandbox
+from transformacion.sandbox import Sandbox
 
-#: Long and distinctive, so that finding any piece of it in an output is a leak, never a coincidence.
-TOKEN = 'prueba-4f1c9e27b8d35a60c2e9f7148ab3d6e5-9c0b7a2f61e84d3b5a7c8e9f0d1b2a3c'
-SAMPLES = Path(__file__).resolve().parents[2] / 'samples'
-LAUNCHER = 'transformacion.launcher_csv_dependencias'
 #: Retry settings of the disturbed runs: waits capped small, enough attempts to ride out a storm, a new entity looked
 #: for for 1 s before a create is taken as not made (more than the sandbox's visibility delay below).
 FAST_RETRIES = {
@@ -158,70 +147,13 @@ def expected_tasks(folder: Path, actions: list[str]) -> set[TaskKey]:
     return tasks
 
 
-# --------------------------------------------------------------------------- running the launcher
-
-
-@dataclass
-class Launch:
-    """One launcher run: exit code, the result object it printed, its stderr."""
-
-    code: int
-    result: dict[str, Any]
-    stderr: str
-
-    @property
-    def run_dir(self) -> Path:
-        return Path(self.result['result']['run_dir'])
-
-    @property
-    def summary(self) -> dict[str, Any]:
-        return self.result['summary']
-
-
-def launch_in_process(*argv: str) -> Launch:
-    """``python -m transformacion.launcher_csv_dependencias ARGV`` in this process, stdout and stderr captured."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = launcher_csv_dependencias.main(list(argv))
-    return Launch(code, json.loads(out.getvalue()), err.getvalue())
-
-
-def child_env(**variables: str) -> dict[str, str]:
-    """The environment of a launcher subprocess: ours without any WEBEX_/TRANSFORMACION_ setting, plus ``variables``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(('WEBEX_', 'TRANSFORMACION_'))}
-    return {**env, **variables}
-
-
-def launcher_command(*args: str) -> list[str]:
-    return [sys.executable, '-m', LAUNCHER, *args]
+# --------------------------------------------------------------------------- the sample batch and a run of it
 
 
 def copy_samples(folder: Path) -> Path:
     """A private copy of samples/ (a run fingerprints its inputs; nobody else may touch them meanwhile)."""
     shutil.copytree(SAMPLES, folder)
     return folder
-
-
-def connection_args(sandbox: Sandbox, log_dir: Path) -> list[str]:
-    return ['--base-url', sandbox.base_url, '--token', sandbox.token, '--log-dir', str(log_dir)]
-
-
-# --------------------------------------------------------------------------- watching a run from outside
-
-
-def wait_for(condition: Callable[[], Any], timeout: float = 30.0, what: str = 'la condición') -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.005)
-    raise AssertionError(f'{what} no se cumplió en {timeout:g} s')
-
-
-def find_checkpoint(log_dir: Path) -> Path | None:
-    runs = log_dir / 'runs'
-    return next(runs.glob('*/checkpoint.sqlite'), None) if runs.is_dir() else None
 
 
 def task_counts(checkpoint: Path) -> tuple[int, int] | None:
@@ -244,7 +176,7 @@ class Reference:
     tasks: set[TaskKey]
 
 
-def assert_same_as_reference(reference: Reference, sandbox: Sandbox, run: Launch) -> None:
+def assert_same_as_reference(reference: Reference, sandbox: Sandbox, run: Run) -> None:
     """The proof: same exit code, every entity created exactly once, the reference's final state, and a complete
     results_manual.csv whose outcome for every row x action is the reference's."""
     assert run.code == reference.exit_code, run.stderr[-3000:]
@@ -257,46 +189,13 @@ def assert_same_as_reference(reference: Reference, sandbox: Sandbox, run: Launch
     assert {key: outcome(row) for key, row in found.items()} == reference.outcomes
 
 
-def isolate(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
-    """Run from ``folder`` (no .env above it) with no Webex or transformacion setting from the caller's environment."""
-    for name in list(os.environ):
-        if name.startswith(('WEBEX_', 'TRANSFORMACION_')):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(folder)
-
-
-@pytest.fixture(scope='session')
-def reference(tmp_path_factory) -> Reference:
-    folder = copy_samples(tmp_path_factory.mktemp('referencia') / 'lote')
-    with pytest.MonkeyPatch.context() as monkeypatch, running_sandbox(token=TOKEN) as sandbox:
-        isolate(monkeypatch, folder.parent)
-        run = launch_in_process('--input_dir', str(folder), '--yes', *connection_args(sandbox, folder.parent / 'logs'))
-        results = read_results(run.run_dir)
-        return Reference(
-            exit_code=run.code,
-            state=comparable_state(sandbox),
-            creations=creations(sandbox),
-            outcomes={key: outcome(row) for key, row in results.items()},
-            tasks=expected_tasks(folder, run.summary['actions']),
-        )
-
-
-@pytest.fixture
-def sb() -> Iterator[Sandbox]:
-    """A fresh sandbox (default org, seed 0) that accepts :data:`TOKEN`, with :data:`VISIBILITY_DELAY_MS`."""
-    with running_sandbox(token=TOKEN, visibility_delay_ms=VISIBILITY_DELAY_MS) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def batch(tmp_path) -> Path:
-    """A private copy of the sample batch."""
-    return copy_samples(tmp_path / 'lote')
-
-
-@pytest.fixture
-def fast_retries(monkeypatch, tmp_path) -> None:
-    """In-process runs from a folder without a .env, with small capped waits and nothing else from the environment."""
-    isolate(monkeypatch, tmp_path)
-    for name, value in FAST_RETRIES.items():
-        monkeypatch.setenv(name, value)
+def reference_of(run: Run, sandbox: Sandbox, folder: Path) -> Reference:
+    """What an undisturbed ``run`` of the batch in ``folder`` left on ``sandbox``: the yardstick of the proofs."""
+    results = read_results(run.run_dir)
+    return Reference(
+        exit_code=run.code,
+        state=comparable_state(sandbox),
+        creations=creations(sandbox),
+        outcomes={key: outcome(row) for key, row in results.items()},
+        tasks=expected_tasks(folder, run.summary['actions']),
+    )

@@ -4,8 +4,8 @@ import csv
 
 import pytest
 
-from tests.conftest import TOKEN
-from tests.ubicaciones.conftest import VALENCIA, create_site, logged_writes, mark, seed_numbers, set_pstn
+from tests.support.locations import VALENCIA, create_site, mark, seed_numbers, set_pstn
+from tests.support.runs import TOKEN, logged_writes
 from transformacion import launcher_csv_dependencias
 from transformacion.anadir_numeraciones_ubicacion import BATCH_SIZE
 from transformacion.sandbox import ids

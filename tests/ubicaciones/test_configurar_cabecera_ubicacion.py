@@ -1,6 +1,7 @@
 """configurar_cabecera_ubicacion through the real wxc_sdk against the sandbox."""
 
-from tests.ubicaciones.conftest import logged_writes, mark, seed_numbers
+from tests.support.locations import mark, seed_numbers
+from tests.support.runs import logged_writes
 from transformacion.configurar_cabecera_ubicacion import ACTION
 
 MAIN = '+34963000100'

@@ -2,7 +2,9 @@
 
 import pytest
 
-from tests.ubicaciones.conftest import log_events, logged_writes, mark, route_id, sede_central_id
+from tests.support.locations import mark, route_id
+from tests.support.org import SEDE_CENTRAL_ID
+from tests.support.runs import log_events, logged_writes
 
 ALL = ['--routing-prefix', '8104', '--outside-dial-digit', '0', '--unknown-extension-route', 'RG-ESPANA']
 
@@ -172,7 +174,7 @@ def test_a_prefix_change_waits_while_another_job_of_the_org_runs(cli, sandbox, s
     from wxc_sdk.telephony.location import TelephonyLocation
 
     sandbox.configure(routing_prefix_job_ms=1500)
-    sede = sede_central_id(sandbox)
+    sede = SEDE_CENTRAL_ID
     api.telephony.location.update(sede, TelephonyLocation(routing_prefix='8009'))
     start = mark(sandbox)
     run = cli('configurar_internas_ubicacion', '--location', site.name, '--routing-prefix', '8104')

@@ -1,13 +1,14 @@
 """configurar_permisos_salientes_ubicacion: what only a location has (no use_custom flags, calling enablement)."""
 
-from tests.permisos.conftest import DEFAULTS, SEDE, location_id, seed, stored
+from tests.support.org import SEDE_CENTRAL, SEDE_CENTRAL_ID
+from tests.support.permissions import DEFAULTS, seed, stored
 from transformacion.sandbox.state import locations
 
 ACTION = 'configurar_permisos_salientes_ubicacion'
 
 
 def test_a_call_type_webex_no_longer_offers_is_rejected_before_writing(cli, sandbox):
-    run = cli(ACTION, '--location', SEDE, '--outgoing-permissions', 'LOCAL:BLOCK', '--yes')
+    run = cli(ACTION, '--location', SEDE_CENTRAL, '--outgoing-permissions', 'LOCAL:BLOCK', '--yes')
 
     assert (run.code, run.status) == (2, 'rejected')
     assert 'LOCAL' in run.result['summary']['message']
@@ -15,9 +16,9 @@ def test_a_call_type_webex_no_longer_offers_is_rejected_before_writing(cli, sand
 
 
 def test_a_call_type_whose_restriction_webex_enforces_is_not_touched(cli, sandbox, org):
-    seed(org, 'location', location_id(org), INTERNATIONAL=('BLOCK', False, True))
+    seed(org, 'location', SEDE_CENTRAL_ID, INTERNATIONAL=('BLOCK', False, True))
 
-    run = cli(ACTION, '--location', SEDE, '--outgoing-permissions', 'INTERNATIONAL:ALLOW', '--yes')
+    run = cli(ACTION, '--location', SEDE_CENTRAL, '--outgoing-permissions', 'INTERNATIONAL:ALLOW', '--yes')
 
     assert (run.code, run.status) == (2, 'rejected')
     assert 'INTERNATIONAL' in run.result['summary']['message']
@@ -25,7 +26,7 @@ def test_a_call_type_whose_restriction_webex_enforces_is_not_touched(cli, sandbo
 
 
 def test_the_location_is_found_by_id_and_sends_no_use_custom_flags(cli, sandbox, org):
-    loc = location_id(org)
+    loc = SEDE_CENTRAL_ID
 
     run = cli(ACTION, '--location', loc, '--outgoing-permissions', 'premium-services-1:allow', '--yes')
 
@@ -76,7 +77,7 @@ def test_a_location_without_webex_calling_or_unknown_is_rejected(cli, sandbox, o
 
 
 def test_the_permission_list_is_required(cli, sandbox):
-    run = cli(ACTION, '--location', SEDE, '--yes')
+    run = cli(ACTION, '--location', SEDE_CENTRAL, '--yes')
 
     assert (run.code, run.status) == (2, 'rejected')
     assert '--outgoing-permissions' in run.result['summary']['message']

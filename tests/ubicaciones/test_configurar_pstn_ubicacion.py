@@ -1,6 +1,8 @@
 """configurar_pstn_ubicacion through the real wxc_sdk against the sandbox."""
 
-from tests.ubicaciones.conftest import SEDE_CENTRAL, logged_writes, mark, option_id, route_id, sede_central_id
+from tests.support.locations import mark, option_id, route_id
+from tests.support.org import SEDE_CENTRAL, SEDE_CENTRAL_ID
+from tests.support.runs import logged_writes
 
 
 def connection_path(location_id):
@@ -60,7 +62,7 @@ def test_changing_a_connection_in_use_needs_yes(cli, sandbox):
 
     run = cli('configurar_pstn_ubicacion', '--location', SEDE_CENTRAL, '--pstn', 'RG-ESPANA', '--yes')
     assert run.status == 'executed', run.result
-    assert sandbox.org.calling_locations[sede_central_id(sandbox)]['connection'] == {
+    assert sandbox.org.calling_locations[SEDE_CENTRAL_ID]['connection'] == {
         'type': 'ROUTE_GROUP',
         'id': route_id(sandbox, 'RG-ESPANA'),
     }
@@ -68,7 +70,7 @@ def test_changing_a_connection_in_use_needs_yes(cli, sandbox):
 
 
 def test_a_cloud_option_by_name_replaces_the_local_gateway(cli, sandbox):
-    location = sede_central_id(sandbox)
+    location = SEDE_CENTRAL_ID
     run = cli('configurar_pstn_ubicacion', '--location', SEDE_CENTRAL, '--pstn', 'telefonica cloud connect', '--yes')
     assert run.status == 'executed', run.result
     telefonica = option_id(sandbox, 'Telefonica Cloud Connect')

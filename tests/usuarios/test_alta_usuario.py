@@ -3,7 +3,7 @@ person, refuse what Webex cannot do, survive faults (partial create, 429, lost c
 
 import pytest
 
-from tests.usuarios.org_setup import (
+from tests.support.org import (
     ADMIN,
     ADMIN_ID,
     BASIC,
@@ -16,15 +16,15 @@ from tests.usuarios.org_setup import (
     OLD_SUBSCRIPTION,
     PROFESSIONAL,
     PROFESSIONAL_OLD,
-    SEDE_CENTRAL,
+    SEDE_CENTRAL_ID,
     add_calling_location,
     consumed,
-    log_events,
     number_owner,
     people_with_email,
     set_total_units,
     writes_summary,
 )
+from tests.support.runs import log_events
 
 EMAIL = f'elena.navarro@{DOMAIN}'
 ELENA = [
@@ -51,7 +51,7 @@ def test_creates_the_calling_user_in_one_request_verifies_then_skips(cli, sandbo
     assert result['verified'] is True
     [person] = people_with_email(sandbox, EMAIL)
     assert result['person_id'] == person['id']
-    assert (person['location_id'], person['extension'], person['licenses']) == (SEDE_CENTRAL, '1010', [PROFESSIONAL])
+    assert (person['location_id'], person['extension'], person['licenses']) == (SEDE_CENTRAL_ID, '1010', [PROFESSIONAL])
     assert person['phone_numbers'] == [{'type': 'work', 'value': '+34910000003', 'primary': True}]
     assert (person['display_name'], person['first_name'], person['last_name']) == (
         'Elena Navarro Gómez',
@@ -69,7 +69,7 @@ def test_creates_the_calling_user_in_one_request_verifies_then_skips(cli, sandbo
     )
     assert post['request_body'] == result['calls'][0]['body']
     assert post['request_body']['licenses'] == [PROFESSIONAL]
-    assert post['request_body']['locationId'] == SEDE_CENTRAL
+    assert post['request_body']['locationId'] == SEDE_CENTRAL_ID
     assert post['request_body']['extension'] == '1010'
     assert post['request_body']['phoneNumbers'] == [{'type': 'work', 'value': '+34910000003', 'primary': True}]
     events = log_events(run)
@@ -104,7 +104,7 @@ def test_extension_only_with_the_basic_license_given_by_id(cli, sandbox):
 
 
 def test_an_existing_person_without_calling_gets_the_license_by_patch(cli, sandbox):
-    run = alta(cli, '--email', ADMIN, '--first-name', 'Ana', '--last-name', 'Admin', '--location', SEDE_CENTRAL,
+    run = alta(cli, '--email', ADMIN, '--first-name', 'Ana', '--last-name', 'Admin', '--location', SEDE_CENTRAL_ID,
                '--extension', '1099')  # fmt: skip
 
     assert run.status == 'executed', run.result
@@ -112,13 +112,13 @@ def test_an_existing_person_without_calling_gets_the_license_by_patch(cli, sandb
     assert sandbox.writes()[0]['request_body'] == {
         'personId': ADMIN_ID,
         'licenses': [
-            {'id': PROFESSIONAL, 'operation': 'add', 'properties': {'locationId': SEDE_CENTRAL, 'extension': '1099'}}
+            {'id': PROFESSIONAL, 'operation': 'add', 'properties': {'locationId': SEDE_CENTRAL_ID, 'extension': '1099'}}
         ],
     }
     [admin] = people_with_email(sandbox, ADMIN)
     assert set(admin['licenses']) == {MEETINGS, PROFESSIONAL}
     assert (admin['location_id'], admin['extension'], admin['display_name']) == (
-        SEDE_CENTRAL,
+        SEDE_CENTRAL_ID,
         '1099',
         'Ana Administradora',
     )

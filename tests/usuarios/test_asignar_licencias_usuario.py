@@ -1,7 +1,7 @@
 """asignar_licencias_usuario end to end through the real wxc_sdk against the sandbox: one PATCH /licenses/users with
 exactly the difference, calling licenses with their location and numbering, units checked before writing."""
 
-from tests.usuarios.org_setup import (
+from tests.support.org import (
     ADMIN,
     ADMIN_ID,
     BASIC,
@@ -11,14 +11,14 @@ from tests.usuarios.org_setup import (
     MEETINGS,
     PROFESSIONAL,
     PROFESSIONAL_OLD,
-    SEDE_CENTRAL,
+    SEDE_CENTRAL_ID,
     consumed,
-    log_events,
     number_owner,
     people_with_email,
     set_total_units,
     writes_summary,
 )
+from tests.support.runs import log_events
 
 
 def asignar(cli, person, *args):
@@ -92,14 +92,14 @@ def test_a_calling_license_comes_with_its_location_extension_and_number(cli, san
 
     assert run.status == 'executed', run.result
     [admin] = people_with_email(sandbox, ADMIN)
-    assert (admin['location_id'], admin['extension']) == (SEDE_CENTRAL, '1099')
+    assert (admin['location_id'], admin['extension']) == (SEDE_CENTRAL_ID, '1099')
     assert admin['phone_numbers'][0]['value'] == '+34910000006'
     assert number_owner(sandbox, '+34910000006') == ADMIN_ID
     assert sandbox.writes()[0]['request_body']['licenses'] == [
         {
             'id': BASIC,
             'operation': 'add',
-            'properties': {'locationId': SEDE_CENTRAL, 'phoneNumber': '+34910000006', 'extension': '1099'},
+            'properties': {'locationId': SEDE_CENTRAL_ID, 'phoneNumber': '+34910000006', 'extension': '1099'},
         }
     ]
 
@@ -110,7 +110,11 @@ def test_swapping_the_calling_license_keeps_location_and_numbering(cli, sandbox)
 
     assert run.status == 'executed', run.result
     [jorge] = people_with_email(sandbox, JORGE)
-    assert (set(jorge['licenses']), jorge['location_id'], jorge['extension']) == ({PROFESSIONAL}, SEDE_CENTRAL, '1002')
+    assert (set(jorge['licenses']), jorge['location_id'], jorge['extension']) == (
+        {PROFESSIONAL},
+        SEDE_CENTRAL_ID,
+        '1002',
+    )
     assert number_owner(sandbox, '+34910000002') == JORGE_ID
     assert [r['operation'] for r in sandbox.writes()[0]['request_body']['licenses']] == ['remove', 'add']
 

@@ -1,10 +1,8 @@
 """configurar_desvio_usuario end to end through the real wxc_sdk against the sandbox."""
 
-import json
+from tests.support.org import ADMIN, LUCIA, LUCIA_ID
+from tests.support.runs import log_events
 
-LUCIA = 'lucia.martin@transformacion-demo.example.com'
-LUCIA_ID = 'Y2lzY29zcGFyazovL3VzL1BFT1BMRS9lMmVlNTdmMy05MjIwLTU2OTAtOTU4Yy00ZTIwMTM2ZDkzMjI'
-ADMIN = 'admin@transformacion-demo.example.com'
 PATH = f'/people/{LUCIA_ID}/features/callForwarding'
 
 
@@ -14,11 +12,6 @@ def forwarding(sandbox, person_id=LUCIA_ID):
 
 def desvio(cli, *args, person=LUCIA):
     return cli('configurar_desvio_usuario', '--person', person, *args)
-
-
-def log_events(run):
-    with open(run.result['summary']['log_file'], encoding='utf-8') as handle:
-        return [json.loads(line) for line in handle]
 
 
 def test_dry_run_shows_the_diff_and_the_exact_put_and_writes_nothing(cli, sandbox):

@@ -1,17 +1,11 @@
 """configurar_intercom_usuario (Push-to-Talk) end to end through the real wxc_sdk against the sandbox."""
 
-from tests.conftest import TOKEN
-from transformacion.common import Context, action_logger, create_api, logging_to
+from tests.support.org import ADMIN, JORGE, JORGE_ID, LUCIA, LUCIA_ID, SEDE_CENTRAL_ID
+from transformacion.common import Context, action_logger, logging_to
 from transformacion.configurar_intercom_usuario import configurar_intercom_usuario
 from transformacion.core.context import RunCache
 from transformacion.sandbox import ids
 
-LUCIA = 'lucia.martin@transformacion-demo.example.com'
-LUCIA_ID = 'Y2lzY29zcGFyazovL3VzL1BFT1BMRS9lMmVlNTdmMy05MjIwLTU2OTAtOTU4Yy00ZTIwMTM2ZDkzMjI'
-JORGE = 'jorge.ruiz@transformacion-demo.example.com'
-JORGE_ID = 'Y2lzY29zcGFyazovL3VzL1BFT1BMRS8xYzAxODQxNS1jY2UyLTViYmMtOTJjNi1mZjFlNmMzY2ExYmU'
-ADMIN = 'admin@transformacion-demo.example.com'
-SEDE_CENTRAL = 'Y2lzY29zcGFyazovL3VzL0xPQ0FUSU9OLzA2OWQ3M2ZlLTZkNmEtNWRjZC05MjIwLWViNTQ3MzcxNjA3OQ'
 PATH = f'/people/{LUCIA_ID}/features/pushToTalk'
 
 
@@ -33,7 +27,7 @@ def add_calling_person(sandbox, email, extension):
             'org_id': sandbox.org.id,
             'phone_numbers': [],
             'extension': extension,
-            'location_id': SEDE_CENTRAL,
+            'location_id': SEDE_CENTRAL_ID,
             'licenses': [],
             'type': 'person',
         }
@@ -97,9 +91,8 @@ def test_ninguno_empties_the_member_list_and_names_who_left(cli, sandbox):
     assert push_to_talk(sandbox)['members'] == []
 
 
-def test_members_by_email_are_resolved_once_per_batch(sandbox, tmp_path):
+def test_members_by_email_are_resolved_once_per_batch(observed_api, sandbox, tmp_path):
     add_calling_person(sandbox, 'marta.gil@transformacion-demo.example.com', '1003')
-    api = create_api(TOKEN, sandbox.base_url)
     cache = RunCache()
     rows = [
         (LUCIA, [JORGE, 'marta.gil@transformacion-demo.example.com', JORGE]),
@@ -108,7 +101,7 @@ def test_members_by_email_are_resolved_once_per_batch(sandbox, tmp_path):
     for person, members in rows:
         ctx = Context(log=action_logger('configurar_intercom_usuario', log_dir=tmp_path), cache=cache)
         with logging_to(ctx.log):
-            outcome = configurar_intercom_usuario(api, {'person': person, 'intercom_members': members}, ctx)
+            outcome = configurar_intercom_usuario(observed_api, {'person': person, 'intercom_members': members}, ctx)
         assert outcome.status == 'executed', outcome.details
     lookups = [e['query']['email'] for e in sandbox.journal() if e['path'] == '/v1/people' and 'email' in e['query']]
     assert sorted(lookups) == sorted([LUCIA, JORGE, 'marta.gil@transformacion-demo.example.com'])

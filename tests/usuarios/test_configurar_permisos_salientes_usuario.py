@@ -1,19 +1,20 @@
 """configurar_permisos_salientes_usuario: the person path, following the location, and what a person needs."""
 
-from tests.permisos.conftest import ADMIN, DEFAULTS, LUCIA, location_id, person_id, seed, stored
+from tests.support.org import ADMIN, LUCIA, LUCIA_ID, SEDE_CENTRAL_ID
+from tests.support.permissions import DEFAULTS, seed, stored
 
 ACTION = 'configurar_permisos_salientes_usuario'
 CUSTOM = {'use_custom_enabled': True, 'use_custom_permissions': True}
 
 
 def test_a_person_following_the_location_starts_from_the_locations_permissions(cli, sandbox, org):
-    seed(org, 'location', location_id(org), NATIONAL=('BLOCK', False), TOLL_FREE=('BLOCK', False))
+    seed(org, 'location', SEDE_CENTRAL_ID, NATIONAL=('BLOCK', False), TOLL_FREE=('BLOCK', False))
 
     run = cli(ACTION, '--person', LUCIA, '--outgoing-permissions', 'TOLL_FREE:ALLOW', '--yes')
 
     assert run.status == 'executed', run.result
     assert run.result['result']['location_permissions']['NATIONAL'] == {'action': 'BLOCK', 'transfer_enabled': False}
-    assert stored(org, 'person', person_id(org)) == {
+    assert stored(org, 'person', LUCIA_ID) == {
         **DEFAULTS,
         **CUSTOM,
         'NATIONAL': {'action': 'BLOCK', 'transfer_enabled': False},
@@ -22,7 +23,7 @@ def test_a_person_following_the_location_starts_from_the_locations_permissions(c
 
 
 def test_back_to_the_location_permissions_then_skipped(cli, sandbox, org):
-    pid = person_id(org)
+    pid = LUCIA_ID
     seed(org, 'person', pid, CUSTOM, INTERNATIONAL=('ALLOW', True))
 
     run = cli(ACTION, '--person', pid, '--use-location-permissions', 'si', '--yes')
@@ -41,7 +42,7 @@ def test_custom_without_a_list_freezes_the_current_permissions(cli, sandbox, org
     run = cli(ACTION, '--person', LUCIA, '--use-location-permissions', 'false', '--yes')
 
     assert run.status == 'executed', run.result
-    assert stored(org, 'person', person_id(org)) == {**DEFAULTS, **CUSTOM}
+    assert stored(org, 'person', LUCIA_ID) == {**DEFAULTS, **CUSTOM}
 
 
 def test_following_the_location_and_a_list_contradict_each_other(cli, sandbox):

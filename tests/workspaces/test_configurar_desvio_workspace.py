@@ -1,13 +1,6 @@
 """configurar_desvio_workspace end to end through the real wxc_sdk against the sandbox, precheck included."""
 
-RECEPCION = 'Recepción Sede Central'
-SALA_GOYA = 'Sala Goya'
-SEDE_CENTRAL = 'Sede Central'
-
-
-def workspace_id(sandbox, name):
-    [found] = [ws['id'] for ws in sandbox.org.workspaces.values() if ws['display_name'] == name]
-    return found
+from tests.support.org import RECEPCION, RECEPCION_ID, SALA_GOYA, SEDE_CENTRAL
 
 
 def desvio(cli, *args, workspace=RECEPCION):
@@ -15,7 +8,7 @@ def desvio(cli, *args, workspace=RECEPCION):
 
 
 def test_dry_run_runs_the_precheck_shows_the_put_and_writes_nothing(cli, sandbox):
-    ws_id = workspace_id(sandbox, RECEPCION)
+    ws_id = RECEPCION_ID
     run = desvio(cli, '--forward-no-answer', '1001', '--forward-no-answer-rings', '6', '--dry-run')
     assert (run.code, run.status) == (0, 'dry_run'), run.result
     result = run.result['result']
@@ -46,7 +39,7 @@ def test_dry_run_runs_the_precheck_shows_the_put_and_writes_nothing(cli, sandbox
 
 
 def test_apply_verifies_and_reapply_is_skipped(cli, sandbox):
-    ws_id = workspace_id(sandbox, RECEPCION)
+    ws_id = RECEPCION_ID
     args = ('--location', SEDE_CENTRAL, '--forward-always', '+34910000100', '--forward-always-voicemail', 'true')
     run = desvio(cli, *args)
     assert (run.code, run.status) == (0, 'executed'), run.result
@@ -116,7 +109,7 @@ def test_from_a_csv_row(cli, sandbox, tmp_path):
     )
     run = cli('configurar_desvio_workspace', '--csv', str(csv_path), '--match', f'name={RECEPCION}')
     assert run.status == 'executed', run.result
-    state = sandbox.org.call_forwarding[workspace_id(sandbox, RECEPCION)]
+    state = sandbox.org.call_forwarding[RECEPCION_ID]
     assert state['call_forwarding']['busy']['destination'] == '1001'
     assert state['business_continuity'] == {
         'enabled': True,

@@ -1,17 +1,7 @@
 """configurar_intercom_workspace (Push-to-Talk) end to end through the real wxc_sdk against the sandbox."""
 
+from tests.support.org import LUCIA, LUCIA_ID, RECEPCION, RECEPCION_ID, SALA_VELAZQUEZ, SEDE_CENTRAL_ID
 from transformacion.sandbox.state import workspaces
-
-RECEPCION = 'Recepción Sede Central'
-SALA_VELAZQUEZ = 'Sala Velázquez'
-SEDE_CENTRAL_ID = 'Y2lzY29zcGFyazovL3VzL0xPQ0FUSU9OLzA2OWQ3M2ZlLTZkNmEtNWRjZC05MjIwLWViNTQ3MzcxNjA3OQ'
-LUCIA = 'lucia.martin@transformacion-demo.example.com'
-LUCIA_ID = 'Y2lzY29zcGFyazovL3VzL1BFT1BMRS9lMmVlNTdmMy05MjIwLTU2OTAtOTU4Yy00ZTIwMTM2ZDkzMjI'
-
-
-def workspace_id(sandbox, name):
-    [found] = [ws['id'] for ws in sandbox.org.workspaces.values() if ws['display_name'] == name]
-    return found
 
 
 def intercom(cli, *args, workspace=RECEPCION):
@@ -33,7 +23,7 @@ def add_calling_workspace(sandbox, name, extension):
 
 
 def test_dry_run_runs_the_precheck_shows_the_put_and_writes_nothing(cli, sandbox):
-    ws_id = workspace_id(sandbox, RECEPCION)
+    ws_id = RECEPCION_ID
     run = intercom(cli, '--intercom-members', LUCIA, '--intercom-auto-answer', 'false', '--dry-run')
     assert (run.code, run.status) == (0, 'dry_run'), run.result
     result = run.result['result']
@@ -50,7 +40,7 @@ def test_dry_run_runs_the_precheck_shows_the_put_and_writes_nothing(cli, sandbox
 
 
 def test_people_and_workspaces_as_members_then_reapply_is_skipped(cli, sandbox):
-    ws_id = workspace_id(sandbox, RECEPCION)
+    ws_id = RECEPCION_ID
     almacen_id = add_calling_workspace(sandbox, 'Almacén', '1950')
     args = ('--intercom-connection-type', 'TWO_WAY', '--intercom-members', f'{LUCIA};{almacen_id}')
     run = intercom(cli, *args)
@@ -115,5 +105,5 @@ def test_from_a_csv_row(cli, sandbox, tmp_path):
     )
     run = cli('configurar_intercom_workspace', '--csv', str(csv_path), '--row', '1')
     assert run.status == 'executed', run.result
-    state = sandbox.org.push_to_talk[workspace_id(sandbox, RECEPCION)]
+    state = sandbox.org.push_to_talk[RECEPCION_ID]
     assert (state['connection_type'], state['members']) == ('TWO_WAY', [LUCIA_ID])

@@ -2,16 +2,13 @@
 
 import pytest
 
-from tests.permisos.conftest import DEFAULTS, location_id, log_events, seed, stored
+from tests.support.org import RECEPCION, RECEPCION_ID, SEDE_CENTRAL_ID
+from tests.support.permissions import DEFAULTS, seed, stored
+from tests.support.runs import log_events
 
 ACTION = 'configurar_permisos_salientes_workspace'
-RECEPCION = 'Recepción Sede Central'
 CUSTOM = {'use_custom_enabled': True, 'use_custom_permissions': True}
 PATH = '/workspaces/{}/features/outgoingPermission'
-
-
-def workspace_id(org, name=RECEPCION):
-    return next(ws['id'] for ws in org.workspaces.values() if ws['display_name'] == name)
 
 
 def test_dry_run_runs_the_precheck_and_writes_nothing(cli, sandbox, org):
@@ -21,7 +18,7 @@ def test_dry_run_runs_the_precheck_and_writes_nothing(cli, sandbox, org):
     result = run.result['result']
     assert result['precheck']['verdict'] == 'ok'
     assert result['precheck']['area'] == 'permisos_salientes'
-    assert [(c['method'], c['path']) for c in result['calls']] == [('PUT', PATH.format(workspace_id(org)))]
+    assert [(c['method'], c['path']) for c in result['calls']] == [('PUT', PATH.format(RECEPCION_ID))]
     assert set(result['diff']) == {'INTERNATIONAL', *CUSTOM}
     assert sandbox.writes() == []
 
@@ -38,7 +35,7 @@ def test_without_yes_it_is_rejected_with_current_desired_and_precheck(cli, sandb
 
 
 def test_with_yes_it_changes_verifies_and_a_rerun_is_skipped(cli, sandbox, org):
-    ws = workspace_id(org)
+    ws = RECEPCION_ID
     args = ('--workspace', RECEPCION, '--outgoing-permissions', 'INTERNATIONAL:ALLOW:transfer', '--yes')
 
     run = cli(ACTION, *args)
@@ -59,12 +56,12 @@ def test_with_yes_it_changes_verifies_and_a_rerun_is_skipped(cli, sandbox, org):
 
 
 def test_a_workspace_following_the_location_starts_from_the_locations_permissions(cli, org):
-    seed(org, 'location', location_id(org), NATIONAL=('BLOCK', False))
+    seed(org, 'location', SEDE_CENTRAL_ID, NATIONAL=('BLOCK', False))
 
     run = cli(ACTION, '--workspace', RECEPCION, '--outgoing-permissions', 'TOLL_FREE:BLOCK', '--yes')
 
     assert run.status == 'executed', run.result
-    state = stored(org, 'workspace', workspace_id(org))
+    state = stored(org, 'workspace', RECEPCION_ID)
     assert state['NATIONAL'] == {'action': 'BLOCK', 'transfer_enabled': False}
     assert state['TOLL_FREE'] == {'action': 'BLOCK', 'transfer_enabled': True}
 
@@ -94,7 +91,7 @@ def test_a_429_on_the_write_is_retried(cli, sandbox, org):
 
     assert run.status == 'executed', run.result
     assert run.result['summary']['http_429'] == 1
-    assert stored(org, 'workspace', workspace_id(org))['use_custom_enabled'] is True
+    assert stored(org, 'workspace', RECEPCION_ID)['use_custom_enabled'] is True
 
 
 def test_a_csv_row_is_a_run(cli, org, tmp_path):
@@ -107,6 +104,6 @@ def test_a_csv_row_is_a_run(cli, org, tmp_path):
     run = cli(ACTION, '--csv', str(csv_path), '--row', '1', '--yes')
 
     assert run.status == 'executed', run.result
-    state = stored(org, 'workspace', workspace_id(org))
+    state = stored(org, 'workspace', RECEPCION_ID)
     assert state['PREMIUM_SERVICES_I'] == {'action': 'ALLOW', 'transfer_enabled': False}
     assert state['NATIONAL'] == {'action': 'BLOCK', 'transfer_enabled': True}
