@@ -65,7 +65,7 @@ def test_importing_an_action_does_not_import_the_sdk():
 
 
 UNFINISHED = Action(
-    name='configurar_algo_futuro',
+    name='demo_algo_futuro',
     domain='usuarios',
     summary='una acción que todavía no está terminada',
     status=EN_DESARROLLO,

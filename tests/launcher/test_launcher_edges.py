@@ -23,7 +23,7 @@ EMAIL_LIST = ParamType('email_list', lambda value: [EMAIL.coerce(item) for item 
 
 def test_a_row_edited_after_validation_is_rejected_when_its_turn_comes(runner, sandbox, tmp_path):
     note = Action(
-        'nota_ubicacion',
+        'demo_nota_ubicacion',
         'ubicaciones',
         'Nota de una ubicación (acción de prueba sin llamadas).',
         params=(Param('name', required=True, key=True), Param('nota', required=True)),
@@ -38,13 +38,13 @@ def test_a_row_edited_after_validation_is_rejected_when_its_turn_comes(runner, s
                 handle.write(b' ' * 60)
         return Outcome('executed', 'nota')
 
-    batch = Batch(sources={'ubicaciones': str(path)}, global_csv=None, actions=('nota_ubicacion',), chunk_size=50)
+    batch = Batch(sources={'ubicaciones': str(path)}, global_csv=None, actions=('demo_nota_ubicacion',), chunk_size=50)
     report = start_run(
         batch,
         runner.settings(concurrency=1),
         runner.connection(),
         log_dir=runner.log_dir,
-        catalog={'nota_ubicacion': (note, edit_once)},
+        catalog={'demo_nota_ubicacion': (note, edit_once)},
         stream=io.StringIO(),
     )
 
@@ -164,39 +164,41 @@ def test_prerequisite_rows_follow_same_entity_keys_and_values_that_name_entities
     store = Checkpoint(tmp_path / 'checkpoint.sqlite')
     store.claim_entity('ubicaciones', 'Madrid', 3)
     store.claim_entity('usuarios', 'luis@example.com', 7)
-    alta_ubicacion = Action('alta_ubicacion', 'ubicaciones', 'x', params=(Param('name', key=True),))
-    numeros = Action('numeros', 'ubicaciones', 'x', params=(Param('location', key=True, depends_on='alta_ubicacion'),))
-    alta_usuario = Action(
-        'alta_usuario',
+    create_site = Action('demo_crear_sede', 'ubicaciones', 'x', params=(Param('name', key=True),))
+    add_numbers = Action(
+        'demo_numeros_sede', 'ubicaciones', 'x', params=(Param('location', key=True, depends_on='demo_crear_sede'),)
+    )
+    create_person = Action(
+        'demo_crear_persona',
         'usuarios',
         'x',
         params=(
             Param('email', key=True),
-            Param('location', depends_on='alta_ubicacion'),
-            Param('phone_number', depends_on='numeros'),
+            Param('location', depends_on='demo_crear_sede'),
+            Param('phone_number', depends_on='demo_numeros_sede'),
         ),
     )
     monitor = Action(
-        'monitor',
+        'demo_monitor_persona',
         'usuarios',
         'x',
         params=(
-            Param('person', key=True, column='email', depends_on='alta_usuario'),
-            Param('monitored', type=EMAIL_LIST, depends_on='alta_usuario'),
+            Param('person', key=True, column='email', depends_on='demo_crear_persona'),
+            Param('monitored', type=EMAIL_LIST, depends_on='demo_crear_persona'),
         ),
     )
-    catalog = {a.name: (a, None) for a in (alta_ubicacion, numeros, alta_usuario, monitor)}
+    catalog = {a.name: (a, None) for a in (create_site, add_numbers, create_person, monitor)}
     user = {'email': 'ana@example.com', 'location': 'madrid', 'phone_number': '+34910000100'}
 
     def rows(action, dependency, params):
         return prerequisite_rows(catalog, store, 'usuarios', 2, action, dependency, params)
 
-    assert rows(alta_usuario, alta_ubicacion, user) == {('ubicaciones', 3)}
-    assert rows(alta_usuario, numeros, user) == {('ubicaciones', 3)}
-    assert rows(alta_usuario, numeros, {**user, 'phone_number': None}) == set()
-    assert rows(alta_usuario, alta_ubicacion, {**user, 'location': 'Sevilla'}) == set()
+    assert rows(create_person, create_site, user) == {('ubicaciones', 3)}
+    assert rows(create_person, add_numbers, user) == {('ubicaciones', 3)}
+    assert rows(create_person, add_numbers, {**user, 'phone_number': None}) == set()
+    assert rows(create_person, create_site, {**user, 'location': 'Sevilla'}) == set()
     members = {'person': 'ana@example.com', 'monitored': ['luis@example.com', 'eva@example.com']}
-    assert rows(monitor, alta_usuario, members) == {('usuarios', 2), ('usuarios', 7)}
+    assert rows(monitor, create_person, members) == {('usuarios', 2), ('usuarios', 7)}
 
 
 def test_the_bulk_runner_alone_needs_no_global_csv(launch, sandbox, tmp_path):
