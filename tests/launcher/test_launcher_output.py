@@ -33,21 +33,21 @@ def test_every_pair_says_why_it_ended_as_it_did_in_the_results_the_summary_and_t
             {'name': 'Sala S', 'location': 'Sur', 'capacity': '3'},
         ],
     )
-    actions = ('alta_ubicacion', 'alta_workspace', 'ajuste_workspace')
+    actions = ('alta_ubicacion', 'demo_crear_workspace', 'demo_ajustar_workspace')
 
     first = runner.start(folder, actions, runner.settings(concurrency=1))
 
     assert categories(first) == {
         ('ubicaciones', '1', 'alta_ubicacion'): ('error', 'invalid_input'),
         ('ubicaciones', '2', 'alta_ubicacion'): ('executed', 'aplicado'),
-        ('workspaces', '1', 'alta_workspace'): ('skipped', 'bloqueado'),
-        ('workspaces', '1', 'ajuste_workspace'): ('skipped', 'no_aplica'),
-        ('workspaces', '2', 'alta_workspace'): ('executed', 'aplicado'),
-        ('workspaces', '2', 'ajuste_workspace'): ('executed', 'aplicado'),
+        ('workspaces', '1', 'demo_crear_workspace'): ('skipped', 'bloqueado'),
+        ('workspaces', '1', 'demo_ajustar_workspace'): ('skipped', 'no_aplica'),
+        ('workspaces', '2', 'demo_crear_workspace'): ('executed', 'aplicado'),
+        ('workspaces', '2', 'demo_ajustar_workspace'): ('executed', 'aplicado'),
     }
     summary = first.summary
     assert summary['by_category'] == {'aplicado': 3, 'no_aplica': 1, 'bloqueado': 1, 'invalid_input': 1}
-    assert summary['by_action_category']['alta_workspace'] == {'aplicado': 1, 'bloqueado': 1}
+    assert summary['by_action_category']['demo_crear_workspace'] == {'aplicado': 1, 'bloqueado': 1}
     [failure] = summary['failures']
     assert (failure['category'], failure['count']) == ('invalid_input', 1)
     assert failure['example'] | {'message': ''} == {
@@ -73,7 +73,7 @@ def test_every_pair_says_why_it_ended_as_it_did_in_the_results_the_summary_and_t
 
     again = runner.start(folder, actions)
     assert categories(again) == {
-        key: ('skipped', 'no_aplica' if key[2] == 'ajuste_workspace' and key[1] == '1' else 'sin_cambios')
+        key: ('skipped', 'no_aplica' if key[2] == 'demo_ajustar_workspace' and key[1] == '1' else 'sin_cambios')
         for key in categories(first)
     }
     assert again.summary['by_status']['executed'] == 0

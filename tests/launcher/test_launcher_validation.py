@@ -116,7 +116,7 @@ def test_single_mode_validates_and_runs_only_the_chosen_row(runner, sandbox, tmp
 def test_applicability_counts_global_values_and_only_non_key_columns():
     assert applies(CREATE_WORKSPACE, {'name': 'Sala', 'location': 'Norte'})
     assert not applies(CREATE_WORKSPACE, {'name': 'Sala', 'capacity': '3'})
-    keys_only = Action('solo_clave', 'workspaces', 'x', params=(Param('name', key=True, required=True),))
+    keys_only = Action('demo_solo_clave', 'workspaces', 'x', params=(Param('name', key=True, required=True),))
     assert applies(keys_only, {'name': 'Sala'})
 
 
