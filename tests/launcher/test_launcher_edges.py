@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import io
 import time
+from functools import partial
 
 import pytest
 
 from tests.support.batches import CATALOG, location, posts, read_results, statuses, write_folder
 from tests.support.files import write_csv
 from tests.support.runs import TOKEN
+from transformacion.batch import run as batch_run
 from transformacion.batch.checkpoint import Checkpoint
 from transformacion.batch.execution import prerequisite_rows
 from transformacion.batch.options import Batch
 from transformacion.batch.run import start_run
 from transformacion.common import Outcome
 from transformacion.core.params import EMAIL, Action, Param, ParamType, split_list
+from transformacion.core.transport import RateController
 
 #: a list type for a test action that names several entities in one cell
 EMAIL_LIST = ParamType('email_list', lambda value: [EMAIL.coerce(item) for item in split_list(value)], 'correos')
@@ -138,17 +141,19 @@ def test_global_csv_must_be_readable_with_exactly_one_row(runner, sandbox, tmp_p
     assert sandbox.journal() == []
 
 
-def test_with_a_rate_limit_the_run_stays_under_the_allowed_rate(launch, sandbox, tmp_path):
-    sandbox.configure(rate_limit=40)
+def test_with_a_rate_limit_every_request_of_the_run_waits_its_turn(launch, sandbox, tmp_path, monkeypatch):
+    """The run's one pacing authority schedules its requests 1/rate apart, whatever the workers do: read on a clock
+    that stands still (every request asks at t=0), so the waits it hands out are exact and no time passes."""
+    waits: list[float] = []
+    monkeypatch.setattr(batch_run, 'RateController', partial(RateController, clock=lambda: 0.0, sleep=waits.append))
     folder = write_folder(tmp_path / 'in', ubicaciones=[location(f'Sede {i}') for i in range(1, 9)])
-    started = time.monotonic()
+
     run = launch('--input_dir', str(folder), '--actions', 'alta_ubicacion', '--rate-limit', '30')
-    elapsed = time.monotonic() - started
 
     assert run.code == 0, run.stderr
-    calls = run.result['summary']['api_calls']
-    assert run.result['summary']['http_429'] == 0
-    assert calls / elapsed <= 30 * 1.1
+    calls = run.summary['api_calls']
+    assert calls == len(sandbox.journal()) > 8
+    assert sorted(waits) == pytest.approx([turn / 30 for turn in range(1, calls)])
 
 
 def test_an_action_whose_prerequisite_is_not_selected_works_on_existing_entities(runner, sandbox, tmp_path):
