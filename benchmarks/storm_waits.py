@@ -2,10 +2,11 @@
 
 Each round runs ``python -m transformacion.launcher_csv_dependencias --input_dir <copy of samples/> --yes`` twice, on
 fresh sandboxes (in this process; the launcher is a child process): undisturbed, then under a storm of ``--throttles``
-429s (probability 0.4) whose Retry-After is ``--retry-after``, both with TRANSFORMACION_MAX_WAIT=0.05. Every wait
-of the storm is capped at 0.05 s (the suite checks that on the run's evidence:
-tests/proof/test_fault_storms.py), so the storm adds at most throttles x 0.05 s plus the retried requests.
-Target: median wall time of the storm runs <= 1.5 x median wall time of the undisturbed runs.
+429s (probability 0.4) whose Retry-After is ``--retry-after`` seconds, both with TRANSFORMACION_MAX_WAIT=3. A usable
+Retry-After is waited in full by every worker together and never longer (the suite checks each wait on the run's
+evidence: tests/proof/test_fault_storms.py), so the storm adds at most throttles x Retry-After plus the retried
+requests. Target: median wall time of the storm runs <= median wall time of the undisturbed runs + throttles x
+Retry-After + 4 s (the allowance the proof used to assert before it moved here).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from harness import TOKEN, child_env, last_json, run_measured
 from transformacion.sandbox import running_sandbox
 
 SAMPLES = Path(__file__).resolve().parents[1] / 'samples'
-MAX_WAIT = '0.05'
-TARGET_RATIO = 1.5
+MAX_WAIT = '3'
+#: Seconds allowed on top of throttles x Retry-After for the retried requests themselves.
+SLACK_S = 4.0
 
 
 def one_run(folder: Path, faults: list[dict]) -> tuple[float, int, int]:
@@ -42,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--rounds', type=int, default=3, help='undisturbed + storm pairs; medians count (default 3)')
     parser.add_argument('--throttles', type=int, default=8, help='429s in each storm (default 8)')
-    parser.add_argument('--retry-after', default='86400', help='Retry-After of each 429 (default 86400: a day)')
+    parser.add_argument('--retry-after', default='1', help='Retry-After of each 429, in seconds (default 1; above 3 the run stops by design)')
     args = parser.parse_args(argv)
     storm = [{'kind': 'throttle', 'retry_after': args.retry_after, 'probability': 0.4, 'max_count': args.throttles}]
 
@@ -59,10 +61,10 @@ def main(argv: list[str] | None = None) -> int:
                 if code != 0:
                     failures.append(f'{name} run {number} exited {code}')
     undisturbed, stormed = statistics.median(walls['undisturbed']), statistics.median(walls['storm'])
-    ratio = stormed / undisturbed
-    verdict = 'PASS' if ratio <= TARGET_RATIO and not failures else 'FAIL'
+    allowed = undisturbed + args.throttles * float(args.retry_after) + SLACK_S
+    verdict = 'PASS' if stormed <= allowed and not failures else 'FAIL'
     print(
-        f'{verdict} ratio={ratio:.2f} (target<={TARGET_RATIO}) storm={stormed:.2f}s undisturbed={undisturbed:.2f}s '
+        f'{verdict} storm={stormed:.2f}s (target<={allowed:.2f}s) undisturbed={undisturbed:.2f}s '
         f'throttles={args.throttles} retry_after={args.retry_after!r} max_wait={MAX_WAIT}s'
         + (f' [{"; ".join(failures)}]' if failures else '')
     )
