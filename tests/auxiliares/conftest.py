@@ -29,7 +29,7 @@ def offline(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
 
     def refuse(*args, **kwargs):
-        raise AssertionError(f'conexión de red durante el preflight: {args}')
+        raise AssertionError(f'network connection during the preflight: {args}')
 
     monkeypatch.setattr(socket.socket, 'connect', refuse)
     monkeypatch.setattr(socket, 'create_connection', refuse)

@@ -32,7 +32,7 @@ class Target:
 
 
 TARGETS = {
-    'ubicacion': Target(
+    'location': Target(
         'configurar_permisos_salientes_ubicacion',
         'location',
         ['--location', SEDE_CENTRAL],
@@ -42,7 +42,7 @@ TARGETS = {
         f'{SEDE_CENTRAL};Europe/Madrid',
         {},
     ),
-    'usuario': Target(
+    'person': Target(
         'configurar_permisos_salientes_usuario',
         'person',
         ['--person', LUCIA],

@@ -39,7 +39,7 @@ def test_locations_first_then_workspaces_and_each_workspace_before_its_settings(
     assert all(workspace_posts[workspace] < position for workspace, position in updates.items())
     first_workspace = next(e['seq'] for e in sandbox.journal() if e['path'] == '/v1/workspaces')
     lookups = [e for e in sandbox.journal(first_workspace - 2) if e['path'] == '/v1/locations']
-    assert [e['query'].get('name') for e in lookups].count('Norte') == 1, 'Norte se resuelve una vez por ejecución'
+    assert [e['query'].get('name') for e in lookups].count('Norte') == 1, 'Norte is resolved once per run'
     assert statuses(report)[('workspaces', '2', 'demo_ajustar_workspace')] == 'skipped'
     assert report.summary['by_status']['executed'] == 7
     assert report.summary['total'] == 2 * 1 + 3 * 2 == len(read_results(report))
@@ -141,7 +141,7 @@ def test_a_429_storm_pauses_every_worker_not_just_the_ones_that_got_it(runner, s
     assert len(throttled) == 4
     started = when(throttled[0])
     quiet = [e for e in journal if started + 0.15 < when(e) < started + 0.9]
-    assert quiet == [], 'ningún trabajador envía peticiones durante la pausa compartida'
+    assert quiet == [], 'no worker sends a request during the shared pause'
     assert any(when(e) >= started + 0.9 for e in journal)
     # requests already on their way when a 429 closed the window get a 429 too (the sandbox's limiter is real)
     in_flight = [e for e in journal if e.get('early')]

@@ -38,7 +38,7 @@ def test_kill_9_then_resume_applies_every_entity_exactly_once(launch, sandbox, t
     resumed = launch('--resume', checkpoint.parent.name)
 
     assert resumed.code == 0, resumed.stderr
-    assert killed_at < len(NAMES), 'se mató antes de terminar'
+    assert killed_at < len(NAMES), 'killed after the run had finished'
     created = collections.Counter(w['request_body']['name'] for w in creations(sandbox, '/v1/locations'))
     assert created == dict.fromkeys(NAMES, 1)
     enabled = collections.Counter(

@@ -64,7 +64,7 @@ def test_a_bad_input_is_refused_clearly_and_nothing_is_written(case, sandbox, tm
     assert expected['why']
     assert sandbox.writes() == []
     if expected['exit_code'] in (2, 4):
-        assert sandbox.journal() == [], 'un lote rechazado antes de empezar no debe ni leer'
+        assert sandbox.journal() == [], 'a batch refused before it starts must not even read'
     lines = [line for line in seen.splitlines() if all(part in line for part in expected['message_contains'])]
     assert code == expected['exit_code'], seen[-3000:]
-    assert lines, f'ninguna línea contiene a la vez {expected["message_contains"]}:\n{seen[-3000:]}'
+    assert lines, f'no line holds all of {expected["message_contains"]}:\n{seen[-3000:]}'

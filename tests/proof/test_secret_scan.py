@@ -62,7 +62,7 @@ def test_a_full_sample_run_writes_the_token_nowhere(source, tmp_path, reference)
         statuses = {entry['status'] for entry in sb.journal()}
 
     assert done.returncode == reference.exit_code, done.stderr[-3000:]
-    assert 401 not in statuses and len(statuses) > 0, 'el lote no llegó a usar el token'
+    assert 401 not in statuses and len(statuses) > 0, 'the batch never used the token'
     written = {path.name for path in (work / 'logs' / 'runs').glob('*/*')}
     assert {'results_manual.csv', 'summary.json', 'checkpoint.sqlite', 'alta_usuario.jsonl'} <= written
     assert _leaks(TOKEN, work, stdout=done.stdout, stderr=done.stderr) == []
@@ -154,7 +154,7 @@ def test_a_traceback_from_inside_an_action_is_logged_without_the_token(fresh_tok
 
     assert code == 3
     traced = [path for path in tmp_path.rglob('*.jsonl') if 'Traceback (most recent call last)' in path.read_text()]
-    assert traced, 'ninguna traza en los logs: el camino de error no se ejecutó'
+    assert traced, 'no traceback in the logs: the error path did not run'
     assert _leaks(fresh_token, tmp_path, stdout=captured.out, stderr=captured.err) == []
 
 
@@ -170,5 +170,5 @@ def test_a_crash_outside_the_actions_prints_no_token(fresh_token, tmp_path, mock
     captured = capsys.readouterr()
 
     assert code != 0
-    assert 'token no válido' in captured.err, 'el operador no ve el error'
+    assert 'token no válido' in captured.err, 'the operator does not see the error'
     assert _leaks(fresh_token, tmp_path, stdout=captured.out, stderr=captured.err) == []

@@ -86,9 +86,9 @@ def differences(actual: Any, expected: Any, path: str = '') -> list[str]:
         found = []
         for key in sorted(set(actual) | set(expected), key=str):
             if key not in actual:
-                found.append(f'{path}/{key}: falta')
+                found.append(f'{path}/{key}: missing')
             elif key not in expected:
-                found.append(f'{path}/{key}: sobra')
+                found.append(f'{path}/{key}: unexpected')
             else:
                 found.extend(differences(actual[key], expected[key], f'{path}/{key}'))
         return found
@@ -113,7 +113,7 @@ def read_results(run_dir: Path) -> dict[TaskKey, dict[str, str]]:
     with (run_dir / 'results_manual.csv').open(encoding='utf-8-sig', newline='') as handle:
         rows = list(csv.DictReader(handle, delimiter=';'))
     keyed = {(row['dataset'], row['row'], row['action']): row for row in rows}
-    assert len(keyed) == len(rows), 'results_manual.csv repite algún par fila x acción'
+    assert len(keyed) == len(rows), 'results_manual.csv repeats a row x action pair'
     return keyed
 
 
@@ -181,11 +181,11 @@ def assert_same_as_reference(reference: Reference, sandbox: Sandbox, run: Run) -
     results_manual.csv whose outcome for every row x action is the reference's."""
     assert run.code == reference.exit_code, run.stderr[-3000:]
     made = creations(sandbox)
-    assert {key: count for key, count in made.items() if count != 1} == {}, 'entidades creadas más de una vez'
+    assert {key: count for key, count in made.items() if count != 1} == {}, 'entities created more than once'
     assert made == reference.creations
     assert differences(comparable_state(sandbox), reference.state) == []
     found = read_results(run.run_dir)
-    assert set(found) == reference.tasks, 'results_manual.csv no tiene exactamente una línea por fila x acción'
+    assert set(found) == reference.tasks, 'results_manual.csv has not exactly one line per row x action'
     assert {key: outcome(row) for key, row in found.items()} == reference.outcomes
 
 

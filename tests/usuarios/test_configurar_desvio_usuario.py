@@ -10,12 +10,12 @@ def forwarding(sandbox, person_id=LUCIA_ID):
     return sandbox.org.call_forwarding.get(person_id)
 
 
-def desvio(cli, *args, person=LUCIA):
+def set_forwarding(cli, *args, person=LUCIA):
     return cli('configurar_desvio_usuario', '--person', person, *args)
 
 
 def test_dry_run_shows_the_diff_and_the_exact_put_and_writes_nothing(cli, sandbox):
-    run = desvio(cli, '--forward-always', '+34 910 000 100', '--dry-run')
+    run = set_forwarding(cli, '--forward-always', '+34 910 000 100', '--dry-run')
     assert (run.code, run.status) == (0, 'dry_run'), run.result
     result = run.result['result']
     assert result['person_id'] == LUCIA_ID
@@ -50,7 +50,7 @@ def test_apply_sends_only_the_changed_sections_then_reapply_is_skipped(cli, sand
         '--forward-no-answer', '+34910000200',
         '--forward-no-answer-rings', '5',
     )  # fmt: skip
-    run = desvio(cli, *args)
+    run = set_forwarding(cli, *args)
     assert (run.code, run.status) == (0, 'executed'), run.result
     result = run.result['result']
     assert result['verified'] is True
@@ -72,14 +72,14 @@ def test_apply_sends_only_the_changed_sections_then_reapply_is_skipped(cli, sand
     puts = [e for e in log_events(run) if e['event'] == 'request' and e['payload'].get('method') == 'PUT']
     assert [e['payload']['body'] for e in puts] == [write['request_body']]
 
-    again = desvio(cli, *args)
+    again = set_forwarding(cli, *args)
     assert (again.code, again.status) == (0, 'skipped'), again.result
     assert len(sandbox.writes()) == 1
 
 
 def test_off_disables_and_keeps_the_destination(cli, sandbox):
-    desvio(cli, '--forward-always', '1002', '--forward-always-ring-reminder', 'x')
-    run = desvio(cli, '--forward-always', 'off')
+    set_forwarding(cli, '--forward-always', '1002', '--forward-always-ring-reminder', 'x')
+    run = set_forwarding(cli, '--forward-always', 'off')
     assert run.status == 'executed', run.result
     assert run.result['result']['diff'] == {'always_enabled': {'before': True, 'after': False}}
     assert run.result['result']['calls'][0]['body'] == {
@@ -101,7 +101,7 @@ def test_off_disables_and_keeps_the_destination(cli, sandbox):
 
 
 def test_business_continuity_by_id(cli, sandbox):
-    run = desvio(cli, '--forward-business-continuity', '+34600000001', person=LUCIA_ID)
+    run = set_forwarding(cli, '--forward-business-continuity', '+34600000001', person=LUCIA_ID)
     assert run.status == 'executed', run.result
     assert run.result['result']['calls'][0]['body'] == {
         'businessContinuity': {'enabled': True, 'destination': '+34600000001', 'destinationVoicemailEnabled': False}
@@ -110,7 +110,7 @@ def test_business_continuity_by_id(cli, sandbox):
 
 
 def test_a_row_without_forwarding_columns_is_rejected_naming_them_without_any_call(cli, sandbox):
-    run = desvio(cli)
+    run = set_forwarding(cli)
     assert (run.code, run.status) == (2, 'rejected')
     message = run.result['summary']['message']
     assert 'no se pidió ningún cambio' in message and 'forward_always, forward_always_voicemail' in message
@@ -118,7 +118,7 @@ def test_a_row_without_forwarding_columns_is_rejected_naming_them_without_any_ca
 
 
 def test_bad_values_are_all_rejected_before_any_call(cli, sandbox):
-    run = desvio(
+    run = set_forwarding(
         cli, '--forward-busy', 'recepcion', '--forward-no-answer-rings', '25', '--forward-always', '34910000100'
     )
     assert (run.code, run.status) == (2, 'rejected')
@@ -130,14 +130,14 @@ def test_bad_values_are_all_rejected_before_any_call(cli, sandbox):
 
 
 def test_an_unknown_person_is_rejected_without_writes(cli, sandbox):
-    run = desvio(cli, '--forward-busy', '1002', person='nadie@transformacion-demo.example.com')
+    run = set_forwarding(cli, '--forward-busy', '1002', person='nadie@transformacion-demo.example.com')
     assert (run.code, run.status) == (2, 'rejected')
     assert 'nadie@transformacion-demo.example.com' in run.result['summary']['message']
     assert sandbox.writes() == []
 
 
 def test_a_person_without_webex_calling_is_rejected_without_writes(cli, sandbox):
-    run = desvio(cli, '--forward-busy', '1002', person=ADMIN)
+    run = set_forwarding(cli, '--forward-busy', '1002', person=ADMIN)
     assert (run.code, run.status) == (2, 'rejected')
     assert run.result['summary']['message'] == (
         f'la persona {ADMIN!r} no existe o no tiene Webex Calling (sin desvío que configurar)'
@@ -160,7 +160,7 @@ def test_rings_above_the_maximum_the_api_reports_are_rejected(cli, sandbox):
             },
             'business_continuity': {'enabled': False, 'destination_voicemail_enabled': False},
         }
-    run = desvio(cli, '--forward-no-answer-rings', '12')
+    run = set_forwarding(cli, '--forward-no-answer-rings', '12')
     assert (run.code, run.status) == (2, 'rejected')
     assert run.result['summary']['message'].startswith('forward_no_answer_rings=12:')
     assert 'como máximo 10 tonos' in run.result['summary']['message']
@@ -171,7 +171,7 @@ def test_a_429_on_the_put_is_retried(cli, sandbox):
     sandbox.set_faults(
         [{'kind': 'throttle', 'path': 'callForwarding', 'method': 'PUT', 'retry_after': '0', 'max_count': 1}]
     )
-    run = desvio(cli, '--forward-busy', '1002')
+    run = set_forwarding(cli, '--forward-busy', '1002')
     assert run.status == 'executed', run.result
     assert (run.result['summary']['http_429'], run.result['summary']['retries']) == (1, 1)
     assert [w['status'] for w in sandbox.writes()] == [429, 204]

@@ -3,13 +3,13 @@
 from tests.support.org import RECEPCION, RECEPCION_ID, SALA_GOYA, SEDE_CENTRAL
 
 
-def desvio(cli, *args, workspace=RECEPCION):
+def set_forwarding(cli, *args, workspace=RECEPCION):
     return cli('configurar_desvio_workspace', '--workspace', workspace, *args)
 
 
 def test_dry_run_runs_the_precheck_shows_the_put_and_writes_nothing(cli, sandbox):
     ws_id = RECEPCION_ID
-    run = desvio(cli, '--forward-no-answer', '1001', '--forward-no-answer-rings', '6', '--dry-run')
+    run = set_forwarding(cli, '--forward-no-answer', '1001', '--forward-no-answer-rings', '6', '--dry-run')
     assert (run.code, run.status) == (0, 'dry_run'), run.result
     result = run.result['result']
     assert result['workspace_id'] == ws_id
@@ -41,7 +41,7 @@ def test_dry_run_runs_the_precheck_shows_the_put_and_writes_nothing(cli, sandbox
 def test_apply_verifies_and_reapply_is_skipped(cli, sandbox):
     ws_id = RECEPCION_ID
     args = ('--location', SEDE_CENTRAL, '--forward-always', '+34910000100', '--forward-always-voicemail', 'true')
-    run = desvio(cli, *args)
+    run = set_forwarding(cli, *args)
     assert (run.code, run.status) == (0, 'executed'), run.result
     assert run.result['result']['verified'] is True
     assert run.result['result']['precheck']['workspace_id'] == ws_id
@@ -59,13 +59,13 @@ def test_apply_verifies_and_reapply_is_skipped(cli, sandbox):
         'ring_reminder_enabled': False,
     }
 
-    again = desvio(cli, *args)
+    again = set_forwarding(cli, *args)
     assert (again.code, again.status) == (0, 'skipped'), again.result
     assert len(sandbox.writes()) == 1
 
 
 def test_a_workspace_without_webex_calling_is_refused_by_the_precheck(cli, sandbox):
-    run = desvio(cli, '--forward-busy', '1001', workspace=SALA_GOYA)
+    run = set_forwarding(cli, '--forward-busy', '1001', workspace=SALA_GOYA)
     assert (run.code, run.status) == (2, 'rejected'), run.result
     assert 'no tiene Webex Calling' in run.result['summary']['message']
     assert run.result['result']['precheck']['verdict'] == 'blocked'
@@ -74,14 +74,14 @@ def test_a_workspace_without_webex_calling_is_refused_by_the_precheck(cli, sandb
 
 
 def test_an_unknown_workspace_is_rejected_without_writes(cli, sandbox):
-    run = desvio(cli, '--forward-busy', '1001', workspace='Sala Inexistente')
+    run = set_forwarding(cli, '--forward-busy', '1001', workspace='Sala Inexistente')
     assert (run.code, run.status) == (2, 'rejected')
     assert "'Sala Inexistente'" in run.result['summary']['message']
     assert sandbox.writes() == []
 
 
 def test_bad_values_are_rejected_before_any_call(cli, sandbox):
-    run = desvio(cli, '--forward-business-continuity', '+34-91', '--forward-busy-voicemail', 'quizás')
+    run = set_forwarding(cli, '--forward-business-continuity', '+34-91', '--forward-busy-voicemail', 'quizás')
     assert (run.code, run.status) == (2, 'rejected')
     message = run.result['summary']['message']
     assert "--forward-business-continuity: valor '+34-91'" in message
@@ -93,7 +93,7 @@ def test_a_429_on_the_put_is_retried(cli, sandbox):
     sandbox.set_faults(
         [{'kind': 'throttle', 'path': 'callForwarding', 'method': 'PUT', 'retry_after': '0', 'max_count': 1}]
     )
-    run = desvio(cli, '--forward-busy', '1001')
+    run = set_forwarding(cli, '--forward-busy', '1001')
     assert run.status == 'executed', run.result
     assert (run.result['summary']['http_429'], run.result['summary']['retries']) == (1, 1)
     assert [w['status'] for w in sandbox.writes()] == [429, 204]
