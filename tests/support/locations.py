@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from transformacion.sandbox.state import numbers, pstn
+from transformacion.sandbox.state import locations, numbers, pstn
 
 #: alta_ubicacion's options for a new location in Spain.
 VALENCIA = [
@@ -59,6 +59,20 @@ def set_pstn(sandbox: Any, location_id: str, name: str) -> None:
         else:
             sandbox.org.calling_locations[location_id].pop('connection', None)
             sandbox.org.pstn_connections[location_id] = {'id': option_id(sandbox, name)}
+
+
+def add_location_without_calling(sandbox: Any, name: str) -> str:
+    """A location in Getafe that is not enabled for Webex Calling, made directly in the sandbox state; its id."""
+    address = {'address1': 'Calle A 1', 'city': 'Getafe', 'state': 'Madrid', 'postal_code': '28901', 'country': 'ES'}
+    body = {
+        'name': name,
+        'time_zone': 'Europe/Madrid',
+        'preferred_language': 'es_ES',
+        'announcement_language': 'es_es',
+        'address': address,
+    }
+    with sandbox.org.lock:
+        return locations.create(sandbox.org, body)['id']
 
 
 def route_id(sandbox: Any, name: str) -> str:

@@ -1,8 +1,8 @@
 """configurar_permisos_salientes_ubicacion: what only a location has (no use_custom flags, calling enablement)."""
 
+from tests.support.locations import add_location_without_calling
 from tests.support.org import SEDE_CENTRAL, SEDE_CENTRAL_ID
 from tests.support.permissions import DEFAULTS, seed, stored
-from transformacion.sandbox.state import locations
 
 ACTION = 'configurar_permisos_salientes_ubicacion'
 
@@ -48,23 +48,7 @@ def test_the_location_is_found_by_id_and_sends_no_use_custom_flags(cli, sandbox,
 
 
 def test_a_location_without_webex_calling_or_unknown_is_rejected(cli, sandbox, org):
-    with org.lock:
-        locations.create(
-            org,
-            {
-                'name': 'Almacén Getafe',
-                'time_zone': 'Europe/Madrid',
-                'preferred_language': 'es_ES',
-                'announcement_language': 'es_es',
-                'address': {
-                    'address1': 'Calle A 1',
-                    'city': 'Getafe',
-                    'state': 'Madrid',
-                    'postal_code': '28901',
-                    'country': 'ES',
-                },
-            },
-        )
+    add_location_without_calling(sandbox, 'Almacén Getafe')
 
     no_calling = cli(ACTION, '--location', 'Almacén Getafe', '--outgoing-permissions', 'NATIONAL:BLOCK', '--yes')
     unknown = cli(ACTION, '--location', 'Cuenca', '--outgoing-permissions', 'NATIONAL:BLOCK', '--yes')

@@ -1,6 +1,6 @@
 """configurar_pstn_ubicacion through the real wxc_sdk against the sandbox."""
 
-from tests.support.locations import mark, option_id, route_id
+from tests.support.locations import add_location_without_calling, mark, option_id, route_id
 from tests.support.org import SEDE_CENTRAL, SEDE_CENTRAL_ID
 from tests.support.runs import logged_writes
 
@@ -134,25 +134,7 @@ def test_a_location_already_on_an_integrated_pstn_is_skipped_when_it_is_what_is_
 
 
 def test_a_location_not_enabled_for_calling_is_rejected(cli, sandbox):
-    from transformacion.sandbox.state import locations
-
-    with sandbox.org.lock:
-        locations.create(
-            sandbox.org,
-            {
-                'name': 'Almacén Getafe',
-                'time_zone': 'Europe/Madrid',
-                'preferred_language': 'es_ES',
-                'announcement_language': 'es_es',
-                'address': {
-                    'address1': 'Calle A 1',
-                    'city': 'Getafe',
-                    'state': 'Madrid',
-                    'postal_code': '28901',
-                    'country': 'ES',
-                },
-            },
-        )
+    add_location_without_calling(sandbox, 'Almacén Getafe')
     run = cli('configurar_pstn_ubicacion', '--location', 'Almacén Getafe', '--pstn', 'TRK-MAD-01')
     assert (run.code, run.status) == (2, 'rejected')
     assert 'no está habilitada para Webex Calling' in run.result['summary']['message']
