@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.batches import location, write_folder
+from tests.support.change_window import Window, arrange
 
 CONFLICT_ON_CREATE = {'kind': 'status', 'status': 409, 'method': 'POST', 'path': '^/v1/locations$', 'max_count': 1}
 
@@ -70,3 +71,9 @@ def two_runs(script, sandbox, tmp_path) -> list[Path]:
         '--skip-invalid',
     )
     return [first, second]
+
+
+@pytest.fixture(scope='module')
+def window(tmp_path_factory) -> Window:
+    """The logs of a change window (runs of two orgs, dry runs, a refused batch), arranged once per test module."""
+    return arrange(tmp_path_factory.mktemp('change'))
