@@ -7,6 +7,8 @@ Helpers (plain functions and classes) are in tests/support/; fixtures used by on
 from __future__ import annotations
 
 import importlib
+import json
+import socket
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -132,6 +134,32 @@ def store(tmp_path) -> Iterator[Checkpoint]:
     opened = Checkpoint(tmp_path / 'checkpoint.sqlite')
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def offline(tmp_path, monkeypatch, capsys):
+    """``inspeccionar_parametros ARGS`` in-process: (exit code, result object, stderr), with no token or org id, a
+    base URL on a closed port and every socket connection refused."""
+    monkeypatch.setenv('WEBEX_BASE_URL', 'http://127.0.0.1:9/v1')
+    monkeypatch.delenv('WEBEX_ACCESS_TOKEN', raising=False)
+    monkeypatch.delenv('WEBEX_ORG_ID', raising=False)
+    monkeypatch.chdir(tmp_path)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f'network connection during the preflight: {args}')
+
+    monkeypatch.setattr(socket.socket, 'connect', refuse)
+    monkeypatch.setattr(socket, 'create_connection', refuse)
+
+    def run(*args: str) -> tuple[int, dict, str]:
+        from transformacion.inspeccionar_parametros import main
+
+        capsys.readouterr()
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return code, json.loads(captured.out), captured.err
+
+    return run
 
 
 # --------------------------------------------------------------------------- locations made through the CLI

@@ -3,8 +3,6 @@ offline, and two launcher runs for consolidar_reportes."""
 
 from __future__ import annotations
 
-import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -20,30 +18,6 @@ def script(cli, monkeypatch):
     """``python -m transformacion.<name> ARGS`` in-process against the sandbox (see ``cli``), with short retries."""
     monkeypatch.setenv('TRANSFORMACION_MAX_ATTEMPTS', '2')
     return cli
-
-
-@pytest.fixture
-def offline(tmp_path, monkeypatch, capsys):
-    """In-process run with no token, a base URL on a closed port and every socket connection refused."""
-    monkeypatch.setenv('WEBEX_BASE_URL', 'http://127.0.0.1:9/v1')
-    monkeypatch.delenv('WEBEX_ACCESS_TOKEN', raising=False)
-    monkeypatch.chdir(tmp_path)
-
-    def refuse(*args, **kwargs):
-        raise AssertionError(f'network connection during the preflight: {args}')
-
-    monkeypatch.setattr(socket.socket, 'connect', refuse)
-    monkeypatch.setattr(socket, 'create_connection', refuse)
-
-    def run(*args: str) -> tuple[int, dict, str]:
-        from transformacion.inspeccionar_parametros import main
-
-        capsys.readouterr()
-        code = main(list(args))
-        captured = capsys.readouterr()
-        return code, json.loads(captured.out), captured.err
-
-    return run
 
 
 @pytest.fixture

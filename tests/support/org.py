@@ -11,6 +11,7 @@ from transformacion.sandbox.state import licenses, load_fixture
 
 FIXTURE = load_fixture()
 DOMAIN = 'transformacion-demo.example.com'
+ORG_ID = FIXTURE['id']
 
 
 def _id(kind: str, field: str, value: str) -> str:
