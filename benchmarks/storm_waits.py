@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--rounds', type=int, default=3, help='undisturbed + storm pairs; medians count (default 3)')
     parser.add_argument('--throttles', type=int, default=8, help='429s in each storm (default 8)')
-    parser.add_argument('--retry-after', default='1', help='Retry-After of each 429, in seconds (default 1; above 3 the run stops by design)')
+    parser.add_argument('--retry-after', default='1', help='Retry-After of each 429 in s (default 1; max 3)')
     args = parser.parse_args(argv)
     storm = [{'kind': 'throttle', 'retry_after': args.retry_after, 'probability': 0.4, 'max_count': args.throttles}]
 
