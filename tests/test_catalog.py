@@ -1,18 +1,25 @@
 """The catalogue as a specification: every action declared, documented, light to start, and refusing when unfinished."""
 
+import importlib
+import importlib.util
 import json
+import pkgutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import TOKEN
+import transformacion
+from tests.support.files import ROOT
+from tests.support.runs import TOKEN
 from transformacion import __main__ as catalogue_cli
 from transformacion.common import run_cli
 from transformacion.core.catalog import ACTION_NAMES, action_module, actions, render_markdown
 from transformacion.core.csvfiles import read_header
-from transformacion.core.params import EN_DESARROLLO, READY, Action, Param
+from transformacion.core.params import DATASETS, EN_DESARROLLO, READY, Action, Param
+from transformacion.domain.export import EXPORTERS, NOT_EXPORTED
 
 
 def test_every_planned_action_has_a_declaration_and_a_main():
@@ -24,6 +31,44 @@ def test_every_planned_action_has_a_declaration_and_a_main():
         assert callable(module.main)
         if module.ACTION.ready:
             assert callable(getattr(module, name)), f'{name} is ready but has no domain function'
+
+
+def console_scripts() -> dict[str, str]:
+    """name -> ``module:function`` of every console script pyproject.toml declares."""
+    return tomllib.loads((ROOT / 'pyproject.toml').read_text(encoding='utf-8'))['project']['scripts']
+
+
+def dataset_modules() -> set[Path]:
+    """The Python modules of the dataset folders (tests/ubicaciones, tests/usuarios, tests/workspaces), conftest.py
+    files aside."""
+    return {
+        path for dataset in DATASETS for path in (ROOT / 'tests' / dataset).glob('*.py') if path.name != 'conftest.py'
+    }
+
+
+def test_every_action_has_its_console_script_declaration_export_decision_and_test_module():
+    """A new action is one file plus its test (plus its sandbox routes): everything else is checked here."""
+    scripts = console_scripts()
+    for name in ACTION_NAMES:
+        action = action_module(name).ACTION
+        assert scripts.get(name) == f'transformacion.{name}:main', f'{name}: console script missing in pyproject.toml'
+        assert (name in EXPORTERS) != (name in NOT_EXPORTED), f'{name}: in EXPORTERS or NOT_EXPORTED, exactly one'
+        test_module = ROOT / 'tests' / action.domain / f'test_{name}.py'
+        assert test_module.is_file(), f'{name}: its specification belongs in {test_module.relative_to(ROOT)}'
+
+
+def test_nothing_is_registered_for_an_action_that_does_not_exist():
+    modules = {info.name for info in pkgutil.iter_modules(transformacion.__path__) if not info.ispkg}
+    declaring = {name for name in modules if hasattr(importlib.import_module(f'transformacion.{name}'), 'ACTION')}
+    assert declaring == set(ACTION_NAMES), 'a module that declares an ACTION is an action of the catalogue'
+    for script, target in console_scripts().items():
+        module, _, function = target.partition(':')
+        assert importlib.util.find_spec(module) is not None and function == 'main', f'{script} -> {target}'
+        if module.count('.') == 1 and script in modules:
+            assert module == f'transformacion.{script}', f'{script} -> {target}'
+    assert set(EXPORTERS) | set(NOT_EXPORTED) <= set(ACTION_NAMES)
+    expected = {ROOT / 'tests' / action_module(name).ACTION.domain / f'test_{name}.py' for name in ACTION_NAMES}
+    assert dataset_modules() == expected, 'tests/<dataset>/ holds test_<accion>.py per action only'
 
 
 def test_unknown_action_names_are_refused_with_the_list():
@@ -65,7 +110,7 @@ def test_importing_an_action_does_not_import_the_sdk():
 
 
 UNFINISHED = Action(
-    name='configurar_algo_futuro',
+    name='demo_algo_futuro',
     domain='usuarios',
     summary='una acción que todavía no está terminada',
     status=EN_DESARROLLO,

@@ -1,11 +1,16 @@
-"""Arrangements of the auxiliary scripts: run any script's ``main`` in-process against the sandbox, read CSVs."""
+"""Fixtures of the auxiliary scripts' specifications: any script run in-process against the sandbox, the same
+offline, and two launcher runs for consolidar_reportes."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
+
+from tests.support.batches import location, write_folder
+from tests.support.change_window import Window, arrange
+
+CONFLICT_ON_CREATE = {'kind': 'status', 'status': 409, 'method': 'POST', 'path': '^/v1/locations$', 'max_count': 1}
 
 
 @pytest.fixture
@@ -15,18 +20,34 @@ def script(cli, monkeypatch):
     return cli
 
 
-def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """(header, rows) of a ';' CSV in UTF-8 with BOM, as the launcher's files are written."""
-    with path.open(encoding='utf-8-sig', newline='') as handle:
-        reader = csv.DictReader(handle, delimiter=';')
-        return list(reader.fieldnames or []), list(reader)
+@pytest.fixture
+def two_runs(script, sandbox, tmp_path) -> list[Path]:
+    """Run 1: Norte fails (409), Sur is created. Run 2: Oeste fails (409), Norte is created, and two rows are
+    rejected by the validation, one keyed with HTML and one with a spreadsheet formula. Their run folders."""
+
+    def launch(folder: Path, rows: list[dict[str, str]], *options: str) -> Path:
+        write_folder(folder, ubicaciones=rows)
+        sandbox.set_faults([CONFLICT_ON_CREATE])
+        options = ('--input_dir', str(folder), '--actions', 'alta_ubicacion', '--concurrency', '1', *options)
+        run = script('launcher_csv_dependencias', *options)
+        assert run.code == 3, run.stderr
+        return run.run_dir
+
+    first = launch(tmp_path / 'first', [location('Norte'), location('Sur')])
+    second = launch(
+        tmp_path / 'second',
+        [
+            location('Oeste'),
+            location('Norte'),
+            location('<script>alert("x")</script>', address1=''),
+            location('=HYPERLINK("http://evil")', postal_code=''),
+        ],
+        '--skip-invalid',
+    )
+    return [first, second]
 
 
-def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
-    columns = list(dict.fromkeys(column for row in rows for column in row))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open('w', encoding='utf-8', newline='') as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, delimiter=';')
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
+@pytest.fixture(scope='module')
+def window(tmp_path_factory) -> Window:
+    """The logs of a change window (runs of two orgs, dry runs, a refused batch), arranged once per test module."""
+    return arrange(tmp_path_factory.mktemp('change'))

@@ -6,67 +6,8 @@ import json
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
-
-from tests.auxiliares.conftest import read_csv, write_csv
+from tests.support.files import read_csv
 from transformacion.batch.report import RESULT_COLUMNS
-
-GLOBAL = {
-    'time_zone': 'Europe/Madrid',
-    'preferred_language': 'es_ES',
-    'announcement_language': 'es_es',
-    'country': 'ES',
-}
-CONFLICT_ON_CREATE = {'kind': 'status', 'status': 409, 'method': 'POST', 'path': '^/v1/locations$', 'max_count': 1}
-
-
-def _location(name: str, **extra: str) -> dict[str, str]:
-    return {
-        'name': name,
-        'address1': 'Calle Mayor 1',
-        'city': 'Madrid',
-        'state': 'Madrid',
-        'postal_code': '28001',
-    } | extra
-
-
-def _launch(script, sandbox, folder: Path, rows: list[dict[str, str]], *options: str) -> Path:
-    """One launcher run of alta_ubicacion over ``rows``, the first POST answered 409; its run folder."""
-    write_csv(folder / 'global.csv', [GLOBAL])
-    write_csv(folder / 'ubicaciones.csv', rows)
-    sandbox.set_faults([CONFLICT_ON_CREATE])
-    run = script(
-        'launcher_csv_dependencias',
-        '--input_dir',
-        str(folder),
-        '--actions',
-        'alta_ubicacion',
-        '--concurrency',
-        '1',
-        *options,
-    )
-    assert run.code == 3, run.stderr
-    return Path(run.result['result']['run_dir'])
-
-
-@pytest.fixture
-def two_runs(script, sandbox, tmp_path) -> list[Path]:
-    """Run 1: Norte fails (409), Sur is created. Run 2: Oeste fails (409), Norte is created, and two rows are
-    rejected by the validation, one keyed with HTML and one with a spreadsheet formula."""
-    first = _launch(script, sandbox, tmp_path / 'uno', [_location('Norte'), _location('Sur')])
-    second = _launch(
-        script,
-        sandbox,
-        tmp_path / 'dos',
-        [
-            _location('Oeste'),
-            _location('Norte'),
-            _location('<script>alert("x")</script>', address1=''),
-            _location('=HYPERLINK("http://evil")', postal_code=''),
-        ],
-        '--skip-invalid',
-    )
-    return [first, second]
 
 
 def _summaries(runs: list[Path]) -> list[dict]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.auxiliares.change_window import OPERATOR_EMAIL, OTHER_ORG, Window, arrange
+from tests.support.change_window import OPERATOR_EMAIL, OTHER_ORG, Window
 from transformacion import consolidar_reportes
 
 CHROMIUM = Path('/usr/bin/chromium')
@@ -44,11 +44,6 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM))
         yield chromium
         chromium.close()
-
-
-@pytest.fixture(scope='module')
-def window(tmp_path_factory) -> Window:
-    return arrange(tmp_path_factory.mktemp('cambio'))
 
 
 @pytest.fixture

@@ -10,16 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.auxiliares.change_window import OPERATOR_EMAIL, OTHER_ORG, Window, arrange
-from tests.auxiliares.conftest import read_csv
+from tests.support.change_window import OPERATOR_EMAIL, OTHER_ORG
+from tests.support.files import read_csv
 from transformacion import consolidar_reportes
 from transformacion.batch.report import RESULT_COLUMNS
 from transformacion.core.csvfiles import write_csv
-
-
-@pytest.fixture(scope='module')
-def window(tmp_path_factory) -> Window:
-    return arrange(tmp_path_factory.mktemp('cambio'))
 
 
 @pytest.fixture

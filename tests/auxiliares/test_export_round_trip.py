@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.auxiliares.conftest import read_csv
-from tests.launcher.conftest import GLOBAL
+from tests.support.batches import GLOBAL
+from tests.support.files import read_csv
 
 READ_ONLY = {'precheck_workspace'}
 DOMAIN = 'transformacion-demo.example.com'

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.auxiliares.conftest import read_csv
-from tests.conftest import TOKEN
+from tests.support.files import read_csv
+from tests.support.runs import TOKEN
 from transformacion.core.catalog import ACTION_NAMES, actions
 from transformacion.core.params import DATASETS, NUMBER_RANGES
 from transformacion.domain.export import (
@@ -243,7 +243,7 @@ def test_an_api_failure_is_an_error_and_writes_no_file(script, sandbox, tmp_path
 
 def test_every_action_is_exported_or_explicitly_not_exported_and_says_why():
     assert unregistered(ACTION_NAMES) == []
-    assert unregistered(['accion_nueva']) == ['accion_nueva'], 'una acción nueva debe decidir si se exporta'
+    assert unregistered(['accion_nueva']) == ['accion_nueva'], 'a new action must decide whether it is exported'
     assert set(EXPORTERS) | set(NOT_EXPORTED) == set(ACTION_NAMES)
     empty = [Dataset(file, export_columns(domain), []) for domain, file in DATASETS.items()]
     reasons = columns_not_exported(empty)

@@ -7,7 +7,7 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from tests.auxiliares.conftest import read_csv
+from tests.support.files import read_csv
 from transformacion import generar_plantilla, inspeccionar_parametros
 from transformacion.core.catalog import actions
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
-import pytest
-
-from tests.auxiliares.conftest import write_csv
+from tests.support.batches import location
+from tests.support.files import ROOT, SAMPLES, write_csv
 from transformacion import alta_workspace
 from transformacion.core.catalog import actions
 from transformacion.inspeccionar_parametros import (
@@ -18,39 +16,8 @@ from transformacion.inspeccionar_parametros import (
     render_mandatory,
 )
 
-SAMPLES = Path(__file__).resolve().parents[2] / 'samples'
-RUNBOOK = Path(__file__).resolve().parents[2] / 'docs' / 'runbook.md'
-LOCATION = {
-    'name': 'Norte',
-    'address1': 'Calle Mayor 1',
-    'city': 'Madrid',
-    'state': 'Madrid',
-    'postal_code': '28001',
-}
-
-
-@pytest.fixture
-def offline(tmp_path, monkeypatch, capsys):
-    """In-process run with no token, a base URL on a closed port and every socket connection refused."""
-    monkeypatch.setenv('WEBEX_BASE_URL', 'http://127.0.0.1:9/v1')
-    monkeypatch.delenv('WEBEX_ACCESS_TOKEN', raising=False)
-    monkeypatch.chdir(tmp_path)
-
-    def refuse(*args, **kwargs):
-        raise AssertionError(f'conexión de red durante el preflight: {args}')
-
-    monkeypatch.setattr(socket.socket, 'connect', refuse)
-    monkeypatch.setattr(socket, 'create_connection', refuse)
-
-    def run(*args: str) -> tuple[int, dict, str]:
-        from transformacion.inspeccionar_parametros import main
-
-        capsys.readouterr()
-        code = main(list(args))
-        captured = capsys.readouterr()
-        return code, json.loads(captured.out), captured.err
-
-    return run
+RUNBOOK = ROOT / 'docs' / 'runbook.md'
+LOCATION = location('Norte')
 
 
 def test_the_parameters_of_one_action_as_json(offline):

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.usuarios.org_setup import DOMAIN, LUCIA_ID, log_events, people_with_email, writes_summary
+from tests.support.org import DOMAIN, LUCIA_ID, people_with_email, writes_summary
+from tests.support.runs import log_events
 
 EMAIL = f'elena.navarro@{DOMAIN}'
 ELENA = ['--email', EMAIL, '--first-name', 'Elena', '--last-name', 'Navarro', '--location', 'Sede Central',

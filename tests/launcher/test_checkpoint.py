@@ -5,20 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from transformacion.batch.checkpoint import MESSAGE_LIMIT, TASK_STATUSES, Checkpoint, Snapshot, Task, snapshot
 from transformacion.core.evidence import ActionLog
 from transformacion.core.outcome import Outcome, Problem
 
 PACKAGE = Path(__file__).resolve().parents[2] / 'transformacion'
-
-
-@pytest.fixture
-def store(tmp_path):
-    opened = Checkpoint(tmp_path / 'checkpoint.sqlite')
-    yield opened
-    opened.close()
 
 
 def add(store: Checkpoint, dataset: str, row: int, action: str, seq: int, status: str = 'pending', chunk: int = 0):
@@ -90,17 +81,22 @@ def test_counts_group_by_status_action_dataset_and_chunk_in_plan_order(store):
 
 
 def test_tasks_stream_by_row_then_plan_order_and_pending_ones_by_chunk_range(store):
-    add(store, 'workspaces', 2, 'ajuste_workspace', 2)
-    add(store, 'workspaces', 1, 'ajuste_workspace', 2, 'rejected')
+    add(store, 'workspaces', 2, 'demo_ajustar_workspace', 2)
+    add(store, 'workspaces', 1, 'demo_ajustar_workspace', 2, 'rejected')
     add(store, 'workspaces', 1, 'alta_workspace', 1)
     add(store, 'workspaces', 3, 'alta_workspace', 1)
 
     order = [(t.row, t.action) for t in store.tasks('workspaces')]
-    assert order == [(1, 'alta_workspace'), (1, 'ajuste_workspace'), (2, 'ajuste_workspace'), (3, 'alta_workspace')]
+    assert order == [
+        (1, 'alta_workspace'),
+        (1, 'demo_ajustar_workspace'),
+        (2, 'demo_ajustar_workspace'),
+        (3, 'alta_workspace'),
+    ]
     assert [t.row for t in store.tasks('workspaces', status='rejected')] == [1]
-    assert store.pending('workspaces', 1, 2, {'alta_workspace', 'ajuste_workspace'}) == {
+    assert store.pending('workspaces', 1, 2, {'alta_workspace', 'demo_ajustar_workspace'}) == {
         1: {'alta_workspace'},
-        2: {'ajuste_workspace'},
+        2: {'demo_ajustar_workspace'},
     }
     assert store.pending('workspaces', 1, 3, {'alta_workspace'}) == {1: {'alta_workspace'}, 3: {'alta_workspace'}}
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import TOKEN
-from tests.launcher.conftest import CATALOG, GLOBAL, location, location_names, write_csv, write_folder
+from tests.support.batches import CATALOG, GLOBAL, location, location_names, write_folder
+from tests.support.files import write_csv
+from tests.support.runs import TOKEN
 from transformacion import bulk_runner
 from transformacion.batch import run as batch_run
 from transformacion.core.catalog import load_catalog
@@ -142,10 +143,10 @@ def test_the_bulk_runner_runs_one_action_over_one_csv(launch, sandbox, tmp_path)
 def test_an_action_in_development_is_announced_and_refused(launch, sandbox, tmp_path, monkeypatch):
     monkeypatch.setattr(batch_run, 'load_catalog', lambda: CATALOG)
     folder = write_folder(tmp_path / 'in', workspaces=[{'name': 'Sala 1', 'location': 'Sede Central'}])
-    run = launch('--input_dir', str(folder), '--actions', 'inventario_workspace,alta_workspace')
+    run = launch('--input_dir', str(folder), '--actions', 'demo_inventariar_workspace,demo_crear_workspace')
 
     assert run.code == 3
-    assert 'aviso: inventario_workspace está en desarrollo: sus filas quedarán rejected' in run.stderr
+    assert 'aviso: demo_inventariar_workspace está en desarrollo: sus filas quedarán rejected' in run.stderr
     assert run.result['summary']['message'] == (
         '1 rechazadas (en_desarrollo 1: quite la acción); lo ya aplicado quedará sin_cambios'
     )
@@ -153,11 +154,11 @@ def test_an_action_in_development_is_announced_and_refused(launch, sandbox, tmp_
     assert (failure['category'], failure['count'], failure['example']['action']) == (
         'en_desarrollo',
         1,
-        'inventario_workspace',
+        'demo_inventariar_workspace',
     )
     assert run.result['summary']['by_action'] == {
-        'alta_workspace': {'executed': 1},
-        'inventario_workspace': {'rejected': 1},
+        'demo_crear_workspace': {'executed': 1},
+        'demo_inventariar_workspace': {'rejected': 1},
     }
 
 

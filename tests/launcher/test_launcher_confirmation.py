@@ -3,7 +3,7 @@ and a --yes given to a session of the run holds for the rest of it."""
 
 from __future__ import annotations
 
-from tests.launcher.conftest import read_results, write_folder
+from tests.support.batches import read_results, write_folder
 from transformacion.batch.checkpoint import Checkpoint
 
 SEDE = 'Sede Central'

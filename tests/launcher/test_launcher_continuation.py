@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 import fcntl
-import io
 import json
 
 import pytest
 
-from tests.launcher.conftest import CATALOG, location, posts, read_results, statuses, write_folder
+from tests.support.batches import location, posts, read_results, statuses, write_folder
 from transformacion.batch.checkpoint import Checkpoint
 from transformacion.batch.options import NotStarted
-from transformacion.batch.run import continue_run
-
-
-def resume(runner, run_id: str, **options):
-    return continue_run(
-        run_id,
-        runner.settings(concurrency=options.pop('concurrency', 4)),
-        runner.connection(),
-        log_dir=runner.log_dir,
-        catalog=CATALOG,
-        sleep=runner.slept.append,
-        stream=io.StringIO(),
-        **options,
-    )
 
 
 def test_the_job_timeout_stops_cleanly_and_resume_finishes_without_repeating_anything(runner, sandbox, tmp_path):
@@ -37,7 +22,7 @@ def test_the_job_timeout_stops_cleanly_and_resume_finishes_without_repeating_any
     assert statuses(stopped)[('ubicaciones', '1', 'alta_ubicacion')] == 'executed'
     assert stopped.summary['by_status']['pending'] == 3
 
-    finished = resume(runner, stopped.run_id)
+    finished = runner.resume(stopped.run_id)
     assert (finished.exit_code, finished.state) == (0, 'completed')
     assert finished.run_dir == stopped.run_dir
     assert sorted(w['request_body']['name'] for w in posts(sandbox, '/v1/locations')) == [
@@ -54,13 +39,13 @@ def test_retry_failed_reruns_only_failed_rows_and_the_dependants_they_blocked(ru
         ubicaciones=[location('Norte'), location('Sur')],
         workspaces=[{'name': 'Sala N', 'location': 'Norte'}, {'name': 'Sala S', 'location': 'Sur'}],
     )
-    first = runner.start(folder, ('alta_ubicacion', 'alta_workspace'), runner.settings(concurrency=1))
+    first = runner.start(folder, ('alta_ubicacion', 'demo_crear_workspace'), runner.settings(concurrency=1))
     assert first.exit_code == 3
-    assert statuses(first)[('workspaces', '1', 'alta_workspace')] == 'skipped'
+    assert statuses(first)[('workspaces', '1', 'demo_crear_workspace')] == 'skipped'
     sandbox.set_faults([])
     mark = len(sandbox.journal())
 
-    again = resume(runner, first.run_id, retry_failed=True)
+    again = runner.resume(first.run_id, retry_failed=True)
 
     assert again.exit_code == 0
     assert again.run_dir == first.run_dir
@@ -95,7 +80,7 @@ def test_a_run_killed_during_validation_validates_again_when_resumed(runner, san
     store.set_meta('fingerprints', {})
     store.close()
 
-    report = resume(runner, 'manual-1')
+    report = runner.resume('manual-1')
 
     assert report.exit_code == 0
     assert statuses(report) == {('ubicaciones', '1', 'alta_ubicacion'): 'executed'}
@@ -107,17 +92,17 @@ def test_runs_that_cannot_be_continued_are_refused_before_any_request(runner, sa
     calls = len(sandbox.journal())
 
     with pytest.raises(NotStarted, match='no existe la ejecución nada'):
-        resume(runner, 'nada')
+        runner.resume('nada')
     with (done.run_dir / '.lock').open('w') as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         with pytest.raises(NotStarted, match=f'otro proceso está usando la ejecución {done.run_id}'):
-            resume(runner, done.run_id)
+            runner.resume(done.run_id)
     (folder / 'ubicaciones.csv').write_text('name\nOtra\n', encoding='utf-8')
     with pytest.raises(NotStarted, match='ha cambiado desde que empezó la ejecución'):
-        resume(runner, done.run_id)
+        runner.resume(done.run_id)
     empty = runner.log_dir / 'runs' / 'vacia'
     empty.mkdir()
     Checkpoint(empty / 'checkpoint.sqlite').close()
     with pytest.raises(NotStarted, match='no llegó a registrar su lote'):
-        resume(runner, 'vacia')
+        runner.resume('vacia')
     assert len(sandbox.journal()) == calls

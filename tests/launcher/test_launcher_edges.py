@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import io
 import time
+from functools import partial
 
 import pytest
 
-from tests.launcher.conftest import CATALOG, TOKEN, location, posts, read_results, statuses, write_csv, write_folder
+from tests.support.batches import CATALOG, location, posts, read_results, statuses, write_folder
+from tests.support.files import write_csv
+from tests.support.runs import TOKEN
+from transformacion.batch import run as batch_run
 from transformacion.batch.checkpoint import Checkpoint
 from transformacion.batch.execution import prerequisite_rows
 from transformacion.batch.options import Batch
 from transformacion.batch.run import start_run
 from transformacion.common import Outcome
 from transformacion.core.params import EMAIL, Action, Param, ParamType, split_list
+from transformacion.core.transport import RateController
 
 #: a list type for a test action that names several entities in one cell
 EMAIL_LIST = ParamType('email_list', lambda value: [EMAIL.coerce(item) for item in split_list(value)], 'correos')
@@ -21,7 +26,7 @@ EMAIL_LIST = ParamType('email_list', lambda value: [EMAIL.coerce(item) for item 
 
 def test_a_row_edited_after_validation_is_rejected_when_its_turn_comes(runner, sandbox, tmp_path):
     note = Action(
-        'nota_ubicacion',
+        'demo_nota_ubicacion',
         'ubicaciones',
         'Nota de una ubicación (acción de prueba sin llamadas).',
         params=(Param('name', required=True, key=True), Param('nota', required=True)),
@@ -36,13 +41,13 @@ def test_a_row_edited_after_validation_is_rejected_when_its_turn_comes(runner, s
                 handle.write(b' ' * 60)
         return Outcome('executed', 'nota')
 
-    batch = Batch(sources={'ubicaciones': str(path)}, global_csv=None, actions=('nota_ubicacion',), chunk_size=50)
+    batch = Batch(sources={'ubicaciones': str(path)}, global_csv=None, actions=('demo_nota_ubicacion',), chunk_size=50)
     report = start_run(
         batch,
         runner.settings(concurrency=1),
         runner.connection(),
         log_dir=runner.log_dir,
-        catalog={'nota_ubicacion': (note, edit_once)},
+        catalog={'demo_nota_ubicacion': (note, edit_once)},
         stream=io.StringIO(),
     )
 
@@ -79,8 +84,6 @@ def test_a_row_waiting_to_retry_when_its_chunk_times_out_makes_no_further_attemp
 
 
 def test_the_job_timeout_leaves_the_rest_of_a_row_pending_and_resume_completes_it(runner, sandbox, tmp_path):
-    from tests.launcher.test_launcher_continuation import resume
-
     sandbox.set_faults(
         [{'kind': 'delay', 'delay_ms': 400, 'method': 'POST', 'path': '^/v1/workspaces$', 'max_count': 1}]
     )
@@ -92,16 +95,16 @@ def test_the_job_timeout_leaves_the_rest_of_a_row_pending_and_resume_completes_i
         ],
     )
     settings = runner.settings(concurrency=1, job_timeout=0.2)
-    stopped = runner.start(folder, ('alta_workspace', 'ajuste_workspace'), settings, chunk_size=1)
+    stopped = runner.start(folder, ('demo_crear_workspace', 'demo_ajustar_workspace'), settings, chunk_size=1)
 
     assert (stopped.exit_code, stopped.state) == (5, 'stopped')
     assert statuses(stopped) == {
-        ('workspaces', '1', 'alta_workspace'): 'executed',
-        ('workspaces', '1', 'ajuste_workspace'): 'pending',
-        ('workspaces', '2', 'alta_workspace'): 'pending',
-        ('workspaces', '2', 'ajuste_workspace'): 'pending',
+        ('workspaces', '1', 'demo_crear_workspace'): 'executed',
+        ('workspaces', '1', 'demo_ajustar_workspace'): 'pending',
+        ('workspaces', '2', 'demo_crear_workspace'): 'pending',
+        ('workspaces', '2', 'demo_ajustar_workspace'): 'pending',
     }
-    finished = resume(runner, stopped.run_id)
+    finished = runner.resume(stopped.run_id)
     assert finished.exit_code == 0
     assert set(statuses(finished).values()) == {'executed'}
     assert len(posts(sandbox, '/v1/workspaces')) == 2
@@ -111,10 +114,10 @@ def test_with_skip_invalid_the_rows_before_an_unreadable_line_still_run(runner, 
     folder = write_folder(tmp_path / 'in', workspaces=[{'name': 'Sala 1', 'location': 'Sede Central'}])
     with (folder / 'workspaces.csv').open('a', encoding='utf-8') as handle:
         handle.write('Sala 2,Sede Central,sobra\nSala 3,Sede Central\n')
-    report = runner.start(folder, ('alta_workspace',), skip_invalid=True)
+    report = runner.start(folder, ('demo_crear_workspace',), skip_invalid=True)
 
     assert report.exit_code == 3
-    assert statuses(report) == {('workspaces', '1', 'alta_workspace'): 'executed'}
+    assert statuses(report) == {('workspaces', '1', 'demo_crear_workspace'): 'executed'}
     assert [w['request_body']['displayName'] for w in posts(sandbox, '/v1/workspaces')] == ['Sala 1']
 
 
@@ -138,25 +141,27 @@ def test_global_csv_must_be_readable_with_exactly_one_row(runner, sandbox, tmp_p
     assert sandbox.journal() == []
 
 
-def test_with_a_rate_limit_the_run_stays_under_the_allowed_rate(launch, sandbox, tmp_path):
-    sandbox.configure(rate_limit=40)
+def test_with_a_rate_limit_every_request_of_the_run_waits_its_turn(launch, sandbox, tmp_path, monkeypatch):
+    """The run's one pacing authority schedules its requests 1/rate apart, whatever the workers do: read on a clock
+    that stands still (every request asks at t=0), so the waits it hands out are exact and no time passes."""
+    waits: list[float] = []
+    monkeypatch.setattr(batch_run, 'RateController', partial(RateController, clock=lambda: 0.0, sleep=waits.append))
     folder = write_folder(tmp_path / 'in', ubicaciones=[location(f'Sede {i}') for i in range(1, 9)])
-    started = time.monotonic()
+
     run = launch('--input_dir', str(folder), '--actions', 'alta_ubicacion', '--rate-limit', '30')
-    elapsed = time.monotonic() - started
 
     assert run.code == 0, run.stderr
-    calls = run.result['summary']['api_calls']
-    assert run.result['summary']['http_429'] == 0
-    assert calls / elapsed <= 30 * 1.1
+    calls = run.summary['api_calls']
+    assert calls == len(sandbox.journal()) > 8
+    assert sorted(waits) == pytest.approx([turn / 30 for turn in range(1, calls)])
 
 
 def test_an_action_whose_prerequisite_is_not_selected_works_on_existing_entities(runner, sandbox, tmp_path):
     folder = write_folder(tmp_path / 'in', workspaces=[{'name': 'Sala Goya', 'capacity': '10'}])
-    report = runner.start(folder, ('ajuste_workspace',))
+    report = runner.start(folder, ('demo_ajustar_workspace',))
 
     assert report.exit_code == 0
-    assert statuses(report) == {('workspaces', '1', 'ajuste_workspace'): 'executed'}
+    assert statuses(report) == {('workspaces', '1', 'demo_ajustar_workspace'): 'executed'}
     assert [w['capacity'] for w in sandbox.org.workspaces.values() if w['display_name'] == 'Sala Goya'] == [10]
 
 
@@ -164,39 +169,41 @@ def test_prerequisite_rows_follow_same_entity_keys_and_values_that_name_entities
     store = Checkpoint(tmp_path / 'checkpoint.sqlite')
     store.claim_entity('ubicaciones', 'Madrid', 3)
     store.claim_entity('usuarios', 'luis@example.com', 7)
-    alta_ubicacion = Action('alta_ubicacion', 'ubicaciones', 'x', params=(Param('name', key=True),))
-    numeros = Action('numeros', 'ubicaciones', 'x', params=(Param('location', key=True, depends_on='alta_ubicacion'),))
-    alta_usuario = Action(
-        'alta_usuario',
+    create_site = Action('demo_crear_sede', 'ubicaciones', 'x', params=(Param('name', key=True),))
+    add_numbers = Action(
+        'demo_numeros_sede', 'ubicaciones', 'x', params=(Param('location', key=True, depends_on='demo_crear_sede'),)
+    )
+    create_person = Action(
+        'demo_crear_persona',
         'usuarios',
         'x',
         params=(
             Param('email', key=True),
-            Param('location', depends_on='alta_ubicacion'),
-            Param('phone_number', depends_on='numeros'),
+            Param('location', depends_on='demo_crear_sede'),
+            Param('phone_number', depends_on='demo_numeros_sede'),
         ),
     )
     monitor = Action(
-        'monitor',
+        'demo_monitor_persona',
         'usuarios',
         'x',
         params=(
-            Param('person', key=True, column='email', depends_on='alta_usuario'),
-            Param('monitored', type=EMAIL_LIST, depends_on='alta_usuario'),
+            Param('person', key=True, column='email', depends_on='demo_crear_persona'),
+            Param('monitored', type=EMAIL_LIST, depends_on='demo_crear_persona'),
         ),
     )
-    catalog = {a.name: (a, None) for a in (alta_ubicacion, numeros, alta_usuario, monitor)}
+    catalog = {a.name: (a, None) for a in (create_site, add_numbers, create_person, monitor)}
     user = {'email': 'ana@example.com', 'location': 'madrid', 'phone_number': '+34910000100'}
 
     def rows(action, dependency, params):
         return prerequisite_rows(catalog, store, 'usuarios', 2, action, dependency, params)
 
-    assert rows(alta_usuario, alta_ubicacion, user) == {('ubicaciones', 3)}
-    assert rows(alta_usuario, numeros, user) == {('ubicaciones', 3)}
-    assert rows(alta_usuario, numeros, {**user, 'phone_number': None}) == set()
-    assert rows(alta_usuario, alta_ubicacion, {**user, 'location': 'Sevilla'}) == set()
+    assert rows(create_person, create_site, user) == {('ubicaciones', 3)}
+    assert rows(create_person, add_numbers, user) == {('ubicaciones', 3)}
+    assert rows(create_person, add_numbers, {**user, 'phone_number': None}) == set()
+    assert rows(create_person, create_site, {**user, 'location': 'Sevilla'}) == set()
     members = {'person': 'ana@example.com', 'monitored': ['luis@example.com', 'eva@example.com']}
-    assert rows(monitor, alta_usuario, members) == {('usuarios', 2), ('usuarios', 7)}
+    assert rows(monitor, create_person, members) == {('usuarios', 2), ('usuarios', 7)}
 
 
 def test_the_bulk_runner_alone_needs_no_global_csv(launch, sandbox, tmp_path):

@@ -5,17 +5,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from tests.launcher.conftest import (
-    checkpoint_task,
-    location,
-    location_names,
-    posts,
-    read_results,
-    statuses,
-    write_folder,
-)
+from tests.support.batches import checkpoint_task, location, location_names, posts, read_results, statuses, write_folder
 
-ALL = ('alta_ubicacion', 'alta_workspace', 'ajuste_workspace')
+ALL = ('alta_ubicacion', 'demo_crear_workspace', 'demo_ajustar_workspace')
 
 
 def when(entry) -> float:
@@ -33,11 +25,11 @@ def test_locations_first_then_workspaces_and_each_workspace_before_its_settings(
         ],
     )
     report = runner.start(
-        folder, ('ajuste_workspace', 'alta_workspace', 'alta_ubicacion'), runner.settings(concurrency=1)
+        folder, ('demo_ajustar_workspace', 'demo_crear_workspace', 'alta_ubicacion'), runner.settings(concurrency=1)
     )
 
     assert report.exit_code == 0, report.summary
-    assert report.summary['actions'] == ['ajuste_workspace', 'alta_workspace', 'alta_ubicacion']
+    assert report.summary['actions'] == ['demo_ajustar_workspace', 'demo_crear_workspace', 'alta_ubicacion']
     writes = sandbox.writes()
     location_posts = [i for i, w in enumerate(writes) if w['path'] == '/v1/locations']
     workspace_posts = {w['created_id']: i for i, w in enumerate(writes) if w['path'] == '/v1/workspaces'}
@@ -47,8 +39,8 @@ def test_locations_first_then_workspaces_and_each_workspace_before_its_settings(
     assert all(workspace_posts[workspace] < position for workspace, position in updates.items())
     first_workspace = next(e['seq'] for e in sandbox.journal() if e['path'] == '/v1/workspaces')
     lookups = [e for e in sandbox.journal(first_workspace - 2) if e['path'] == '/v1/locations']
-    assert [e['query'].get('name') for e in lookups].count('Norte') == 1, 'Norte se resuelve una vez por ejecución'
-    assert statuses(report)[('workspaces', '2', 'ajuste_workspace')] == 'skipped'
+    assert [e['query'].get('name') for e in lookups].count('Norte') == 1, 'Norte is resolved once per run'
+    assert statuses(report)[('workspaces', '2', 'demo_ajustar_workspace')] == 'skipped'
     assert report.summary['by_status']['executed'] == 7
     assert report.summary['total'] == 2 * 1 + 3 * 2 == len(read_results(report))
 
@@ -67,19 +59,19 @@ def test_a_failed_prerequisite_skips_its_dependants_and_the_batch_goes_on(runner
     assert report.exit_code == 3
     results = {(r['dataset'], r['row'], r['action']): r for r in read_results(report)}
     assert results[('ubicaciones', '1', 'alta_ubicacion')]['status'] == 'error'
-    blocked = results[('workspaces', '1', 'alta_workspace')]
+    blocked = results[('workspaces', '1', 'demo_crear_workspace')]
     assert blocked['status'] == 'skipped'
     assert blocked['message'].startswith('requisito no cumplido: alta_ubicacion de ubicaciones fila 1 terminó en error')
     assert blocked['attempts'] == '0'
-    chained = results[('workspaces', '1', 'ajuste_workspace')]
+    chained = results[('workspaces', '1', 'demo_ajustar_workspace')]
     assert chained['status'] == 'skipped'
     assert chained['message'].startswith(
-        'requisito no cumplido: alta_workspace de workspaces fila 1 terminó en skipped'
+        'requisito no cumplido: demo_crear_workspace de workspaces fila 1 terminó en skipped'
     )
-    assert results[('workspaces', '2', 'ajuste_workspace')]['status'] == 'executed'
+    assert results[('workspaces', '2', 'demo_ajustar_workspace')]['status'] == 'executed'
     assert location_names(sandbox) == ['Sede Central', 'Tierra', 'Valencia Puerto']
     assert [w['request_body']['displayName'] for w in posts(sandbox, '/v1/workspaces')] == ['Sala']
-    assert checkpoint_task(report, 'workspaces', 1, 'alta_workspace').blocked_by == 'alta_ubicacion:ubicaciones:1'
+    assert checkpoint_task(report, 'workspaces', 1, 'demo_crear_workspace').blocked_by == 'alta_ubicacion:ubicaciones:1'
 
 
 def found_message(report, action):
@@ -98,11 +90,11 @@ def test_dry_run_plans_the_whole_batch_with_zero_writes(runner, sandbox, tmp_pat
     assert sandbox.writes() == []
     found = statuses(report)
     assert found[('ubicaciones', '1', 'alta_ubicacion')] == 'dry_run'
-    for action in ('alta_workspace', 'ajuste_workspace'):
+    for action in ('demo_crear_workspace', 'demo_ajustar_workspace'):
         simulated = next(r for r in read_results(report) if r['action'] == action)
         assert simulated['status'] == 'dry_run'
         assert simulated['message'].startswith('simulación: depende de un requisito que esta ejecución aplicaría antes')
-    assert "'Norte' no existe" in found_message(report, 'alta_workspace')
+    assert "'Norte' no existe" in found_message(report, 'demo_crear_workspace')
     assert report.summary['dry_run'] is True
 
 
@@ -149,7 +141,7 @@ def test_a_429_storm_pauses_every_worker_not_just_the_ones_that_got_it(runner, s
     assert len(throttled) == 4
     started = when(throttled[0])
     quiet = [e for e in journal if started + 0.15 < when(e) < started + 0.9]
-    assert quiet == [], 'ningún trabajador envía peticiones durante la pausa compartida'
+    assert quiet == [], 'no worker sends a request during the shared pause'
     assert any(when(e) >= started + 0.9 for e in journal)
     # requests already on their way when a 429 closed the window get a 429 too (the sandbox's limiter is real)
     in_flight = [e for e in journal if e.get('early')]
@@ -194,8 +186,8 @@ def test_results_and_summary_match_the_sandbox_state(runner, sandbox, tmp_path):
     }
     workspace_rows = [(r['key'], r['action'], r['status']) for r in results if r['dataset'] == 'workspaces']
     assert workspace_rows == [
-        ('+34910000100', 'alta_workspace', 'executed'),
-        ('+34910000100', 'ajuste_workspace', 'executed'),
+        ('+34910000100', 'demo_crear_workspace', 'executed'),
+        ('+34910000100', 'demo_ajustar_workspace', 'executed'),
     ]
     assert [w['capacity'] for w in sandbox.org.workspaces.values() if w['display_name'] == '+34910000100'] == [2]
     written = json.loads((report.run_dir / 'summary.json').read_text(encoding='utf-8'))
@@ -218,7 +210,7 @@ def test_high_impact_rows_are_rejected_without_yes(runner, sandbox, tmp_path):
     report = runner.start(folder, ALL, runner.settings(assume_yes=False))
 
     assert report.exit_code == 3
-    [row] = [r for r in read_results(report) if r['action'] == 'ajuste_workspace']
+    [row] = [r for r in read_results(report) if r['action'] == 'demo_ajustar_workspace']
     assert row['status'] == 'rejected'
     assert 'repita con --yes' in row['message']
     assert [w['method'] for w in sandbox.writes() if 'workspaces' in w['path']] == ['POST']
@@ -226,14 +218,14 @@ def test_high_impact_rows_are_rejected_without_yes(runner, sandbox, tmp_path):
 
 def test_an_action_in_development_is_refused_for_its_rows_and_the_rest_runs(runner, sandbox, tmp_path):
     folder = write_folder(tmp_path / 'in', workspaces=[{'name': 'Sala 1', 'location': 'Sede Central'}])
-    report = runner.start(folder, ('alta_workspace', 'inventario_workspace'))
+    report = runner.start(folder, ('demo_crear_workspace', 'demo_inventariar_workspace'))
 
     assert report.exit_code == 3
     found = {r['action']: r for r in read_results(report)}
-    assert found['alta_workspace']['status'] == 'executed'
-    assert found['inventario_workspace']['status'] == 'rejected'
-    assert 'está en desarrollo' in found['inventario_workspace']['message']
-    assert report.summary['by_action']['inventario_workspace'] == {'rejected': 1}
+    assert found['demo_crear_workspace']['status'] == 'executed'
+    assert found['demo_inventariar_workspace']['status'] == 'rejected'
+    assert 'está en desarrollo' in found['demo_inventariar_workspace']['message']
+    assert report.summary['by_action']['demo_inventariar_workspace'] == {'rejected': 1}
 
 
 def test_an_action_naming_other_rows_runs_in_a_later_pass_once_they_all_exist(runner, sandbox, tmp_path):
@@ -245,13 +237,15 @@ def test_an_action_naming_other_rows_runs_in_a_later_pass_once_they_all_exist(ru
             {'name': 'Sala 3', 'location': 'Sede Central', 'neighbour': 'sala 2'},
         ],
     )
-    report = runner.start(folder, ('vecino_workspace', 'alta_workspace'), runner.settings(concurrency=1), chunk_size=1)
+    report = runner.start(
+        folder, ('demo_vecino_workspace', 'demo_crear_workspace'), runner.settings(concurrency=1), chunk_size=1
+    )
 
     assert report.exit_code == 3
     found = {(r['row'], r['action']): (r['status'], r['message']) for r in read_results(report)}
-    assert found[('1', 'vecino_workspace')] == ('skipped', "vecino 'Sala 3': existe")
-    assert found[('2', 'alta_workspace')] == ('rejected', "la ubicación 'Nada' no existe en la organización")
-    assert found[('2', 'vecino_workspace')][1].startswith('no aplica')
-    status, message = found[('3', 'vecino_workspace')]
+    assert found[('1', 'demo_vecino_workspace')] == ('skipped', "vecino 'Sala 3': existe")
+    assert found[('2', 'demo_crear_workspace')] == ('rejected', "la ubicación 'Nada' no existe en la organización")
+    assert found[('2', 'demo_vecino_workspace')][1].startswith('no aplica')
+    status, message = found[('3', 'demo_vecino_workspace')]
     assert status == 'skipped'
-    assert message.startswith('requisito no cumplido: alta_workspace de workspaces fila 2 terminó en rejected')
+    assert message.startswith('requisito no cumplido: demo_crear_workspace de workspaces fila 2 terminó en rejected')

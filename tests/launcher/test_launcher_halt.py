@@ -7,7 +7,7 @@ import json
 import time
 from datetime import UTC, datetime
 
-from tests.launcher.conftest import GLOBAL, location, location_names, posts, write_folder
+from tests.support.batches import GLOBAL, location, location_names, posts, write_folder
 
 NAMES = ['Norte', 'Sur', 'Este']
 

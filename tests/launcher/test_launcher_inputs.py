@@ -7,44 +7,25 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 from pathlib import Path
 
-import pytest
 from openpyxl import Workbook, load_workbook
 
-from tests.launcher.conftest import GLOBAL, location, read_results, write_csv, write_folder
+from tests.support.batches import GLOBAL, location, read_results, write_folder
+from tests.support.files import write_csv
+from tests.support.org import ORG_ID
 from transformacion.batch.report import Report
 
 DATA = Path(__file__).resolve().parents[1] / 'data'
 LEGACY = DATA / 'legacy_v21' / 'input_data'
 CONTROL_HUB = DATA / 'control_hub' / 'users.csv'
 DOMAIN = 'transformacion-demo.example.com'
-SANDBOX_ORG = 'Y2lzY29zcGFyazovL3VzL09SR0FOSVpBVElPTi9jOThkZGIxMi0zM2FlLTUxZWUtYTQ0ZS03ZDQ3ZjFiN2FmNTk'
 
 
-@pytest.fixture
-def preflight(tmp_path, monkeypatch, capsys):
-    """``inspeccionar_parametros --input_dir ...`` in-process, with every network connection refused."""
-    monkeypatch.delenv('WEBEX_ACCESS_TOKEN', raising=False)
-    monkeypatch.delenv('WEBEX_ORG_ID', raising=False)
-    monkeypatch.chdir(tmp_path)
-
-    def refuse(*args, **kwargs):
-        raise AssertionError(f'conexión de red durante el preflight: {args}')
-
-    monkeypatch.setattr(socket.socket, 'connect', refuse)
-    monkeypatch.setattr(socket, 'create_connection', refuse)
-
-    def run(*args: str) -> tuple[int, dict, str]:
-        from transformacion.inspeccionar_parametros import main
-
-        capsys.readouterr()
-        code = main(['--input_dir', *args])
-        captured = capsys.readouterr()
-        return code, json.loads(captured.out)['result'], captured.err
-
-    return run
+def preflight(offline, *args: str) -> tuple[int, dict, str]:
+    """``inspeccionar_parametros --input_dir ARGS`` through the ``offline`` fixture: (exit code, its result, stderr)."""
+    code, result, stderr = offline('--input_dir', *args)
+    return code, result['result'], stderr
 
 
 def _copy(source: Path, folder: Path) -> Path:
@@ -59,8 +40,8 @@ def _results(run) -> list[dict[str, str]]:
 # --------------------------------------------------------------------------- v21
 
 
-def test_the_v21_sample_folder_passes_the_preflight_and_says_how_each_column_is_read(preflight):
-    code, result, stderr = preflight(str(LEGACY))
+def test_the_v21_sample_folder_passes_the_preflight_and_says_how_each_column_is_read(offline):
+    code, result, stderr = preflight(offline, str(LEGACY))
 
     assert code == 0, stderr
     assert result['problems'] == []
@@ -109,7 +90,7 @@ def test_the_v21_sample_folder_runs_against_the_sandbox_and_a_rerun_changes_noth
     assert again.result['summary']['by_status']['executed'] <= 2  # the read-only precheck of each workspace
 
 
-def test_v21_refusals_name_file_row_column_value_and_why(preflight, tmp_path):
+def test_v21_refusals_name_file_row_column_value_and_why(offline, tmp_path):
     folder = _copy(LEGACY, tmp_path / 'input_data')
     ubicaciones = folder / 'Ubicaciones.csv'
     ubicaciones.write_text(ubicaciones.read_text(encoding='utf-8').replace(',+34935550401,LOCAL', ',34935550401,LOCAL'))
@@ -118,7 +99,7 @@ def test_v21_refusals_name_file_row_column_value_and_why(preflight, tmp_path):
     lines[2] = lines[2].replace(',,85550102,FALSE,,', ',+34515550402,85550102,FALSE,,')
     usuarios.write_text('\n'.join(lines) + '\n', encoding='utf-8')
 
-    code, result, _ = preflight(str(folder))
+    code, result, _ = preflight(offline, str(folder))
 
     assert code == 2
     problems = {(p['file'], p['row'], p['column']): p for p in result['problems']}
@@ -140,23 +121,23 @@ def test_names_that_differ_only_in_case_are_an_error_naming_both(launch, sandbox
     assert sandbox.journal() == []
 
 
-def test_a_capitalised_file_of_ours_is_read_not_ignored(preflight, tmp_path):
+def test_a_capitalised_file_of_ours_is_read_not_ignored(offline, tmp_path):
     folder = tmp_path / 'in'
     write_csv(folder / 'Global.csv', [GLOBAL])
     write_csv(folder / 'UBICACIONES.csv', [location('Norte'), location('Sur', country='')])
 
-    code, result, _ = preflight(str(folder))
+    code, result, _ = preflight(offline, str(folder))
 
     assert code == 0, result['lines']
     assert result['tasks']['alta_ubicacion'] == {'pending': 2}
     assert not any('reconocido' in line for line in result['notices'])
 
 
-def test_the_v21_results_file_is_refused_in_an_input_folder(preflight, tmp_path):
+def test_the_v21_results_file_is_refused_in_an_input_folder(offline, tmp_path):
     folder = _copy(LEGACY, tmp_path / 'input_data')
     write_csv(folder / 'results_manual.csv', [{'name': 'CUV1', 'email': 'a@example.com'}])
 
-    code, result, _ = preflight(str(folder))
+    code, result, _ = preflight(offline, str(folder))
 
     assert code == 2
     (problem,) = result['problems']
@@ -164,11 +145,11 @@ def test_the_v21_results_file_is_refused_in_an_input_folder(preflight, tmp_path)
     assert 'fichero de RESULTADOS' in problem['why']
 
 
-def test_an_org_id_column_for_another_org_refuses_the_batch(preflight, tmp_path):
-    code, result, _ = preflight(str(LEGACY), '--org-id', SANDBOX_ORG)
+def test_an_org_id_column_for_another_org_refuses_the_batch(offline, tmp_path):
+    code, result, _ = preflight(offline, str(LEGACY), '--org-id', ORG_ID)
     assert code == 0, result['problems']
 
-    code, result, _ = preflight(str(LEGACY), '--org-id', 'Y2lzY29zcGFyazovL3VzL09SR0FOSVpBVElPTi9vdHJh')
+    code, result, _ = preflight(offline, str(LEGACY), '--org-id', 'Y2lzY29zcGFyazovL3VzL09SR0FOSVpBVElPTi9vdHJh')
 
     assert code == 2
     assert {(p['file'], p['column']) for p in result['problems']} == {('Global.csv', 'org_id')}
@@ -205,7 +186,7 @@ def test_the_control_hub_export_creates_the_new_user_and_converges_the_others(la
     assert writes and all('jorge' not in json.dumps(w) and 'lucia' not in json.dumps(w) for w in writes)
 
 
-def test_control_hub_rows_without_calling_two_calling_licenses_and_remove_are_told_apart(preflight, tmp_path):
+def test_control_hub_rows_without_calling_two_calling_licenses_and_remove_are_told_apart(offline, tmp_path):
     header, *rows = CONTROL_HUB.read_text(encoding='utf-8').splitlines()
     columns = header.split(',')
     basic, professional = (
@@ -221,7 +202,7 @@ def test_control_hub_rows_without_calling_two_calling_licenses_and_remove_are_to
     (folder / 'exported_users.csv').write_text('\n'.join([header, *(','.join(c) for c in cells)]) + '\n')
     assert professional
 
-    code, result, _ = preflight(str(folder))
+    code, result, _ = preflight(offline, str(folder))
 
     assert code == 2
     problems = {(p['row'], p['column']): p['why'] for p in result['problems']}
@@ -300,10 +281,10 @@ def test_a_mapping_file_naming_a_column_we_do_not_have_does_not_start(launch, sa
 # --------------------------------------------------------------------------- unknown columns and spreadsheet leftovers
 
 
-def test_an_unknown_column_is_named_once_with_a_suggestion(preflight, tmp_path):
+def test_an_unknown_column_is_named_once_with_a_suggestion(offline, tmp_path):
     folder = write_folder(tmp_path / 'in', ubicaciones=[location('Norte', adress2='Planta 1', Department='IT')])
 
-    code, _, stderr = preflight(str(folder))
+    code, _, stderr = preflight(offline, str(folder))
 
     assert code == 2
     lines = [line.removeprefix('  - ') for line in stderr.splitlines() if line.startswith('  - ')]
@@ -340,14 +321,14 @@ def test_empty_header_cells_and_padded_rows_from_a_spreadsheet_are_not_columns(l
     assert run.result['summary']['by_status']['executed'] == 1
 
 
-def test_a_filled_cell_under_an_empty_header_cell_is_named_by_its_column_letter(preflight, tmp_path):
+def test_a_filled_cell_under_an_empty_header_cell_is_named_by_its_column_letter(offline, tmp_path):
     folder = tmp_path / 'in'
     folder.mkdir()
     row = location('Norte')
     (folder / 'ubicaciones.csv').write_text(';'.join(row) + ';\n' + ';'.join(row.values()) + ';nota\n')
     write_csv(folder / 'global.csv', [GLOBAL])
 
-    code, result, _ = preflight(str(folder))
+    code, result, _ = preflight(offline, str(folder))
 
     assert code == 2
     (problem,) = result['problems']
@@ -416,7 +397,7 @@ def test_a_workbook_with_one_sheet_per_dataset_works_like_a_folder(launch, sandb
     assert header[:5] == ('dataset', 'row', 'key', 'action', 'status')
 
 
-def test_numbers_stored_as_numbers_and_formulas_in_a_workbook_are_refused_by_sheet_row_and_column(preflight, tmp_path):
+def test_numbers_stored_as_numbers_and_formulas_in_a_workbook_are_refused_by_sheet_row_and_column(offline, tmp_path):
     norte, sur = location('Norte'), location('Sur')
     book = _workbook(
         tmp_path / 'libro.xlsx',
@@ -430,7 +411,7 @@ def test_numbers_stored_as_numbers_and_formulas_in_a_workbook_are_refused_by_she
         },
     )
 
-    code, result, _ = preflight(str(book))
+    code, result, _ = preflight(offline, str(book))
 
     assert code == 2
     problems = {p['column']: p for p in result['problems']}

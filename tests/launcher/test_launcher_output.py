@@ -11,9 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import TOKEN
-from tests.launcher.conftest import location, posts, read_results, write_folder
-from tests.launcher.test_launcher_continuation import resume
+from tests.support.batches import location, posts, read_results, write_folder
+from tests.support.runs import TOKEN
 from transformacion.batch.report import render_failures, render_table
 
 RECEPCION = 'Recepción Sede Central'
@@ -34,21 +33,21 @@ def test_every_pair_says_why_it_ended_as_it_did_in_the_results_the_summary_and_t
             {'name': 'Sala S', 'location': 'Sur', 'capacity': '3'},
         ],
     )
-    actions = ('alta_ubicacion', 'alta_workspace', 'ajuste_workspace')
+    actions = ('alta_ubicacion', 'demo_crear_workspace', 'demo_ajustar_workspace')
 
     first = runner.start(folder, actions, runner.settings(concurrency=1))
 
     assert categories(first) == {
         ('ubicaciones', '1', 'alta_ubicacion'): ('error', 'invalid_input'),
         ('ubicaciones', '2', 'alta_ubicacion'): ('executed', 'aplicado'),
-        ('workspaces', '1', 'alta_workspace'): ('skipped', 'bloqueado'),
-        ('workspaces', '1', 'ajuste_workspace'): ('skipped', 'no_aplica'),
-        ('workspaces', '2', 'alta_workspace'): ('executed', 'aplicado'),
-        ('workspaces', '2', 'ajuste_workspace'): ('executed', 'aplicado'),
+        ('workspaces', '1', 'demo_crear_workspace'): ('skipped', 'bloqueado'),
+        ('workspaces', '1', 'demo_ajustar_workspace'): ('skipped', 'no_aplica'),
+        ('workspaces', '2', 'demo_crear_workspace'): ('executed', 'aplicado'),
+        ('workspaces', '2', 'demo_ajustar_workspace'): ('executed', 'aplicado'),
     }
     summary = first.summary
     assert summary['by_category'] == {'aplicado': 3, 'no_aplica': 1, 'bloqueado': 1, 'invalid_input': 1}
-    assert summary['by_action_category']['alta_workspace'] == {'aplicado': 1, 'bloqueado': 1}
+    assert summary['by_action_category']['demo_crear_workspace'] == {'aplicado': 1, 'bloqueado': 1}
     [failure] = summary['failures']
     assert (failure['category'], failure['count']) == ('invalid_input', 1)
     assert failure['example'] | {'message': ''} == {
@@ -69,12 +68,12 @@ def test_every_pair_says_why_it_ended_as_it_did_in_the_results_the_summary_and_t
     assert 'además 1 bloqueadas por un requisito que falló' in shown
 
     sandbox.set_faults([])
-    retried = resume(runner, first.run_id, retry_failed=True)
+    retried = runner.resume(first.run_id, retry_failed=True)
     assert set(categories(retried).values()) == {('executed', 'aplicado'), ('skipped', 'no_aplica')}
 
     again = runner.start(folder, actions)
     assert categories(again) == {
-        key: ('skipped', 'no_aplica' if key[2] == 'ajuste_workspace' and key[1] == '1' else 'sin_cambios')
+        key: ('skipped', 'no_aplica' if key[2] == 'demo_ajustar_workspace' and key[1] == '1' else 'sin_cambios')
         for key in categories(first)
     }
     assert again.summary['by_status']['executed'] == 0
@@ -135,7 +134,7 @@ def test_a_create_whose_answer_was_lost_counts_as_created_by_this_run(runner, sa
     first = runner.start(folder, ('alta_ubicacion',), runner.settings(concurrency=1, chunk_timeout=0.3))
     assert categories(first) == {('ubicaciones', '1', 'alta_ubicacion'): ('timeout', 'timeout')}
 
-    retried = resume(runner, first.run_id, retry_failed=True)
+    retried = runner.resume(first.run_id, retry_failed=True)
 
     [row] = read_results(retried)
     assert (row['status'], row['category']) == ('executed', 'aplicado')

@@ -5,20 +5,17 @@ run folder from any directory or ``last``, and the pairs created before the stop
 from __future__ import annotations
 
 import collections
-import csv
 import json
-import os
 import shlex
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import TOKEN
-from tests.launcher.conftest import location, write_folder
-from tests.launcher.test_launcher_kill import creations, wait_for
+from tests.support.batches import creations, finished_tasks, location, write_folder
+from tests.support.files import read_csv
+from tests.support.runs import TOKEN, child_env, find_checkpoint, launcher_command, wait_for
 from transformacion.batch.checkpoint import Checkpoint, snapshot
 
 NAMES = [f'Sede {i:02d}' for i in range(1, 11)]
@@ -26,28 +23,13 @@ NAMES = [f'Sede {i:02d}' for i in range(1, 11)]
 
 def start_launcher(sandbox, tmp_path: Path, *extra: str) -> subprocess.Popen:
     folder = write_folder(tmp_path / 'in', ubicaciones=[location(name) for name in NAMES])
-    env = {key: value for key, value in os.environ.items() if not key.startswith(('WEBEX_', 'TRANSFORMACION_'))}
-    command = [
-        sys.executable,
-        '-m',
-        'transformacion.launcher_csv_dependencias',
-        '--input_dir',
-        str(folder),
-        '--actions',
-        'alta_ubicacion',
-        '--base-url',
-        sandbox.base_url,
-        '--log-dir',
-        str(tmp_path / 'logs'),
-        '--concurrency',
-        '2',
-        '--chunk-size',
-        '4',
-        *extra,
-    ]
+    command = launcher_command(
+        '--input_dir', str(folder), '--actions', 'alta_ubicacion', '--base-url', sandbox.base_url,
+        '--log-dir', str(tmp_path / 'logs'), '--concurrency', '2', '--chunk-size', '4', *extra,
+    )  # fmt: skip
     return subprocess.Popen(
         command,
-        env={**env, 'WEBEX_ACCESS_TOKEN': TOKEN},
+        env=child_env(WEBEX_ACCESS_TOKEN=TOKEN),
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -56,18 +38,11 @@ def start_launcher(sandbox, tmp_path: Path, *extra: str) -> subprocess.Popen:
 
 
 def results_of(run_dir: Path) -> list[dict[str, str]]:
-    with (run_dir / 'results_manual.csv').open(encoding='utf-8-sig', newline='') as handle:
-        return list(csv.DictReader(handle, delimiter=';'))
+    return read_csv(run_dir / 'results_manual.csv')[1]
 
 
 def checkpoint_of(tmp_path: Path) -> Path:
-    runs = tmp_path / 'logs' / 'runs'
-    return wait_for(lambda: next(runs.glob('*/checkpoint.sqlite'), None) if runs.is_dir() else None)
-
-
-def finished(checkpoint: Path) -> int:
-    seen = snapshot(checkpoint)
-    return seen.finished if seen and seen.validated else -1
+    return wait_for(lambda: find_checkpoint(tmp_path / 'logs'), what='the run checkpoint')
 
 
 @pytest.mark.parametrize('sent', [signal.SIGINT, signal.SIGTERM], ids=['SIGINT', 'SIGTERM'])
@@ -77,7 +52,7 @@ def test_the_first_signal_stops_cleanly_with_results_and_the_exact_resume_comman
     sandbox.configure(latency_ms=50)
     process = start_launcher(sandbox, tmp_path)
     checkpoint = checkpoint_of(tmp_path)
-    wait_for(lambda: finished(checkpoint) >= 3)
+    wait_for(lambda: finished_tasks(checkpoint) >= 3)
 
     process.send_signal(sent)
     out, err = process.communicate(timeout=120)

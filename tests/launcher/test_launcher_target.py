@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from tests.conftest import TOKEN
-from tests.launcher.conftest import location, posts, write_folder
+from tests.support.batches import location, posts, write_folder
+from tests.support.runs import TOKEN
 from transformacion import bulk_runner
 from transformacion.batch.checkpoint import Checkpoint
 from transformacion.sandbox import running_sandbox

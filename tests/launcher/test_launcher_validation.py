@@ -4,16 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.launcher.conftest import (
-    ALTA_WORKSPACE,
-    CATALOG,
-    GLOBAL,
-    location,
-    read_results,
-    statuses,
-    write_csv,
-    write_folder,
-)
+from tests.support.batches import CATALOG, CREATE_WORKSPACE, GLOBAL, location, read_results, statuses, write_folder
+from tests.support.files import write_csv
 from transformacion.batch.validation import typed_params
 from transformacion.common import InvalidParams
 from transformacion.core.catalog import CatalogError, applies, plan
@@ -73,15 +65,17 @@ def test_skip_invalid_runs_the_valid_rows_and_rejects_the_rest_with_their_proble
             {'name': 'Sala 2', 'location': 'Norte', 'capacity': '3'},
         ],
     )
-    report = runner.start(folder, ('alta_ubicacion', 'alta_workspace', 'ajuste_workspace'), skip_invalid=True)
+    report = runner.start(
+        folder, ('alta_ubicacion', 'demo_crear_workspace', 'demo_ajustar_workspace'), skip_invalid=True
+    )
 
     assert report.exit_code == 3
     assert report.problems == ["workspaces.csv, fila 1, columna capacity: valor 'muchas': se esperaba un número entero"]
     found = {(r['row'], r['action']): r for r in read_results(report) if r['dataset'] == 'workspaces'}
-    assert found[('1', 'ajuste_workspace')]['status'] == 'rejected'
-    assert 'capacity' in found[('1', 'ajuste_workspace')]['message']
-    assert found[('1', 'alta_workspace')]['status'] == 'executed'
-    assert found[('2', 'ajuste_workspace')]['status'] == 'executed'
+    assert found[('1', 'demo_ajustar_workspace')]['status'] == 'rejected'
+    assert 'capacity' in found[('1', 'demo_ajustar_workspace')]['message']
+    assert found[('1', 'demo_crear_workspace')]['status'] == 'executed'
+    assert found[('2', 'demo_ajustar_workspace')]['status'] == 'executed'
     created = sorted(w['request_body']['displayName'] for w in sandbox.writes() if w['path'] == '/v1/workspaces')
     assert created == ['Sala 1', 'Sala 2']
 
@@ -94,7 +88,7 @@ def test_an_unreadable_dataset_or_global_is_a_problem_not_a_crash(runner, sandbo
     write_csv(folder / 'workspaces.csv', [{'name': 'Sala 1', 'location': 'Sede Central'}])
     with (folder / 'workspaces.csv').open('a', encoding='utf-8') as handle:
         handle.write('Sala 2,Sede Central,sobra\n')
-    report = runner.start(folder, ('alta_ubicacion', 'alta_workspace'))
+    report = runner.start(folder, ('alta_ubicacion', 'demo_crear_workspace'))
 
     assert report.exit_code == 2
     assert report.problems == [
@@ -103,7 +97,7 @@ def test_an_unreadable_dataset_or_global_is_a_problem_not_a_crash(runner, sandbo
         'workspaces.csv, fila 2: tiene 3 celdas y la cabecera 2 columnas '
         "(¿separador distinto o un ',' sin comillas dentro de un valor?)",
     ]
-    assert statuses(report) == {('workspaces', '1', 'alta_workspace'): 'skipped'}
+    assert statuses(report) == {('workspaces', '1', 'demo_crear_workspace'): 'skipped'}
     assert sandbox.journal() == []
 
 
@@ -120,21 +114,25 @@ def test_single_mode_validates_and_runs_only_the_chosen_row(runner, sandbox, tmp
 
 
 def test_applicability_counts_global_values_and_only_non_key_columns():
-    assert applies(ALTA_WORKSPACE, {'name': 'Sala', 'location': 'Norte'})
-    assert not applies(ALTA_WORKSPACE, {'name': 'Sala', 'capacity': '3'})
-    keys_only = Action('solo_clave', 'workspaces', 'x', params=(Param('name', key=True, required=True),))
+    assert applies(CREATE_WORKSPACE, {'name': 'Sala', 'location': 'Norte'})
+    assert not applies(CREATE_WORKSPACE, {'name': 'Sala', 'capacity': '3'})
+    keys_only = Action('demo_solo_clave', 'workspaces', 'x', params=(Param('name', key=True, required=True),))
     assert applies(keys_only, {'name': 'Sala'})
 
 
 def test_typed_params_say_where_each_bad_value_came_from():
     with pytest.raises(InvalidParams) as raised:
         typed_params(
-            CATALOG['ajuste_workspace'][0], {'name': 'Sala 1', 'capacity': ''}, {'capacity': 'x'}, 'workspaces.csv', 4
+            CATALOG['demo_ajustar_workspace'][0],
+            {'name': 'Sala 1', 'capacity': ''},
+            {'capacity': 'x'},
+            'workspaces.csv',
+            4,
         )
     [problem] = raised.value.problems
     assert (problem.file, problem.row, problem.column, problem.value) == ('global.csv', 1, 'capacity', 'x')
     with pytest.raises(InvalidParams) as raised:
-        typed_params(CATALOG['alta_workspace'][0], {'name': 'Sala 1'}, {}, 'workspaces.csv', 4)
+        typed_params(CATALOG['demo_crear_workspace'][0], {'name': 'Sala 1'}, {}, 'workspaces.csv', 4)
     [problem] = raised.value.problems
     assert (problem.file, problem.row, problem.column, problem.why) == (
         'workspaces.csv',
@@ -142,20 +140,24 @@ def test_typed_params_say_where_each_bad_value_came_from():
         'location',
         'es obligatorio',
     )
-    params = typed_params(CATALOG['ajuste_workspace'][0], {'name': 'Sala', 'capacity': '5'}, {'capacity': '9'}, 'w', 1)
+    params = typed_params(
+        CATALOG['demo_ajustar_workspace'][0], {'name': 'Sala', 'capacity': '5'}, {'capacity': '9'}, 'w', 1
+    )
     assert params == {'workspace': 'Sala', 'capacity': 5}
 
 
 def test_plan_orders_by_dependencies_keeps_datasets_together_and_refuses_cycles():
-    phases = plan(('ajuste_workspace', 'inventario_workspace', 'alta_ubicacion', 'alta_workspace'), CATALOG)
+    phases = plan(
+        ('demo_ajustar_workspace', 'demo_inventariar_workspace', 'alta_ubicacion', 'demo_crear_workspace'), CATALOG
+    )
     assert [(dataset, [a.name for a in actions]) for dataset, actions in phases] == [
         ('ubicaciones', ['alta_ubicacion']),
-        ('workspaces', ['alta_workspace', 'inventario_workspace', 'ajuste_workspace']),
+        ('workspaces', ['demo_crear_workspace', 'demo_inventariar_workspace', 'demo_ajustar_workspace']),
     ]
-    passes = plan(('alta_workspace', 'vecino_workspace', 'ajuste_workspace'), CATALOG)
+    passes = plan(('demo_crear_workspace', 'demo_vecino_workspace', 'demo_ajustar_workspace'), CATALOG)
     assert [[a.name for a in actions] for _, actions in passes] == [
-        ['alta_workspace', 'ajuste_workspace'],
-        ['vecino_workspace'],
+        ['demo_crear_workspace', 'demo_ajustar_workspace'],
+        ['demo_vecino_workspace'],
     ]
     first = Action('a', 'ubicaciones', 'x', params=(Param('name', key=True, depends_on='b'),))
     second = Action('b', 'ubicaciones', 'x', params=(Param('name', key=True, depends_on='a'),))

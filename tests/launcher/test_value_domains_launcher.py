@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.launcher.conftest import location_names, write_csv
+from tests.support.batches import location_names
+from tests.support.files import write_csv
 from transformacion import inspeccionar_parametros
 
 ZARAGOZA = {

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.proof.conftest import TOKEN, isolate
+from tests.support.runs import TOKEN, isolate
 from transformacion import launcher_csv_dependencias
 
 CORPUS = Path(__file__).resolve().parents[1] / 'data' / 'bad_inputs'
@@ -31,7 +31,7 @@ def _cases() -> list:
     return [pytest.param(case, id=case.name) for case in sorted(path for path in CORPUS.iterdir() if path.is_dir())]
 
 
-def _run(case: Path, expected: dict, sb, tmp_path: Path, capsys) -> tuple[int, str]:
+def _run(case: Path, expected: dict, sandbox, tmp_path: Path, capsys) -> tuple[int, str]:
     """Exit code and every line the operator sees: stderr, stdout and results_manual.csv if the run got that far,
     with the case and temporary folders blanked (a case's name must not satisfy its own expectation)."""
     args = [arg.replace('{case}', str(case)) for arg in expected['args']]
@@ -39,7 +39,9 @@ def _run(case: Path, expected: dict, sb, tmp_path: Path, capsys) -> tuple[int, s
         args = ['--input_dir', str(case), *args]
     capsys.readouterr()
     try:
-        code = launcher_csv_dependencias.main([*args, '--base-url', sb.base_url, '--log-dir', str(tmp_path / 'logs')])
+        code = launcher_csv_dependencias.main(
+            [*args, '--base-url', sandbox.base_url, '--log-dir', str(tmp_path / 'logs')]
+        )
     except SystemExit as exc:
         code = exc.code
     captured = capsys.readouterr()
@@ -50,19 +52,19 @@ def _run(case: Path, expected: dict, sb, tmp_path: Path, capsys) -> tuple[int, s
 
 
 @pytest.mark.parametrize('case', _cases())
-def test_a_bad_input_is_refused_clearly_and_nothing_is_written(case, sb, tmp_path, monkeypatch, capsys):
+def test_a_bad_input_is_refused_clearly_and_nothing_is_written(case, sandbox, tmp_path, monkeypatch, capsys):
     expected = json.loads((case / 'expected.json').read_text(encoding='utf-8'))
     isolate(monkeypatch, tmp_path)
     monkeypatch.setenv('WEBEX_ACCESS_TOKEN', TOKEN)
     for name, value in expected.get('env', {}).items():
         monkeypatch.setenv(name, value)
 
-    code, seen = _run(case, expected, sb, tmp_path, capsys)
+    code, seen = _run(case, expected, sandbox, tmp_path, capsys)
 
     assert expected['why']
-    assert sb.writes() == []
+    assert sandbox.writes() == []
     if expected['exit_code'] in (2, 4):
-        assert sb.journal() == [], 'un lote rechazado antes de empezar no debe ni leer'
+        assert sandbox.journal() == [], 'a batch refused before it starts must not even read'
     lines = [line for line in seen.splitlines() if all(part in line for part in expected['message_contains'])]
     assert code == expected['exit_code'], seen[-3000:]
-    assert lines, f'ninguna línea contiene a la vez {expected["message_contains"]}:\n{seen[-3000:]}'
+    assert lines, f'no line holds all of {expected["message_contains"]}:\n{seen[-3000:]}'

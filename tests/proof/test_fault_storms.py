@@ -22,49 +22,46 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ProtocolError
 
-from tests.proof.conftest import (
-    CREATE_PATHS,
-    FAST_RETRIES,
-    TOKEN,
-    Launch,
-    assert_same_as_reference,
+from tests.support.proof import CREATE_PATHS, FAST_RETRIES, assert_same_as_reference, creations, read_results
+from tests.support.runs import (
+    Run,
     child_env,
     connection_args,
-    copy_samples,
-    creations,
     launch_in_process,
     launcher_command,
-    read_results,
+    read_events,
     wait_for,
 )
-from transformacion.sandbox import running_sandbox
 
 _CREATES = '^(' + '|'.join(CREATE_PATHS) + ')$'
+#: A run that honoured a wait far longer than any Retry-After below would not end: stop it there and fail.
+HANG_GUARD_S = 300
 
 
-def _run_subprocess(sb, folder: Path, log_dir: Path, timeout: float, **env: str) -> tuple[Launch, float]:
-    started = time.monotonic()
+def _run_subprocess(sandbox, folder: Path, log_dir: Path, **env: str) -> Run:
     try:
         done = subprocess.run(
-            [*launcher_command('--input_dir', str(folder)), *connection_args(sb, log_dir), '--yes'],
+            [*launcher_command('--input_dir', str(folder)), *connection_args(sandbox, log_dir), '--yes'],
             env=child_env(**{**FAST_RETRIES, **env}),
             capture_output=True,
             text=True,
-            timeout=timeout,
+            timeout=HANG_GUARD_S,
         )
     except subprocess.TimeoutExpired:
-        pytest.fail(f'el lote no terminó en {timeout:.1f} s: alguna espera duró más que su Retry-After')
-    return Launch(done.returncode, json.loads(done.stdout), done.stderr), time.monotonic() - started
+        pytest.fail(f'the batch did not end within {HANG_GUARD_S} s: some wait was far longer than its Retry-After')
+    return Run(done.returncode, json.loads(done.stdout), done.stderr)
 
 
-@pytest.fixture(scope='session')
-def undisturbed_seconds(tmp_path_factory) -> float:
-    """How long the sample batch takes as a subprocess with no fault at all (the yardstick of the storms)."""
-    folder = copy_samples(tmp_path_factory.mktemp('sin-fallos') / 'lote')
-    with running_sandbox(token=TOKEN) as sb:
-        run, elapsed = _run_subprocess(sb, folder, folder.parent / 'logs', timeout=120)
-    assert run.summary['http_429'] == 0
-    return elapsed
+def _waits_after_429(run_dir: Path) -> list[float]:
+    """Seconds waited after each 429, as the run's evidence records them: the retries of a call and the pauses of
+    every worker until a Retry-After passes."""
+    return [
+        event['payload']['wait_s']
+        for path in sorted(run_dir.glob('**/*.jsonl'))
+        for event in read_events(path)
+        if (event['payload'].get('kind') == 'retry' and event['payload'].get('status') == 429)
+        or event['payload'].get('kind') == 'rate_pause'
+    ]
 
 
 #: kind of Retry-After -> (its value, how many 429s the storm sends, the longest wait each one may cost, the
@@ -72,93 +69,97 @@ def undisturbed_seconds(tmp_path_factory) -> float:
 #: storms are short; a malformed one promises nothing and is ridden out with backoff capped small. A Retry-After
 #: longer than the cap is not a storm to ride out: see test_retry_after_promise.py.
 RETRY_AFTER = {
-    'segundos': (lambda: '1', 3, 1.0, '3'),
-    'fecha-http': (lambda: formatdate(time.time() + 2, usegmt=True), 3, 2.0, '3'),
-    'mal-formado': (lambda: 'pronto', 8, 0.05, FAST_RETRIES['TRANSFORMACION_MAX_WAIT']),
+    'seconds': (lambda: '1', 3, 1.0, '3'),
+    'http-date': (lambda: formatdate(time.time() + 2, usegmt=True), 3, 2.0, '3'),
+    'malformed': (lambda: 'pronto', 8, 0.05, FAST_RETRIES['TRANSFORMACION_MAX_WAIT']),
 }
 
 
 @pytest.mark.parametrize('kind', RETRY_AFTER)
-def test_a_429_storm_is_waited_out_as_each_retry_after_says(kind, sb, batch, tmp_path, reference, undisturbed_seconds):
+def test_a_429_storm_is_waited_out_as_each_retry_after_says(kind, sandbox, batch, tmp_path, reference):
+    """Every 429 is waited out, no wait longer than its Retry-After (or the cap, for a malformed one) as the evidence
+    records it, and the batch ends as the reference. How long a storm adds to an undisturbed run is measured by
+    benchmarks/storm_waits.py, not asserted here (a loaded machine may add any time)."""
     value, throttles, longest_wait, cap = RETRY_AFTER[kind]
-    sb.set_faults([{'kind': 'throttle', 'retry_after': value(), 'probability': 0.4, 'max_count': throttles}])
-    allowance = throttles * longest_wait + 4.0
+    sandbox.set_faults([{'kind': 'throttle', 'retry_after': value(), 'probability': 0.4, 'max_count': throttles}])
 
-    run, elapsed = _run_subprocess(
-        sb, batch, tmp_path / 'logs', timeout=undisturbed_seconds + allowance, TRANSFORMACION_MAX_WAIT=cap
-    )
+    run = _run_subprocess(sandbox, batch, tmp_path / 'logs', TRANSFORMACION_MAX_WAIT=cap)
 
-    assert sb.faults()[0]['count'] == throttles
-    early = [entry for entry in sb.journal() if entry.get('early')]
+    assert sandbox.faults()[0]['count'] == throttles
+    early = [entry for entry in sandbox.journal() if entry.get('early')]
     assert run.summary['http_429'] == throttles + len(early)
-    assert_same_as_reference(reference, sb, run)
-    assert elapsed < undisturbed_seconds + allowance
+    waits = _waits_after_429(run.run_dir)
+    assert waits, 'the evidence records no wait after a 429'
+    assert all(0 <= wait <= longest_wait for wait in waits), waits
+    assert_same_as_reference(reference, sandbox, run)
 
 
 def test_a_429_storm_on_every_kind_of_request_loses_and_duplicates_nothing(
-    sb, batch, tmp_path, fast_retries, reference
+    sandbox, batch, tmp_path, fast_retries, reference
 ):
     """The storm's effect alone (Retry-After: 0, so no wait is involved): creates included, every throttled request is
     sent again and the batch ends as the reference."""
-    sb.set_faults(
+    sandbox.set_faults(
         [
             {'kind': 'throttle', 'retry_after': '0', 'method': 'POST', 'probability': 0.3, 'max_count': 10},
             {'kind': 'throttle', 'retry_after': '0', 'probability': 0.3, 'max_count': 50},
         ]
     )
 
-    run = launch_in_process('--input_dir', str(batch), '--yes', *connection_args(sb, tmp_path / 'logs'))
+    run = launch_in_process('--input_dir', str(batch), '--yes', *connection_args(sandbox, tmp_path / 'logs'))
 
-    throttled = [entry for entry in sb.journal() if entry['status'] == 429]
-    assert len(throttled) == sum(rule['count'] for rule in sb.faults()) == run.summary['http_429'] > 40
+    throttled = [entry for entry in sandbox.journal() if entry['status'] == 429]
+    assert len(throttled) == sum(rule['count'] for rule in sandbox.faults()) == run.summary['http_429'] > 40
     assert {'GET', 'POST'} <= {entry['method'] for entry in throttled}
-    assert_same_as_reference(reference, sb, run)
+    assert_same_as_reference(reference, sandbox, run)
 
 
 def test_30_percent_of_503_on_reads_and_updates_changes_nothing_but_the_retries(
-    sb, batch, tmp_path, fast_retries, reference
+    sandbox, batch, tmp_path, fast_retries, reference
 ):
-    sb.set_faults(
+    sandbox.set_faults(
         [{'kind': 'status', 'status': 503, 'method': method, 'probability': 0.3} for method in ('GET', 'PUT', 'PATCH')]
     )
 
-    run = launch_in_process('--input_dir', str(batch), '--yes', *connection_args(sb, tmp_path / 'logs'))
+    run = launch_in_process('--input_dir', str(batch), '--yes', *connection_args(sandbox, tmp_path / 'logs'))
 
-    failed = [entry for entry in sb.journal() if entry['status'] == 503]
+    failed = [entry for entry in sandbox.journal() if entry['status'] == 503]
     assert {'GET', 'PUT'} <= {entry['method'] for entry in failed}
     assert len(failed) > 100
     assert run.summary['retries'] >= len(failed)
-    assert_same_as_reference(reference, sb, run)
+    assert_same_as_reference(reference, sandbox, run)
 
 
 #: (fault rule on the creates, what became of the creates it hit: made by the server although the client never heard
 #: so, or not made). A create stalled past the client's timeout lands after the client read back and sent it again: it
 #: is refused as a duplicate, unless the second create was stalled too and the first one got there first.
 LOST_ANSWERS = {
-    'reset-antes-de-crear': ({'kind': 'reset', 'when': 'before'}, {False}),
-    'reset-tras-crear': ({'kind': 'reset', 'when': 'after'}, {True}),
-    'respuesta-tras-el-timeout': ({'kind': 'delay', 'when': 'after', 'delay_ms': 900}, {True}),
-    'alta-procesada-tras-el-reenvio': ({'kind': 'delay', 'when': 'before', 'delay_ms': 1500}, {False, True}),
+    'reset-before-create': ({'kind': 'reset', 'when': 'before'}, {False}),
+    'reset-after-create': ({'kind': 'reset', 'when': 'after'}, {True}),
+    'answer-after-the-timeout': ({'kind': 'delay', 'when': 'after', 'delay_ms': 900}, {True}),
+    'create-made-after-the-resend': ({'kind': 'delay', 'when': 'before', 'delay_ms': 1500}, {False, True}),
 }
 
 
 @pytest.mark.parametrize('case', LOST_ANSWERS)
 def test_a_create_whose_answer_is_lost_is_read_back_never_duplicated(
-    case, sb, batch, tmp_path, fast_retries, monkeypatch, reference
+    case, sandbox, batch, tmp_path, fast_retries, monkeypatch, reference
 ):
     rule, made = LOST_ANSWERS[case]
     monkeypatch.setenv('TRANSFORMACION_HTTP_TIMEOUT', '0.4')
-    sb.set_faults([{**rule, 'method': 'POST', 'path': _CREATES, 'probability': 0.6, 'max_count': 6}])
+    sandbox.set_faults([{**rule, 'method': 'POST', 'path': _CREATES, 'probability': 0.6, 'max_count': 6}])
 
-    run = launch_in_process('--input_dir', str(batch), '--yes', *connection_args(sb, tmp_path / 'logs'))
+    run = launch_in_process('--input_dir', str(batch), '--yes', *connection_args(sandbox, tmp_path / 'logs'))
 
-    assert sb.faults()[0]['count'] == 6
+    assert sandbox.faults()[0]['count'] == 6
     hit = wait_for(
-        lambda: len(found := [entry for entry in sb.writes() if entry.get('fault') == rule['kind']]) == 6 and found,
-        what='que el sandbox termine las 6 altas perturbadas',
+        lambda: (
+            len(found := [entry for entry in sandbox.writes() if entry.get('fault') == rule['kind']]) == 6 and found
+        ),
+        what='the sandbox finishing the 6 disturbed creates',
     )
     assert {'created_id' in entry for entry in hit} <= made
-    assert_same_as_reference(reference, sb, run)
+    assert_same_as_reference(reference, sandbox, run)
 
 
 FOLDER = {
@@ -171,40 +172,48 @@ FOLDER = {
 }
 #: entity -> (the action, its create endpoint, which is also where it reads back by name, the entity it must end with)
 LATE_CREATES = {
-    'ubicacion': ('alta_ubicacion', '/v1/locations', 'locations:Sede Tardía'),
-    'persona': ('alta_usuario', '/v1/people', 'people:ana.tardia@example.com'),
+    'location': ('alta_ubicacion', '/v1/locations', 'locations:Sede Tardía'),
+    'person': ('alta_usuario', '/v1/people', 'people:ana.tardia@example.com'),
     'workspace': ('alta_workspace', '/v1/workspaces', 'workspaces:Sala Tardía'),
 }
 
 
 @pytest.mark.parametrize(
     'entity',
-    ['ubicacion', 'persona', 'workspace'],
+    ['location', 'person', 'workspace'],
 )
 def test_a_create_that_lands_after_the_read_back_is_recognised_not_reported_as_a_conflict(
-    entity, sb, tmp_path, fast_retries, monkeypatch
+    entity, sandbox, tmp_path, fast_retries, monkeypatch
 ):
     """The worst timing: the create times out (1 s), the read-back looks for it for 1 s (TRANSFORMACION_VISIBILITY_WAIT)
     and finds nothing because the server still holds the create, which it makes at 2.8 s; the client's second create,
     held as well, gets 409 and times out; the read-back after it finds the entity. The row must end executed with the
     one entity, not in error."""
     action, path, key = LATE_CREATES[entity]
-    folder = tmp_path / 'lote'
+    folder = tmp_path / 'batch'
     folder.mkdir()
     for name, text in FOLDER.items():
         (folder / name).write_text(text, encoding='utf-8')
     monkeypatch.setenv('TRANSFORMACION_HTTP_TIMEOUT', '1.0')
-    sb.set_faults([{'kind': 'delay', 'method': 'POST', 'path': f'^{path}$', 'when': 'before', 'delay_ms': 2800}])
+    sandbox.set_faults([{'kind': 'delay', 'method': 'POST', 'path': f'^{path}$', 'when': 'before', 'delay_ms': 2800}])
 
     run = launch_in_process(
-        '--input_dir', str(folder), '--actions', action, '--concurrency', '1', *connection_args(sb, tmp_path / 'logs')
+        '--input_dir',
+        str(folder),
+        '--actions',
+        action,
+        '--concurrency',
+        '1',
+        *connection_args(sandbox, tmp_path / 'logs'),
     )
     posts = wait_for(
-        lambda: len(found := [e for e in sb.writes() if e['method'] == 'POST' and e['path'] == path]) >= 2 and found,
-        what='que el sandbox sirva el segundo alta',
+        lambda: (
+            len(found := [e for e in sandbox.writes() if e['method'] == 'POST' and e['path'] == path]) >= 2 and found
+        ),
+        what='the sandbox serving the second create',
     )
     assert [('created_id' in entry, entry['status'] == 409) for entry in posts] == [(True, False), (False, True)]
-    assert creations(sb)[(path, key)] == 1
+    assert creations(sandbox)[(path, key)] == 1
     assert run.code == 0, run.stderr
     [result] = read_results(run.run_dir).values()
     assert result['status'] == 'executed', result['message']
@@ -223,46 +232,46 @@ _CAUGHT_BY_A_RESTART = [
 
 
 def test_the_sandbox_restarted_three_times_mid_run_loses_and_duplicates_nothing(
-    sb, batch, tmp_path, fast_retries, reference
+    sandbox, batch, tmp_path, fast_retries, reference
 ):
     """Each restart cuts the connection of a request the server has not answered yet (a create, an update, a read);
     one row at a time, so that no other answer is cut halfway (see the test of a response cut mid-body)."""
-    sb.set_faults(_CAUGHT_BY_A_RESTART)
+    sandbox.set_faults(_CAUGHT_BY_A_RESTART)
     restarts: list[str] = []
     done = threading.Event()
 
     def restart_while_a_request_is_held() -> None:
         for index, rule in enumerate(_CAUGHT_BY_A_RESTART):
-            while sb.faults()[index]['count'] < 1:
+            while sandbox.faults()[index]['count'] < 1:
                 if done.is_set():
                     return
                 time.sleep(0.005)
-            sb.restart()
+            sandbox.restart()
             restarts.append(f'{rule["method"]} {rule["path"]}')
 
     restarter = threading.Thread(target=restart_while_a_request_is_held, daemon=True)
     restarter.start()
     try:
         run = launch_in_process(
-            '--input_dir', str(batch), '--yes', '--concurrency', '1', *connection_args(sb, tmp_path / 'logs')
+            '--input_dir', str(batch), '--yes', '--concurrency', '1', *connection_args(sandbox, tmp_path / 'logs')
         )
     finally:
         done.set()
         restarter.join(timeout=10)
 
-    assert len(restarts) == 3, f'reinicios hechos durante el lote: {restarts}'
+    assert len(restarts) == 3, f'restarts made during the batch: {restarts}'
     wait_for(
-        lambda: len([entry for entry in sb.journal() if entry.get('fault') == 'delay']) == 3,
-        what='que el sandbox termine las peticiones cortadas',
+        lambda: len([entry for entry in sandbox.journal() if entry.get('fault') == 'delay']) == 3,
+        what='the sandbox finishing the cut requests',
     )
-    assert_same_as_reference(reference, sb, run)
+    assert_same_as_reference(reference, sandbox, run)
 
 
 @pytest.mark.parametrize(('method', 'path'), [('GET', '/v1/locations'), ('POST', '/v1/locations')])
-def test_a_response_cut_mid_body_is_retried_or_read_back(method, path, sb, tmp_path, fast_retries, mocker):
+def test_a_response_cut_mid_body_is_retried_or_read_back(method, path, sandbox, tmp_path, fast_retries, mocker):
     """The server handled the request and its answer broke off after the headers: a read is simply retried, a create
     is read back (it happened); the row ends executed, the location exists once and has Webex Calling."""
-    folder = tmp_path / 'lote'
+    folder = tmp_path / 'batch'
     folder.mkdir()
     for name in ('global.csv', 'ubicaciones.csv'):
         (folder / name).write_text(FOLDER[name], encoding='utf-8')
@@ -280,12 +289,12 @@ def test_a_response_cut_mid_body_is_retried_or_read_back(method, path, sb, tmp_p
 
     mocker.patch.object(HTTPAdapter, 'send', send_and_cut_once)
     run = launch_in_process(
-        '--input_dir', str(folder), '--actions', 'alta_ubicacion', *connection_args(sb, tmp_path / 'logs')
+        '--input_dir', str(folder), '--actions', 'alta_ubicacion', *connection_args(sandbox, tmp_path / 'logs')
     )
 
-    assert cut, 'no se cortó ninguna respuesta'
+    assert cut, 'no answer was cut'
     assert run.code == 0, run.stderr
-    assert creations(sb) == {
+    assert creations(sandbox) == {
         ('/v1/locations', 'locations:Sede Tardía'): 1,
         ('/v1/telephony/config/locations', 'locations:Sede Tardía'): 1,
     }

@@ -12,16 +12,13 @@ from typing import Any
 
 import pytest
 
-from tests.proof.conftest import (
-    FAST_RETRIES,
-    assert_same_as_reference,
+from tests.support.proof import FAST_RETRIES, assert_same_as_reference, dataset_rows, task_counts
+from tests.support.runs import (
     child_env,
     connection_args,
-    dataset_rows,
     find_checkpoint,
     launch_in_process,
     launcher_command,
-    task_counts,
     wait_for,
 )
 
@@ -41,49 +38,49 @@ def _stall(method: str, path: str, when: str) -> dict[str, Any]:
 
 
 KILL_POINTS = [
-    KillPoint('validado-sin-ejecutar', after_tasks=0),
-    KillPoint('tras-10-tareas', after_tasks=10),
-    KillPoint('tras-25-tareas', after_tasks=25),
-    KillPoint('tras-40-tareas', after_tasks=40),
-    KillPoint('tras-55-tareas', after_tasks=55),
-    KillPoint('durante-alta-de-persona-antes-de-procesarla', in_flight=_stall('POST', '^/v1/people$', 'before')),
-    KillPoint('durante-alta-de-workspace-ya-procesada', in_flight=_stall('POST', '^/v1/workspaces$', 'after')),
-    KillPoint('durante-alta-de-numeros', in_flight=_stall('POST', '/numbers$', 'after')),
-    KillPoint('durante-cambio-de-desvio', in_flight=_stall('PUT', '/features/callForwarding$', 'before')),
-    KillPoint('durante-lectura-previa-a-un-alta', in_flight=_stall('GET', '^/v1/workspaces$', 'before')),
+    KillPoint('validated-nothing-run', after_tasks=0),
+    KillPoint('after-10-tasks', after_tasks=10),
+    KillPoint('after-25-tasks', after_tasks=25),
+    KillPoint('after-40-tasks', after_tasks=40),
+    KillPoint('after-55-tasks', after_tasks=55),
+    KillPoint('during-a-person-create-before-it-is-made', in_flight=_stall('POST', '^/v1/people$', 'before')),
+    KillPoint('during-a-workspace-create-already-made', in_flight=_stall('POST', '^/v1/workspaces$', 'after')),
+    KillPoint('during-a-numbers-add', in_flight=_stall('POST', '/numbers$', 'after')),
+    KillPoint('during-a-forwarding-change', in_flight=_stall('PUT', '/features/callForwarding$', 'before')),
+    KillPoint('during-the-read-before-a-create', in_flight=_stall('GET', '^/v1/workspaces$', 'before')),
 ]
 
 
-def _kill_when(point: KillPoint, sb, process: subprocess.Popen, log_dir) -> None:
-    checkpoint = wait_for(lambda: find_checkpoint(log_dir), what='el checkpoint de la ejecución')
+def _kill_when(point: KillPoint, sandbox, process: subprocess.Popen, log_dir) -> None:
+    checkpoint = wait_for(lambda: find_checkpoint(log_dir), what='the run checkpoint')
     if point.in_flight is None:
         wait_for(
             lambda: (task_counts(checkpoint) or (-1, 0))[0] >= point.after_tasks,
-            what=f'{point.after_tasks} tareas terminadas',
+            what=f'{point.after_tasks} finished tasks',
         )
     else:
-        wait_for(lambda: sb.faults()[0]['count'] >= 1, what='la petición detenida en el sandbox')
+        wait_for(lambda: sandbox.faults()[0]['count'] >= 1, what='the request stalled in the sandbox')
     process.kill()
     process.wait(timeout=30)
     if point.in_flight is not None:
         stalled = wait_for(
-            lambda: [entry for entry in sb.journal() if entry.get('fault') == 'delay'],
-            what='que el sandbox termine la petición en curso',
+            lambda: [entry for entry in sandbox.journal() if entry.get('fault') == 'delay'],
+            what='the sandbox finishing the request in flight',
         )
         [served] = stalled
-        assert 200 <= served['status'] < 300, 'la petición en curso debía completarse en el servidor tras el kill'
-        sb.set_faults([])
+        assert 200 <= served['status'] < 300, 'the request in flight had to complete on the server after the kill'
+        sandbox.set_faults([])
 
 
 @pytest.mark.parametrize('point', KILL_POINTS, ids=lambda point: point.name)
-def test_kill_9_then_resume_ends_as_an_uninterrupted_run(point, sb, batch, tmp_path, fast_retries, reference):
+def test_kill_9_then_resume_ends_as_an_uninterrupted_run(point, sandbox, batch, tmp_path, fast_retries, reference):
     log_dir = tmp_path / 'logs'
     if point.in_flight is not None:
-        sb.set_faults([point.in_flight])
+        sandbox.set_faults([point.in_flight])
     process = subprocess.Popen(
         [
             *launcher_command('--input_dir', str(batch)),
-            *connection_args(sb, log_dir),
+            *connection_args(sandbox, log_dir),
             '--yes',
             '--concurrency',
             '4',
@@ -95,18 +92,18 @@ def test_kill_9_then_resume_ends_as_an_uninterrupted_run(point, sb, batch, tmp_p
         stderr=subprocess.DEVNULL,
     )
     try:
-        _kill_when(point, sb, process, log_dir)
+        _kill_when(point, sandbox, process, log_dir)
     finally:
         process.kill()
         process.wait(timeout=30)
     assert process.returncode == -9
     checkpoint = find_checkpoint(log_dir)
     _, unfinished = task_counts(checkpoint)
-    assert unfinished > 0, 'el lote terminó antes del kill: el punto de corte no prueba nada'
+    assert unfinished > 0, 'the batch ended before the kill: this kill point proves nothing'
 
-    resumed = launch_in_process('--resume', checkpoint.parent.name, '--yes', *connection_args(sb, log_dir))
+    resumed = launch_in_process('--resume', checkpoint.parent.name, '--yes', *connection_args(sandbox, log_dir))
 
-    assert_same_as_reference(reference, sb, resumed)
+    assert_same_as_reference(reference, sandbox, resumed)
     assert [session['kind'] for session in resumed.summary['timings']['sessions']] == ['run', 'resume']
     assert resumed.summary['by_status']['pending'] == resumed.summary['by_status']['running'] == 0
 

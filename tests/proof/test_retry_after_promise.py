@@ -12,7 +12,8 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from tests.proof.conftest import connection_args, launch_in_process, read_results
+from tests.support.proof import read_results
+from tests.support.runs import connection_args, launch_in_process
 from transformacion import alta_ubicacion
 
 FOLDER = {
@@ -34,10 +35,10 @@ def write_locations(folder: Path, count: int) -> Path:
     return folder
 
 
-def run_action(sb, log_dir: Path, *args: str) -> tuple[int, dict]:
+def run_action(sandbox, log_dir: Path, *args: str) -> tuple[int, dict]:
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        code = alta_ubicacion.main([*args, *connection_args(sb, log_dir)])
+        code = alta_ubicacion.main([*args, *connection_args(sandbox, log_dir)])
     return code, json.loads(out.getvalue())
 
 
@@ -50,15 +51,15 @@ LOCATION_ARGS = ('--name', 'Sede Norte', '--address1', 'Calle Mayor 1', '--city'
                  '--announcement-language', 'es_es', '--country', 'ES')  # fmt: skip
 
 
-def test_a_single_action_waits_the_whole_retry_after_before_sending_again(sb, tmp_path, fast_retries, monkeypatch):
+def test_a_single_action_waits_the_whole_retry_after_before_sending_again(sandbox, tmp_path, fast_retries, monkeypatch):
     monkeypatch.setenv('TRANSFORMACION_MAX_WAIT', '5')
-    sb.set_faults([{'kind': 'throttle', 'path': '^/v1/locations$', 'method': 'POST', 'retry_after': '1',
+    sandbox.set_faults([{'kind': 'throttle', 'path': '^/v1/locations$', 'method': 'POST', 'retry_after': '1',
                     'max_count': 1}])  # fmt: skip
 
-    code, result = run_action(sb, tmp_path / 'logs', *LOCATION_ARGS)
+    code, result = run_action(sandbox, tmp_path / 'logs', *LOCATION_ARGS)
 
     assert (code, result['status']) == (0, 'executed'), result
-    journal = sb.journal()
+    journal = sandbox.journal()
     throttled = next(index for index, entry in enumerate(journal) if entry['status'] == 429)
     resent = journal[throttled + 1]
     assert (resent['method'], resent['path'], resent['status']) == ('POST', '/v1/locations', 201)
@@ -70,41 +71,41 @@ def test_a_single_action_waits_the_whole_retry_after_before_sending_again(sb, tm
 
 
 def test_a_retry_after_longer_than_the_cap_is_an_error_naming_when_to_retry_and_nothing_is_sent_early(
-    sb, tmp_path, fast_retries, monkeypatch
+    sandbox, tmp_path, fast_retries, monkeypatch
 ):
     monkeypatch.setenv('TRANSFORMACION_MAX_WAIT', '2')
-    sb.set_faults([{'kind': 'throttle', 'path': '^/v1/locations$', 'method': 'POST', 'retry_after': '5',
+    sandbox.set_faults([{'kind': 'throttle', 'path': '^/v1/locations$', 'method': 'POST', 'retry_after': '5',
                     'max_count': 1}])  # fmt: skip
 
-    code, result = run_action(sb, tmp_path / 'logs', *LOCATION_ARGS)
+    code, result = run_action(sandbox, tmp_path / 'logs', *LOCATION_ARGS)
 
     assert (code, result['status']) == (1, 'error'), result
     error = result['result']['error']
     assert (error['reason'], error['wait_s'], error['max_wait_s']) == ('rate_limited', 5, 2)
     assert error['resume_after'] in result['summary']['message']
     assert 'TRANSFORMACION_MAX_WAIT' in result['summary']['message']
-    journal = sb.journal()
+    journal = sandbox.journal()
     assert journal[-1]['status'] == 429 and journal[-1]['method'] == 'POST'
-    assert 'Sede Norte' not in [entry['name'] for entry in sb.org.locations.values()]
+    assert 'Sede Norte' not in [entry['name'] for entry in sandbox.org.locations.values()]
     kinds = [e['payload'].get('kind') for e in log_events(tmp_path / 'logs')]
     assert 'retry_after_too_long' in kinds and 'retry' not in kinds
 
 
 def test_a_rate_limited_batch_never_sends_a_request_before_the_retry_after_it_was_given(
-    sb, tmp_path, fast_retries, monkeypatch
+    sandbox, tmp_path, fast_retries, monkeypatch
 ):
     """The real limiter (2 requests per second per token) against four workers: every 429 pauses all of them for
     its Retry-After, so the only requests the window refuses are those already on their way when it closed."""
     monkeypatch.setenv('TRANSFORMACION_MAX_WAIT', '5')
-    sb.configure(rate_limit=2)
+    sandbox.configure(rate_limit=2)
     folder = write_locations(tmp_path / 'lote', 3)
 
     run = launch_in_process('--input_dir', str(folder), '--actions', 'alta_ubicacion', '--concurrency', '4',
-                            *connection_args(sb, tmp_path / 'logs'))  # fmt: skip
+                            *connection_args(sandbox, tmp_path / 'logs'))  # fmt: skip
 
     assert run.code == 0, run.stderr[-2000:]
     assert {row['status'] for row in read_results(run.run_dir).values()} == {'executed'}
-    journal = sb.journal()
+    journal = sandbox.journal()
     refusals = [entry for entry in journal if entry['status'] == 429]
     assert refusals and run.summary['http_429'] == len(refusals)
     closing = [entry for entry in refusals if not entry.get('early')]

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.proof.conftest import TOKEN, child_env, copy_samples, isolate, launcher_command
+from tests.support.proof import copy_samples
+from tests.support.runs import TOKEN, child_env, isolate, launcher_command
 from transformacion import launcher_csv_dependencias
 from transformacion.sandbox import running_sandbox
 from transformacion.sandbox.state.tokens import DEFAULT_CLIENT_ID, DEFAULT_SERVICE_APP_ID
@@ -46,8 +47,8 @@ def _leaks(token: str, folder: Path, **outputs: str) -> list[str]:
 
 @pytest.mark.parametrize('source', ['.env', 'entorno', '--token'])
 def test_a_full_sample_run_writes_the_token_nowhere(source, tmp_path, reference):
-    work = tmp_path / 'trabajo'
-    batch = copy_samples(work / 'lote')
+    work = tmp_path / 'work'
+    batch = copy_samples(work / 'batch')
     with running_sandbox(token=TOKEN) as sb:
         env = child_env(WEBEX_BASE_URL=sb.base_url, TRANSFORMACION_LOG_DIR=str(work / 'logs'))
         args = ['--input_dir', str(batch), '--yes']
@@ -61,16 +62,16 @@ def test_a_full_sample_run_writes_the_token_nowhere(source, tmp_path, reference)
         statuses = {entry['status'] for entry in sb.journal()}
 
     assert done.returncode == reference.exit_code, done.stderr[-3000:]
-    assert 401 not in statuses and len(statuses) > 0, 'el lote no llegó a usar el token'
+    assert 401 not in statuses and len(statuses) > 0, 'the batch never used the token'
     written = {path.name for path in (work / 'logs' / 'runs').glob('*/*')}
     assert {'results_manual.csv', 'summary.json', 'checkpoint.sqlite', 'alta_usuario.jsonl'} <= written
     assert _leaks(TOKEN, work, stdout=done.stdout, stderr=done.stderr) == []
 
 
-@pytest.mark.parametrize('mode', ['integración en .env', 'service app en el entorno'])
+@pytest.mark.parametrize('mode', ['integration in .env', 'service app in the environment'])
 def test_a_run_with_refreshing_credentials_writes_no_secret_anywhere(mode, tmp_path, reference):
-    work = tmp_path / 'trabajo'
-    batch = copy_samples(work / 'lote')
+    work = tmp_path / 'work'
+    batch = copy_samples(work / 'batch')
     cache = tmp_path / 'cache'
     with running_sandbox(
         token=TOKEN, token_lifetime=1, latency_ms=20, client_secret=CLIENT_SECRET, refresh_token=REFRESH_TOKEN
@@ -79,7 +80,7 @@ def test_a_run_with_refreshing_credentials_writes_no_secret_anywhere(mode, tmp_p
             WEBEX_BASE_URL=sb.base_url, TRANSFORMACION_LOG_DIR=str(work / 'logs'), TRANSFORMACION_TOKEN_CACHE=str(cache)
         )
         client = {'WEBEX_CLIENT_ID': DEFAULT_CLIENT_ID, 'WEBEX_CLIENT_SECRET': CLIENT_SECRET}
-        if mode == 'integración en .env':
+        if mode == 'integration in .env':
             lines = {**client, 'WEBEX_REFRESH_TOKEN': REFRESH_TOKEN}.items()
             (work / '.env').write_text(''.join(f'{name}={value}\n' for name, value in lines), encoding='utf-8')
         else:
@@ -91,7 +92,7 @@ def test_a_run_with_refreshing_credentials_writes_no_secret_anywhere(mode, tmp_p
         issued = sb.tokens.summary()['issued']
 
     assert done.returncode == reference.exit_code, done.stderr[-3000:]
-    assert issued >= 2, 'el lote no llegó a renovar el token'
+    assert issued >= 2, 'the batch never renewed its token'
     assert [secret for secret in secrets if _leaks(secret, work, stdout=done.stdout, stderr=done.stderr)] == []
     assert {stat.S_IMODE(path.stat().st_mode) for path in cache.iterdir()} == {0o600}
 
@@ -103,7 +104,7 @@ def test_refused_credentials_stop_the_run_and_print_no_secret(monkeypatch, tmp_p
     monkeypatch.setenv('WEBEX_CLIENT_ID', DEFAULT_CLIENT_ID)
     monkeypatch.setenv('WEBEX_CLIENT_SECRET', secret)
     monkeypatch.setenv('WEBEX_REFRESH_TOKEN', refresh)
-    batch = copy_samples(tmp_path / 'lote')
+    batch = copy_samples(tmp_path / 'batch')
     with running_sandbox(token=TOKEN, client_secret=CLIENT_SECRET, refresh_token=refresh) as sb:
         code = _run_like_the_interpreter(
             ['--input_dir', str(batch), '--yes', '--base-url', sb.base_url, '--log-dir', str(tmp_path / 'logs')]
@@ -115,15 +116,6 @@ def test_refused_credentials_stop_the_run_and_print_no_secret(monkeypatch, tmp_p
     assert 'Webex rechazó emitir un token nuevo' in captured.out
     assert writes == ['/v1/access_token']
     assert [s for s in (secret, refresh) if _leaks(s, tmp_path, stdout=captured.out, stderr=captured.err)] == []
-
-
-@pytest.fixture
-def fresh_token(monkeypatch, tmp_path) -> str:
-    """A token this process has never seen (the masking registry is process-wide), in the environment."""
-    token = f'{TOKEN}-{uuid.uuid4().hex}'
-    isolate(monkeypatch, tmp_path)
-    monkeypatch.setenv('WEBEX_ACCESS_TOKEN', token)
-    return token
 
 
 def _run_like_the_interpreter(argv: list[str]) -> int:
@@ -144,7 +136,7 @@ def test_a_traceback_from_inside_an_action_is_logged_without_the_token(fresh_tok
         'location_id',
         side_effect=RuntimeError(f'cabecera rechazada: Authorization={fresh_token!r}; token={fresh_token}'),
     )
-    batch = copy_samples(tmp_path / 'lote')
+    batch = copy_samples(tmp_path / 'batch')
     with running_sandbox(token=fresh_token) as sb:
         code = _run_like_the_interpreter(
             ['--input_dir', str(batch), '--yes', '--base-url', sb.base_url, '--log-dir', str(tmp_path / 'logs')]
@@ -153,7 +145,7 @@ def test_a_traceback_from_inside_an_action_is_logged_without_the_token(fresh_tok
 
     assert code == 3
     traced = [path for path in tmp_path.rglob('*.jsonl') if 'Traceback (most recent call last)' in path.read_text()]
-    assert traced, 'ninguna traza en los logs: el camino de error no se ejecutó'
+    assert traced, 'no traceback in the logs: the error path did not run'
     assert _leaks(fresh_token, tmp_path, stdout=captured.out, stderr=captured.err) == []
 
 
@@ -161,7 +153,7 @@ def test_a_crash_outside_the_actions_prints_no_token(fresh_token, tmp_path, mock
     from transformacion.batch import run as batch_run
 
     mocker.patch.object(batch_run, 'create_api', side_effect=ValueError(f'token no válido: {fresh_token!r}'))
-    batch = copy_samples(tmp_path / 'lote')
+    batch = copy_samples(tmp_path / 'batch')
     with running_sandbox(token=fresh_token) as sb:
         code = _run_like_the_interpreter(
             ['--input_dir', str(batch), '--yes', '--base-url', sb.base_url, '--log-dir', str(tmp_path / 'logs')]
@@ -169,5 +161,5 @@ def test_a_crash_outside_the_actions_prints_no_token(fresh_token, tmp_path, mock
     captured = capsys.readouterr()
 
     assert code != 0
-    assert 'token no válido' in captured.err, 'el operador no ve el error'
+    assert 'token no válido' in captured.err, 'the operator does not see the error'
     assert _leaks(fresh_token, tmp_path, stdout=captured.out, stderr=captured.err) == []

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 
-from tests.proof.conftest import TOKEN, assert_same_as_reference, launch_in_process
+from tests.support.proof import assert_same_as_reference
+from tests.support.runs import TOKEN, launch_in_process
 from transformacion.sandbox import running_sandbox
 from transformacion.sandbox.state.tokens import DEFAULT_CLIENT_ID
 

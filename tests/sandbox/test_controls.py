@@ -93,12 +93,13 @@ def test_sdk_sees_the_429_when_it_does_not_retry(sandbox: Sandbox, api: WebexSim
 
 
 def test_latency_and_jitter_slow_every_request(sandbox: Sandbox) -> None:
+    """At least the configured latency (how much more a loaded machine adds is not the sandbox's to promise)."""
     sandbox.configure(latency_ms=150, jitter_ms=50)
 
     start = time.perf_counter()
     get_me(sandbox)
 
-    assert 0.15 <= time.perf_counter() - start < 1
+    assert time.perf_counter() - start >= 0.15
 
 
 def test_status_fault_before_processing_changes_nothing(sandbox: Sandbox) -> None:

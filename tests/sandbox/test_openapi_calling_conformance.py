@@ -35,8 +35,9 @@ from typing import Any
 import pytest
 from openapi_core import OpenAPI
 
-from tests.proof.conftest import SAMPLES, connection_args, isolate, launch_in_process
-from tests.sandbox.test_openapi_conformance import SPECS, as_openapi, fix_device_spec, load_spec
+from tests.support.files import SAMPLES
+from tests.support.openapi import SPECS, as_openapi, fix_device_spec, load_spec
+from tests.support.runs import connection_args, isolate, launch_in_process
 from transformacion.sandbox import Sandbox, running_sandbox
 
 #: operation -> finding id of a divergence that remains (see FIDELITY.md).
@@ -197,7 +198,7 @@ def validated(sb: Sandbox, journal: list[dict[str, Any]], spec: dict[str, Any]) 
         if template is None or entry['method'].lower() not in spec['paths'][template] or entry['status'] >= 400:
             continue
         key = (entry['method'], template)
-        request, response = as_openapi(sb, {**entry, 'path': entry['path'].rstrip('/')})
+        request, response = as_openapi(sb.base_url, {**entry, 'path': entry['path'].rstrip('/')})
         try:
             served.validate_response(request, response)
         except Exception as problem:  # noqa: BLE001 - reported per operation below

@@ -2,7 +2,7 @@
 
 import json
 
-from tests.conftest import TOKEN
+from tests.support.runs import TOKEN, log_events
 
 MADRID = [
     '--name', 'Madrid Castellana',
@@ -20,11 +20,6 @@ MADRID = [
 def locations_named(sandbox, name):
     state = sandbox.org
     return [loc for loc in state.locations.values() if loc['name'] == name]
-
-
-def log_events(run):
-    with open(run.result['summary']['log_file'], encoding='utf-8') as handle:
-        return [json.loads(line) for line in handle]
 
 
 def test_creates_enables_and_verifies_then_skips_with_zero_writes(cli, sandbox):

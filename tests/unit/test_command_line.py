@@ -41,7 +41,7 @@ def _connection_help() -> dict[str, str]:
         bulk_runner.main,
         generar_csv_candidatos.main,
     ],
-    ids=['acción', 'launcher', 'bulk_runner', 'generar_csv_candidatos'],
+    ids=['action', 'launcher', 'bulk_runner', 'generar_csv_candidatos'],
 )
 def test_every_command_that_calls_webex_declares_the_same_connection_options(main, capsys):
     with pytest.raises(SystemExit) as stop:
@@ -91,7 +91,7 @@ def test_the_merge_takes_the_command_line_then_the_row_then_global_and_says_wher
     }
     values, origins = merge_arguments(ACTION, {}, {'name': 'Norte'}, ('u.csv', 4))
     assert values == {'name': 'Norte'}
-    assert origins['zone'] == Origin('u.csv', 4, 'zone'), 'lo que falta se señala en la fila'
+    assert origins['zone'] == Origin('u.csv', 4, 'zone'), 'what is missing is pointed at the row'
     assert merge_arguments(ACTION, {'name': 'Sur'}, {}) == (
         {'name': 'Sur'},
         {'name': Origin('argumento', None, '--name')},

@@ -50,7 +50,7 @@ def _digits(value: str) -> int:
 
 
 ACTION = Action(
-    name='configurar_demo',
+    name='demo_ajustar_cosa',
     domain='ubicaciones',
     summary='demo',
     params=(
@@ -134,7 +134,7 @@ def test_cli_wins_over_csv_and_unknown_columns_are_warnings(tmp_path):
     assert values == {'name': 'Barcelona', 'digits': '9'}
     assert origins['name'] == common.Origin('ubicaciones.csv', 2, 'name')
     assert origins['digits'].file == 'argumento'
-    assert warnings == ['ubicaciones.csv: columnas que configurar_demo no usa (ignoradas): zona']
+    assert warnings == ['ubicaciones.csv: columnas que demo_ajustar_cosa no usa (ignoradas): zona']
 
 
 def test_global_values_fill_what_the_row_leaves_empty(tmp_path):
@@ -285,13 +285,13 @@ def test_a_failed_create_without_recovery_is_not_replayed():
 
 def test_log_lines_have_the_contract_fields_and_no_secret(tmp_path):
     register_secret('tok-ABCDEF-123')
-    log = action_logger('alta_demo', log_dir=tmp_path, run_id='r1')
-    assert log.path.parent == tmp_path / 'alta_demo' and log.path.name.endswith('_r1.jsonl')
+    log = action_logger('demo_crear_cosa', log_dir=tmp_path, run_id='r1')
+    assert log.path.parent == tmp_path / 'demo_crear_cosa' and log.path.name.endswith('_r1.jsonl')
     log.event('request', {'url': 'http://x/?t=tok-ABCDEF-123', 'headers': {'Authorization': 'Bearer tok-ABCDEF-123'}})
     log.event('summary', {'status': 'executed'})
     lines = [json.loads(line) for line in log.path.read_text().splitlines()]
     assert [sorted(line) for line in lines] == [['action_id', 'event', 'payload', 'ts']] * 2
-    assert lines[0]['action_id'] == 'alta_demo:r1'
+    assert lines[0]['action_id'] == 'demo_crear_cosa:r1'
     assert lines[0]['ts'].endswith('Z')
     assert 'tok-ABCDEF-123' not in log.path.read_text()
     with pytest.raises(ValueError):
@@ -338,7 +338,7 @@ def test_converge_writes_the_difference_and_verifies(tmp_path):
     assert broken.status == 'error' and 'verificación' in broken.message
 
 
-HIGH_IMPACT = Action('configurar_alto', 'ubicaciones', 'demo', high_impact=True)
+HIGH_IMPACT = Action('demo_alto_impacto', 'ubicaciones', 'demo', high_impact=True)
 
 
 def test_a_high_impact_action_needs_yes_when_not_interactive(tmp_path):
@@ -374,7 +374,7 @@ def test_confirm_if_narrows_when_a_high_impact_action_asks(tmp_path):
 
 def test_an_action_not_declared_high_impact_cannot_ask_for_yes(tmp_path):
     undeclared = make_ctx(tmp_path, action=ACTION, assume_yes=True)
-    with pytest.raises(NotHighImpact, match='configurar_demo'):
+    with pytest.raises(NotHighImpact, match='demo_ajustar_cosa'):
         undeclared.confirm('x', {'a': 1}, {'a': 2})
     with pytest.raises(NotHighImpact):
         converge(

@@ -10,7 +10,7 @@ import select
 import subprocess
 import sys
 
-from tests.conftest import TOKEN
+from tests.support.runs import TOKEN
 
 QUESTION = '¿Aplicar el cambio? [s/N]'
 

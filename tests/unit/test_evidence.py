@@ -1,23 +1,18 @@
 """Evidence binding: the HTTP exchanges of a worker thread reach the caller's log only through submit_bound or
 bound_map; an exchange with no log bound raises in strict mode (the suite) and is recorded as an error otherwise."""
 
-import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.support.runs import read_events
 from transformacion.common import action_logger, logging_to
 from transformacion.core import evidence
 from transformacion.core.evidence import STRICT_ENV, UnboundExchange, bound_map, submit_bound
 
 
-def events(path):
-    with open(path, encoding='utf-8') as handle:
-        return [json.loads(line) for line in handle]
-
-
 def requested_paths(path):
-    return [e['payload']['url'].split('/v1')[-1] for e in events(path) if e['event'] == 'request']
+    return [e['payload']['url'].split('/v1')[-1] for e in read_events(path) if e['event'] == 'request']
 
 
 def test_a_worker_thread_that_was_not_given_the_log_fails_loudly(observed_api, sandbox, tmp_path):
@@ -54,7 +49,7 @@ def test_outside_strict_mode_an_unbound_exchange_is_an_error_event_in_the_sin_lo
     observed_api.people.me()
 
     [path] = (tmp_path / 'sin_log').glob('*.jsonl')
-    first, request, response = events(path)
+    first, request, response = read_events(path)
     assert (first['event'], first['payload']['kind'], first['payload']['method']) == (
         'error',
         'unbound_exchange',

@@ -105,7 +105,7 @@ def test_choices_are_case_insensitive_and_normalised():
 
 def test_action_derives_flags_columns_and_dependencies():
     action = Action(
-        name='configurar_x',
+        name='demo_x',
         domain='usuarios',
         summary='x',
         params=(
@@ -127,7 +127,7 @@ def test_action_derives_flags_columns_and_dependencies():
 # --------------------------------------------------------------------------- rules between parameters
 
 RULED = Action(
-    name='configurar_reglas',
+    name='demo_reglas',
     domain='usuarios',
     summary='x',
     params=(

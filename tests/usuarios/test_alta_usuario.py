@@ -3,7 +3,7 @@ person, refuse what Webex cannot do, survive faults (partial create, 429, lost c
 
 import pytest
 
-from tests.usuarios.org_setup import (
+from tests.support.org import (
     ADMIN,
     ADMIN_ID,
     BASIC,
@@ -16,15 +16,15 @@ from tests.usuarios.org_setup import (
     OLD_SUBSCRIPTION,
     PROFESSIONAL,
     PROFESSIONAL_OLD,
-    SEDE_CENTRAL,
+    SEDE_CENTRAL_ID,
     add_calling_location,
     consumed,
-    log_events,
     number_owner,
     people_with_email,
     set_total_units,
     writes_summary,
 )
+from tests.support.runs import log_events
 
 EMAIL = f'elena.navarro@{DOMAIN}'
 ELENA = [
@@ -37,21 +37,21 @@ ELENA = [
 ]  # fmt: skip
 
 
-def alta(cli, *args):
+def create_user(cli, *args):
     return cli('alta_usuario', *args)
 
 
 def test_creates_the_calling_user_in_one_request_verifies_then_skips(cli, sandbox):
     units = consumed(sandbox, PROFESSIONAL)
 
-    run = alta(cli, *ELENA)
+    run = create_user(cli, *ELENA)
 
     assert (run.code, run.status) == (0, 'executed'), run.result
     result = run.result['result']
     assert result['verified'] is True
     [person] = people_with_email(sandbox, EMAIL)
     assert result['person_id'] == person['id']
-    assert (person['location_id'], person['extension'], person['licenses']) == (SEDE_CENTRAL, '1010', [PROFESSIONAL])
+    assert (person['location_id'], person['extension'], person['licenses']) == (SEDE_CENTRAL_ID, '1010', [PROFESSIONAL])
     assert person['phone_numbers'] == [{'type': 'work', 'value': '+34910000003', 'primary': True}]
     assert (person['display_name'], person['first_name'], person['last_name']) == (
         'Elena Navarro Gómez',
@@ -69,21 +69,21 @@ def test_creates_the_calling_user_in_one_request_verifies_then_skips(cli, sandbo
     )
     assert post['request_body'] == result['calls'][0]['body']
     assert post['request_body']['licenses'] == [PROFESSIONAL]
-    assert post['request_body']['locationId'] == SEDE_CENTRAL
+    assert post['request_body']['locationId'] == SEDE_CENTRAL_ID
     assert post['request_body']['extension'] == '1010'
     assert post['request_body']['phoneNumbers'] == [{'type': 'work', 'value': '+34910000003', 'primary': True}]
     events = log_events(run)
     assert events[-1]['event'] == 'summary' and events[-1]['payload']['status'] == 'executed'
     assert any(e['event'] == 'request' and e['payload'].get('method') == 'POST' for e in events)
 
-    again = alta(cli, *ELENA)
+    again = create_user(cli, *ELENA)
     assert (again.code, again.status) == (0, 'skipped'), again.result
     assert len(sandbox.writes()) == 1
     assert len(people_with_email(sandbox, EMAIL)) == 1
 
 
 def test_dry_run_shows_the_exact_post_and_writes_nothing(cli, sandbox):
-    run = alta(cli, *ELENA, '--dry-run')
+    run = create_user(cli, *ELENA, '--dry-run')
 
     assert (run.code, run.status) == (0, 'dry_run'), run.result
     [call] = run.result['result']['calls']
@@ -96,7 +96,7 @@ def test_dry_run_shows_the_exact_post_and_writes_nothing(cli, sandbox):
 
 
 def test_extension_only_with_the_basic_license_given_by_id(cli, sandbox):
-    run = alta(cli, *ELENA[:-2], '--calling-license', BASIC)
+    run = create_user(cli, *ELENA[:-2], '--calling-license', BASIC)
 
     assert run.status == 'executed', run.result
     [person] = people_with_email(sandbox, EMAIL)
@@ -104,29 +104,33 @@ def test_extension_only_with_the_basic_license_given_by_id(cli, sandbox):
 
 
 def test_an_existing_person_without_calling_gets_the_license_by_patch(cli, sandbox):
-    run = alta(cli, '--email', ADMIN, '--first-name', 'Ana', '--last-name', 'Admin', '--location', SEDE_CENTRAL,
-               '--extension', '1099')  # fmt: skip
+    run = create_user(
+        cli, '--email', ADMIN, '--first-name', 'Ana', '--last-name', 'Admin', '--location', SEDE_CENTRAL_ID,
+        '--extension', '1099'
+    )  # fmt: skip
 
     assert run.status == 'executed', run.result
     assert writes_summary(sandbox) == [('PATCH', '/licenses/users', 200)]
     assert sandbox.writes()[0]['request_body'] == {
         'personId': ADMIN_ID,
         'licenses': [
-            {'id': PROFESSIONAL, 'operation': 'add', 'properties': {'locationId': SEDE_CENTRAL, 'extension': '1099'}}
+            {'id': PROFESSIONAL, 'operation': 'add', 'properties': {'locationId': SEDE_CENTRAL_ID, 'extension': '1099'}}
         ],
     }
     [admin] = people_with_email(sandbox, ADMIN)
     assert set(admin['licenses']) == {MEETINGS, PROFESSIONAL}
     assert (admin['location_id'], admin['extension'], admin['display_name']) == (
-        SEDE_CENTRAL,
+        SEDE_CENTRAL_ID,
         '1099',
         'Ana Administradora',
     )
 
 
 def test_an_existing_calling_user_gets_the_asked_extension_and_number(cli, sandbox):
-    run = alta(cli, '--email', LUCIA, '--first-name', 'Lucía', '--last-name', 'Martín', '--location', 'sede central',
-               '--extension', '1011', '--phone-number', '+34910000004')  # fmt: skip
+    run = create_user(
+        cli, '--email', LUCIA, '--first-name', 'Lucía', '--last-name', 'Martín', '--location', 'sede central',
+        '--extension', '1011', '--phone-number', '+34910000004'
+    )  # fmt: skip
 
     assert run.status == 'executed', run.result
     assert run.result['result']['diff'] == {
@@ -144,7 +148,7 @@ def test_an_existing_calling_user_gets_the_asked_extension_and_number(cli, sandb
 def test_a_calling_user_of_another_location_is_rejected_not_moved(cli, sandbox):
     add_calling_location(sandbox, 'Barcelona Diagonal', '+34935550200-+34935550209', city='Barcelona')
 
-    run = alta(cli, '--email', LUCIA, '--first-name', 'Lucía', '--last-name', 'Martín',
+    run = create_user(cli, '--email', LUCIA, '--first-name', 'Lucía', '--last-name', 'Martín',
                '--location', 'Barcelona Diagonal', '--extension', '1001')  # fmt: skip
 
     assert (run.code, run.status) == (2, 'rejected'), run.result
@@ -155,8 +159,10 @@ def test_a_calling_user_of_another_location_is_rejected_not_moved(cli, sandbox):
 
 
 def test_a_person_with_another_calling_license_is_rejected(cli, sandbox):
-    run = alta(cli, '--email', JORGE, '--first-name', 'Jorge', '--last-name', 'Ruiz', '--location', 'Sede Central',
-               '--extension', '1002')  # fmt: skip
+    run = create_user(
+        cli, '--email', JORGE, '--first-name', 'Jorge', '--last-name', 'Ruiz', '--location', 'Sede Central',
+        '--extension', '1002'
+    )  # fmt: skip
 
     assert (run.code, run.status) == (2, 'rejected')
     message = run.result['summary']['message']
@@ -179,14 +185,14 @@ def test_bad_inputs_are_rejected_naming_field_and_value_without_writing(cli, san
         (['--phone-number', '34910000003'], "'34910000003'"),
     ]
     for change, expected in cases:
-        run = alta(cli, *ELENA, *change)
+        run = create_user(cli, *ELENA, *change)
         assert (run.code, run.status) == (2, 'rejected'), (change, run.result)
         assert expected in run.result['summary']['message'], (change, run.result['summary']['message'])
     assert sandbox.writes() == []
 
 
 def test_without_extension_or_number_it_is_rejected_before_any_call(cli, sandbox):
-    run = alta(cli, *ELENA[:-4])
+    run = create_user(cli, *ELENA[:-4])
 
     assert (run.code, run.status) == (2, 'rejected')
     assert '--extension' in run.result['summary']['message'] and '--phone-number' in run.result['summary']['message']
@@ -197,7 +203,7 @@ def test_an_extension_in_use_is_rejected_once_webex_refuses_and_nothing_is_creat
     args = list(ELENA)
     args[args.index('--extension') + 1] = '1001'
 
-    run = alta(cli, *args)
+    run = create_user(cli, *args)
 
     assert (run.code, run.status) == (2, 'rejected'), run.result
     message = run.result['summary']['message']
@@ -209,7 +215,7 @@ def test_an_extension_in_use_is_rejected_once_webex_refuses_and_nothing_is_creat
 def test_no_units_left_in_any_subscription_is_rejected_naming_consumed_and_total(cli, sandbox):
     set_total_units(sandbox, PROFESSIONAL, 0)
 
-    run = alta(cli, *ELENA)
+    run = create_user(cli, *ELENA)
 
     assert (run.code, run.status) == (2, 'rejected')
     message = run.result['summary']['message']
@@ -225,7 +231,7 @@ def test_no_units_left_in_any_subscription_is_rejected_naming_consumed_and_total
 
 
 def test_the_first_subscription_with_free_units_is_used_and_recorded(cli, sandbox):
-    run = alta(cli, *ELENA)
+    run = create_user(cli, *ELENA)
 
     assert run.status == 'executed', run.result
     [person] = people_with_email(sandbox, EMAIL)
@@ -238,7 +244,7 @@ def test_the_first_subscription_with_free_units_is_used_and_recorded(cli, sandbo
 def test_a_license_pinned_to_an_exhausted_subscription_is_rejected_though_another_has_units(cli, sandbox):
     pinned = f'Webex Calling - Professional@{OLD_SUBSCRIPTION}'
 
-    run = alta(cli, *ELENA, '--calling-license', pinned)
+    run = create_user(cli, *ELENA, '--calling-license', pinned)
 
     assert (run.code, run.status) == (2, 'rejected'), run.result
     assert run.result['summary']['message'].endswith(
@@ -252,7 +258,7 @@ def test_a_license_can_be_pinned_by_subscription_or_id(cli, sandbox, how):
     set_total_units(sandbox, PROFESSIONAL_OLD, 2)
     pinned = f'Webex Calling - Professional@{OLD_SUBSCRIPTION}' if how != 'id' else PROFESSIONAL_OLD
 
-    run = alta(cli, *ELENA, '--calling-license', pinned)
+    run = create_user(cli, *ELENA, '--calling-license', pinned)
 
     assert run.status == 'executed', run.result
     [person] = people_with_email(sandbox, EMAIL)
@@ -260,7 +266,7 @@ def test_a_license_can_be_pinned_by_subscription_or_id(cli, sandbox, how):
 
 
 def test_an_unknown_subscription_is_rejected_listing_those_of_the_license(cli, sandbox):
-    run = alta(cli, *ELENA, '--calling-license', 'Webex Calling - Professional@Sub-NOPE')
+    run = create_user(cli, *ELENA, '--calling-license', 'Webex Calling - Professional@Sub-NOPE')
 
     assert (run.code, run.status) == (2, 'rejected')
     assert run.result['summary']['message'].endswith(
@@ -273,7 +279,7 @@ def test_an_unknown_subscription_is_rejected_listing_those_of_the_license(cli, s
 def test_a_partial_create_is_an_error_and_a_rerun_assigns_the_number_to_the_one_person(cli, sandbox):
     sandbox.org.number_assignment_failures.append(400)
 
-    first = alta(cli, *ELENA)
+    first = create_user(cli, *ELENA)
 
     assert (first.code, first.status) == (1, 'error'), first.result
     assert 'Webex creó la persona pero respondió 400' in first.result['summary']['message']
@@ -283,7 +289,7 @@ def test_a_partial_create_is_an_error_and_a_rerun_assigns_the_number_to_the_one_
     assert (person['licenses'], person['extension'], person['phone_numbers']) == ([PROFESSIONAL], '1010', [])
     assert number_owner(sandbox, '+34910000003') is None
 
-    second = alta(cli, *ELENA)
+    second = create_user(cli, *ELENA)
 
     assert (second.code, second.status) == (0, 'executed'), second.result
     assert second.result['result']['diff'] == {'phone_number': {'before': None, 'after': '+34910000003'}}
@@ -296,14 +302,14 @@ def test_a_partial_create_is_an_error_and_a_rerun_assigns_the_number_to_the_one_
 def test_a_partial_create_behind_a_502_is_read_back_never_posted_twice(cli, sandbox):
     sandbox.org.number_assignment_failures.append(502)
 
-    first = alta(cli, *ELENA)
+    first = create_user(cli, *ELENA)
 
     assert (first.code, first.status) == (1, 'error'), first.result
     assert 'phone_number' in first.result['summary']['message']
     assert first.result['summary']['retries'] == 1
     read_back = [e for e in log_events(first) if e['payload'].get('kind') == 'read_back_after_failed_create']
     assert [e['payload']['found'] for e in read_back] == [True]
-    second = alta(cli, *ELENA)
+    second = create_user(cli, *ELENA)
     assert second.status == 'executed', second.result
     assert len(people_with_email(sandbox, EMAIL)) == 1
     assert [method for method, path, _ in writes_summary(sandbox) if path == '/people'] == ['POST']
@@ -313,7 +319,7 @@ def test_a_429_mid_create_is_retried_without_a_duplicate(cli, sandbox):
     sandbox.set_faults([{'kind': 'throttle', 'path': '^/v1/people$', 'method': 'POST', 'retry_after': '1',
                          'max_count': 1}])  # fmt: skip
 
-    run = alta(cli, *ELENA)
+    run = create_user(cli, *ELENA)
 
     assert run.status == 'executed', run.result
     assert (run.result['summary']['http_429'], run.result['summary']['retries']) == (1, 1)
@@ -325,7 +331,7 @@ def test_a_lost_connection_after_the_create_is_read_back_not_replayed(cli, sandb
     sandbox.set_faults([{'kind': 'reset', 'when': 'after', 'path': '^/v1/people$', 'method': 'POST',
                          'max_count': 1}])  # fmt: skip
 
-    run = alta(cli, *ELENA)
+    run = create_user(cli, *ELENA)
 
     assert run.status == 'executed', run.result
     assert run.result['result']['verified'] is True
@@ -342,7 +348,7 @@ def test_parameters_from_a_csv_row(cli, sandbox, tmp_path):
         encoding='utf-8',
     )
 
-    run = alta(cli, '--csv', str(csv_path), '--row', '2')
+    run = create_user(cli, '--csv', str(csv_path), '--row', '2')
 
     assert run.status == 'executed', run.result
     [person] = people_with_email(sandbox, f'íñigo.ortiz@{DOMAIN}')
@@ -355,8 +361,10 @@ def test_parameters_from_a_csv_row(cli, sandbox, tmp_path):
 
 
 def test_an_existing_person_whose_patch_webex_refuses_is_rejected(cli, sandbox):
-    run = alta(cli, '--email', ADMIN, '--first-name', 'Ana', '--last-name', 'Admin', '--location', 'Sede Central',
-               '--extension', '1002')  # fmt: skip
+    run = create_user(
+        cli, '--email', ADMIN, '--first-name', 'Ana', '--last-name', 'Admin', '--location', 'Sede Central',
+        '--extension', '1002'
+    )  # fmt: skip
 
     assert (run.code, run.status) == (2, 'rejected'), run.result
     assert 'Webex rechazó el cambio de licencias' in run.result['summary']['message']

@@ -1,7 +1,7 @@
 """asignar_licencias_usuario end to end through the real wxc_sdk against the sandbox: one PATCH /licenses/users with
 exactly the difference, calling licenses with their location and numbering, units checked before writing."""
 
-from tests.usuarios.org_setup import (
+from tests.support.org import (
     ADMIN,
     ADMIN_ID,
     BASIC,
@@ -11,17 +11,17 @@ from tests.usuarios.org_setup import (
     MEETINGS,
     PROFESSIONAL,
     PROFESSIONAL_OLD,
-    SEDE_CENTRAL,
+    SEDE_CENTRAL_ID,
     consumed,
-    log_events,
     number_owner,
     people_with_email,
     set_total_units,
     writes_summary,
 )
+from tests.support.runs import log_events
 
 
-def asignar(cli, person, *args):
+def assign_licenses(cli, person, *args):
     return cli('asignar_licencias_usuario', '--person', person, *args)
 
 
@@ -33,7 +33,7 @@ def licenses_of(sandbox, email):
 def test_adds_a_license_by_name_verifies_then_skips(cli, sandbox):
     units = consumed(sandbox, MEETINGS)
 
-    run = asignar(cli, JORGE, '--add-licenses', 'meeting - webex meetings')
+    run = assign_licenses(cli, JORGE, '--add-licenses', 'meeting - webex meetings')
 
     assert (run.code, run.status) == (0, 'executed'), run.result
     assert run.result['result']['verified'] is True
@@ -57,13 +57,13 @@ def test_adds_a_license_by_name_verifies_then_skips(cli, sandbox):
     assert [e['payload']['status'] for e in events if e['event'] == 'summary'] == ['executed']
     assert any(e['event'] == 'request' and e['payload'].get('method') == 'PATCH' for e in events)
 
-    again = asignar(cli, JORGE, '--add-licenses', 'Meeting - Webex Meetings')
+    again = assign_licenses(cli, JORGE, '--add-licenses', 'Meeting - Webex Meetings')
     assert (again.code, again.status) == (0, 'skipped')
     assert len(sandbox.writes()) == 1
 
 
 def test_dry_run_shows_the_patch_and_writes_nothing(cli, sandbox):
-    run = asignar(cli, LUCIA, '--remove-licenses', MEETINGS, '--dry-run')
+    run = assign_licenses(cli, LUCIA, '--remove-licenses', MEETINGS, '--dry-run')
 
     assert (run.code, run.status) == (0, 'dry_run'), run.result
     [call] = run.result['result']['calls']
@@ -79,7 +79,7 @@ def test_dry_run_shows_the_patch_and_writes_nothing(cli, sandbox):
 def test_removes_a_license_given_by_id_and_frees_its_unit(cli, sandbox):
     units = consumed(sandbox, MEETINGS)
 
-    run = asignar(cli, LUCIA, '--remove-licenses', MEETINGS)
+    run = assign_licenses(cli, LUCIA, '--remove-licenses', MEETINGS)
 
     assert run.status == 'executed', run.result
     assert licenses_of(sandbox, LUCIA) == {PROFESSIONAL_OLD}
@@ -87,42 +87,46 @@ def test_removes_a_license_given_by_id_and_frees_its_unit(cli, sandbox):
 
 
 def test_a_calling_license_comes_with_its_location_extension_and_number(cli, sandbox):
-    run = asignar(cli, ADMIN, '--add-licenses', 'Webex Calling - Basic|Webex Calling - Basic', '--location',
+    run = assign_licenses(cli, ADMIN, '--add-licenses', 'Webex Calling - Basic|Webex Calling - Basic', '--location',
                   'Sede Central', '--extension', '1099', '--phone-number', '+34910000006')  # fmt: skip
 
     assert run.status == 'executed', run.result
     [admin] = people_with_email(sandbox, ADMIN)
-    assert (admin['location_id'], admin['extension']) == (SEDE_CENTRAL, '1099')
+    assert (admin['location_id'], admin['extension']) == (SEDE_CENTRAL_ID, '1099')
     assert admin['phone_numbers'][0]['value'] == '+34910000006'
     assert number_owner(sandbox, '+34910000006') == ADMIN_ID
     assert sandbox.writes()[0]['request_body']['licenses'] == [
         {
             'id': BASIC,
             'operation': 'add',
-            'properties': {'locationId': SEDE_CENTRAL, 'phoneNumber': '+34910000006', 'extension': '1099'},
+            'properties': {'locationId': SEDE_CENTRAL_ID, 'phoneNumber': '+34910000006', 'extension': '1099'},
         }
     ]
 
 
 def test_swapping_the_calling_license_keeps_location_and_numbering(cli, sandbox):
-    run = asignar(cli, JORGE, '--add-licenses', 'Webex Calling - Professional', '--remove-licenses',
+    run = assign_licenses(cli, JORGE, '--add-licenses', 'Webex Calling - Professional', '--remove-licenses',
                   'Webex Calling - Basic')  # fmt: skip
 
     assert run.status == 'executed', run.result
     [jorge] = people_with_email(sandbox, JORGE)
-    assert (set(jorge['licenses']), jorge['location_id'], jorge['extension']) == ({PROFESSIONAL}, SEDE_CENTRAL, '1002')
+    assert (set(jorge['licenses']), jorge['location_id'], jorge['extension']) == (
+        {PROFESSIONAL},
+        SEDE_CENTRAL_ID,
+        '1002',
+    )
     assert number_owner(sandbox, '+34910000002') == JORGE_ID
     assert [r['operation'] for r in sandbox.writes()[0]['request_body']['licenses']] == ['remove', 'add']
 
 
 def test_removing_the_only_calling_license_needs_yes_and_releases_the_number(cli, sandbox):
-    refused = asignar(cli, JORGE, '--remove-licenses', 'Webex Calling - Basic')
+    refused = assign_licenses(cli, JORGE, '--remove-licenses', 'Webex Calling - Basic')
 
     assert (refused.code, refused.status) == (2, 'rejected'), refused.result
     assert '--yes' in refused.result['summary']['message']
     assert sandbox.writes() == []
 
-    run = asignar(cli, JORGE, '--remove-licenses', 'Webex Calling - Basic', '--yes')
+    run = assign_licenses(cli, JORGE, '--remove-licenses', 'Webex Calling - Basic', '--yes')
 
     assert run.status == 'executed', run.result
     [jorge] = people_with_email(sandbox, JORGE)
@@ -157,7 +161,7 @@ def test_bad_inputs_are_rejected_naming_field_and_value_without_writing(cli, san
         ((ADMIN, '--add-licenses', ';|;'), "--add-licenses: valor ';|;'"),
     ]
     for args, expected in cases:
-        run = asignar(cli, *args)
+        run = assign_licenses(cli, *args)
         assert (run.code, run.status) == (2, 'rejected'), (args, run.result)
         assert expected in run.result['summary']['message'], (args, run.result['summary']['message'])
     assert sandbox.writes() == []
@@ -166,7 +170,7 @@ def test_bad_inputs_are_rejected_naming_field_and_value_without_writing(cli, san
 def test_no_units_left_is_rejected_naming_consumed_and_total(cli, sandbox):
     set_total_units(sandbox, MEETINGS, 2)
 
-    run = asignar(cli, JORGE, '--add-licenses', 'Meeting - Webex Meetings')
+    run = assign_licenses(cli, JORGE, '--add-licenses', 'Meeting - Webex Meetings')
 
     assert (run.code, run.status) == (2, 'rejected')
     assert run.result['summary']['message'] == (
@@ -177,7 +181,7 @@ def test_no_units_left_is_rejected_naming_consumed_and_total(cli, sandbox):
 
 
 def test_nothing_asked_is_rejected_naming_the_columns_without_any_call(cli, sandbox):
-    run = asignar(cli, JORGE, '--extension', '1002')
+    run = assign_licenses(cli, JORGE, '--extension', '1002')
 
     assert (run.code, run.status) == (2, 'rejected')
     message = run.result['summary']['message']
@@ -188,7 +192,7 @@ def test_nothing_asked_is_rejected_naming_the_columns_without_any_call(cli, sand
 def test_a_429_on_the_patch_is_retried(cli, sandbox):
     sandbox.set_faults([{'kind': 'throttle', 'path': '/licenses/users', 'retry_after': '1', 'max_count': 1}])
 
-    run = asignar(cli, JORGE, '--add-licenses', MEETINGS)
+    run = assign_licenses(cli, JORGE, '--add-licenses', MEETINGS)
 
     assert run.status == 'executed', run.result
     assert run.result['summary']['http_429'] == 1
@@ -205,7 +209,7 @@ def test_parameters_from_a_csv_row(cli, sandbox, tmp_path):
         encoding='utf-8',
     )
 
-    run = asignar(cli, ADMIN, '--csv', str(csv_path), '--match', f'email={ADMIN}')
+    run = assign_licenses(cli, ADMIN, '--csv', str(csv_path), '--match', f'email={ADMIN}')
 
     assert run.status == 'executed', run.result
     [admin] = people_with_email(sandbox, ADMIN)
@@ -213,7 +217,7 @@ def test_parameters_from_a_csv_row(cli, sandbox, tmp_path):
 
 
 def test_an_extension_in_use_is_rejected_once_webex_refuses_the_patch(cli, sandbox):
-    run = asignar(cli, ADMIN, '--add-licenses', 'Webex Calling - Basic', '--location', 'Sede Central',
+    run = assign_licenses(cli, ADMIN, '--add-licenses', 'Webex Calling - Basic', '--location', 'Sede Central',
                   '--extension', '1001')  # fmt: skip
 
     assert (run.code, run.status) == (2, 'rejected'), run.result
@@ -225,7 +229,7 @@ def test_an_extension_in_use_is_rejected_once_webex_refuses_the_patch(cli, sandb
 
 
 def test_a_license_held_in_another_subscription_counts_as_held(cli, sandbox):
-    run = asignar(cli, LUCIA, '--add-licenses', 'Webex Calling - Professional')
+    run = assign_licenses(cli, LUCIA, '--add-licenses', 'Webex Calling - Professional')
 
     assert (run.code, run.status) == (0, 'skipped'), run.result
     assert licenses_of(sandbox, LUCIA) >= {PROFESSIONAL_OLD}
@@ -233,7 +237,7 @@ def test_a_license_held_in_another_subscription_counts_as_held(cli, sandbox):
 
 
 def test_a_license_moves_between_subscriptions_when_both_are_pinned(cli, sandbox):
-    run = asignar(cli, LUCIA, '--remove-licenses', 'Webex Calling - Professional@Sub-TRANSF-0000',
+    run = assign_licenses(cli, LUCIA, '--remove-licenses', 'Webex Calling - Professional@Sub-TRANSF-0000',
                   '--add-licenses', 'Webex Calling - Professional@Sub-TRANSF-0001')  # fmt: skip
 
     assert run.status == 'executed', run.result
@@ -247,7 +251,7 @@ def test_a_license_moves_between_subscriptions_when_both_are_pinned(cli, sandbox
 
 
 def test_a_license_removed_by_name_is_the_one_held_whatever_its_subscription(cli, sandbox):
-    run = asignar(cli, LUCIA, '--remove-licenses', 'Webex Calling - Professional', '--yes')
+    run = assign_licenses(cli, LUCIA, '--remove-licenses', 'Webex Calling - Professional', '--yes')
 
     assert run.status == 'executed', run.result
     assert sandbox.writes()[0]['request_body']['licenses'] == [{'id': PROFESSIONAL_OLD, 'operation': 'remove'}]

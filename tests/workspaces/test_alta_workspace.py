@@ -1,35 +1,29 @@
 """alta_workspace end to end through the real wxc_sdk against the sandbox: create, skip, converge, dry-run, faults."""
 
-import json
-from pathlib import Path
-
+from tests.support.files import SAMPLES
+from tests.support.org import OLD_SUBSCRIPTION, PROFESSIONAL, SEDE_CENTRAL, WORKSPACES, license_id
+from tests.support.runs import log_events
 from transformacion.alta_workspace import ACTION
 from transformacion.common import _params_for_script, apply_csv_arguments
 from transformacion.core.catalog import actions
 from transformacion.core.csvfiles import iter_rows, read_header
 from transformacion.core.params import NUMBER_RANGES
 
-SEDE = 'Sede Central'
 WORKSPACES_LICENSE = 'Webex Calling - Workspaces'
-ALMACEN = ['--name', 'Almacén Norte', '--location', SEDE, '--extension', '1950', '--phone-number', '+34910000008']
+ALMACEN = [
+    '--name',
+    'Almacén Norte',
+    '--location',
+    SEDE_CENTRAL,
+    '--extension',
+    '1950',
+    '--phone-number',
+    '+34910000008',
+]
 
 
 def named(sandbox, name):
     return [ws for ws in sandbox.org.workspaces.values() if ws['display_name'] == name]
-
-
-def log_events(run):
-    with open(run.result['summary']['log_file'], encoding='utf-8') as handle:
-        return [json.loads(line) for line in handle]
-
-
-def license_id(sandbox, name, subscription='Sub-TRANSF-0001'):
-    """The license of that name in the fixture's current subscription (the older one, listed first, is exhausted)."""
-    return next(
-        lic['id']
-        for lic in sandbox.org.licenses.values()
-        if lic['name'] == name and lic['subscription_id'] == subscription
-    )
 
 
 def test_creates_with_webex_calling_and_verifies_then_skips_with_zero_writes(cli, sandbox):
@@ -51,7 +45,7 @@ def test_creates_with_webex_calling_and_verifies_then_skips_with_zero_writes(cli
     assert workspace['location_id'] == sandbox.org.locations[workspace['location_id']]['id']
     assert workspace['calling'] == {
         'type': 'webexCalling',
-        'webex_calling': {'licenses': [license_id(sandbox, WORKSPACES_LICENSE)]},
+        'webex_calling': {'licenses': [WORKSPACES]},
     }
     assert sandbox.org.numbers['+34910000008']['owner'] == {'id': workspace['id'], 'type': 'PLACE'}
     assert [(w['method'], w['path']) for w in sandbox.writes()] == [('POST', '/v1/workspaces')]
@@ -84,7 +78,7 @@ def test_dry_run_shows_the_exact_post_and_writes_nothing(cli, sandbox):
                         'phoneNumber': '+34910000008',
                         'extension': '1950',
                         'locationId': location_id,
-                        'licenses': [license_id(sandbox, WORKSPACES_LICENSE)],
+                        'licenses': [WORKSPACES],
                     },
                 },
                 'supportedDevices': 'phones',
@@ -99,7 +93,7 @@ def test_an_existing_free_calling_workspace_is_converged_not_duplicated(cli, san
     [goya] = named(sandbox, 'Sala Goya')
 
     run = cli(
-        'alta_workspace', '--name', 'sala goya', '--location', SEDE, '--extension', '1951',
+        'alta_workspace', '--name', 'sala goya', '--location', SEDE_CENTRAL, '--extension', '1951',
         '--supported-devices', 'collaborationDevices',
     )  # fmt: skip
 
@@ -116,7 +110,7 @@ def test_an_existing_free_calling_workspace_is_converged_not_duplicated(cli, san
 
 
 def test_supported_devices_of_an_existing_workspace_cannot_change(cli, sandbox):
-    run = cli('alta_workspace', '--name', 'Sala Goya', '--location', SEDE, '--extension', '1951')
+    run = cli('alta_workspace', '--name', 'Sala Goya', '--location', SEDE_CENTRAL, '--extension', '1951')
 
     assert (run.code, run.status) == (2, 'rejected')
     assert 'supported_devices' in run.result['summary']['message']
@@ -126,7 +120,13 @@ def test_supported_devices_of_an_existing_workspace_cannot_change(cli, sandbox):
 
 def test_a_new_number_for_an_existing_workspace_keeps_its_extension(cli, sandbox):
     run = cli(
-        'alta_workspace', '--name', 'Recepción Sede Central', '--location', SEDE, '--phone-number', '+34910000007'
+        'alta_workspace',
+        '--name',
+        'Recepción Sede Central',
+        '--location',
+        SEDE_CENTRAL,
+        '--phone-number',
+        '+34910000007',
     )
 
     assert run.status == 'executed', run.result
@@ -137,7 +137,7 @@ def test_a_new_number_for_an_existing_workspace_keeps_its_extension(cli, sandbox
 
 
 def test_without_extension_or_number_is_rejected_before_any_call(cli, sandbox):
-    run = cli('alta_workspace', '--name', 'Almacén Norte', '--location', SEDE)
+    run = cli('alta_workspace', '--name', 'Almacén Norte', '--location', SEDE_CENTRAL)
 
     assert (run.code, run.status) == (2, 'rejected')
     assert '--extension' in run.result['summary']['message']
@@ -166,7 +166,7 @@ def test_a_number_without_plus_is_rejected_naming_the_column(cli, sandbox, tmp_p
 
 def test_a_license_without_free_units_is_rejected_and_nothing_is_written(cli, sandbox):
     with sandbox.org.lock:
-        sandbox.org.licenses[license_id(sandbox, WORKSPACES_LICENSE)]['total_units'] = 0
+        sandbox.org.licenses[WORKSPACES]['total_units'] = 0
 
     run = cli('alta_workspace', *ALMACEN)
 
@@ -179,7 +179,7 @@ def test_a_license_without_free_units_is_rejected_and_nothing_is_written(cli, sa
 
 
 def test_an_extension_held_by_a_person_creates_nothing(cli, sandbox):
-    run = cli('alta_workspace', '--name', 'Almacén Norte', '--location', SEDE, '--extension', '1001')
+    run = cli('alta_workspace', '--name', 'Almacén Norte', '--location', SEDE_CENTRAL, '--extension', '1001')
 
     assert run.code != 0 and run.status in ('rejected', 'error'), run.result
     assert '1001' in run.result['summary']['message']
@@ -227,13 +227,13 @@ def test_runs_from_a_csv_row(cli, sandbox, tmp_path):
     assert run.status == 'executed', run.result
     [muelle] = named(sandbox, 'Muelle de carga')
     assert muelle['extension'] == '1960' and 'phone_number' not in muelle
-    assert muelle['calling']['webex_calling']['licenses'] == [license_id(sandbox, 'Webex Calling - Professional')]
+    assert muelle['calling']['webex_calling']['licenses'] == [PROFESSIONAL]
     assert cli('alta_workspace', '--csv', str(csv_path), '--row', '1').status == 'skipped'
 
 
 def test_an_existing_hybrid_calling_workspace_is_rejected_not_rewritten(cli, sandbox):
     run = cli(
-        'alta_workspace', '--name', 'Sala Velázquez', '--location', SEDE, '--extension', '1952',
+        'alta_workspace', '--name', 'Sala Velázquez', '--location', SEDE_CENTRAL, '--extension', '1952',
         '--supported-devices', 'collaborationDevices',
     )  # fmt: skip
 
@@ -243,18 +243,17 @@ def test_an_existing_hybrid_calling_workspace_is_rejected_not_rewritten(cli, san
 
 
 def test_every_sample_row_is_valid_and_uses_a_sample_location_and_its_numbers():
-    samples = Path(__file__).resolve().parents[2] / 'samples'
     location_numbers = {
         row['name']: set(NUMBER_RANGES.coerce(row['phone_numbers']))
-        for _, row in iter_rows(samples / 'ubicaciones.csv')
+        for _, row in iter_rows(SAMPLES / 'ubicaciones.csv')
     }
-    rows = list(iter_rows(samples / 'workspaces.csv'))
+    rows = list(iter_rows(SAMPLES / 'workspaces.csv'))
     declared = {p.csv_column for action in actions() if action.domain == 'workspaces' for p in action.params}
 
     assert len(rows) >= 3
-    assert set(read_header(samples / 'workspaces.csv')) <= declared
+    assert set(read_header(SAMPLES / 'workspaces.csv')) <= declared
     for number, _ in rows:
-        raw, origins, _ = apply_csv_arguments(ACTION, {}, samples / 'workspaces.csv', row=number)
+        raw, origins, _ = apply_csv_arguments(ACTION, {}, SAMPLES / 'workspaces.csv', row=number)
         params = _params_for_script(ACTION, raw, origins)
         assert params['location'] in location_numbers
         assert params['extension'] or params['phone_number']
@@ -266,7 +265,7 @@ def test_a_new_workspace_takes_a_unit_of_the_first_subscription_with_free_units(
 
     assert run.status == 'executed', run.result
     [workspace] = named(sandbox, 'Almacén Norte')
-    assert workspace['calling']['webex_calling']['licenses'] == [license_id(sandbox, WORKSPACES_LICENSE)]
+    assert workspace['calling']['webex_calling']['licenses'] == [WORKSPACES]
     [choice] = [e['payload'] for e in log_events(run) if e['payload'].get('kind') == 'license_choice']
     assert (choice['subscription_id'], choice['candidates']) == (
         'Sub-TRANSF-0001',
@@ -275,12 +274,10 @@ def test_a_new_workspace_takes_a_unit_of_the_first_subscription_with_free_units(
 
 
 def test_an_existing_workspace_keeps_the_subscription_it_holds(cli, sandbox):
-    run = cli('alta_workspace', '--name', 'Recepción Sede Central', '--location', SEDE, '--extension', '1901')
+    run = cli('alta_workspace', '--name', 'Recepción Sede Central', '--location', SEDE_CENTRAL, '--extension', '1901')
 
     assert run.status == 'executed', run.result
     [put] = sandbox.writes()
     assert 'licenses' not in put['request_body']['calling']['webexCalling']
     [recepcion] = named(sandbox, 'Recepción Sede Central')
-    assert recepcion['calling']['webex_calling']['licenses'] == [
-        license_id(sandbox, WORKSPACES_LICENSE, subscription='Sub-TRANSF-0000')
-    ]
+    assert recepcion['calling']['webex_calling']['licenses'] == [license_id(WORKSPACES_LICENSE, OLD_SUBSCRIPTION)]

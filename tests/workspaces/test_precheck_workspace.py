@@ -1,33 +1,11 @@
 """precheck_workspace and require_precheck_ok through the real wxc_sdk against the sandbox: read-only verdicts."""
 
-import json
-
 import pytest
 
-from tests.conftest import TOKEN
-from transformacion.common import Context, Rejected, action_logger, create_api, logging_to
+from tests.support.org import RECEPCION, RECEPCION_ID, SEDE_CENTRAL
+from tests.support.runs import read_events
+from transformacion.common import Rejected
 from transformacion.domain.workspace import require_precheck_ok
-
-SEDE = 'Sede Central'
-RECEPCION = 'Recepción Sede Central'
-
-
-def workspace_id(sandbox, name):
-    return next(ws['id'] for ws in sandbox.org.workspaces.values() if ws['display_name'] == name)
-
-
-def log_events(path):
-    with open(path, encoding='utf-8') as handle:
-        return [json.loads(line) for line in handle]
-
-
-@pytest.fixture
-def api_ctx(sandbox, tmp_path):
-    api = create_api(TOKEN, sandbox.base_url)
-    ctx = Context(log=action_logger('configurar_desvio_workspace', log_dir=tmp_path / 'logs'))
-    with logging_to(ctx.log):
-        yield api, ctx
-    api.session.close()
 
 
 def test_a_webex_calling_workspace_is_ok_with_its_location_numbers_and_license(cli, sandbox):
@@ -36,9 +14,9 @@ def test_a_webex_calling_workspace_is_ok_with_its_location_numbers_and_license(c
     assert (run.code, run.status) == (0, 'executed'), run.result
     report = run.result['result']
     assert report['verdict'] == 'ok' and report['reasons'] == []
-    assert report['workspace_id'] == workspace_id(sandbox, RECEPCION)
+    assert report['workspace_id'] == RECEPCION_ID
     assert report['calling'] == 'webexCalling'
-    assert report['location']['name'] == SEDE
+    assert report['location']['name'] == SEDE_CENTRAL
     assert report['numbers'] == {'extension': '1900', 'phone_number': '+34910000009'}
     assert [lic['name'] for lic in report['licenses']] == ['Webex Calling - Workspaces']
     assert report['current'] == {
@@ -65,7 +43,7 @@ def test_a_workspace_without_webex_calling_is_blocked(cli, sandbox, name, callin
 
 
 def test_a_missing_workspace_is_blocked_naming_it(cli, sandbox):
-    run = cli('precheck_workspace', '--workspace', 'Sala Inexistente', '--location', SEDE)
+    run = cli('precheck_workspace', '--workspace', 'Sala Inexistente', '--location', SEDE_CENTRAL)
 
     assert (run.code, run.status) == (0, 'executed'), run.result
     report = run.result['result']
@@ -129,28 +107,28 @@ def test_an_unknown_area_is_rejected_naming_it(cli, sandbox):
 
 def test_runs_from_a_csv_row_of_the_workspaces_dataset(cli, sandbox, tmp_path):
     csv_path = tmp_path / 'workspaces.csv'
-    csv_path.write_text(f'name;location;extension\n{RECEPCION};{SEDE};1900\n', encoding='utf-8')
+    csv_path.write_text(f'name;location;extension\n{RECEPCION};{SEDE_CENTRAL};1900\n', encoding='utf-8')
 
     run = cli('precheck_workspace', '--csv', str(csv_path), '--row', '1', '--area', 'general')
 
     assert run.result['result']['verdict'] == 'ok', run.result
-    assert run.result['result']['location']['name'] == SEDE
+    assert run.result['result']['location']['name'] == SEDE_CENTRAL
 
 
-def test_require_precheck_ok_returns_the_report_and_logs_it(api_ctx, sandbox):
-    api, ctx = api_ctx
+def test_require_precheck_ok_returns_the_report_and_logs_it(bound_ctx, sandbox):
+    api, ctx = bound_ctx
 
     report = require_precheck_ok(api, ctx, RECEPCION, 'general')
 
     assert report['verdict'] == 'ok'
-    assert report['workspace_id'] == workspace_id(sandbox, RECEPCION)
-    [logged] = [e['payload'] for e in log_events(ctx.log.path) if e['payload'].get('kind') == 'precheck']
+    assert report['workspace_id'] == RECEPCION_ID
+    [logged] = [e['payload'] for e in read_events(ctx.log.path) if e['payload'].get('kind') == 'precheck']
     assert logged['workspace_id'] == report['workspace_id'] and logged['verdict'] == 'ok'
 
 
 @pytest.mark.parametrize('name', ['Sala Goya', 'Sala Inexistente'])
-def test_require_precheck_ok_raises_rejected_when_blocked_so_nothing_is_written(api_ctx, sandbox, name):
-    api, ctx = api_ctx
+def test_require_precheck_ok_raises_rejected_when_blocked_so_nothing_is_written(bound_ctx, sandbox, name):
+    api, ctx = bound_ctx
 
     with pytest.raises(Rejected) as refused:
         require_precheck_ok(api, ctx, name, 'desvio')
@@ -158,7 +136,7 @@ def test_require_precheck_ok_raises_rejected_when_blocked_so_nothing_is_written(
     assert refused.value.details['precheck']['verdict'] == 'blocked'
     assert name in refused.value.message and 'blocked' in refused.value.message
     assert sandbox.writes() == []
-    assert any(e['payload'].get('kind') == 'precheck' for e in log_events(ctx.log.path))
+    assert any(e['payload'].get('kind') == 'precheck' for e in read_events(ctx.log.path))
 
 
 def test_a_retried_429_does_not_change_the_verdict(cli, sandbox):
