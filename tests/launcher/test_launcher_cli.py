@@ -196,8 +196,8 @@ def test_exit_5_when_the_job_timeout_stops_the_run_and_how_to_continue(launch, s
     assert run.code == 5
     assert run.result['status'] == 'error'
     command = f'python -m transformacion.launcher_csv_dependencias --resume {run.run_dir} --base-url {sandbox.base_url}'
-    assert (
-        run.result['summary']['message'] == f'detenida (--job-timeout): quedan 1 sin ejecutar; continúe con: {command}'
-    )
+    message = run.result['summary']['message']
+    assert message.startswith(f'detenida (--job-timeout): quedan 1 sin ejecutar; continúe con: {command} ')
+    assert 'contra un sandbox local: solo mientras siga en marcha' in message
     assert run.result['summary']['stopped_by'] == 'job_timeout'
     assert launch('--resume', run.result['result']['run_id']).code == 0

@@ -17,6 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from transformacion.batch.checkpoint import FAILED_STATUSES, SKIP_CATEGORIES, Checkpoint, Task
 from transformacion.batch.inputs import results_workbook
@@ -62,6 +63,8 @@ _REJECTED_STEPS = {
     'en_desarrollo': 'quite la acción',
 }
 #: How each way of stopping is named to the operator.
+#: hosts of a sandbox on this machine (a run against one can only continue while it runs)
+LOOPBACK = ('127.0.0.1', 'localhost', '::1')
 _STOPPED_BY = {
     'SIGINT': 'Ctrl-C',
     'SIGTERM': 'SIGTERM',
@@ -342,7 +345,14 @@ def next_step(report: Report) -> str:
         elif halted.get('reason') == 'credentials':
             when = ' tras renovar las credenciales (WEBEX_REFRESH_TOKEN o --token)'
         resume = report.summary['resume_command']
-        return f'detenida ({stopped_by}): quedan {left} sin ejecutar; continúe{when} con: {resume}'
+        local = urlsplit((report.summary.get('target') or {}).get('base_url') or '').hostname in LOOPBACK
+        note = (
+            ' (contra un sandbox local: solo mientras siga en marcha; el de --sandbox termina con el proceso, así que '
+            'esa ejecución no se puede continuar: lance una nueva)'
+            if local
+            else ''
+        )
+        return f'detenida ({stopped_by}): quedan {left} sin ejecutar; continúe{when} con: {resume}{note}'
     steps = []
     if counts['error'] + counts['timeout']:
         steps.append(f'{counts["error"] + counts["timeout"]} en error o timeout: --retry-failed {report.run_id}')
