@@ -17,9 +17,8 @@ Requests are not validated: the client's settings PUTs send only the part they c
 where the spec marks whole objects required; that is the client's matter, not the sandbox's.
 
 Known divergences, each marked with its finding id of the fidelity audit (shared/webex-api/fidelity-audit.md) or of
-FIDELITY.md: B-list (the calling-locations list serves whole location records) and B-location (the calling
-details of a location carry e911SetupRequired and the connection's type, and leave out ``connection`` while the
-location has no PSTN).
+FIDELITY.md: B-location (the calling details of a location carry e911SetupRequired and the connection's type, and
+leave out ``connection`` while the location has no PSTN).
 """
 
 from __future__ import annotations
@@ -42,7 +41,6 @@ from transformacion.sandbox import Sandbox, running_sandbox
 
 #: operation -> finding id of a divergence that remains (see FIDELITY.md).
 KNOWN = {
-    ('GET', '/telephony/config/locations'): 'B-list',
     ('GET', '/telephony/config/locations/{locationId}'): 'B-location',
 }
 #: Operations only older wxc_sdk versions call (<= 1.37; later ones use /telephony/config/people/{personId}/

@@ -15,8 +15,22 @@ PAGE_SIZE = 2000
 LOCATION = '/telephony/config/locations/(?P<location_id>[^/]+)'
 
 
+#: What an item of ``GET /telephony/config/locations`` carries (cloud-calling spec, ``ListLocationObject``): not the
+#: whole calling record that the details read returns.
+LIST_FIELDS = (
+    'id',
+    'name',
+    'outside_dial_digit',
+    'enforce_outside_dial_digit',
+    'routing_prefix',
+    'calling_line_id',
+    'e911_setup_required',
+)
+
+
 def list_calling_locations(req: Request, org: Org) -> Response:
     found = telephony_locations.search(org, name=req.query.get('name'), order=req.query.get('order'))
+    found = [{key: record[key] for key in LIST_FIELDS if key in record} for record in found]
     page, headers = paginate(req, found, default_max=PAGE_SIZE)
     return Response(body={'locations': to_wire(page)}, headers=headers)
 
