@@ -11,14 +11,16 @@ Spec defects worked around (narrowly), both in ``PlaceGetNumbersResponse`` (GET 
 numbers): it leaves out ``workspace``, ``location`` and ``organization``, which the operation's own example carries
 (and wxc_sdk's model reads); and its items refer to ``PhoneNumber``, a name the spec also gives to the request item
 of PUT .../numbers (``action``, ``directNumber`` required), while the example's items are
-``{external, extension, routingPrefix, esn, primary}``. Both are declared here as the example shows them.
+``{external, extension, routingPrefix, esn, primary}``. Both are declared here as the example shows them. And
+``GetTelephonyLocationObject`` marks ``connection`` required although its description says it is only returned for a
+local PSTN (TRUNK or ROUTE_GROUP).
 
 Requests are not validated: the client's settings PUTs send only the part they change (e.g. ``callForwarding.busy``)
 where the spec marks whole objects required; that is the client's matter, not the sandbox's.
 
-Known divergences, each marked with its finding id of the fidelity audit (shared/webex-api/fidelity-audit.md) or of
-FIDELITY.md: B-location (the calling details of a location carry e911SetupRequired and the connection's type, and
-leave out ``connection`` while the location has no PSTN).
+Known divergences, marked with their finding id of FIDELITY.md in ``KNOWN``: B-location (the details of a location
+without a routing prefix, outside dial digit, external caller id name or main number leave those fields out, which the
+spec marks required; whether Webex answers them empty or leaves them out is not documented).
 """
 
 from __future__ import annotations
@@ -107,6 +109,10 @@ def calling_spec(base_url: str) -> dict[str, Any]:
                    organization=named)  # fmt: skip
     entry = {key: {'type': 'string'} for key in ('external', 'extension', 'routingPrefix', 'esn')}
     numbers['phoneNumbers']['items'] = {'type': 'object', 'properties': {**entry, 'primary': {'type': 'boolean'}}}
+    # GetTelephonyLocationObject lists ``connection`` as required while its own description says "only returned for
+    # local PSTN types of TRUNK or ROUTE_GROUP": the description wins
+    details = spec['components']['schemas']['GetTelephonyLocationObject']
+    details['required'] = [name for name in details['required'] if name != 'connection']
     for item in spec['paths'].values():
         for operation in item.values():
             if isinstance(operation, dict):

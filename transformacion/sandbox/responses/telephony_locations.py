@@ -41,7 +41,10 @@ def enable_location(req: Request, org: Org) -> Response:
 
 
 def calling_location_details(req: Request, org: Org) -> Response:
-    return Response(body=to_wire(telephony_locations.view(org, req.params['location_id'])))
+    """The details (spec ``GetTelephonyLocationObject``): ``e911SetupRequired`` is only an item of the list, and
+    ``connection`` is there only for a local PSTN (TRUNK or ROUTE_GROUP), as the spec's description of it says."""
+    record = telephony_locations.view(org, req.params['location_id'])
+    return Response(body=to_wire({key: value for key, value in record.items() if key != 'e911_setup_required'}))
 
 
 def update_calling_location(req: Request, org: Org) -> Response:
