@@ -413,7 +413,8 @@ def render(
     alerts = []
     if len(changes) > 1:
         alerts.append(
-            f'Este informe abarca {len(changes)} organizaciones distintas; cada una tiene su propio apartado.'
+            f'Este informe abarca {len(changes)} organizaciones distintas (organización y entorno de API: la misma '
+            'organización en otro entorno cuenta aparte); cada una tiene su propio apartado.'
         )
     if any(not c.target.known for c in [*changes, *dry_runs]):
         alerts.append(
