@@ -20,7 +20,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument('--host', default=DEFAULT_HOST, help=f'address to listen on (default {DEFAULT_HOST})')
     parser.add_argument('--port', type=int, default=8765, help='port to listen on, 0 for a free one (default 8765)')
-    parser.add_argument('--token', default=DEFAULT_TOKEN, help='the Bearer token the sandbox accepts')
+    parser.add_argument(
+        '--token', default=DEFAULT_TOKEN, help=f'the Bearer token the sandbox accepts (default: {DEFAULT_TOKEN!r})'
+    )
     parser.add_argument('--fixture', help='JSON file with the seed org (default: the packaged demo org)')
     parser.add_argument('--rate-limit', type=float, help='requests per second per token (default: unlimited)')
     parser.add_argument('--latency-ms', type=int, default=0, help='latency added to every API request')
