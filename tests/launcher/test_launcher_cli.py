@@ -25,7 +25,7 @@ def test_the_default_selection_runs_every_ready_action_of_the_present_datasets(l
     assert all(catalog[name][0].ready and catalog[name][0].domain == 'ubicaciones' for name in selected)
     assert run.result['summary']['by_action']['alta_ubicacion'] == {'executed': 2}
     assert {'Norte', 'Sur'} <= set(location_names(sandbox))
-    assert 'progreso: 2/2 ok 2 error 0' in run.stderr
+    assert 'progreso: 2/2 ok 2 fallo 0' in run.stderr
     assert 'TOTAL' in run.stderr and f'resultados: {run.run_dir / "results_manual.csv"}' in run.stderr
 
 

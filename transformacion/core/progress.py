@@ -19,10 +19,10 @@ def _clock_text(seconds: float) -> str:
 
 
 def render(done: int, total: int, ok: int, failed: int, elapsed: float, *, bar: bool) -> str:
-    """One progress line: ``[####....] 40/100 ok 38 error 2 · 3.1/s · ETA 00:19``."""
+    """One progress line: ``[####....] 40/100 ok 38 fallo 2 · 3.1/s · ETA 00:19`` (fallo: error, rechazo o timeout)."""
     rate = done / elapsed if elapsed > 0 else 0.0
     eta = _clock_text((total - done) / rate) if rate > 0 else '--:--'
-    text = f'{done}/{total} ok {ok} error {failed} · {rate:.1f}/s · ETA {eta}'
+    text = f'{done}/{total} ok {ok} fallo {failed} · {rate:.1f}/s · ETA {eta}'
     if not bar:
         return text
     filled = BAR_WIDTH * done // total if total else BAR_WIDTH
