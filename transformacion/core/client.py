@@ -5,6 +5,7 @@ policy is ours."""
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,11 @@ from transformacion.core.secrets import register_secret
 
 if TYPE_CHECKING:  # core.credentials imports wxc_sdk: importing an action must not
     from transformacion.core.credentials import RefreshingToken
+
+
+#: wxc_sdk logs how it adapts its models (e.g. 'auto enhancing Enum CallingType, new value: hybridCalling') as
+#: warnings; without a handler Python prints them on stderr, among the operator's messages
+logging.getLogger('wxc_sdk').addHandler(logging.NullHandler())
 
 
 def load_runtime_env(start: Path | None = None) -> Path | None:
