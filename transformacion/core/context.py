@@ -30,6 +30,9 @@ class PlannedCall:
         return {'method': self.method, 'path': self.path, 'body': self.body}
 
 
+#: ``Context.expect`` default: any state read is acceptable.
+ANY_STATE: Any = object()
+
 #: A key of the run-wide cache: ``(namespace, id)``; each namespace is a constant of the module that owns it.
 CacheKey = tuple[str, str]
 
@@ -83,6 +86,10 @@ class Context:
 
     ``action`` is the declaration being run (set by ``execute``): it says whether the action is high-impact, the one
     condition under which :meth:`confirm` may ask.
+
+    ``expect`` is the drift guard of a saved plan or a revert: the state ``converge`` must read before it writes,
+    as ``{field: value}`` (only those fields are compared) or None (the entity must not exist yet); any other state
+    is refused with reason ``drift`` (see :func:`drift`). The default, :data:`ANY_STATE`, accepts whatever is read.
     """
 
     log: ActionLog
@@ -95,6 +102,7 @@ class Context:
     planned: list[PlannedCall] = field(default_factory=list)
     sleep: Callable[[float], None] = time.sleep
     action: Action | None = None
+    expect: Any = ANY_STATE
 
     @property
     def high_impact(self) -> bool:
@@ -180,6 +188,21 @@ def diff(current: dict[str, Any], desired: dict[str, Any]) -> dict[str, dict[str
     }
 
 
+def drift(expected: Any, current: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """How ``current`` departs from ``expected`` (a ``Context.expect``): ``{field: {expected, found}}``, empty when it
+    holds. None expects an absent entity; its drift is the ``'exists'`` field."""
+    if expected is ANY_STATE:
+        return {}
+    if expected is None or current is None:
+        found, wanted = current is not None, expected is not None
+        return {} if found == wanted else {'exists': {'expected': wanted, 'found': found}}
+    return {
+        key: {'expected': value, 'found': current.get(key)}
+        for key, value in expected.items()
+        if current.get(key) != value
+    }
+
+
 #: ``converge(current=...)`` default: read the state first.
 UNREAD: Any = object()
 
@@ -210,6 +233,10 @@ def converge(
     ``ctx.write`` only records the calls; each may return the step in Spanish for the message (e.g. ``'crear con
     Webex Calling'``), else the message lists the changed fields.
 
+    A state that is already the desired one is ``skipped`` even under a drift guard; otherwise a ``before`` that
+    departs from ``ctx.expect`` is refused (Rejected, details ``reason='drift'``, ``drift`` as :func:`drift` gives)
+    before ``check``, the dry-run stop and any write.
+
     Confirmation is declared, not passed: when the action is declared ``high_impact`` every change is confirmed
     (``--yes`` or a terminal answer) unless ``confirm_if(before, changes)`` narrows it, returning what to show, or
     None for no confirmation. ``confirm_if`` on an action not declared high-impact raises NotHighImpact.
@@ -225,6 +252,13 @@ def converge(
     details: dict[str, Any] = {'before': before, 'diff': changes}
     if not changes:
         return Outcome('skipped', f'{entity}: {unchanged}', details)
+    drifted = drift(ctx.expect, before)
+    if drifted:
+        shown = ', '.join(f'{key}: esperado {d["expected"]!r}, encontrado {d["found"]!r}' for key, d in drifted.items())
+        raise Rejected(
+            f'{entity}: el estado en Webex cambió desde que se leyó (drift): {shown}',
+            {'reason': 'drift', 'drift': drifted, 'before': before},
+        )
     if before is None and create is None:
         raise ValueError(f'{entity}: converge without create found no current state')
     if check is not None:
