@@ -8,6 +8,7 @@ import json
 import pytest
 
 from tests.support.batches import location, posts, write_folder
+from tests.support.files import read_csv
 from tests.support.runs import TOKEN
 from transformacion import bulk_runner
 from transformacion.batch.checkpoint import Checkpoint
@@ -80,6 +81,8 @@ def test_every_run_reads_its_target_before_the_first_write_prints_it_and_records
         assert store.sessions()[0].operator['webex_user'] == ADMIN
     finally:
         store.close()
+    [line] = read_csv(run.run_dir / 'results_manual.csv')[1]
+    assert (line['org_name'], line['org_id'], line['webex_user']) == (ORG_A, sandbox.org.id, ADMIN)
 
 
 def test_a_dry_run_reads_its_target_too_and_writes_nothing(launch, sandbox, tmp_path):

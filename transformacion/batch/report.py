@@ -5,8 +5,9 @@ the failures by reason on the terminal, the operator's next step, and the result
 runner.
 
 ``results_manual.csv`` stays one plain table (a header line, then one line per pair) so that Excel and
-``consolidar_reportes`` read it as it is; what the run was bound to (org, base URL, token owner, operator, versions,
-input folder) is in ``summary.json`` and ``result.json`` beside it.
+``consolidar_reportes`` read it as it is; its last columns name the target of every line (organisation name and id,
+the token's owner), so a file forwarded alone still says where it applied; everything the run was bound to (base URL,
+operator, versions, input folder) is in ``summary.json`` and ``result.json`` beside it.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ RESULTS_FILE = 'results_manual.csv'
 SUMMARY_FILE = 'summary.json'
 RESULT_FILE = 'result.json'
 RESULT_COLUMNS = tuple(
-    'dataset row key action status category message attempts duration_s tracking_id log_file'.split()
+    'dataset row key action status category message attempts duration_s tracking_id log_file org_name org_id '
+    'webex_user'.split()
 )
 #: Problems listed in the result object (the terminal and results_manual.csv have all of them).
 PROBLEMS_IN_RESULT = 100
@@ -93,8 +95,11 @@ class Report:
 def write_results(store: Checkpoint, run_dir: Path, actions: tuple[str, ...], catalog: Catalog) -> Path:
     """results_manual.csv from the checkpoint: one line per row x action (datasets in plan order, then rows, then
     actions in plan order) with its status and reason category (``checkpoint.CATEGORIES``), cells protected against
-    formulas. The log file is named once the task was attempted."""
+    formulas. The log file is named once the task was attempted; the target columns repeat the run's target (empty
+    before it was read, e.g. a batch refused by its validation)."""
     datasets = list(dict.fromkeys(domain for domain, _ in plan(actions, catalog)))
+    target = store.meta('target') or {}
+    where = (target.get('org_name') or '', target.get('org_id') or '', target.get('owner_email') or '')
 
     def lines():
         for dataset in datasets:
@@ -112,6 +117,7 @@ def write_results(store: Checkpoint, run_dir: Path, actions: tuple[str, ...], ca
                     task.duration_s,
                     task.tracking_id,
                     log_file,
+                    *where,
                 )
 
     path = run_dir / RESULTS_FILE
