@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from ..errors import BadRequest, Conflict, NotFound
 from ..wire import to_wire
+from . import index
 
 if TYPE_CHECKING:
     from .org import Org
@@ -31,12 +32,9 @@ OWNER_KINDS = (('PEOPLE', 'people'), ('PLACE', 'workspaces'))
 
 def extension_owner(org: Org, location_id: str, extension: str) -> dict[str, Any] | None:
     """``{id, type}`` of the person or workspace holding ``extension`` in a location (extensions are unique per
-    location across people and workspaces), or None."""
-    for owner_type, area in OWNER_KINDS:
-        for record in getattr(org, area).values():
-            if record.get('location_id') == location_id and record.get('extension') == extension:
-                return {'id': record['id'], 'type': owner_type}
-    return None
+    location across people and workspaces), or None (an index look-up: state/index.py)."""
+    holder = index.of(org).extensions.get((location_id, extension))
+    return None if holder is None else dict(holder)
 
 
 def check_extension_free(org: Org, location_id: str, extension: str, owner_id: str | None, field: str) -> None:
@@ -146,6 +144,7 @@ def validate_numbers(org: Org, phone_numbers: Any) -> dict[str, Any]:
 def set_owner(org: Org, number: str, owner: dict[str, Any] | None) -> None:
     """Assign ``number`` to ``owner`` (``{id, type}``), or release it with None; checks come first."""
     org.numbers[number]['owner'] = owner
+    index.refresh_number(org, number)
 
 
 # --------------------------------------------------------------------------- inventory: add and list (location area)
@@ -214,6 +213,7 @@ def add(org: Org, location_id: str, data: dict[str, Any]) -> None:
                 'owner': None,
             },
         )
+        index.refresh_number(org, number)
     if taken:
         holders = {n: org.locations[org.numbers[n]['location_id']]['name'] for n in taken}
         errors = [
@@ -282,7 +282,11 @@ def search(
         raise BadRequest('The state query parameter cannot be used when numberType=EXTENSION.')
     rows = []
     if number_type != 'EXTENSION':
-        rows = [_row(org, record) for _, record in sorted(org.numbers.items())]
+        if phone_number is not None:
+            listed = index.numbers_containing(org, phone_number)
+        else:
+            listed = sorted(org.numbers)
+        rows = [_row(org, org.numbers[number]) for number in listed]
     if number_type != 'NUMBER' and phone_number is None and state is None:
         rows += _extension_only_rows(org)
     wanted = {
@@ -341,7 +345,7 @@ def _extension_only_rows(org: Org) -> list[dict[str, Any]]:
 
 
 def _owned_number(org: Org, owner_id: str) -> str | None:
-    return next((n for n, record in org.numbers.items() if (record.get('owner') or {}).get('id') == owner_id), None)
+    return index.of(org).owned_numbers.get(owner_id)
 
 
 def _owner(holder: dict[str, Any], owner_type: str | None) -> dict[str, Any]:
