@@ -26,8 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-from transformacion.core.secrets import SECRET_KEY as _SECRET_KEY
-from transformacion.core.secrets import mask_json_text, sanitise
+from transformacion.core.secrets import mask_json_text, mentions_secret_key, sanitise
 
 T = TypeVar('T')
 R = TypeVar('R')
@@ -120,7 +119,7 @@ class ActionLog:
             'event': event,
         }
         text = json.dumps({**head, 'payload': payload}, ensure_ascii=False, default=str)
-        if _SECRET_KEY.search(text):
+        if mentions_secret_key(text):
             text = json.dumps({**head, 'payload': sanitise(payload)}, ensure_ascii=False, default=str)
         write_line(self.path, mask_json_text(text))
 
@@ -197,20 +196,21 @@ class _Sink:
                 os.close(self.fd)
 
 
-_sinks: OrderedDict[Path, _Sink] = OrderedDict()
+_sinks: OrderedDict[str, _Sink] = OrderedDict()
 _sinks_lock = threading.Lock()
 _compressing: list[threading.Thread] = []
 
 
 def _sink(path: Path) -> _Sink:
+    key = os.fspath(path)
     with _sinks_lock:
-        sink = _sinks.get(path)
+        sink = _sinks.get(key)
         if sink is None:
-            sink = _sinks[path] = _Sink(path)
+            sink = _sinks[key] = _Sink(path)
             if len(_sinks) > MAX_OPEN:
                 _sinks.popitem(last=False)[1].close()
         else:
-            _sinks.move_to_end(path)
+            _sinks.move_to_end(key)
         return sink
 
 
