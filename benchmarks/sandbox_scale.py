@@ -4,8 +4,9 @@ What runs, per size, in this process (no socket, no client: ``Engine.handle`` is
 an org seeded with ``size`` Webex Calling people (extension, work number, license) and ``size / 10`` workspaces
 spread over the seeded locations, then ``--rows`` times the requests a batch makes for one new user and one new
 workspace (alta_usuario's and alta_workspace's reads, create and verify read: e-mail look-up, location by name,
-licenses with usage, number look-up, POST /people with an extension, the person's details, workspace by name,
-POST /workspaces). The CPU time of those requests (``time.process_time``) divided by their number is the figure.
+licenses with usage, number look-up, extension look-up in a location, POST /people with an extension, the
+person's details, workspace by name, POST /workspaces). The CPU time of those requests (``time.process_time``)
+divided by their number is the figure.
 Target: CPU per request at the largest size <= 1.5 x CPU per request at the smallest.
 """
 
@@ -106,6 +107,7 @@ def row_requests(engine: Engine, index: int, professional: str, location_id: str
         ('GET', f'/v1/people?email={email}&callingData=true', b''),
         ('GET', f'/v1/people?email=escala.{index:06d}@transformacion-demo.example.com&callingData=true', b''),
         ('GET', f'/v1/telephony/config/numbers?phoneNumber=%2B3492{index:07d}', b''),
+        ('GET', f'/v1/telephony/config/numbers?extension={200000 + index}&locationId={location_id}', b''),
         ('POST', '/v1/people?callingData=true', json.dumps(person).encode()),
         ('GET', f'/v1/workspaces?displayName=Sala%20Nueva%20{index:06d}', b''),
         ('POST', '/v1/workspaces', json.dumps({'displayName': f'Sala Nueva {index:06d}'}).encode()),

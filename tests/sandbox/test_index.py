@@ -87,6 +87,22 @@ def test_numbers_and_workspace_names_are_found_by_part_after_changes(sandbox):
             },
         )
         assert numbers.search(org, phone_number='+34910009001')[0]['owner']['id'] == person['id']
+        people.update(
+            org,
+            person['id'],
+            {
+                'licenses': [PROFESSIONAL],
+                'extension': '5151',
+                'phone_numbers': [{'type': 'work', 'value': '+34910009001'}],
+            },
+            calling_data=True,
+        )
+        [row] = numbers.search(org, extension='5151', location_id=location_id)
+        assert (row['phone_number'], row['owner']['id']) == ('+34910009001', person['id'])
+        people.update(org, person['id'], {'licenses': [PROFESSIONAL], 'extension': '5151'}, calling_data=True)
+        [row] = numbers.search(org, extension='5151')
+        assert (row['phone_number'], row['owner']['id']) == ('', person['id'])
+        assert numbers.search(org, phone_number='+34910009001', assigned=True) == []
 
         room = workspaces.create(org, {'display_name': 'Sala Índice Norte', 'location_id': location_id})
         assert [ws['id'] for ws in workspaces.search(org, display_name='índice nor')] == [room['id']]

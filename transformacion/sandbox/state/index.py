@@ -84,7 +84,7 @@ class SubstringIndex:
         self._pending = []
 
 
-SET_KINDS = ('license_people', 'license_workspaces', 'workspace_names')
+SET_KINDS = ('license_people', 'license_workspaces', 'workspace_names', 'extension_holders')
 PEOPLE, WORKSPACES, NUMBERS = 0, 1, 2
 
 
@@ -96,6 +96,8 @@ class Index:
     emails: dict[str, str] = field(default_factory=dict)
     #: (location id, extension) -> ``{id, type}`` of its holder (type PEOPLE or PLACE)
     extensions: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+    #: extension -> ids of the people and workspaces holding it (in any location)
+    extension_holders: dict[str, set[str]] = field(default_factory=dict)
     #: license id -> ids of the people / workspaces holding it
     license_people: dict[str, set[str]] = field(default_factory=dict)
     license_workspaces: dict[str, set[str]] = field(default_factory=dict)
@@ -220,9 +222,9 @@ def _index_person(index: Index, person: dict[str, Any]) -> None:
     for email in person.get('emails') or []:
         index.put(person_id, 'emails', email.lower(), person_id)
     if person.get('extension') and person.get('location_id'):
-        index.put(
-            person_id, 'extensions', (person['location_id'], person['extension']), {'id': person_id, 'type': 'PEOPLE'}
-        )
+        key = (person['location_id'], person['extension'])
+        index.put(person_id, 'extensions', key, {'id': person_id, 'type': 'PEOPLE'})
+        index.put(person_id, 'extension_holders', person['extension'], person_id)
     for license_id in person.get('licenses') or []:
         index.put(person_id, 'license_people', license_id, person_id)
 
@@ -234,6 +236,7 @@ def _index_workspace(index: Index, workspace: dict[str, Any]) -> None:
     if workspace.get('extension') and workspace.get('location_id'):
         key = (workspace['location_id'], workspace['extension'])
         index.put(workspace_id, 'extensions', key, {'id': workspace_id, 'type': 'PLACE'})
+        index.put(workspace_id, 'extension_holders', workspace['extension'], workspace_id)
     for license_id in ((workspace.get('calling') or {}).get('webex_calling') or {}).get('licenses') or []:
         index.put(workspace_id, 'license_workspaces', license_id, workspace_id)
     name = (workspace.get('display_name') or '').lower()

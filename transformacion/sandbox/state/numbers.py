@@ -280,15 +280,22 @@ def search(
         )
     if number_type == 'EXTENSION' and state is not None:
         raise BadRequest('The state query parameter cannot be used when numberType=EXTENSION.')
+    holders = None
+    if extension is not None:  # only the people and workspaces holding it can show it (state/index.py)
+        ids = index.of(org).extension_holders.get(extension, set())
+        holders = [(t, getattr(org, area)[i]) for t, area in OWNER_KINDS for i in ids if i in getattr(org, area)]
     rows = []
     if number_type != 'EXTENSION':
         if phone_number is not None:
             listed = index.numbers_containing(org, phone_number)
+        elif holders is not None:
+            owned = (_owned_number(org, record['id']) for _, record in holders)
+            listed = sorted(number for number in owned if number in org.numbers)
         else:
             listed = sorted(org.numbers)
         rows = [_row(org, org.numbers[number]) for number in listed]
     if number_type != 'NUMBER' and phone_number is None and state is None:
-        rows += _extension_only_rows(org)
+        rows += _extension_only_rows(org, holders)
     wanted = {
         ('location', 'id'): location_id,
         ('extension',): extension,
@@ -316,31 +323,33 @@ def _at(row: dict[str, Any], keys: tuple[str, ...]) -> Any:
     return value
 
 
-def _extension_only_rows(org: Org) -> list[dict[str, Any]]:
-    """Entries of the people and workspaces that hold an extension and no number of the inventory."""
+def _extension_only_rows(org: Org, holders: list[tuple[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Entries of the people and workspaces (``holders``: (owner type, record); None: all) that hold an extension and
+    no number of the inventory."""
+    if holders is None:
+        holders = [(owner_type, record) for owner_type, area in OWNER_KINDS for record in getattr(org, area).values()]
     rows = []
-    for owner_type, area in OWNER_KINDS:
-        for record in getattr(org, area).values():
-            extension, location_id = record.get('extension'), record.get('location_id')
-            if not extension or not location_id or _owned_number(org, record['id']):
-                continue
-            calling = org.calling_locations.get(location_id, {})
-            row: dict[str, Any] = {
-                'phone_number': '',
-                'extension': extension,
-                'state': 'ACTIVE',
-                'phone_number_type': 'PRIMARY',
-                'main_number': False,
-                'included_telephony_types': 'PSTN_NUMBER',
-                'toll_free_number': False,
-                'is_service_number': False,
-                'location': {'id': location_id, 'name': org.locations[location_id]['name']},
-                'owner': _owner(record, owner_type),
-            }
-            if calling.get('routing_prefix'):
-                row['routing_prefix'] = calling['routing_prefix']
-                row['esn'] = calling['routing_prefix'] + extension
-            rows.append(row)
+    for owner_type, record in holders:
+        extension, location_id = record.get('extension'), record.get('location_id')
+        if not extension or not location_id or _owned_number(org, record['id']):
+            continue
+        calling = org.calling_locations.get(location_id, {})
+        row: dict[str, Any] = {
+            'phone_number': '',
+            'extension': extension,
+            'state': 'ACTIVE',
+            'phone_number_type': 'PRIMARY',
+            'main_number': False,
+            'included_telephony_types': 'PSTN_NUMBER',
+            'toll_free_number': False,
+            'is_service_number': False,
+            'location': {'id': location_id, 'name': org.locations[location_id]['name']},
+            'owner': _owner(record, owner_type),
+        }
+        if calling.get('routing_prefix'):
+            row['routing_prefix'] = calling['routing_prefix']
+            row['esn'] = calling['routing_prefix'] + extension
+        rows.append(row)
     return sorted(rows, key=lambda row: (row['location']['name'], row['extension']))
 
 
