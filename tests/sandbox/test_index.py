@@ -113,3 +113,24 @@ def test_numbers_and_workspace_names_are_found_by_part_after_changes(sandbox):
             workspaces.create(org, {'display_name': 'sala índice sur', 'location_id': location_id})
         workspaces.delete(org, room['id'])
         assert workspaces.search(org, display_name='índice sur') == []
+
+
+def test_a_record_changed_in_place_no_longer_answers_for_what_it_held(sandbox):
+    org = sandbox.org
+    with org.lock:
+        person = people.create(
+            org,
+            {
+                'emails': [f'en.sitio@{DOMAIN}'],
+                'first_name': 'Sitio',
+                'licenses': [PROFESSIONAL],
+                'location_id': SEDE_CENTRAL_ID,
+                'extension': '6543',
+            },
+        )
+        person['emails'] = [f'otro.sitio@{DOMAIN}']
+        person['extension'] = '6544'
+        assert people.find_by_email(org, f'en.sitio@{DOMAIN}') is None
+        assert numbers.extension_owner(org, SEDE_CENTRAL_ID, '6543') is None
+        assert people.find_by_email(org, f'otro.sitio@{DOMAIN}') is person
+        assert numbers.extension_owner(org, SEDE_CENTRAL_ID, '6544') == {'id': person['id'], 'type': 'PEOPLE'}

@@ -9,7 +9,9 @@ Maintenance: every state function that changes an indexed field (e-mails, locati
 workspace's name or calling, a number's owner) calls :func:`refresh_person`, :func:`refresh_workspace` or
 :func:`refresh_number` for the record it changed, after changing it; a new route that changes records through
 those functions keeps the index true. Records added or removed by other code (a test seeding ``org.people``
-directly, a fixture, ``Org.restore``) are caught by the sizes check of :func:`of`, which rebuilds the index.
+directly, a fixture, ``Org.restore``) are caught by the sizes check of :func:`of`, which rebuilds the index; an
+answer the record no longer confirms (an e-mail, an extension or a number changed in place) makes the look-up
+rebuild it and ask again.
 The index is derived data: never dumped, rebuilt from the records whenever in doubt.
 """
 

@@ -33,8 +33,12 @@ OWNER_KINDS = (('PEOPLE', 'people'), ('PLACE', 'workspaces'))
 def extension_owner(org: Org, location_id: str, extension: str) -> dict[str, Any] | None:
     """``{id, type}`` of the person or workspace holding ``extension`` in a location (extensions are unique per
     location across people and workspaces), or None (an index look-up: state/index.py)."""
-    holder = index.of(org).extensions.get((location_id, extension))
-    return None if holder is None else dict(holder)
+    for table in (index.of(org), None):
+        holder = (table or index.rebuild(org)).extensions.get((location_id, extension))
+        record = getattr(org, dict(OWNER_KINDS)[holder['type']]).get(holder['id'], {}) if holder else {}
+        if holder is None or (record.get('location_id'), record.get('extension')) == (location_id, extension):
+            return None if holder is None else dict(holder)
+    return None
 
 
 def check_extension_free(org: Org, location_id: str, extension: str, owner_id: str | None, field: str) -> None:
@@ -354,7 +358,11 @@ def _extension_only_rows(org: Org, holders: list[tuple[str, Any]] | None = None)
 
 
 def _owned_number(org: Org, owner_id: str) -> str | None:
-    return index.of(org).owned_numbers.get(owner_id)
+    for table in (index.of(org), None):
+        number = (table or index.rebuild(org)).owned_numbers.get(owner_id)
+        if number is None or (org.numbers.get(number, {}).get('owner') or {}).get('id') == owner_id:
+            return number
+    return None
 
 
 def _owner(holder: dict[str, Any], owner_type: str | None) -> dict[str, Any]:

@@ -105,10 +105,11 @@ _E164 = re.compile(r'^\+[1-9]\d{6,14}$')
 def find_by_email(org: Org, email: str) -> Person | None:
     """The person with this e-mail (case-insensitive), or None (an index look-up: state/index.py)."""
     wanted = email.lower()
-    person = org.people.get(index.of(org).emails.get(wanted, ''))
-    if person is None or wanted not in (e.lower() for e in person.get('emails', [])):
-        return None
-    return person
+    for table in (index.of(org), None):
+        person = org.people.get((table or index.rebuild(org)).emails.get(wanted, ''))
+        if person is None or wanted in (e.lower() for e in person.get('emails', [])):
+            return person
+    return None
 
 
 def is_calling_user(org: Org, record: Person) -> bool:
