@@ -1,11 +1,15 @@
-"""Start-up time of every action's ``--help`` against ``python -c pass``, measured side by side in one run.
+"""Start-up time of every entry point's ``--help`` (the catalogue, the 16 actions, the 6 tools) against
+``python -c pass``, measured side by side in one run (runs interleaved, so a loaded machine slows all alike).
 
-Target: every action under 0.3 s (the SDK is imported only when a call is about to be made).
+Two columns per script: ``--help`` as an operator pipes it (stdout not a terminal, COLUMNS unset: the package's
+quick help answers from the stored text), and ``--help`` at another width (COLUMNS=120: the script builds its
+parser, with the engine's light imports only). Target: the first within 1.5 x ``python -c pass`` for every script.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -13,36 +17,55 @@ import time
 
 from transformacion.core.catalog import ACTION_NAMES
 
-TARGET_S = 0.3
+TARGET_RATIO = 1.5
+TOOLS = (
+    'launcher_csv_dependencias',
+    'bulk_runner',
+    'generar_csv_candidatos',
+    'inspeccionar_parametros',
+    'consolidar_reportes',
+    'generar_plantilla',
+)
+QUICK_ENV = {k: v for k, v in os.environ.items() if k != 'COLUMNS'}
+PARSER_ENV = {**QUICK_ENV, 'COLUMNS': '120'}
 
 
-def timed(command: list[str], repeat: int) -> float:
-    """Median wall time of ``command`` over ``repeat`` runs."""
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+def once(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    return time.perf_counter() - start
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--repeat', type=int, default=5, help='runs per command; the median counts (default 5)')
+    parser.add_argument('--repeat', type=int, default=9, help='runs per command; the median counts (default 9)')
     args = parser.parse_args(argv)
-    baseline = timed([sys.executable, '-c', 'pass'], args.repeat)
-    print(f'{"command":45} {"median s":>9} {"x baseline":>10}')
-    print(f'{"python -c pass":45} {baseline:9.3f} {1.0:10.1f}')
+    scripts = {'transformacion': 'transformacion'} | {name: f'transformacion.{name}' for name in ACTION_NAMES + TOOLS}
+    baseline_samples: list[float] = []
+    quick: dict[str, list[float]] = {name: [] for name in scripts}
+    full: dict[str, list[float]] = {name: [] for name in scripts}
+    for _ in range(args.repeat):
+        for name, module in scripts.items():
+            baseline_samples.append(once([sys.executable, '-c', 'pass'], QUICK_ENV))
+            quick[name].append(once([sys.executable, '-m', module, '--help'], QUICK_ENV))
+            full[name].append(once([sys.executable, '-m', module, '--help'], PARSER_ENV))
+    baseline = statistics.median(baseline_samples)
+    print(f'{"command":68} {"quick s":>8} {"x pass":>7} {"parser s":>9} {"x pass":>7}')
+    print(f'{"python -c pass":68} {baseline:8.3f} {1.0:7.2f}')
     worst_name, worst = '', 0.0
-    for name in ACTION_NAMES:
-        seconds = timed([sys.executable, '-m', f'transformacion.{name}', '--help'], args.repeat)
-        print(f'{name + " --help":45} {seconds:9.3f} {seconds / baseline:10.1f}')
+    for name, module in scripts.items():
+        seconds, parsed = statistics.median(quick[name]), statistics.median(full[name])
+        print(
+            f'{"python -m " + module + " --help":68} {seconds:8.3f} {seconds / baseline:7.2f} {parsed:9.3f} '
+            f'{parsed / baseline:7.2f}'
+        )
         if seconds > worst:
             worst_name, worst = name, seconds
-    verdict = 'PASS' if worst < TARGET_S else 'FAIL'
+    ratio = worst / baseline
+    verdict = 'PASS' if ratio <= TARGET_RATIO else 'FAIL'
     print(
-        f'{verdict} slowest={worst_name} {worst:.3f}s target<{TARGET_S}s baseline={baseline:.3f}s '
-        f'ratio={worst / baseline:.1f}x'
+        f'{verdict} slowest={worst_name} {worst:.3f}s baseline={baseline:.3f}s ratio={ratio:.2f} '
+        f'(target<={TARGET_RATIO})'
     )
     return 0 if verdict == 'PASS' else 1
 

@@ -5,7 +5,12 @@ What runs, per size, as its own process (its peak RSS is read with wait4, so not
 validation of every row into the SQLite checkpoint, then every row's dry run (alta_usuario's reads: the person by
 e-mail and the license's free units; its planned POST /people), results_manual.csv and summary.json, against a
 sandbox in a separate process with no latency and no rate limit (seeded with the users' locations).
-Target: peak RSS at the largest size <= 1.5 x peak RSS at the smallest.
+With ``--apply`` the rows are created for real (POST /people, the verify read) instead of dry-run.
+Per size it prints the API calls, wall time and wall time per row, peak RSS and the evidence on disk per row (every
+``.jsonl`` and rotated ``.jsonl.gz`` of the run, after its compression). ``--quick`` compares 1,000 and 10,000 rows
+(about a minute) for everyday use.
+Targets: peak RSS at the largest size <= 1.5 x peak RSS at the smallest; wall time per row reported as a ratio
+(largest / smallest: flat is 1.0).
 """
 
 from __future__ import annotations
@@ -28,37 +33,51 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument('--locations', type=int, default=5, help='seeded locations the users spread over (default 5)')
     parser.add_argument('--launcher-args', default='', help='extra launcher options (default: none)')
+    parser.add_argument('--quick', action='store_true', help='1,000 and 10,000 rows (overrides --rows)')
+    parser.add_argument('--apply', action='store_true', help='create the users for real instead of --dry-run')
     args = parser.parse_args(argv)
-    sizes = [int(size) for size in args.rows.split(',')]
+    sizes = [int(size) for size in ('1000,10000' if args.quick else args.rows).split(',')]
+    mode = 'executed' if args.apply else 'dry_run'
 
     baseline = run_measured([sys.executable, '-c', 'pass'])
     imports = run_measured([sys.executable, '-c', 'import transformacion.bulk_runner, wxc_sdk'])
-    print(f'{"command":44} {"rows":>7} {"calls":>7} {"wall s":>8} {"rows/s":>7} {"peak RSS MiB":>12}')
+    header = f'{"command":44} {"rows":>7} {"calls":>7} {"wall s":>8} {"ms/row":>7} {"peak RSS MiB":>12}'
+    print(header + f' {"evidence B/row":>14}')
     for name, measured in (('python -c pass', baseline), ('import bulk_runner + wxc_sdk', imports)):
         print(f'{name:44} {"":>7} {"":>7} {measured.wall_s:8.2f} {"":>7} {measured.peak_rss_mib:12.1f}')
     peaks: dict[int, float] = {}
+    per_row: dict[int, float] = {}
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix='bench-memory-') as tmp:
         work = Path(tmp)
-        fixture = seeded_fixture(work / 'org.json', args.locations, license_units=100)
+        units = max(sizes) + 100 if args.apply else 100
+        fixture = seeded_fixture(work / 'org.json', args.locations, license_units=units)
         for size in sizes:
             folder = users_folder(work / f'input-{size}', size, args.locations)
             with sandbox_process(fixture) as sandbox:
                 command = [sys.executable, '-m', 'transformacion.launcher_csv_dependencias', '--input_dir', str(folder)]
-                command += ['--base-url', sandbox.base_url, '--token', TOKEN, '--actions', 'alta_usuario', '--dry-run']
+                command += ['--base-url', sandbox.base_url, '--token', TOKEN, '--actions', 'alta_usuario']
+                command += [] if args.apply else ['--dry-run']
                 command += ['--log-dir', str(work / f'logs-{size}'), *shlex.split(args.launcher_args)]
                 measured = run_measured(command, env=child_env(), cwd=work)
             summary = last_json(measured.stdout).get('summary', {})
-            planned = summary.get('by_status', {}).get('dry_run', 0)
-            if measured.code != 0 or planned != size:
-                failures.append(f'{size} rows: exit {measured.code}, {planned} rows dry_run')
+            done = summary.get('by_status', {}).get(mode, 0)
+            if measured.code != 0 or done != size:
+                failures.append(f'{size} rows: exit {measured.code}, {done} rows {mode}')
                 print(measured.stderr[-2000:], file=sys.stderr)
             peaks[size] = measured.peak_rss_mib
-            name = 'launcher --dry-run alta_usuario'
+            per_row[size] = measured.wall_s / size
+            evidence = [p for p in (work / f'logs-{size}').rglob('*.jsonl*') if p.is_file()]
+            evidence_bytes = sum(p.stat().st_size for p in evidence)
+            name = f'launcher {"" if args.apply else "--dry-run "}alta_usuario'
             print(
                 f'{name:44} {size:7d} {summary.get("api_calls", 0):7d} {measured.wall_s:8.1f} '
-                f'{size / measured.wall_s:7.0f} {measured.peak_rss_mib:12.1f}'
+                f'{per_row[size] * 1000:7.2f} {measured.peak_rss_mib:12.1f} {evidence_bytes / size:14.0f}'
             )
+            compressed = [p for p in evidence if p.name.endswith('.gz')]
+            if compressed:
+                plain = evidence_bytes - sum(p.stat().st_size for p in compressed)
+                print(f'  evidence: {len(compressed)} rotated .jsonl.gz segments, {plain / (1 << 20):.1f} MiB plain')
             for path in sorted((work / f'logs-{size}').rglob('*')):
                 if path.is_file() and path.stat().st_size > 1 << 20:
                     print(f'  {path.name}: {path.stat().st_size / (1 << 20):.0f} MiB on disk')
@@ -69,7 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     verdict = 'FAIL' if failures else 'PASS'
     print(
         f'{verdict} peak RSS {large} rows={peaks[large]:.1f} MiB / {small} rows={peaks[small]:.1f} MiB '
-        f'ratio={ratio:.2f} (target<={TARGET_RATIO})' + (f' [{"; ".join(failures)}]' if failures else '')
+        f'ratio={ratio:.2f} (target<={TARGET_RATIO}); wall per row {large} rows={per_row[large] * 1000:.2f} ms / '
+        f'{small} rows={per_row[small] * 1000:.2f} ms ratio={per_row[large] / per_row[small]:.2f}'
+        + (f' [{"; ".join(failures)}]' if failures else '')
     )
     return 0 if verdict == 'PASS' else 1
 

@@ -17,7 +17,6 @@ from transformacion.batch.options import (
     batch_from_csv,
     input_options,
 )
-from transformacion.batch.run import run_command
 from transformacion.core.catalog import Catalog
 from transformacion.core.cli import command_parser
 
@@ -57,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
             chunk_size=args.chunk_size,
             reading=input_options(args),
         )
+
+    from transformacion.batch.run import run_command  # the engine (HTTP client, SQLite): not for --help
 
     return run_command(SCRIPT, args, argv, make_batch)
 

@@ -21,7 +21,6 @@ from transformacion.batch.options import (
     batch_from_folder,
     input_options,
 )
-from transformacion.batch.run import run_command
 from transformacion.core.catalog import DATASETS, GLOBAL_CSV, Catalog
 from transformacion.core.cli import command_parser
 
@@ -96,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
             chunk_size=args.chunk_size,
             reading=input_options(args),
         )
+
+    from transformacion.batch.run import run_command  # the engine (HTTP client, SQLite): not for --help
 
     return run_command(SCRIPT, args, argv, make_batch, concurrency=1 if single else None)
 

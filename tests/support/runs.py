@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from transformacion import launcher_csv_dependencias
+from transformacion.core import evidence
 
 #: The token every test sandbox accepts. Long and distinctive, so that finding any piece of it in an output is a
 #: leak, never a coincidence.
@@ -64,9 +65,8 @@ def launch_in_process(*argv: str) -> Run:
 
 
 def read_events(path: str | Path) -> list[dict[str, Any]]:
-    """The events of a JSONL evidence file, one dict per line."""
-    with open(path, encoding='utf-8') as handle:
-        return [json.loads(line) for line in handle]
+    """The events of a JSONL evidence file, one dict per line (its rotated ``.jsonl.gz`` segments first)."""
+    return evidence.read_events(path)
 
 
 def log_events(run: Run) -> list[dict[str, Any]]:

@@ -28,6 +28,7 @@ from typing import Any
 from transformacion.batch.checkpoint import FAILED_STATUSES
 from transformacion.batch.report import RESULTS_FILE, SUMMARY_FILE
 from transformacion.core.csvfiles import CsvError, iter_rows, read_header, unprotect
+from transformacion.core.evidence import evidence_parts, has_evidence, open_part
 from transformacion.core.outcome import Rejected
 
 UNKNOWN = 'desconocido'
@@ -321,6 +322,8 @@ class Evidence:
 
     sites: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    #: the file (the ``.jsonl`` or one of its rotated ``.jsonl.gz`` segments) where each pair's evidence starts
+    parts: dict[str, Path] = field(default_factory=dict)
 
 
 def action_id(row: dict[str, str]) -> str:
@@ -334,15 +337,16 @@ def evidence_file(run: Run, row: dict[str, str]) -> Path | None:
     if not row.get('log_file'):
         return None
     found = run.path / Path(row['log_file'].replace('\\', '/')).name
-    return found if found.is_file() else None
+    return found if has_evidence(found) else None
 
 
 def read_evidence(run: Run) -> Evidence:
-    """Scan the run's JSONL files (only the lines that start an action or report an error are parsed)."""
+    """Scan the run's JSONL evidence, rotated ``.jsonl.gz`` segments included (only the lines that start an action or
+    report an error are parsed)."""
     evidence = Evidence()
     files = dict.fromkeys(path for row in run.rows if (path := evidence_file(run, row)) is not None)
-    for path in files:
-        with path.open(encoding='utf-8', errors='replace') as handle:
+    for part in (part for path in files for part in evidence_parts(path)):
+        with open_part(part) as handle:
             for line in handle:
                 if '"kind": "action"' not in line and '"event": "error"' not in line:
                     continue
@@ -355,6 +359,7 @@ def read_evidence(run: Run) -> Evidence:
                 if record.get('event') == 'error' and payload.get('reason'):
                     evidence.errors[ident] = _text(payload['reason'])
                 elif payload.get('kind') == 'action':
+                    evidence.parts.setdefault(ident, part)
                     site = _text(_mapping(payload.get('params')).get(SITE_PARAM))
                     if site:
                         evidence.sites[ident] = site
@@ -568,7 +573,8 @@ def build_change(kind: str, target: Target, runs: list[Run]) -> Change:
                 entity.site = site
             reason = pair_reason(run, row)
             failure = failure_reason(row, evidence.errors.get(action_id(row))) if reason == FAILED else ''
-            entity.pairs[row['action']] = Pair(run, row, reason, evidence_file(run, row), failure)
+            found = evidence.parts.get(action_id(row)) or evidence_file(run, row)
+            entity.pairs[row['action']] = Pair(run, row, reason, found, failure)
             entity.key = row['key'] or entity.key
             entity.created = entity.created or reason == CREATED
             entity.changed = entity.changed or reason == CHANGED

@@ -10,19 +10,23 @@ after an ``error`` event ``unbound_exchange``, to ``<log dir>/sin_log/`` and ann
 from __future__ import annotations
 
 import contextvars
+import gzip
 import json
 import os
+import re
+import shutil
 import sys
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
-from transformacion.core.secrets import mask_text, sanitise
+from transformacion.core.secrets import mask_json_text, mentions_secret_key, sanitise
 
 T = TypeVar('T')
 R = TypeVar('R')
@@ -89,7 +93,9 @@ def log_dir_from(value: str | Path | None = None) -> Path:
 class ActionLog:
     """One JSONL evidence file: ``{ts, action_id, event, payload}`` per line, thread-safe, secrets masked.
 
-    Several logs may append to one file (a batch's rows of one action) when they share ``lock``.
+    Several logs may append to one file (a batch's rows of one action); ``lock`` guards their counters. Each line is
+    encoded and masked outside any lock and written with one ``write`` to the file's shared open descriptor
+    (:class:`_Sink`): nothing stays in a buffer, so a kill -9 loses no line that was written.
     """
 
     EVENTS = ('request', 'response', 'summary', 'error')
@@ -107,15 +113,15 @@ class ActionLog:
     def event(self, event: str, payload: dict[str, Any], action_id: str | None = None) -> None:
         if event not in self.EVENTS:
             raise ValueError(f'evento desconocido: {event}')
-        line = {
+        head = {
             'ts': datetime.now(UTC).isoformat(timespec='milliseconds').replace('+00:00', 'Z'),
             'action_id': action_id or self.action_id,
             'event': event,
-            'payload': sanitise(payload),
         }
-        text = mask_text(json.dumps(line, ensure_ascii=False, default=str))
-        with self._lock, self.path.open('a', encoding='utf-8') as handle:
-            handle.write(text + '\n')
+        text = json.dumps({**head, 'payload': payload}, ensure_ascii=False, default=str)
+        if mentions_secret_key(text):
+            text = json.dumps({**head, 'payload': sanitise(payload)}, ensure_ascii=False, default=str)
+        write_line(self.path, mask_json_text(text))
 
     def count_call(self, status: int | None, tracking_id: str | None = None) -> None:
         with self._lock:
@@ -128,6 +134,179 @@ class ActionLog:
     def count_retry(self) -> None:
         with self._lock:
             self.retries += 1
+
+
+# --------------------------------------------------------------------------- open files, rotation, compression
+
+#: Size in MiB from which an evidence file is rotated: renamed to ``<name>.<NNNNNN>.jsonl`` and compressed to
+#: ``<name>.<NNNNNN>.jsonl.gz`` in the background, while the lines go on to a new ``<name>.jsonl``.
+ROTATE_ENV = 'TRANSFORMACION_EVIDENCE_ROTATE_MB'
+DEFAULT_ROTATE_MB = 64.0
+#: Evidence files kept open at once (the least recently written is closed first).
+MAX_OPEN = 64
+_SEGMENT = re.compile(r'^(?P<stem>.+)\.(?P<n>\d{6})\.jsonl(?P<gz>\.gz)?$')
+
+
+def rotate_bytes() -> int:
+    """The rotation size in bytes (``TRANSFORMACION_EVIDENCE_ROTATE_MB``, default 64 MiB; 0 or less: never)."""
+    try:
+        megabytes = float(os.environ.get(ROTATE_ENV, '') or DEFAULT_ROTATE_MB)
+    except ValueError:
+        megabytes = DEFAULT_ROTATE_MB
+    return int(megabytes * (1 << 20)) if megabytes > 0 else 0
+
+
+class _Sink:
+    """The open descriptor of one evidence file (append mode, unbuffered), shared by every log writing it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lock = threading.Lock()
+        self.closed = False
+        self.limit = rotate_bytes()
+        self._open()
+
+    def _open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self.size = os.fstat(self.fd).st_size
+
+    def write(self, data: bytes) -> Path | None:
+        """Append ``data`` (called under ``lock``); the rotated file to compress, when this write rotated it."""
+        if os.fstat(self.fd).st_nlink == 0:  # the file was deleted (a test, an operator): start a new one
+            os.close(self.fd)
+            self._open()
+        os.write(self.fd, data)
+        self.size += len(data)
+        if self.limit and self.size >= self.limit:
+            return self._rotate()
+        return None
+
+    def _rotate(self) -> Path:
+        segment = self.path.with_name(f'{_stem(self.path)}.{_next_segment(self.path):06d}.jsonl')
+        os.close(self.fd)
+        os.replace(self.path, segment)
+        self._open()
+        return segment
+
+    def close(self) -> None:
+        with self.lock:
+            if not self.closed:
+                self.closed = True
+                os.close(self.fd)
+
+
+_sinks: OrderedDict[str, _Sink] = OrderedDict()
+_sinks_lock = threading.Lock()
+_compressing: list[threading.Thread] = []
+
+
+def _sink(path: Path) -> _Sink:
+    key = os.fspath(path)
+    with _sinks_lock:
+        sink = _sinks.get(key)
+        if sink is None:
+            sink = _sinks[key] = _Sink(path)
+            if len(_sinks) > MAX_OPEN:
+                _sinks.popitem(last=False)[1].close()
+        else:
+            _sinks.move_to_end(key)
+        return sink
+
+
+def write_line(path: Path, text: str) -> None:
+    """Append one line to the evidence file ``path`` (rotating it past the rotation size)."""
+    data = (text + '\n').encode('utf-8')
+    while True:
+        sink = _sink(path)
+        with sink.lock:
+            if sink.closed:
+                continue
+            rotated = sink.write(data)
+        break
+    if rotated is not None:
+        worker = threading.Thread(target=compress_segment, args=(rotated,), name=f'gzip {rotated.name}')
+        _compressing.append(worker)
+        worker.start()
+
+
+def close_files() -> None:
+    """Close every open evidence file and wait for the compressions under way (the next line reopens its file)."""
+    with _sinks_lock:
+        sinks = list(_sinks.values())
+        _sinks.clear()
+    for sink in sinks:
+        sink.close()
+    while _compressing:
+        _compressing.pop().join()
+
+
+def compress_segment(segment: Path) -> Path:
+    """``<name>.NNNNNN.jsonl`` -> ``<name>.NNNNNN.jsonl.gz``: written to a temporary name, renamed, then the plain
+    segment removed (a reader prefers the ``.gz`` once it exists, so a kill at any moment loses and repeats nothing)."""
+    target = segment.with_name(segment.name + '.gz')
+    partial = segment.with_name(segment.name + '.gz.partial')
+    with segment.open('rb') as source, gzip.open(partial, 'wb', compresslevel=6) as sink:
+        shutil.copyfileobj(source, sink, 1 << 20)
+    os.replace(partial, target)
+    segment.unlink()
+    return target
+
+
+def _stem(path: Path) -> str:
+    return path.name.removesuffix('.jsonl')
+
+
+def _next_segment(path: Path) -> int:
+    numbers = [int(m['n']) for m in map(_SEGMENT.match, os.listdir(path.parent)) if m and m['stem'] == _stem(path)]
+    return max(numbers, default=0) + 1
+
+
+# --------------------------------------------------------------------------- reading evidence
+
+
+def evidence_parts(path: str | Path) -> list[Path]:
+    """The files that hold the evidence of ``path`` (``<dir>/<name>.jsonl``), oldest first: its rotated segments
+    (``<name>.NNNNNN.jsonl.gz``, or ``<name>.NNNNNN.jsonl`` while one is being compressed) then the file itself.
+    A ``.jsonl.gz`` path is its own only part."""
+    path = Path(path)
+    if path.name.endswith('.gz'):
+        return [path] if path.is_file() else []
+    segments: dict[int, Path] = {}
+    if path.parent.is_dir():
+        for name in sorted(os.listdir(path.parent)):
+            match = _SEGMENT.match(name)
+            if match and match['stem'] == _stem(path):
+                number = int(match['n'])
+                if match['gz'] or number not in segments:
+                    segments[number] = path.parent / name
+    parts = [segments[number] for number in sorted(segments)]
+    return parts + ([path] if path.is_file() else [])
+
+
+def has_evidence(path: str | Path) -> bool:
+    """Whether ``path`` or any of its rotated segments exists."""
+    return bool(evidence_parts(path))
+
+
+def read_lines(path: str | Path) -> Iterator[str]:
+    """Every line of the evidence of ``path`` in the order written, compressed segments included (text, with its
+    line end; undecodable bytes replaced)."""
+    for part in evidence_parts(path):
+        with open_part(part) as handle:
+            yield from handle
+
+
+def open_part(part: Path) -> IO[str]:
+    """One part of an evidence file opened for reading text (``.gz`` decompressed; undecodable bytes replaced)."""
+    if part.name.endswith('.gz'):
+        return gzip.open(part, 'rt', encoding='utf-8', errors='replace')
+    return part.open(encoding='utf-8', errors='replace')
+
+
+def read_events(path: str | Path) -> list[dict[str, Any]]:
+    """The events of the evidence of ``path`` (all its parts), one dict per line."""
+    return [json.loads(line) for line in read_lines(path) if line.strip()]
 
 
 def new_run_id() -> str:

@@ -2,23 +2,48 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 MASK = '***'
-_SECRET_KEY = re.compile(r'token|authorization|password|passwd|secret|passcode|api[_-]?key', re.IGNORECASE)
+#: keys whose values are masked whole (any key containing one of these words)
+SECRET_KEY = re.compile(r'token|authorization|password|passwd|secret|passcode|api[_-]?key', re.IGNORECASE)
+_SECRET_KEY = SECRET_KEY
+_KEY_WORDS = ('token', 'authorization', 'password', 'passwd', 'secret', 'passcode')
 _BEARER = re.compile(r'(Bearer\s+)[^\s"\']+', re.IGNORECASE)
 _secrets: set[str] = set()
+#: the registered secrets, longest first (what mask_text replaces), and the same plus their JSON-escaped forms
+_ordered: tuple[str, ...] = ()
+_ordered_json: tuple[str, ...] = ()
 
 
 def register_secret(value: str | None) -> None:
     """Remember a secret so that every text this process writes has it replaced by ``***``."""
-    if value and len(value) >= 4:
+    global _ordered, _ordered_json
+    if value and len(value) >= 4 and value not in _secrets:
         _secrets.add(value)
+        escaped = {json.dumps(secret, ensure_ascii=False)[1:-1] for secret in _secrets}
+        _ordered = tuple(sorted(_secrets, key=len, reverse=True))
+        _ordered_json = tuple(sorted(_secrets | escaped, key=len, reverse=True))
+
+
+def mentions_secret_key(text: str) -> bool:
+    """Whether ``text`` contains a word of :data:`SECRET_KEY` anywhere (a fast test before walking a document)."""
+    lowered = text.lower()
+    return any(word in lowered for word in _KEY_WORDS) or ('api' in lowered and SECRET_KEY.search(lowered) is not None)
+
+
+def mask_json_text(text: str) -> str:
+    """:func:`mask_text` for a JSON document: also masks each secret as JSON escapes it inside a string (a secret
+    with a quote, a backslash or a control character), so masking the encoded text equals masking every string."""
+    for secret in _ordered_json:
+        text = text.replace(secret, MASK)
+    return _BEARER.sub(r'\1' + MASK, text) if 'bearer' in text.lower() else text
 
 
 def mask_text(text: str) -> str:
-    for secret in sorted(_secrets, key=len, reverse=True):
+    for secret in _ordered:
         text = text.replace(secret, MASK)
     return _BEARER.sub(r'\1' + MASK, text)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from ..errors import BadRequest, NotFound
-from . import people, workspaces
+from . import index, people, workspaces
 from .checks import text
 
 if TYPE_CHECKING:
@@ -31,14 +31,20 @@ class License(TypedDict, total=False):
 
 
 def holders(org: Org, license_id: str) -> list[Person]:
-    """People holding the license."""
-    return [person for person in org.people.values() if license_id in person.get('licenses', [])]
+    """People holding the license, in the order of ``org.people``."""
+    held = index.of(org).license_people.get(license_id, set())
+    return [person for person in org.people.values() if person['id'] in held]
+
+
+def holder_count(org: Org, license_id: str) -> int:
+    """How many people hold the license (an index look-up: state/index.py)."""
+    return len(index.of(org).license_people.get(license_id, ()))
 
 
 def with_usage(org: Org, record: License) -> dict[str, Any]:
     """A license record plus its consumption (consumed_units, consumed_by_users, consumed_by_workspaces)."""
-    users = len(holders(org, record['id']))
-    spaces = len(workspaces.license_holders(org, record['id']))
+    users = holder_count(org, record['id'])
+    spaces = workspaces.license_holder_count(org, record['id'])
     return {**record, 'consumed_units': users + spaces, 'consumed_by_users': users, 'consumed_by_workspaces': spaces}
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from ..errors import BadRequest, Conflict, NotFound
 from ..wire import to_wire
+from . import index
 
 if TYPE_CHECKING:
     from .org import Org
@@ -31,11 +32,12 @@ OWNER_KINDS = (('PEOPLE', 'people'), ('PLACE', 'workspaces'))
 
 def extension_owner(org: Org, location_id: str, extension: str) -> dict[str, Any] | None:
     """``{id, type}`` of the person or workspace holding ``extension`` in a location (extensions are unique per
-    location across people and workspaces), or None."""
-    for owner_type, area in OWNER_KINDS:
-        for record in getattr(org, area).values():
-            if record.get('location_id') == location_id and record.get('extension') == extension:
-                return {'id': record['id'], 'type': owner_type}
+    location across people and workspaces), or None (an index look-up: state/index.py)."""
+    for table in (index.of(org), None):
+        holder = (table or index.rebuild(org)).extensions.get((location_id, extension))
+        record = getattr(org, dict(OWNER_KINDS)[holder['type']]).get(holder['id'], {}) if holder else {}
+        if holder is None or (record.get('location_id'), record.get('extension')) == (location_id, extension):
+            return None if holder is None else dict(holder)
     return None
 
 
@@ -146,6 +148,7 @@ def validate_numbers(org: Org, phone_numbers: Any) -> dict[str, Any]:
 def set_owner(org: Org, number: str, owner: dict[str, Any] | None) -> None:
     """Assign ``number`` to ``owner`` (``{id, type}``), or release it with None; checks come first."""
     org.numbers[number]['owner'] = owner
+    index.refresh_number(org, number)
 
 
 # --------------------------------------------------------------------------- inventory: add and list (location area)
@@ -214,6 +217,7 @@ def add(org: Org, location_id: str, data: dict[str, Any]) -> None:
                 'owner': None,
             },
         )
+        index.refresh_number(org, number)
     if taken:
         holders = {n: org.locations[org.numbers[n]['location_id']]['name'] for n in taken}
         errors = [
@@ -280,11 +284,22 @@ def search(
         )
     if number_type == 'EXTENSION' and state is not None:
         raise BadRequest('The state query parameter cannot be used when numberType=EXTENSION.')
+    holders = None
+    if extension is not None:  # only the people and workspaces holding it can show it (state/index.py)
+        ids = index.of(org).extension_holders.get(extension, set())
+        holders = [(t, getattr(org, area)[i]) for t, area in OWNER_KINDS for i in ids if i in getattr(org, area)]
     rows = []
     if number_type != 'EXTENSION':
-        rows = [_row(org, record) for _, record in sorted(org.numbers.items())]
+        if phone_number is not None:
+            listed = index.numbers_containing(org, phone_number)
+        elif holders is not None:
+            owned = (_owned_number(org, record['id']) for _, record in holders)
+            listed = sorted(number for number in owned if number in org.numbers)
+        else:
+            listed = sorted(org.numbers)
+        rows = [_row(org, org.numbers[number]) for number in listed]
     if number_type != 'NUMBER' and phone_number is None and state is None:
-        rows += _extension_only_rows(org)
+        rows += _extension_only_rows(org, holders)
     wanted = {
         ('location', 'id'): location_id,
         ('extension',): extension,
@@ -312,36 +327,42 @@ def _at(row: dict[str, Any], keys: tuple[str, ...]) -> Any:
     return value
 
 
-def _extension_only_rows(org: Org) -> list[dict[str, Any]]:
-    """Entries of the people and workspaces that hold an extension and no number of the inventory."""
+def _extension_only_rows(org: Org, holders: list[tuple[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Entries of the people and workspaces (``holders``: (owner type, record); None: all) that hold an extension and
+    no number of the inventory."""
+    if holders is None:
+        holders = [(owner_type, record) for owner_type, area in OWNER_KINDS for record in getattr(org, area).values()]
     rows = []
-    for owner_type, area in OWNER_KINDS:
-        for record in getattr(org, area).values():
-            extension, location_id = record.get('extension'), record.get('location_id')
-            if not extension or not location_id or _owned_number(org, record['id']):
-                continue
-            calling = org.calling_locations.get(location_id, {})
-            row: dict[str, Any] = {
-                'phone_number': '',
-                'extension': extension,
-                'state': 'ACTIVE',
-                'phone_number_type': 'PRIMARY',
-                'main_number': False,
-                'included_telephony_types': 'PSTN_NUMBER',
-                'toll_free_number': False,
-                'is_service_number': False,
-                'location': {'id': location_id, 'name': org.locations[location_id]['name']},
-                'owner': _owner(record, owner_type),
-            }
-            if calling.get('routing_prefix'):
-                row['routing_prefix'] = calling['routing_prefix']
-                row['esn'] = calling['routing_prefix'] + extension
-            rows.append(row)
+    for owner_type, record in holders:
+        extension, location_id = record.get('extension'), record.get('location_id')
+        if not extension or not location_id or _owned_number(org, record['id']):
+            continue
+        calling = org.calling_locations.get(location_id, {})
+        row: dict[str, Any] = {
+            'phone_number': '',
+            'extension': extension,
+            'state': 'ACTIVE',
+            'phone_number_type': 'PRIMARY',
+            'main_number': False,
+            'included_telephony_types': 'PSTN_NUMBER',
+            'toll_free_number': False,
+            'is_service_number': False,
+            'location': {'id': location_id, 'name': org.locations[location_id]['name']},
+            'owner': _owner(record, owner_type),
+        }
+        if calling.get('routing_prefix'):
+            row['routing_prefix'] = calling['routing_prefix']
+            row['esn'] = calling['routing_prefix'] + extension
+        rows.append(row)
     return sorted(rows, key=lambda row: (row['location']['name'], row['extension']))
 
 
 def _owned_number(org: Org, owner_id: str) -> str | None:
-    return next((n for n, record in org.numbers.items() if (record.get('owner') or {}).get('id') == owner_id), None)
+    for table in (index.of(org), None):
+        number = (table or index.rebuild(org)).owned_numbers.get(owner_id)
+        if number is None or (org.numbers.get(number, {}).get('owner') or {}).get('id') == owner_id:
+            return number
+    return None
 
 
 def _owner(holder: dict[str, Any], owner_type: str | None) -> dict[str, Any]:

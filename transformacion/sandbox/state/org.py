@@ -18,6 +18,7 @@ from .. import ids
 
 if TYPE_CHECKING:
     from .call_forwarding import CallForwarding
+    from .index import Index
     from .jobs import RoutingPrefixJob
     from .licenses import License
     from .locations import Location
@@ -78,6 +79,8 @@ class Org:
     seed: int = field(default=0, metadata={'dump': False})
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False, metadata={'dump': False})
     rng: random.Random = field(default_factory=random.Random, repr=False, compare=False, metadata={'dump': False})
+    #: look-up indexes derived from the records (state/index.py); None until the first look-up builds them
+    index: Index | None = field(default=None, repr=False, compare=False, metadata={'dump': False})
 
     def __post_init__(self) -> None:
         self.rng.seed(self.seed)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from .. import ids
 from ..errors import BadRequest, Conflict, NotFound, WebexError, error_for_status
-from . import licenses, numbers
+from . import index, licenses, numbers
 from .checks import text
 from .org import timestamp
 
@@ -77,9 +77,11 @@ def search(
     role_ids: list[str] | None = None,
 ) -> list[Person]:
     """People matching every filter given: e-mail (exact), name prefix (both ignore case), ids, location, roles."""
-    found = list(org.people.values())
     if email is not None:
-        found = [p for p in found if email.lower() in (e.lower() for e in p.get('emails', []))]
+        person = find_by_email(org, email)
+        found = [] if person is None else [person]
+    else:
+        found = list(org.people.values())
     if display_name is not None:
         found = [p for p in found if p.get('display_name', '').lower().startswith(display_name.lower())]
     if person_ids is not None:
@@ -101,9 +103,13 @@ _E164 = re.compile(r'^\+[1-9]\d{6,14}$')
 
 
 def find_by_email(org: Org, email: str) -> Person | None:
-    """The person with this e-mail (case-insensitive), or None."""
+    """The person with this e-mail (case-insensitive), or None (an index look-up: state/index.py)."""
     wanted = email.lower()
-    return next((p for p in org.people.values() if wanted in (e.lower() for e in p.get('emails', []))), None)
+    for table in (index.of(org), None):
+        person = org.people.get((table or index.rebuild(org)).emails.get(wanted, ''))
+        if person is None or wanted in (e.lower() for e in person.get('emails', [])):
+            return person
+    return None
 
 
 def is_calling_user(org: Org, record: Person) -> bool:
@@ -153,6 +159,7 @@ class CallingChange:
         record['phone_numbers'] = others
         record['location_id'] = self.location_id
         record['extension'] = self.extension
+        index.refresh_person(org, record['id'])
 
 
 def clear_calling(org: Org, record: Person) -> None:
@@ -166,6 +173,7 @@ def clear_calling(org: Org, record: Person) -> None:
     record['phone_numbers'] = [entry for entry in record.get('phone_numbers', []) if entry.get('value') != number]
     record['location_id'] = None
     record['extension'] = None
+    index.refresh_person(org, record['id'])
 
 
 def validate_calling(
@@ -248,6 +256,7 @@ def create(org: Org, data: dict[str, Any], *, number_failure: int | None = None)
     if change is not None:
         change.commit(org, record)
     org.people[person_id] = record
+    index.refresh_person(org, person_id)
     if failure is not None:
         raise error_for_status(failure[0], f'The person was created, but assigning phone number {failure[1]} failed.')
     return record
@@ -310,6 +319,7 @@ def update(org: Org, person_id: str, data: dict[str, Any], *, calling_data: bool
     elif was_calling and not will_call:
         clear_calling(org, updated)
     org.people[person_id] = updated
+    index.refresh_person(org, person_id)
     return updated
 
 
@@ -328,6 +338,7 @@ def _partial_update(org: Org, person_id: str, data: dict[str, Any], failure: int
         updated['phone_numbers'] = kept + [entry for entry in phone_numbers if entry['type'] != WORK]
     updated['last_modified'] = timestamp()
     org.people[person_id] = updated
+    index.refresh_person(org, person_id)
     raise error_for_status(failure, 'Some of the changes could not be applied: the calling data was not updated.')
 
 
@@ -335,6 +346,7 @@ def delete(org: Org, person_id: str) -> None:
     """Delete a person: its number goes back to stock and its licenses free their units."""
     clear_calling(org, get(org, person_id))
     del org.people[person_id]
+    index.refresh_person(org, person_id)
 
 
 def change_licenses(org: Org, record: Person, requests: list[dict[str, Any]]) -> list[WebexError]:
@@ -347,6 +359,7 @@ def change_licenses(org: Org, record: Person, requests: list[dict[str, Any]]) ->
         except WebexError as error:
             failed.append(error)
     record['last_modified'] = timestamp()
+    index.refresh_person(org, record['id'])
     return failed
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from .. import ids
 from ..errors import BadRequest, Conflict, NotFound
-from . import licenses, numbers
+from . import index, licenses, numbers
 from .checks import missing, obj, one_of, require, set_or_clear, text
 from .org import timestamp
 
@@ -91,9 +91,10 @@ def search(
 ) -> list[Workspace]:
     """Workspaces matching every filter given: name contained (case-insensitive), location, calling type, supported
     devices, type (``notSet`` for none) and capacity (-1 for none)."""
-    found = list(org.workspaces.values())
     if display_name is not None:
-        found = [ws for ws in found if display_name.lower() in ws['display_name'].lower()]
+        found = [org.workspaces[ws_id] for ws_id in index.of(org).workspace_text.containing(display_name.lower())]
+    else:
+        found = list(org.workspaces.values())
     if location_id is not None:
         found = [ws for ws in found if ws.get('location_id') == location_id]
     if calling is not None:
@@ -108,8 +109,14 @@ def search(
 
 
 def license_holders(org: Org, license_id: str) -> list[Workspace]:
-    """Workspaces consuming the license."""
-    return [ws for ws in org.workspaces.values() if license_id in _licenses_of(ws)]
+    """Workspaces consuming the license, in the order of ``org.workspaces``."""
+    held = index.of(org).license_workspaces.get(license_id, set())
+    return [ws for ws in org.workspaces.values() if ws['id'] in held]
+
+
+def license_holder_count(org: Org, license_id: str) -> int:
+    """How many workspaces consume the license (an index look-up: state/index.py)."""
+    return len(index.of(org).license_workspaces.get(license_id, ()))
 
 
 def create(org: Org, data: dict[str, Any]) -> Workspace:
@@ -138,6 +145,7 @@ def create(org: Org, data: dict[str, Any]) -> Workspace:
     record['sip_address'] = _sip_address(org, record['display_name'])
     apply_calling.commit(org, record)
     org.workspaces[record['id']] = record
+    index.refresh_workspace(org, record['id'])
     return record
 
 
@@ -169,6 +177,7 @@ def update(org: Org, workspace_id: str, data: dict[str, Any]) -> Workspace:
     if apply_calling is not None:
         apply_calling.commit(org, updated)
     org.workspaces[workspace_id] = updated
+    index.refresh_workspace(org, workspace_id)
     return updated
 
 
@@ -178,6 +187,7 @@ def delete(org: Org, workspace_id: str) -> None:
     if record.get('phone_number'):
         numbers.set_owner(org, record['phone_number'], None)
     del org.workspaces[workspace_id]
+    index.refresh_workspace(org, workspace_id)
 
 
 def numbers_view(org: Org, workspace_id: str) -> dict[str, Any]:
@@ -242,13 +252,8 @@ def _apply(org: Org, record: Workspace, data: dict[str, Any], location_id: str |
 
 
 def _check_name(org: Org, workspace_id: str, name: str, location_id: str | None) -> None:
-    for other in org.workspaces.values():
-        if (
-            other['id'] != workspace_id
-            and other.get('location_id') == location_id
-            and other['display_name'].lower() == name.lower()
-        ):
-            raise Conflict(f'A workspace named {name!r} already exists in this location.')
+    if index.of(org).workspace_names.get((location_id, name.lower()), set()) - {workspace_id}:
+        raise Conflict(f'A workspace named {name!r} already exists in this location.')
 
 
 def _location(org: Org, data: dict[str, Any]) -> str | None:
@@ -305,6 +310,7 @@ class _CallingChange:
             set_or_clear(record, key, self.private.get(key))
         if new_number:
             numbers.set_owner(org, new_number, {'id': record['id'], 'type': OWNER_TYPE})
+        index.refresh_workspace(org, record['id'])
 
 
 def _calling(org: Org, record: Workspace, location_id: str | None, calling: dict[str, Any]) -> _CallingChange:
@@ -386,5 +392,5 @@ def _pick_license(org: Org, record: Workspace, asked: Any) -> str:
 def units_left(org: Org, license_id: str) -> int:
     """Units of a license not consumed by people or workspaces."""
     record = org.licenses[license_id]
-    used = len(licenses.holders(org, license_id)) + len(license_holders(org, license_id))
+    used = licenses.holder_count(org, license_id) + license_holder_count(org, license_id)
     return record.get('total_units', 0) - used
