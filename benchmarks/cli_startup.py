@@ -1,9 +1,9 @@
 """Start-up time of every entry point's ``--help`` (the catalogue, the 16 actions, the 6 tools) against
 ``python -c pass``, measured side by side in one run (runs interleaved, so a loaded machine slows all alike).
 
-Two columns per script: ``--help`` as an operator pipes it (stdout not a terminal, COLUMNS unset: the package's
-quick help answers from the stored text), and ``--help`` at another width (COLUMNS=120: the script builds its
-parser, with the engine's light imports only). Target: the first within 1.5 x ``python -c pass`` for every script.
+Two columns per script: ``--help`` as an operator runs it (the package's quick help answers from the stored text),
+and the script's ``main(['--help'])`` called in-process (it builds its parser, with the engine's light imports only:
+what ``--help`` would cost without the stored texts). Target: the first within 1.5 x ``python -c pass``.
 """
 
 from __future__ import annotations
@@ -15,19 +15,10 @@ import subprocess
 import sys
 import time
 
-from transformacion.core.catalog import ACTION_NAMES
+from transformacion.core.catalog import ACTION_NAMES, TOOL_NAMES
 
 TARGET_RATIO = 1.5
-TOOLS = (
-    'launcher_csv_dependencias',
-    'bulk_runner',
-    'generar_csv_candidatos',
-    'inspeccionar_parametros',
-    'consolidar_reportes',
-    'generar_plantilla',
-)
-QUICK_ENV = {k: v for k, v in os.environ.items() if k != 'COLUMNS'}
-PARSER_ENV = {**QUICK_ENV, 'COLUMNS': '120'}
+ENV = {k: v for k, v in os.environ.items() if k != 'COLUMNS'}
 
 
 def once(command: list[str], env: dict[str, str]) -> float:
@@ -40,15 +31,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--repeat', type=int, default=9, help='runs per command; the median counts (default 9)')
     args = parser.parse_args(argv)
-    scripts = {'transformacion': 'transformacion'} | {name: f'transformacion.{name}' for name in ACTION_NAMES + TOOLS}
+    scripts = {'transformacion': 'transformacion'} | {
+        name: f'transformacion.{name}' for name in ACTION_NAMES + TOOL_NAMES
+    }
     baseline_samples: list[float] = []
     quick: dict[str, list[float]] = {name: [] for name in scripts}
     full: dict[str, list[float]] = {name: [] for name in scripts}
     for _ in range(args.repeat):
         for name, module in scripts.items():
-            baseline_samples.append(once([sys.executable, '-c', 'pass'], QUICK_ENV))
-            quick[name].append(once([sys.executable, '-m', module, '--help'], QUICK_ENV))
-            full[name].append(once([sys.executable, '-m', module, '--help'], PARSER_ENV))
+            entry = 'transformacion.__main__' if module == 'transformacion' else module
+            in_process = f'import contextlib, {entry} as m\nwith contextlib.suppress(SystemExit): m.main(["--help"])'
+            baseline_samples.append(once([sys.executable, '-c', 'pass'], ENV))
+            quick[name].append(once([sys.executable, '-m', module, '--help'], ENV))
+            full[name].append(once([sys.executable, '-c', in_process], ENV))
     baseline = statistics.median(baseline_samples)
     print(f'{"command":68} {"quick s":>8} {"x pass":>7} {"parser s":>9} {"x pass":>7}')
     print(f'{"python -c pass":68} {baseline:8.3f} {1.0:7.2f}')

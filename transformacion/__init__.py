@@ -3,9 +3,9 @@
 Quick ``--help``: ``python -m transformacion.<script> --help`` (or ``-h``, or the console script ``<script> --help``)
 prints the script's help from ``core/help/<script>.txt`` before the script's own imports run, so that it starts about as
 fast as ``python -c pass`` instead of importing the engine to build the parser. The texts are argparse's own output
-for an 80-column width (what argparse uses when stdout is not a terminal and COLUMNS is unset); at any other width
-the script's parser answers as usual. ``tests/test_quick_help.py`` checks that every text is what the parser prints
-(``python -m tests.support.quick_help`` rewrites them).
+at an 80-column width (what argparse uses when stdout is not a terminal and COLUMNS is unset), served at any terminal
+width so that every operator gets the fast path. ``tests/test_quick_help.py`` checks that every text is what the
+parser prints (``python -m tests.support.quick_help`` rewrites them).
 """
 
 import os as _os
@@ -29,23 +29,9 @@ def _script_name() -> str | None:
     return _os.path.basename(_sys.argv[0]) or None
 
 
-def _columns() -> int:
-    """The width ``shutil.get_terminal_size()`` would report (COLUMNS, else the terminal, else 80)."""
-    try:
-        columns = int(_os.environ.get('COLUMNS', '0'))
-    except ValueError:
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = _os.get_terminal_size(_sys.__stdout__.fileno()).columns
-        except (AttributeError, ValueError, OSError):
-            columns = 0
-    return columns or HELP_COLUMNS
-
-
 def _quick_help() -> None:
     name = _script_name()
-    if name is None or '.' in name or _os.sep in name or _columns() != HELP_COLUMNS:
+    if name is None or '.' in name or _os.sep in name:
         return
     try:
         with open(_os.path.join(_os.path.dirname(__file__), 'core', 'help', f'{name}.txt'), encoding='utf-8') as stored:

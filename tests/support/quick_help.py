@@ -11,17 +11,9 @@ import os
 from pathlib import Path
 
 import transformacion
-from transformacion.core.catalog import ACTION_NAMES
+from transformacion.core.catalog import ACTION_NAMES, TOOL_NAMES
 
 HELP_DIR = Path(transformacion.__file__).parent / 'core' / 'help'
-TOOL_NAMES = (
-    'launcher_csv_dependencias',
-    'bulk_runner',
-    'generar_csv_candidatos',
-    'inspeccionar_parametros',
-    'consolidar_reportes',
-    'generar_plantilla',
-)
 #: every entry point: the catalogue (``python -m transformacion``), the actions and the tools
 SCRIPT_NAMES = ('transformacion', *ACTION_NAMES, *TOOL_NAMES)
 

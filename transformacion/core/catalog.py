@@ -37,6 +37,15 @@ ACTION_NAMES = (
     'configurar_desvio_workspace',
     'configurar_permisos_salientes_workspace',
 )
+#: The tools at the package root (batch and auxiliary), each a console script with its own ``--help``.
+TOOL_NAMES = (
+    'launcher_csv_dependencias',
+    'bulk_runner',
+    'generar_csv_candidatos',
+    'inspeccionar_parametros',
+    'consolidar_reportes',
+    'generar_plantilla',
+)
 
 
 #: action name -> (its declaration, its domain function ``(api, params, ctx) -> Outcome``, None while en desarrollo).
