@@ -7,19 +7,23 @@ Exit codes: ``transformacion.batch.options.EXIT_CODES``.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from transformacion.batch.options import (
     EXIT_HELP,
     Batch,
+    NotStarted,
     OptionsParser,
     add_input_options,
     add_run_options,
     batch_from_csv,
     input_options,
 )
+from transformacion.batch.orgs import OrgInput, add_org_options, org_inputs, run_orgs, wants_orgs
+from transformacion.batch.report import emit_run, not_started
 from transformacion.batch.run import run_command
 from transformacion.core.catalog import Catalog
-from transformacion.core.cli import command_parser
+from transformacion.core.cli import command_parser, invocation_from
 
 SCRIPT = 'bulk_runner'
 
@@ -34,11 +38,20 @@ def _parser() -> OptionsParser:
     )
     parser.add_argument('--action', help='acción a ejecutar (python -m transformacion las lista)')
     parser.add_argument(
-        '--csv', help='CSV del dataset de la acción (una fila por entidad), o un libro .xlsx (la hoja del dataset)'
+        '--csv',
+        action='append',
+        help='CSV del dataset de la acción (una fila por entidad), o un libro .xlsx (la hoja del dataset); repetido, '
+        'uno por organización cliente (una ejecución por organización y un resumen combinado)',
     )
-    parser.add_argument('--global', dest='global_csv', help='global.csv opcional: una fila de valores comunes')
+    parser.add_argument(
+        '--global',
+        dest='global_csv',
+        action='append',
+        help='global.csv opcional: una fila de valores comunes (con varios --csv: uno para todos o uno por --csv)',
+    )
     add_input_options(parser)
     add_run_options(parser)
+    add_org_options(parser)
     return parser
 
 
@@ -46,19 +59,39 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
 
-    def make_batch(catalog: Catalog) -> Batch:
+    def csv_batch(csv_file: str | None, global_csv: str | None, catalog: Catalog, reading: dict[str, Any]) -> Batch:
         return batch_from_csv(
             args.action,
-            args.csv,
-            args.global_csv,
+            csv_file,
+            global_csv,
             catalog=catalog,
             dry_run=args.dry_run,
             skip_invalid=args.skip_invalid,
             chunk_size=args.chunk_size,
-            reading=input_options(args),
+            reading=reading,
         )
 
-    return run_command(SCRIPT, args, argv, make_batch)
+    try:
+        inputs = org_inputs(args.csv or [], args.env_file, args.global_csv)
+    except NotStarted as exc:
+        return emit_run(
+            SCRIPT, invocation_from(argv), not_started(str(exc)), json_out=args.json or not sys.stdout.isatty()
+        )
+    if wants_orgs(args, inputs):
+        return run_orgs(
+            SCRIPT,
+            args,
+            argv,
+            inputs,
+            lambda item, catalog, reading: csv_batch(item.path, item.global_csv, catalog, reading),
+        )
+    first = inputs[0] if inputs else OrgInput('', (args.global_csv or [None])[0])
+    return run_command(
+        SCRIPT,
+        args,
+        argv,
+        lambda catalog: csv_batch(first.path or None, first.global_csv, catalog, input_options(args)),
+    )
 
 
 if __name__ == '__main__':

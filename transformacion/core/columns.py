@@ -93,6 +93,18 @@ class Column:
     aliases: tuple[str, ...] = ()
 
 
+#: The ``org_id`` column a global table of ours may have: the customer organisation of its batch. A multi-org command
+#: (``batch.orgs``) runs each input in the org its global names; in any run a different value than the run's org
+#: (``--org-id`` / ``WEBEX_ORG_ID``) refuses the batch. It is never a parameter of an action.
+ORG_COLUMN = Column(
+    'org_id',
+    None,
+    check='same_org',
+    why='la organización del lote: con varias entradas en una orden elige la de esta entrada; si no, se comprueba '
+    'contra --org-id / WEBEX_ORG_ID',
+)
+
+
 @dataclass(frozen=True)
 class Pattern:
     """Headers that carry data in their name (Control Hub's service columns), matched by regular expression."""
@@ -556,6 +568,8 @@ class MappedTable:
                 return _Entry(position, header, 'column', column=column)
         if header in self.ours:
             return _Entry(position, header, 'ours')
+        if self.dataset == GLOBAL and self.spec is None and header_key(header) == header_key(ORG_COLUMN.header):
+            return _Entry(position, header, 'column', column=ORG_COLUMN)
         if self.profile is not None and self.spec is not None:
             found = self.profile.pattern_for(header)
             if found:
