@@ -1,0 +1,237 @@
+"""Several customer orgs in one command (partners): each input is a run of its own in the org its variables file or
+its global names (own run folder, checkpoint, evidence and report), one org's failure does not stop the others, one
+combined summary says how each ended, the exit code is the worst, and each org's run continues on its own."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.support.batches import GLOBAL, location, write_folder
+from tests.support.org import ORG_ID, OTHER_ORG_ID, OTHER_ORG_NAME, other_org_fixture
+from tests.support.runs import TOKEN, Run, run_main
+from transformacion import bulk_runner, launcher_csv_dependencias
+from transformacion.sandbox import running_sandbox
+from transformacion.sandbox.state.tokens import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_APP_ID
+
+ORG_A_NAME = 'Transformacion Demo S.A.'
+#: The admin token of the second customer's sandbox (a partner admin's, that asks for the Service App's tokens).
+ADMIN_B = 'token-del-partner-en-la-org-b-8e2c4a6f0d1b3c5e7a9f'
+WRONG_SECRET = 'secreto-equivocado-de-la-app-3f5a7c9e1b2d4f6a'
+
+
+@pytest.fixture
+def partner(tmp_path, monkeypatch, capsys):
+    """A partner's command line from ``tmp_path`` (no shared .env, no Webex variable in the environment), logs in
+    tmp_path/logs, the token cache in tmp_path/cache: ``partner(*args, main=...) -> Run``."""
+    for name in ('WEBEX_ACCESS_TOKEN', 'WEBEX_BASE_URL', 'WEBEX_ORG_ID', 'WEBEX_CLIENT_ID', 'WEBEX_CLIENT_SECRET'):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv('WEBEX_REFRESH_TOKEN', raising=False)
+    monkeypatch.delenv('WEBEX_SERVICE_APP_ID', raising=False)
+    monkeypatch.setenv('TRANSFORMACION_LOG_DIR', str(tmp_path / 'logs'))
+    monkeypatch.setenv('TRANSFORMACION_TOKEN_CACHE', str(tmp_path / 'cache'))
+    monkeypatch.setenv('TRANSFORMACION_MAX_ATTEMPTS', '2')
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str, main=launcher_csv_dependencias.main) -> Run:
+        return run_main(main, args, capsys)
+
+    return run
+
+
+@pytest.fixture
+def org_b():
+    """The second customer's org, in a sandbox of its own (a sandbox serves one org)."""
+    with running_sandbox(token=ADMIN_B, fixture=other_org_fixture()) as sandbox:
+        yield sandbox
+
+
+def env_file(path: Path, **variables: str) -> Path:
+    path.write_text(''.join(f'{name}={value}\n' for name, value in variables.items()), encoding='utf-8')
+    return path
+
+
+def customer_a(tmp_path: Path, sandbox, *names: str) -> Path:
+    """Customer A's folder: its locations and a .env with its admin's static token."""
+    folder = write_folder(tmp_path / 'clientes' / 'a', ubicaciones=[location(name) for name in names or ('Norte',)])
+    env_file(folder / '.env', WEBEX_BASE_URL=sandbox.base_url, WEBEX_ACCESS_TOKEN=TOKEN)
+    return folder
+
+
+def customer_b(tmp_path: Path, org_b, *, client_secret: str = DEFAULT_CLIENT_SECRET) -> Path:
+    """Customer B's folder: its location and a .env with the partner's Service App authorized in org B."""
+    folder = write_folder(tmp_path / 'clientes' / 'b', ubicaciones=[location('Sur')])
+    env_file(
+        folder / '.env',
+        WEBEX_BASE_URL=org_b.base_url,
+        WEBEX_ACCESS_TOKEN=ADMIN_B,
+        WEBEX_SERVICE_APP_ID=DEFAULT_SERVICE_APP_ID,
+        WEBEX_CLIENT_ID=DEFAULT_CLIENT_ID,
+        WEBEX_CLIENT_SECRET=client_secret,
+        WEBEX_ORG_ID=OTHER_ORG_ID,
+    )
+    return folder
+
+
+def locations(sandbox) -> set[str]:
+    return {record['name'] for record in sandbox.org.locations.values()}
+
+
+def orgs_of(run: Run) -> dict[str, dict]:
+    """The combined summary's entries by input folder name."""
+    return {Path(entry['input']).name: entry for entry in run.result['result']['orgs']}
+
+
+def evidence_text(run_dir: str) -> str:
+    return ''.join(path.read_text(encoding='utf-8') for path in Path(run_dir).glob('*.jsonl'))
+
+
+def test_two_orgs_run_as_two_runs_each_in_its_own_org_with_one_combined_summary(partner, sandbox, org_b, tmp_path):
+    a, b = customer_a(tmp_path, sandbox), customer_b(tmp_path, org_b)
+    before_a, before_b = locations(sandbox), locations(org_b)
+
+    run = partner('--input_dir', str(a), '--input_dir', str(b), '--actions', 'alta_ubicacion')
+
+    assert (run.code, run.status) == (0, 'executed'), run.stderr
+    assert locations(sandbox) - before_a == {'Norte'} and locations(org_b) - before_b == {'Sur'}
+    entries = orgs_of(run)
+    assert {name: (e['org_id'], e['org_name'], e['status'], e['exit_code']) for name, e in entries.items()} == {
+        'a': (ORG_ID, ORG_A_NAME, 'executed', 0),
+        'b': (OTHER_ORG_ID, OTHER_ORG_NAME, 'executed', 0),
+    }
+    assert run.summary['by_org_status'] == {'executed': 2}
+    assert run.summary['by_status']['executed'] == 2
+    run_dirs = [Path(entry['run_dir']) for entry in entries.values()]
+    assert len(set(run_dirs)) == 2
+    for entry in entries.values():
+        folder = Path(entry['run_dir'])
+        assert (folder / 'checkpoint.sqlite').is_file() and (folder / 'alta_ubicacion.jsonl').is_file()
+        summary = json.loads((folder / 'summary.json').read_text(encoding='utf-8'))
+        assert summary['target']['org_id'] == entry['org_id']
+        own = json.loads((folder / 'result.json').read_text(encoding='utf-8'))
+        assert (own['status'], own['result']['run_id']) == ('executed', entry['run_id'])
+    combined = Path(run.result['result']['combined_file'])
+    assert json.loads(combined.read_text(encoding='utf-8')) == run.result
+    assert combined.parent == tmp_path / 'logs' / 'orgs'
+    # org B acted as the partner's Service App, in org B: its writes carried the app's token, never the admin's
+    token_requests = [e for e in org_b.journal() if e['path'] == f'/v1/applications/{DEFAULT_SERVICE_APP_ID}/token']
+    assert [e['status'] for e in token_requests] == [200]
+    assert 'Organizaciones: 2 · bien: 2' in run.stderr
+    assert ADMIN_B not in evidence_text(entries['b']['run_dir']) and TOKEN not in evidence_text(entries['a']['run_dir'])
+
+
+def test_an_org_whose_service_app_token_is_refused_does_not_stop_the_other(partner, sandbox, org_b, tmp_path):
+    b = customer_b(tmp_path, org_b, client_secret=WRONG_SECRET)
+    a = customer_a(tmp_path, sandbox)
+    before_a = locations(sandbox)
+
+    run = partner('--input_dir', str(b), '--input_dir', str(a), '--actions', 'alta_ubicacion')
+
+    assert run.code == 4, run.stderr  # the worst: an org that could not start
+    entries = orgs_of(run)
+    assert (entries['a']['status'], entries['a']['exit_code']) == ('executed', 0)
+    assert locations(sandbox) - before_a == {'Norte'}
+    refused = entries['b']
+    assert (refused['status'], refused['exit_code'], refused['state'], refused['run_id']) == (
+        'rejected',
+        4,
+        'not_started',
+        None,
+    )
+    assert 'Webex rechazó emitir los tokens de la Service App' in refused['message']
+    assert run.status == 'rejected'
+    assert 'b' in run.summary['message'] and 'con fallos o sin empezar: 1' in run.stderr
+    assert [e['method'] for e in org_b.journal()] == ['POST']  # the refused token request, nothing else
+    assert len(list((tmp_path / 'logs' / 'runs').iterdir())) == 1  # no run folder for the org that did not start
+    assert WRONG_SECRET not in run.stderr + json.dumps(run.result)
+
+
+def test_a_partner_token_acts_in_the_org_each_global_names(partner, sandbox, tmp_path, monkeypatch):
+    monkeypatch.setenv('WEBEX_BASE_URL', sandbox.base_url)
+    monkeypatch.setenv('WEBEX_ACCESS_TOKEN', TOKEN)
+    ours = write_folder(tmp_path / 'nuestra', global_row={**GLOBAL, 'org_id': ORG_ID}, ubicaciones=[location('Norte')])
+    unreachable = write_folder(
+        tmp_path / 'ajena', global_row={**GLOBAL, 'org_id': OTHER_ORG_ID}, ubicaciones=[location('Sur')]
+    )
+
+    run = partner('--input_dir', str(unreachable), '--input_dir', str(ours), '--actions', 'alta_ubicacion')
+
+    assert run.code == 4, run.stderr
+    entries = orgs_of(run)
+    assert (entries['nuestra']['status'], entries['nuestra']['org_id']) == ('executed', ORG_ID)
+    assert (entries['ajena']['exit_code'], entries['ajena']['org_id']) == (4, OTHER_ORG_ID)
+    writes = [e for e in sandbox.journal() if e['method'] == 'POST']
+    assert writes and {e['query'].get('orgId') for e in writes} == {ORG_ID}
+    assert 'Sur' not in locations(sandbox)
+
+
+def test_an_input_that_names_no_org_is_refused_and_the_others_run(partner, sandbox, tmp_path, monkeypatch):
+    monkeypatch.setenv('WEBEX_BASE_URL', sandbox.base_url)
+    monkeypatch.setenv('WEBEX_ACCESS_TOKEN', TOKEN)
+    monkeypatch.setenv('WEBEX_ORG_ID', ORG_ID)  # the shared one does not count for an org
+    named = write_folder(tmp_path / 'con_org', global_row={**GLOBAL, 'org_id': ORG_ID}, ubicaciones=[location('N')])
+    anonymous = write_folder(tmp_path / 'sin_org', ubicaciones=[location('S')])
+
+    run = partner('--input_dir', str(named), '--input_dir', str(anonymous), '--actions', 'alta_ubicacion')
+
+    assert run.code == 4
+    entries = orgs_of(run)
+    assert entries['con_org']['status'] == 'executed'
+    assert 'no dice en qué organización actuar' in entries['sin_org']['message']
+    assert 'S' not in locations(sandbox)
+
+
+def test_each_org_run_continues_on_its_own(partner, sandbox, org_b, tmp_path):
+    a, b = customer_a(tmp_path, sandbox, 'Norte', 'Centro', 'Este'), customer_b(tmp_path, org_b)
+    sandbox.set_faults([{'kind': 'delay', 'delay_ms': 3000, 'path': '^/v1/locations$', 'max_count': 1}])
+    options = ('--actions', 'alta_ubicacion', '--chunk-size', '1', '--job-timeout', '2')
+
+    first = partner('--input_dir', str(a), '--input_dir', str(b), *options)
+
+    assert first.code == 5, first.stderr  # org A stopped by its job timeout: the worst
+    entries = orgs_of(first)
+    assert (entries['a']['state'], entries['b']['state']) == ('stopped', 'completed')
+    resume = entries['a']['resume_command']
+    assert f'--env-file {a / ".env"}' in resume
+    sandbox.set_faults([])
+    b_requests = len(org_b.journal())
+
+    again = partner('--resume', entries['a']['run_id'])  # the run's own variables file, found in its checkpoint
+
+    assert (again.code, again.status) == (0, 'executed'), again.stderr
+    assert again.result['result']['run_id'] == entries['a']['run_id']  # one org's own result object
+    assert {'Norte', 'Centro', 'Este'} <= locations(sandbox)
+    assert len(org_b.journal()) == b_requests
+    explicit = partner(*resume.split()[3:])
+    assert (explicit.code, explicit.result['result']['run_id']) == (0, entries['a']['run_id']), explicit.stderr
+
+
+def test_the_bulk_runner_takes_one_csv_per_org(partner, sandbox, org_b, tmp_path):
+    a, b = customer_a(tmp_path, sandbox), customer_b(tmp_path, org_b)
+
+    run = partner(
+        '--action',
+        'alta_ubicacion',
+        '--csv',
+        str(a / 'ubicaciones.csv'),
+        '--global',
+        str(a / 'global.csv'),
+        '--csv',
+        str(b / 'ubicaciones.csv'),
+        '--global',
+        str(b / 'global.csv'),
+        main=bulk_runner.main,
+    )
+
+    assert (run.code, run.status) == (0, 'executed'), run.stderr
+    assert [entry['org_id'] for entry in run.result['result']['orgs']] == [ORG_ID, OTHER_ORG_ID]
+    assert 'Sur' in locations(org_b) and 'Norte' in locations(sandbox)
+
+
+def test_several_inputs_refuse_a_single_org_id(partner, tmp_path):
+    run = partner('--input_dir', str(tmp_path), '--input_dir', str(tmp_path), '--org-id', ORG_ID)
+
+    assert run.code == 4
+    assert '--org-id no se usa con varias entradas' in run.result['summary']['message']
