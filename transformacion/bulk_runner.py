@@ -59,7 +59,13 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
 
-    def csv_batch(csv_file: str | None, global_csv: str | None, catalog: Catalog, reading: dict[str, Any]) -> Batch:
+    def csv_batch(
+        csv_file: str | None,
+        global_csv: str | None,
+        catalog: Catalog,
+        reading: dict[str, Any],
+        notices: list[str] | None = None,
+    ) -> Batch:
         return batch_from_csv(
             args.action,
             csv_file,
@@ -69,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             skip_invalid=args.skip_invalid,
             chunk_size=args.chunk_size,
             reading=reading,
+            notices=notices,
         )
 
     try:
@@ -77,14 +84,12 @@ def main(argv: list[str] | None = None) -> int:
         return emit_run(
             SCRIPT, invocation_from(argv), not_started(str(exc)), json_out=args.json or not sys.stdout.isatty()
         )
-    if wants_orgs(args, inputs):
-        return run_orgs(
-            SCRIPT,
-            args,
-            argv,
-            inputs,
-            lambda item, catalog, reading: csv_batch(item.path, item.global_csv, catalog, reading),
-        )
+
+    def org_batch(item: OrgInput, catalog: Catalog, reading: dict[str, Any], notices: list[str] | None) -> Batch:
+        return csv_batch(item.path, item.global_csv, catalog, reading, notices)
+
+    if wants_orgs(args, inputs, org_batch):
+        return run_orgs(SCRIPT, args, argv, inputs, org_batch)
     first = inputs[0] if inputs else OrgInput('', (args.global_csv or [None])[0])
     return run_command(
         SCRIPT,

@@ -22,7 +22,7 @@ from transformacion.batch.options import (
     batch_from_folder,
     input_options,
 )
-from transformacion.batch.orgs import add_org_options, org_inputs, run_orgs, wants_orgs
+from transformacion.batch.orgs import OrgInput, add_org_options, org_inputs, run_orgs, wants_orgs
 from transformacion.batch.report import emit_run, not_started
 from transformacion.batch.run import run_command
 from transformacion.core.catalog import DATASETS, GLOBAL_CSV, Catalog
@@ -93,7 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     single = args.mode == 'single'
 
-    def folder_batch(folder: str | None, catalog: Catalog, reading: dict[str, Any]) -> Batch:
+    def folder_batch(
+        folder: str | None, catalog: Catalog, reading: dict[str, Any], notices: list[str] | None = None
+    ) -> Batch:
         if not folder:
             raise NotStarted('indique --input_dir (o --resume / --retry-failed RUN_ID)')
         if args.row is not None and not single:
@@ -107,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             skip_invalid=args.skip_invalid,
             chunk_size=args.chunk_size,
             reading=reading,
+            notices=notices,
         )
 
     concurrency = 1 if single else None
@@ -116,15 +119,12 @@ def main(argv: list[str] | None = None) -> int:
         return emit_run(
             SCRIPT, invocation_from(argv), not_started(str(exc)), json_out=args.json or not sys.stdout.isatty()
         )
-    if wants_orgs(args, inputs):
-        return run_orgs(
-            SCRIPT,
-            args,
-            argv,
-            inputs,
-            lambda item, catalog, reading: folder_batch(item.path, catalog, reading),
-            concurrency=concurrency,
-        )
+
+    def org_batch(item: OrgInput, catalog: Catalog, reading: dict[str, Any], notices: list[str] | None) -> Batch:
+        return folder_batch(item.path, catalog, reading, notices)
+
+    if wants_orgs(args, inputs, org_batch):
+        return run_orgs(SCRIPT, args, argv, inputs, org_batch, concurrency=concurrency)
     folder = args.input_dir[0] if args.input_dir else None
     return run_command(
         SCRIPT, args, argv, lambda catalog: folder_batch(folder, catalog, input_options(args)), concurrency=concurrency

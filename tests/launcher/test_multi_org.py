@@ -235,3 +235,33 @@ def test_several_inputs_refuse_a_single_org_id(partner, tmp_path):
 
     assert run.code == 4
     assert '--org-id no se usa con varias entradas' in run.result['summary']['message']
+
+
+def test_one_input_whose_global_names_its_org_runs_there_not_in_the_tokens_own(partner, sandbox, tmp_path, monkeypatch):
+    monkeypatch.setenv('WEBEX_BASE_URL', sandbox.base_url)
+    monkeypatch.setenv('WEBEX_ACCESS_TOKEN', TOKEN)
+    elsewhere = write_folder(
+        tmp_path / 'ajena', global_row={**GLOBAL, 'org_id': OTHER_ORG_ID}, ubicaciones=[location('S')]
+    )
+    ours = write_folder(tmp_path / 'nuestra', global_row={**GLOBAL, 'org_id': ORG_ID}, ubicaciones=[location('N')])
+
+    refused = partner('--input_dir', str(elsewhere), '--actions', 'alta_ubicacion')
+    done = partner('--input_dir', str(ours), '--actions', 'alta_ubicacion')
+
+    assert (refused.code, refused.status) == (4, 'rejected')  # a run of its own: the one-run result object
+    assert OTHER_ORG_ID in refused.summary['message'] and 'S' not in locations(sandbox)
+    assert (done.code, done.status, done.summary['target']['org_id']) == (0, 'executed', ORG_ID)
+    writes = [e for e in sandbox.journal() if e['method'] == 'POST']
+    assert writes and {e['query'].get('orgId') for e in writes} == {ORG_ID}
+
+
+def test_a_global_org_id_other_than_the_runs_org_refuses_the_batch(partner, sandbox, tmp_path, monkeypatch):
+    monkeypatch.setenv('WEBEX_BASE_URL', sandbox.base_url)
+    monkeypatch.setenv('WEBEX_ACCESS_TOKEN', TOKEN)
+    folder = write_folder(tmp_path / 'in', global_row={**GLOBAL, 'org_id': OTHER_ORG_ID}, ubicaciones=[location('S')])
+
+    run = partner('--input_dir', str(folder), '--actions', 'alta_ubicacion', '--org-id', ORG_ID)
+
+    assert (run.code, run.status) == (2, 'rejected')
+    assert any('org_id' in problem for problem in run.result['result']['problems'])
+    assert [e for e in sandbox.journal() if e['method'] != 'GET'] == []

@@ -39,7 +39,7 @@ from transformacion.batch.inputs import table_of
 from transformacion.batch.options import EXIT_CODES, Batch, NotStarted, input_options, settings_from_args
 from transformacion.batch.run import CHECKPOINT_FILE, Stop, _continue, _start, resolve_run
 from transformacion.core.catalog import Catalog, load_catalog
-from transformacion.core.cli import Reply, capture, invocation_from
+from transformacion.core.cli import Reply, capture, invocation_from, org_id_from
 from transformacion.core.client import get_token, load_runtime_env
 from transformacion.core.columns import GLOBAL, ORG_COLUMN, header_key
 from transformacion.core.csvfiles import CsvError
@@ -73,8 +73,9 @@ class OrgInput:
     env_file: str | None = None
 
 
-#: Builds the batch of one input: (input, catalogue, input options as ``options.input_options``) -> Batch.
-MakeBatch = Callable[[OrgInput, Catalog, dict[str, Any]], Batch]
+#: Builds the batch of one input: (input, catalogue, input options as ``options.input_options``, the list the
+#: operator's notices go to, or None for stderr) -> Batch.
+MakeBatch = Callable[[OrgInput, Catalog, dict[str, Any], list[str] | None], Batch]
 
 
 def add_org_options(parser: argparse.ArgumentParser) -> None:
@@ -127,13 +128,22 @@ def _beside(path: Path, shared: Path | None) -> str | None:
     return None
 
 
-def wants_orgs(args: argparse.Namespace, inputs: list[OrgInput]) -> bool:
-    """Whether the command goes through this module: several inputs, a variables file, or a run to continue that
-    was started with one (a multi-org run's own ``--resume``)."""
+def wants_orgs(args: argparse.Namespace, inputs: list[OrgInput], make_batch: MakeBatch) -> bool:
+    """Whether the command goes through this module: several inputs, a variables file, a run to continue that was
+    started with one (a multi-org run's own ``--resume``), or one input whose global names its org (``org_id``) while
+    the command names none (``--org-id``, ``WEBEX_ORG_ID``): that org is the run's, never the token's own."""
     if len(inputs) > 1 or any(item.env_file for item in inputs):
         return True
-    continued = getattr(args, 'resume', None) or getattr(args, 'retry_failed', None)
-    return bool(continued) and _recorded(continued, args.log_dir, 'env_file') is not None
+    continued = args.resume or args.retry_failed
+    if continued:
+        return _recorded(continued, args.log_dir, 'env_file') is not None
+    if len(inputs) != 1 or args.sandbox or org_id_from(args):
+        return False
+    try:
+        batch = make_batch(inputs[0], load_catalog(), input_options(args), [])
+    except NotStarted:
+        return False  # the run says why
+    return global_org_id(batch) is not None
 
 
 def _recorded(reference: str, log_dir: str | None, key: str) -> Any:
@@ -245,7 +255,7 @@ def _run_org(
             return report.reply(done)
         own = values.get('WEBEX_ORG_ID') or (None if several else args.org_id or os.environ.get('WEBEX_ORG_ID'))
         reading = {**input_options(args), 'org_id': own}
-        batch = make_batch(item, catalog, reading)
+        batch = make_batch(item, catalog, reading, None)
         org.org_id = own or global_org_id(batch)
         if several and not org.org_id and not any(name in values for name in CREDENTIAL_VARS):
             raise NotStarted(
@@ -434,8 +444,8 @@ def run_orgs(
 
 def _refusal(args: argparse.Namespace, several: bool) -> str:
     """Why a multi-org command cannot start at all ('' when it can)."""
-    if getattr(args, 'sandbox', False) and several:
-        return '--sandbox es una sola organización de demostración: no se usa con varias entradas'
+    if args.sandbox:
+        return '--sandbox es una sola organización de demostración: no se usa con varias entradas ni con --env-file'
     if several and args.org_id:
         return (
             '--org-id no se usa con varias entradas: la organización de cada una va en su fichero de variables '
