@@ -234,7 +234,7 @@ def test_several_inputs_refuse_a_single_org_id(partner, tmp_path):
     run = partner('--input_dir', str(tmp_path), '--input_dir', str(tmp_path), '--org-id', ORG_ID)
 
     assert run.code == 4
-    assert '--org-id no se usa con varias entradas' in run.result['summary']['message']
+    assert '--org-id no se usa con varias organizaciones' in run.result['summary']['message']
 
 
 def test_one_input_whose_global_names_its_org_runs_there_not_in_the_tokens_own(partner, sandbox, tmp_path, monkeypatch):
@@ -265,3 +265,26 @@ def test_a_global_org_id_other_than_the_runs_org_refuses_the_batch(partner, sand
     assert (run.code, run.status) == (2, 'rejected')
     assert any('org_id' in problem for problem in run.result['result']['problems'])
     assert [e for e in sandbox.journal() if e['method'] != 'GET'] == []
+
+
+def test_a_combined_resume_continues_every_stopped_org_and_names_those_that_never_started(
+    partner, sandbox, org_b, tmp_path
+):
+    a = customer_a(tmp_path, sandbox, 'Norte', 'Centro', 'Este')
+    b = customer_b(tmp_path, org_b, client_secret=WRONG_SECRET)
+    sandbox.set_faults([{'kind': 'delay', 'delay_ms': 3000, 'path': '^/v1/locations$', 'max_count': 1}])
+    options = ('--actions', 'alta_ubicacion', '--chunk-size', '1', '--job-timeout', '2')
+    halted = partner('--input_dir', str(a), '--input_dir', str(b), *options)
+    sandbox.set_faults([])
+    assert halted.code == 4 and orgs_of(halted)['a']['state'] == 'stopped', halted.stderr
+    assert halted.summary['resume_command'].endswith(f'--resume {halted.result["result"]["combined_file"]}')
+
+    again = partner('--resume', halted.result['result']['orgs_id'])
+
+    assert again.code == 4, again.stderr  # B still cannot start
+    entries = orgs_of(again)
+    assert (entries['a']['state'], entries['a']['run_id']) == ('completed', orgs_of(halted)['a']['run_id'])
+    assert {'Norte', 'Centro', 'Este'} <= locations(sandbox)
+    assert 'no llegó a empezar' in entries['b']['message'] and entries['b']['exit_code'] == 4
+    assert [e['method'] for e in org_b.journal()] == ['POST']  # B's refused token request, not asked again
+    assert again.summary['resume_command'] is None

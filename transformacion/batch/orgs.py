@@ -66,11 +66,15 @@ _SECRET_VARS = ('WEBEX_ACCESS_TOKEN', 'WEBEX_CLIENT_SECRET', 'WEBEX_REFRESH_TOKE
 @dataclass(frozen=True)
 class OrgInput:
     """One org's input: ``path`` (the launcher's folder or workbook, the bulk runner's CSV), ``global_csv`` (the
-    bulk runner's ``--global`` for it) and ``env_file`` (its variables file, None when it has none)."""
+    bulk runner's ``--global`` for it), ``env_file`` (its variables file, None when it has none); in a combined
+    ``--resume``, its ``run`` (folder) or why it did not start."""
 
     path: str
     global_csv: str | None = None
     env_file: str | None = None
+    #: the org's run to continue (a combined ``--resume``), or the message of an org that did not start
+    run: str | None = None
+    not_started: str | None = None
 
 
 #: Builds the batch of one input: (input, catalogue, input options as ``options.input_options``, the list the
@@ -136,7 +140,9 @@ def wants_orgs(args: argparse.Namespace, inputs: list[OrgInput], make_batch: Mak
         return True
     continued = args.resume or args.retry_failed
     if continued:
-        return _recorded(continued, args.log_dir, 'env_file') is not None
+        return combined_file(continued, args.log_dir) is not None or (
+            _recorded(continued, args.log_dir, 'env_file') is not None
+        )
     if len(inputs) != 1 or args.sandbox or org_id_from(args):
         return False
     try:
@@ -157,6 +163,37 @@ def _recorded(reference: str, log_dir: str | None, key: str) -> Any:
         return ((store.meta('batch') or {}).get('reading') or {}).get(key)
     finally:
         store.close()
+
+
+def combined_file(reference: str, log_dir: str | None) -> Path | None:
+    """The combined summary ``reference`` names (its file, or its id in ``<log dir>/orgs``), None when none."""
+    folder = log_dir_from(log_dir) / ORGS_DIR
+    for candidate in (Path(reference).expanduser(), folder / f'{reference}.json'):
+        if candidate.suffix == '.json' and candidate.is_file():
+            return candidate.resolve()
+    return None
+
+
+def _combined_inputs(path: Path) -> list[OrgInput]:
+    """The orgs of a combined summary, to continue: each org's run, or why it did not start and how to start it."""
+    import json
+
+    try:
+        entries = json.loads(path.read_text(encoding='utf-8'))['result']['orgs']
+    except (OSError, ValueError, KeyError, TypeError):
+        raise NotStarted(f'{path} no es un resumen combinado de varias organizaciones') from None
+    return [
+        OrgInput(
+            entry.get('input') or '',
+            None,
+            entry.get('env_file'),
+            entry.get('run_dir'),
+            None
+            if entry.get('run_dir')
+            else f'no llegó a empezar ({entry.get("message")}); corrija y lance de nuevo esa entrada',
+        )
+        for entry in entries
+    ]
 
 
 def read_env_file(path: str) -> dict[str, str]:
@@ -236,7 +273,7 @@ def _run_org(
         values = read_env_file(item.env_file) if item.env_file else {}
         environ = _environ(values)
         settings = settings_from_args(args, concurrency=concurrency)
-        continued = args.resume or args.retry_failed
+        continued = item.run or args.resume or args.retry_failed
         if continued:
             org.org_id = values.get('WEBEX_ORG_ID') or args.org_id or _recorded(continued, args.log_dir, 'org_id')
             connection = _connection(args, environ, org.org_id)
@@ -355,9 +392,9 @@ def _totals(entries: list[dict[str, Any]]) -> dict[str, int]:
     return totals
 
 
-def render_orgs(entries: list[dict[str, Any]], combined_file: Path) -> str:
-    """The combined table: one line per org (input, org, status, exit code, run, counts), then what went wrong and
-    where the combined summary is."""
+def render_orgs(entries: list[dict[str, Any]], combined_file: Path, resume: str | None = None) -> str:
+    """The combined table: one line per org (input, org, status, exit code, run, counts), then what went wrong,
+    where the combined summary is and the command that continues the stopped orgs."""
     rows = [['entrada', 'organización', 'estado', 'código', 'ejecución', 'executed', 'fallos']]
     for entry in entries:
         counts = entry['by_status']
@@ -379,7 +416,8 @@ def render_orgs(entries: list[dict[str, Any]], combined_file: Path) -> str:
     bad = [entry for entry in entries if entry['exit_code']]
     head = f'Organizaciones: {len(entries)} · bien: {len(entries) - len(bad)} · con fallos o sin empezar: {len(bad)}'
     notes = [f'  {Path(entry["input"] or entry["run_dir"] or "-").name}: {entry["message"]}' for entry in bad]
-    return '\n'.join([head, *lines, *notes, f'resumen combinado: {combined_file}'])
+    follow = [f'continúe las detenidas con: {resume}'] if resume else []
+    return '\n'.join([head, *lines, *notes, f'resumen combinado: {combined_file}', *follow])
 
 
 def run_orgs(
@@ -397,12 +435,19 @@ def run_orgs(
     stream = sys.stderr
     invocation: dict[str, Any] = invocation_from(argv)
     json_out = args.json or not sys.stdout.isatty()
-    several = len(inputs) > 1
-    if not inputs:  # --resume RUN of a run started with a variables file
-        inputs = [OrgInput('', None, _recorded(args.resume or args.retry_failed, args.log_dir, 'env_file'))]
-    refusal = _refusal(args, several)
-    if refusal:
-        return report.emit_run(script_name, invocation, report.not_started(refusal), json_out=json_out)
+    continued = args.resume or args.retry_failed
+    combined = combined_file(continued, args.log_dir) if continued and not inputs else None
+    several = len(inputs) > 1 or combined is not None
+    refusal = _refusal(args, len(inputs) > 1, combined is not None)
+    try:
+        if refusal:
+            raise NotStarted(refusal)
+        if combined is not None:  # --resume / --retry-failed of every org of a combined summary
+            inputs = _combined_inputs(combined)
+        elif not inputs:  # --resume RUN of a run started with a variables file
+            inputs = [OrgInput('', None, _recorded(continued, args.log_dir, 'env_file'))]
+    except NotStarted as exc:
+        return report.emit_run(script_name, invocation, report.not_started(str(exc)), json_out=json_out)
     stop = Stop(stream)
     catalog = load_catalog()
     done: list[_Org] = []
@@ -415,6 +460,10 @@ def run_orgs(
                 continue
             if several:
                 print(f'\n=== organización {index}/{len(inputs)}: {item.path} ===', file=stream, flush=True)
+            if item.not_started:
+                print(item.not_started, file=stream)
+                done.append(_Org(item, report.not_started(item.not_started)))
+                continue
             org = _run_org(
                 script_name,
                 args,
@@ -442,19 +491,19 @@ def run_orgs(
     return code
 
 
-def _refusal(args: argparse.Namespace, several: bool) -> str:
+def _refusal(args: argparse.Namespace, several: bool, combined: bool) -> str:
     """Why a multi-org command cannot start at all ('' when it can)."""
     if args.sandbox:
         return '--sandbox es una sola organización de demostración: no se usa con varias entradas ni con --env-file'
-    if several and args.org_id:
+    if (several or combined) and args.org_id:
         return (
-            '--org-id no se usa con varias entradas: la organización de cada una va en su fichero de variables '
+            '--org-id no se usa con varias organizaciones: la de cada una va en su fichero de variables '
             '(WEBEX_ORG_ID) o en la columna org_id de su global'
         )
     if several and (args.resume or args.retry_failed):
         return (
-            '--resume / --retry-failed continúan una ejecución: la de una organización (su id y su --env-file, '
-            'como dice el resumen combinado), sin entradas'
+            '--resume / --retry-failed continúan lo empezado, sin entradas: la ejecución de una organización (su id) '
+            'o todas las de un resumen combinado (su fichero o su id)'
         )
     return ''
 
@@ -482,19 +531,24 @@ def _emit_combined(
     by_org_status: dict[str, int] = {}
     for entry in entries:
         by_org_status[entry['status']] = by_org_status.get(entry['status'], 0) + 1
+    resumable = [entry for entry in entries if entry['state'] == 'stopped']
+    resume = f'python -m transformacion.{script_name} --resume {combined_file}' if resumable else None
+    if resume:
+        message += f'; continúe las detenidas con --resume {combined_id}'
     summary = {
         'message': message,
         'exit_code': code,
         'orgs': len(entries),
         'by_org_status': by_org_status,
         'by_status': _totals(entries),
+        'resume_command': resume,
     }
     document = result_object(script_name, status, invocation, result, summary)
     text = json.dumps(document, ensure_ascii=False, indent=2, default=str)
     combined_file.write_text(text + '\n', encoding='utf-8')
     if json_out:
         print(text)
-    print('\n' + render_orgs(entries, combined_file), file=sys.stderr)
+    print('\n' + render_orgs(entries, combined_file, resume), file=sys.stderr)
     if not json_out:
         print(f'objeto de resultado: {combined_file}', file=sys.stderr)
     return code
