@@ -362,7 +362,7 @@ def _entry(org: _Org) -> dict[str, Any]:
         'org_name': target.get('org_name'),
         'status': reply.status,
         'exit_code': reply.exit_code,
-        'state': summary.get('state') or ('not_started' if reply.exit_code == EXIT_CODES['not_started'] else None),
+        'state': summary.get('state') or ('crashed' if reply.exit_code == EXIT_CODES['crashed'] else 'not_started'),
         'message': reply.message,
         'run_id': reply.result.get('run_id'),
         'run_dir': reply.result.get('run_dir'),
