@@ -147,8 +147,8 @@ def wants_orgs(args: argparse.Namespace, inputs: list[OrgInput], make_batch: Mak
         return False
     try:
         batch = make_batch(inputs[0], load_catalog(), input_options(args), [])
-    except NotStarted:
-        return False  # the run says why
+    except Exception:  # whatever keeps the batch from being read, the run reports it in its result object
+        return False
     return global_org_id(batch) is not None
 
 
@@ -266,7 +266,8 @@ def _run_org(
     stop: Stop,
     stream: TextIO,
 ) -> _Org:
-    """Start (or, without an input path, continue) the run of one org and say how it ended."""
+    """Start the run of one org (or continue it: its ``run``, or ``--resume`` / ``--retry-failed``) and say how it
+    ended; any failure becomes that org's reply, never the command's."""
     org = _Org(item, report.not_started(''))
 
     def work() -> Reply:
@@ -316,6 +317,8 @@ def _run_org(
             return work()
         except NotStarted as exc:
             return report.not_started(str(exc))
+        except Rejected as exc:
+            return report.not_started(exc.message)
 
     org.reply = capture(script_name, guarded)
     if org.reply.exit_code is None:  # the run itself failed: what was done is in its checkpoint
