@@ -5,14 +5,18 @@ combined summary says how each ended, the exit code is the worst, and each org's
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.support.batches import GLOBAL, location, write_folder
+from tests.support.batches import GLOBAL, finished_tasks, location, write_folder
 from tests.support.org import ORG_ID, OTHER_ORG_ID, OTHER_ORG_NAME, other_org_fixture
-from tests.support.runs import TOKEN, Run, run_main
+from tests.support.runs import TOKEN, Run, child_env, find_checkpoint, launcher_command, run_main, wait_for
 from transformacion import bulk_runner, launcher_csv_dependencias
+from transformacion.batch.orgs import org_inputs
 from transformacion.sandbox import running_sandbox
 from transformacion.sandbox.state.tokens import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_APP_ID
 
@@ -290,3 +294,68 @@ def test_a_combined_resume_continues_every_stopped_org_and_names_those_that_neve
     assert 'no llegó a empezar' in entries['b']['message'] and entries['b']['exit_code'] == 4
     assert [e['method'] for e in org_b.journal()] == ['POST']  # B's refused token request, not asked again
     assert again.summary['resume_command'] is None
+
+
+def test_a_stop_ends_the_org_in_progress_cleanly_and_starts_no_other(sandbox, tmp_path):
+    sandbox.configure(latency_ms=50)
+    in_org = {**GLOBAL, 'org_id': ORG_ID}
+    first = write_folder(
+        tmp_path / 'primera', global_row=in_org, ubicaciones=[location(f'Sede {i}') for i in range(10)]
+    )
+    second = write_folder(tmp_path / 'segunda', global_row=in_org, ubicaciones=[location('Otra')])
+    process = subprocess.Popen(
+        launcher_command(
+            '--input_dir', str(first), '--input_dir', str(second), '--actions', 'alta_ubicacion',
+            '--log-dir', str(tmp_path / 'logs'), '--concurrency', '2', '--chunk-size', '4',
+        ),
+        env=child_env(WEBEX_ACCESS_TOKEN=TOKEN, WEBEX_BASE_URL=sandbox.base_url),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    checkpoint = wait_for(lambda: find_checkpoint(tmp_path / 'logs'), what='the first org run')
+    wait_for(lambda: finished_tasks(checkpoint) >= 3)
+
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=120)
+
+    assert process.returncode == 5, err
+    entries = {Path(entry['input']).name: entry for entry in json.loads(out)['result']['orgs']}
+    assert (entries['primera']['state'], entries['primera']['exit_code']) == ('stopped', 5)
+    assert (entries['segunda']['run_id'], entries['segunda']['exit_code']) == (None, 5)
+    assert 'la orden se detuvo antes' in entries['segunda']['message']
+    assert 'Otra' not in locations(sandbox)
+    assert len(list((tmp_path / 'logs' / 'runs').iterdir())) == 1
+
+
+def test_each_input_finds_its_own_variables_file_never_the_shared_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    # the command loads the shared .env into the environment: a copy of it, so that nothing outlives the test
+    monkeypatch.setattr(os, 'environ', {k: v for k, v in os.environ.items() if not k.startswith('WEBEX_')})
+    env_file(tmp_path / '.env', WEBEX_BASE_URL='http://127.0.0.1:9/v1')
+    folder = tmp_path / 'acme'
+    folder.mkdir()
+    env_file(folder / '.env', WEBEX_ORG_ID=ORG_ID)
+    workbook, csv = tmp_path / 'globex.xlsx', tmp_path / 'initech' / 'usuarios.csv'
+    csv.parent.mkdir()
+    env_file(tmp_path / 'globex.env', WEBEX_ORG_ID=OTHER_ORG_ID)
+    env_file(csv.parent / '.env', WEBEX_ORG_ID=OTHER_ORG_ID)
+    bare = tmp_path / 'sin_fichero.xlsx'
+
+    found = org_inputs([str(folder), str(workbook), str(csv), str(bare)], None)
+
+    assert [item.env_file for item in found] == [
+        str(folder / '.env'),
+        str(tmp_path / 'globex.env'),
+        str(csv.parent / '.env'),
+        None,  # the .env beside it is the shared one
+    ]
+    assert org_inputs([str(folder)], None)[0].env_file is None  # one input: only an explicit --env-file
+
+
+def test_variables_files_pair_with_the_inputs_or_the_command_does_not_start(partner, tmp_path):
+    run = partner('--input_dir', str(tmp_path), '--input_dir', str(tmp_path), '--env-file', str(tmp_path / 'a.env'))
+
+    assert run.code == 4
+    assert '--env-file: indique uno por entrada (2)' in run.summary['message']
