@@ -395,17 +395,25 @@ def _totals(entries: list[dict[str, Any]]) -> dict[str, int]:
     return totals
 
 
+def labels(entries: list[dict[str, Any]]) -> list[str]:
+    """How the operator's messages name each org's input: its file or folder name, its whole path when two inputs
+    share a name."""
+    paths = [entry['input'] or entry['run_dir'] or '-' for entry in entries]
+    names = [Path(path).name for path in paths]
+    return [name if names.count(name) == 1 else path for name, path in zip(names, paths, strict=True)]
+
+
 def render_orgs(entries: list[dict[str, Any]], combined_file: Path, resume: str | None = None) -> str:
     """The combined table: one line per org (input, org, status, exit code, run, counts), then what went wrong,
     where the combined summary is and the command that continues the stopped orgs."""
     rows = [['entrada', 'organización', 'estado', 'código', 'ejecución', 'executed', 'fallos']]
-    for entry in entries:
+    for label, entry in zip(labels(entries), entries, strict=True):
         counts = entry['by_status']
         failed = sum(counts.get(status, 0) for status in ('error', 'rejected', 'timeout'))
         org = entry['org_name'] or entry['org_id'] or '(la del token)'
         rows.append(
             [
-                Path(entry['input'] or entry['run_dir'] or '-').name,
+                label,
                 org,
                 entry['status'],
                 str(entry['exit_code']),
@@ -418,7 +426,11 @@ def render_orgs(entries: list[dict[str, Any]], combined_file: Path, resume: str 
     lines = ['  '.join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
     bad = [entry for entry in entries if entry['exit_code']]
     head = f'Organizaciones: {len(entries)} · bien: {len(entries) - len(bad)} · con fallos o sin empezar: {len(bad)}'
-    notes = [f'  {Path(entry["input"] or entry["run_dir"] or "-").name}: {entry["message"]}' for entry in bad]
+    notes = [
+        f'  {label}: {entry["message"]}'
+        for label, entry in zip(labels(entries), entries, strict=True)
+        if entry['exit_code']
+    ]
     follow = [f'continúe las detenidas con: {resume}'] if resume else []
     return '\n'.join([head, *lines, *notes, f'resumen combinado: {combined_file}', *follow])
 
@@ -524,7 +536,7 @@ def _emit_combined(
     folder.mkdir(parents=True, exist_ok=True)
     combined_id = new_run_id()
     combined_file = (folder / f'{combined_id}.json').resolve()
-    bad = [Path(entry['input'] or '-').name for entry in entries if entry['exit_code']]
+    bad = [label for label, entry in zip(labels(entries), entries, strict=True) if entry['exit_code']]
     message = (
         f'{len(entries)} organizaciones: todas bien'
         if not bad
