@@ -17,9 +17,13 @@ An input that names no org and has no credential of its own is refused (it would
 refused, its org out of reach, its batch rejected) does not stop the others; an operator's stop (Ctrl-C) ends the
 org in progress cleanly and starts no other.
 
-The one result object on stdout (``combined``): ``result.orgs`` lists each org's run (input, org, status, exit code,
-message, run folder, files, counts, the command that continues it), ``summary`` the counts by status over every run;
-it is also written to ``<log dir>/orgs/<id>.json``. The exit code is the worst of the orgs' (``WORST_FIRST``).
+The one result object on stdout with several inputs: ``result.orgs`` lists each org's run (input, org, status, exit
+code, state, message, run folder, files, counts, the command that continues it), ``summary`` the counts by status over
+every run; it is also written to ``<log dir>/orgs/<id>.json`` (the combined summary). The exit code is the worst of the
+orgs' (``WORST_FIRST``). ``--resume`` / ``--retry-failed`` with a combined summary's id or file continue every org
+run it lists (each with its variables file, recorded in its checkpoint as ``Batch.reading['env_file']``); with a run
+id, that org's run alone. One input with a variables file (or whose global names its org) is a plain run: its own
+result object (``report.emit_run``).
 """
 
 from __future__ import annotations
@@ -276,7 +280,7 @@ def _run_org(
         settings = settings_from_args(args, concurrency=concurrency)
         continued = item.run or args.resume or args.retry_failed
         if continued:
-            org.org_id = values.get('WEBEX_ORG_ID') or args.org_id or _recorded(continued, args.log_dir, 'org_id')
+            org.org_id = args.org_id or values.get('WEBEX_ORG_ID') or _recorded(continued, args.log_dir, 'org_id')
             connection = _connection(args, environ, org.org_id)
             settings = replace(settings, org_id=org.org_id)
             done, org.flying = _continue(
@@ -291,7 +295,7 @@ def _run_org(
                 stop,
             )
             return report.reply(done)
-        own = values.get('WEBEX_ORG_ID') or (None if several else args.org_id or os.environ.get('WEBEX_ORG_ID'))
+        own = args.org_id or values.get('WEBEX_ORG_ID') or (None if several else os.environ.get('WEBEX_ORG_ID'))
         reading = {**input_options(args), 'org_id': own}
         batch = make_batch(item, catalog, reading, None)
         org.org_id = own or global_org_id(batch)
