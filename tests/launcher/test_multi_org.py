@@ -273,9 +273,7 @@ def test_a_global_org_id_other_than_the_runs_org_refuses_the_batch(partner, sand
     assert [e for e in sandbox.journal() if e['method'] != 'GET'] == []
 
 
-def test_a_combined_resume_continues_every_stopped_org_and_names_those_that_never_started(
-    partner, sandbox, org_b, tmp_path
-):
+def test_a_combined_resume_continues_every_stopped_org_and_starts_those_that_did_not(partner, sandbox, org_b, tmp_path):
     a = customer_a(tmp_path, sandbox, 'Norte', 'Centro', 'Este')
     b = customer_b(tmp_path, org_b, client_secret=WRONG_SECRET)
     sandbox.set_faults([{'kind': 'delay', 'delay_ms': 3000, 'path': '^/v1/locations$', 'max_count': 1}])
@@ -283,20 +281,28 @@ def test_a_combined_resume_continues_every_stopped_org_and_names_those_that_neve
     halted = partner('--input_dir', str(a), '--input_dir', str(b), *options)
     sandbox.set_faults([])
     assert halted.code == 4 and orgs_of(halted)['a']['state'] == 'stopped', halted.stderr
+    orgs_id = halted.result['result']['orgs_id']
     assert halted.summary['resume_command'].endswith(f'--resume {halted.result["result"]["combined_file"]}')
 
-    again = partner('--resume', halted.result['result']['orgs_id'])
+    still_refused = partner('--resume', orgs_id)
 
-    assert again.code == 4, again.stderr  # B still cannot start
-    entries = orgs_of(again)
+    assert still_refused.code == 4, still_refused.stderr  # B's credential is still refused
+    entries = orgs_of(still_refused)
     assert (entries['a']['state'], entries['a']['run_id']) == ('completed', orgs_of(halted)['a']['run_id'])
     assert {'Norte', 'Centro', 'Este'} <= locations(sandbox)
-    assert 'no llegó a empezar' in entries['b']['message'] and entries['b']['exit_code'] == 4
-    assert [e['method'] for e in org_b.journal()] == ['POST']  # B's refused token request, not asked again
-    assert again.summary['resume_command'] is None
+    assert 'Webex rechazó emitir' in entries['b']['message'] and entries['b']['run_id'] is None
+
+    customer_b(tmp_path, org_b)  # the partner fixes B's client secret
+    fixed = partner('--resume', still_refused.result['result']['orgs_id'])
+
+    assert (fixed.code, fixed.status) == (0, 'executed'), fixed.stderr
+    entries = orgs_of(fixed)
+    assert entries['b']['state'] == 'completed' and 'Sur' in locations(org_b)
+    assert entries['a']['run_id'] == orgs_of(halted)['a']['run_id']  # A's run, continued again: nothing left
+    assert fixed.summary['resume_command'] is None
 
 
-def test_a_stop_ends_the_org_in_progress_cleanly_and_starts_no_other(sandbox, tmp_path):
+def test_a_stop_ends_the_org_in_progress_cleanly_starts_no_other_and_the_combined_resume_does(sandbox, tmp_path):
     sandbox.configure(latency_ms=50)
     in_org = {**GLOBAL, 'org_id': ORG_ID}
     first = write_folder(
@@ -327,6 +333,21 @@ def test_a_stop_ends_the_org_in_progress_cleanly_and_starts_no_other(sandbox, tm
     assert 'la orden se detuvo antes' in entries['segunda']['message']
     assert 'Otra' not in locations(sandbox)
     assert len(list((tmp_path / 'logs' / 'runs').iterdir())) == 1
+
+    resumed = subprocess.run(
+        launcher_command('--resume', json.loads(out)['result']['orgs_id'], '--log-dir', str(tmp_path / 'logs')),
+        env=child_env(WEBEX_ACCESS_TOKEN=TOKEN, WEBEX_BASE_URL=sandbox.base_url),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert resumed.returncode == 0, resumed.stderr
+    after = {Path(entry['input']).name: entry for entry in json.loads(resumed.stdout)['result']['orgs']}
+    assert (after['primera']['run_id'], after['primera']['state']) == (entries['primera']['run_id'], 'completed')
+    assert after['segunda']['state'] == 'completed'
+    assert {f'Sede {i}' for i in range(10)} | {'Otra'} <= locations(sandbox)
 
 
 def test_each_input_finds_its_own_variables_file_never_the_shared_one(tmp_path, monkeypatch):

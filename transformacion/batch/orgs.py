@@ -33,7 +33,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -76,9 +76,11 @@ class OrgInput:
     path: str
     global_csv: str | None = None
     env_file: str | None = None
-    #: the org's run to continue (a combined ``--resume``), or the message of an org that did not start
+    #: in a combined ``--resume``: the org's run to continue, or the batch of an org that did not start (``Batch`` as
+    #: a dict: it starts now), or why it cannot start
     run: str | None = None
     not_started: str | None = None
+    batch: dict[str, Any] | None = None
 
 
 #: Builds the batch of one input: (input, catalogue, input options as ``options.input_options``, the list the
@@ -186,18 +188,22 @@ def _combined_inputs(path: Path) -> list[OrgInput]:
         entries = json.loads(path.read_text(encoding='utf-8'))['result']['orgs']
     except (OSError, ValueError, KeyError, TypeError):
         raise NotStarted(f'{path} no es un resumen combinado de varias organizaciones') from None
-    return [
-        OrgInput(
-            entry.get('input') or '',
-            None,
-            entry.get('env_file'),
-            entry.get('run_dir'),
-            None
-            if entry.get('run_dir')
-            else f'no llegó a empezar ({entry.get("message")}); corrija y lance de nuevo esa entrada',
+    inputs = []
+    for entry in entries:
+        unstartable = None
+        if not entry.get('run_dir') and not entry.get('batch'):
+            unstartable = f'no llegó a empezar ({entry.get("message")}); corrija y lance de nuevo esa entrada'
+        inputs.append(
+            OrgInput(
+                entry.get('input') or '',
+                None,
+                entry.get('env_file'),
+                run=entry.get('run_dir'),
+                not_started=unstartable,
+                batch=None if entry.get('run_dir') else entry.get('batch'),
+            )
         )
-        for entry in entries
-    ]
+    return inputs
 
 
 def read_env_file(path: str) -> dict[str, str]:
@@ -240,6 +246,8 @@ class _Org:
     reply: Reply
     org_id: str | None = None
     flying: bool = False
+    #: the batch of an org that did not start, for a combined ``--resume`` to start
+    batch: Batch | None = None
 
 
 def _environ(values: Mapping[str, str]) -> dict[str, str]:
@@ -278,7 +286,7 @@ def _run_org(
         values = read_env_file(item.env_file) if item.env_file else {}
         environ = _environ(values)
         settings = settings_from_args(args, concurrency=concurrency)
-        continued = item.run or args.resume or args.retry_failed
+        continued = item.run or (None if item.batch else args.resume or args.retry_failed)
         if continued:
             org.org_id = args.org_id or values.get('WEBEX_ORG_ID') or _recorded(continued, args.log_dir, 'org_id')
             connection = _connection(args, environ, org.org_id)
@@ -295,25 +303,20 @@ def _run_org(
                 stop,
             )
             return report.reply(done)
-        own = args.org_id or values.get('WEBEX_ORG_ID') or (None if several else os.environ.get('WEBEX_ORG_ID'))
-        reading = {**input_options(args), 'org_id': own}
-        batch = make_batch(item, catalog, reading, None)
-        org.org_id = own or global_org_id(batch)
-        if several and not org.org_id and not any(name in values for name in CREDENTIAL_VARS):
-            raise NotStarted(
-                f'{item.path} no dice en qué organización actuar: ponga WEBEX_ORG_ID (o una credencial propia) en su '
-                f'fichero de variables ({_env_hint(item)}) o la columna org_id en su global'
-            )
-        env_file = str(Path(item.env_file).resolve()) if item.env_file else None
-        batch = replace(batch, reading={**batch.reading, 'org_id': org.org_id, 'env_file': env_file})
+        if item.batch:
+            org.batch = Batch(**{**item.batch, 'actions': tuple(item.batch['actions'])})
+            org.org_id = org.batch.reading.get('org_id')
+        else:
+            org.batch, org.org_id = org_batch(args, item, make_batch, catalog, values, several=several)
         connection = _connection(args, environ, org.org_id)
         settings = replace(settings, org_id=org.org_id)
-        for name in batch.actions:
+        for name in org.batch.actions:
             if not catalog[name][0].ready:
                 print(f'aviso: {name} está en desarrollo: sus filas quedarán rejected', file=stream)
         done, org.flying = _start(
-            batch, settings, connection, args.log_dir, catalog, time.sleep, stream, stop, script_name
+            org.batch, settings, connection, args.log_dir, catalog, time.sleep, stream, stop, script_name
         )
+        org.batch = None  # started: its run continues it
         return report.reply(done)
 
     def guarded() -> Reply:
@@ -328,6 +331,31 @@ def _run_org(
     if org.reply.exit_code is None:  # the run itself failed: what was done is in its checkpoint
         org.reply.exit_code = org.reply.summary['exit_code'] = EXIT_CODES['crashed']
     return org
+
+
+def org_batch(
+    args: argparse.Namespace,
+    item: OrgInput,
+    make_batch: MakeBatch,
+    catalog: Catalog,
+    values: Mapping[str, str],
+    *,
+    several: bool,
+    notices: list[str] | None = None,
+) -> tuple[Batch, str | None]:
+    """The batch of one input and the org it acts in (command line, its variables file, the shared environment for
+    a single input, its global), with both recorded in ``Batch.reading`` (``org_id``, ``env_file``). NotStarted when
+    the input cannot be read, or names no org among several (see the module docstring)."""
+    own = args.org_id or values.get('WEBEX_ORG_ID') or (None if several else os.environ.get('WEBEX_ORG_ID'))
+    batch = make_batch(item, catalog, {**input_options(args), 'org_id': own}, notices)
+    org_id = own or global_org_id(batch)
+    if several and not org_id and not any(name in values for name in CREDENTIAL_VARS):
+        raise NotStarted(
+            f'{item.path} no dice en qué organización actuar: ponga WEBEX_ORG_ID (o una credencial propia) en su '
+            f'fichero de variables ({_env_hint(item)}) o la columna org_id en su global'
+        )
+    env_file = str(Path(item.env_file).resolve()) if item.env_file else None
+    return replace(batch, reading={**batch.reading, 'org_id': org_id, 'env_file': env_file}), org_id
 
 
 def _env_hint(item: OrgInput) -> str:
@@ -362,6 +390,7 @@ def _entry(org: _Org) -> dict[str, Any]:
     reply = org.reply
     summary = reply.summary
     target = summary.get('target') or {}
+    run_dir = reply.result.get('run_dir') or org.item.run
     return {
         'input': str(Path(org.item.path).resolve()) if org.item.path else summary.get('input_dir'),
         'env_file': str(Path(org.item.env_file).resolve()) if org.item.env_file else None,
@@ -371,13 +400,14 @@ def _entry(org: _Org) -> dict[str, Any]:
         'exit_code': reply.exit_code,
         'state': summary.get('state') or ('crashed' if reply.exit_code == EXIT_CODES['crashed'] else 'not_started'),
         'message': reply.message,
-        'run_id': reply.result.get('run_id'),
-        'run_dir': reply.result.get('run_dir'),
+        'run_id': Path(run_dir).name if run_dir else None,
+        'run_dir': run_dir,
         'results_file': reply.result.get('results_file'),
         'summary_file': reply.result.get('summary_file'),
         'result_file': reply.result.get('result_file'),
         'by_status': summary.get('by_status', {}),
         'resume_command': summary.get('resume_command'),
+        'batch': asdict(org.batch) if org.batch is not None and not run_dir else None,
     }
 
 
@@ -409,7 +439,7 @@ def labels(entries: list[dict[str, Any]]) -> list[str]:
 
 def render_orgs(entries: list[dict[str, Any]], combined_file: Path, resume: str | None = None) -> str:
     """The combined table: one line per org (input, org, status, exit code, run, counts), then what went wrong,
-    where the combined summary is and the command that continues the stopped orgs."""
+    where the combined summary is and the command that continues the stopped orgs and starts those that did not."""
     rows = [['entrada', 'organización', 'estado', 'código', 'ejecución', 'executed', 'fallos']]
     for label, entry in zip(labels(entries), entries, strict=True):
         counts = entry['by_status']
@@ -435,7 +465,7 @@ def render_orgs(entries: list[dict[str, Any]], combined_file: Path, resume: str 
         for label, entry in zip(labels(entries), entries, strict=True)
         if entry['exit_code']
     ]
-    follow = [f'continúe las detenidas con: {resume}'] if resume else []
+    follow = [f'continúe las detenidas o sin empezar con: {resume}'] if resume else []
     return '\n'.join([head, *lines, *notes, f'resumen combinado: {combined_file}', *follow])
 
 
@@ -473,9 +503,7 @@ def run_orgs(
     with stop.handling():
         for index, item in enumerate(inputs, start=1):
             if stop.event.is_set():
-                reply = report.not_started('no empezada: la orden se detuvo antes (continúe lanzándola de nuevo)')
-                reply.exit_code = reply.summary['exit_code'] = EXIT_CODES['stopped']
-                done.append(_Org(item, reply))
+                done.append(_skipped(args, item, make_batch, catalog, several=several))
                 continue
             if several:
                 print(f'\n=== organización {index}/{len(inputs)}: {item.path} ===', file=stream, flush=True)
@@ -508,6 +536,25 @@ def run_orgs(
         sys.stderr.flush()
         os._exit(code)
     return code
+
+
+def _skipped(
+    args: argparse.Namespace, item: OrgInput, make_batch: MakeBatch, catalog: Catalog, *, several: bool
+) -> _Org:
+    """An org a stop kept from starting (exit 5): its run or its batch is kept, so that the combined ``--resume``
+    continues or starts it."""
+    reply = report.not_started('no empezada: la orden se detuvo antes; continúe con --resume del resumen combinado')
+    reply.exit_code = reply.summary['exit_code'] = EXIT_CODES['stopped']
+    org = _Org(item, reply)
+    if item.batch:
+        org.batch = Batch(**{**item.batch, 'actions': tuple(item.batch['actions'])})
+    elif not item.run:
+        try:
+            values = read_env_file(item.env_file) if item.env_file else {}
+            org.batch, org.org_id = org_batch(args, item, make_batch, catalog, values, several=several, notices=[])
+        except Exception:  # unreadable now: the resume names it as not started
+            org.batch = None
+    return org
 
 
 def _refusal(args: argparse.Namespace, several: bool, combined: bool) -> str:
@@ -550,10 +597,10 @@ def _emit_combined(
     by_org_status: dict[str, int] = {}
     for entry in entries:
         by_org_status[entry['status']] = by_org_status.get(entry['status'], 0) + 1
-    resumable = [entry for entry in entries if entry['state'] == 'stopped']
+    resumable = [entry for entry in entries if entry['state'] == 'stopped' or entry['batch']]
     resume = f'python -m transformacion.{script_name} --resume {combined_file}' if resumable else None
     if resume:
-        message += f'; continúe las detenidas con --resume {combined_id}'
+        message += f'; continúe las detenidas o sin empezar con --resume {combined_id}'
     summary = {
         'message': message,
         'exit_code': code,
