@@ -21,8 +21,9 @@ The one result object on stdout with several inputs: ``result.orgs`` lists each 
 code, state, message, run folder, files, counts, the command that continues it), ``summary`` the counts by status over
 every run; it is also written to ``<log dir>/orgs/<id>.json`` (the combined summary). The exit code is the worst of the
 orgs' (``WORST_FIRST``). ``--resume`` / ``--retry-failed`` with a combined summary's id or file continue every org
-run it lists (each with its variables file, recorded in its checkpoint as ``Batch.reading['env_file']``); with a run
-id, that org's run alone. One input with a variables file (or whose global names its org) is a plain run: its own
+run it lists (each with its variables file, recorded in its checkpoint as ``Batch.reading['env_file']``) and start the
+orgs a stop or a refused credential kept from starting (their ``batch`` is in the summary); with a run id, that org's
+run alone. One input with a variables file (or whose global names its org) is a plain run: its own
 result object (``report.emit_run``).
 """
 
