@@ -93,15 +93,15 @@ class Column:
     aliases: tuple[str, ...] = ()
 
 
-#: The ``org_id`` column a global table of ours may have: the customer organisation of its batch. A multi-org command
-#: (``batch.orgs``) runs each input in the org its global names; in any run a different value than the run's org
-#: (``--org-id`` / ``WEBEX_ORG_ID``) refuses the batch. It is never a parameter of an action.
+#: The ``org_id`` column a global table of ours may have: the customer organisation of its batch (``batch.orgs``: the
+#: run's org when the command names none; a different value than the run's ``--org-id`` / ``WEBEX_ORG_ID`` refuses the
+#: batch). It is never a parameter of an action.
 ORG_COLUMN = Column(
     'org_id',
     None,
     check='same_org',
-    why='la organización del lote: con varias entradas en una orden elige la de esta entrada; si no, se comprueba '
-    'contra --org-id / WEBEX_ORG_ID',
+    why='la organización del lote: la de la ejecución si no se indica --org-id / WEBEX_ORG_ID; si se indica, debe '
+    'coincidir',
 )
 
 
