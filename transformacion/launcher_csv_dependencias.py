@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from transformacion.batch.options import (
     EXIT_HELP,
@@ -17,12 +18,13 @@ from transformacion.batch.options import (
     NotStarted,
     OptionsParser,
     add_input_options,
+    add_org_options,
     add_run_options,
     batch_from_folder,
     input_options,
 )
 from transformacion.core.catalog import DATASETS, GLOBAL_CSV, Catalog
-from transformacion.core.cli import command_parser
+from transformacion.core.cli import command_parser, invocation_from
 
 SCRIPT = 'launcher_csv_dependencias'
 
@@ -47,6 +49,12 @@ Antes de la primera escritura se leen y se muestran el destino (organización, U
 ejecución solo se reanuda contra el mismo destino. Ctrl-C (o SIGTERM) detiene limpio: termina lo que está en curso,
 escribe los resultados y dice cómo continuar; un segundo Ctrl-C sale ya.
 
+Varias organizaciones cliente (partners): --input_dir repetido, una entrada por organización; cada una es una
+ejecución propia (carpeta, punto de control, evidencias, ritmo e informe propios), una tras otra, y al final un
+resumen combinado (<log dir>/orgs/<id>.json). La organización y la credencial de cada entrada: su fichero de
+variables (--env-file, o el .env de su carpeta / <nombre>.env junto al libro: WEBEX_ORG_ID, credencial) o la
+columna org_id de su global. El fallo de una no detiene las demás; el código de salida es el peor.
+
 Salida en <log dir>/runs/<run_id>/: results_manual.csv (estado y categoría de cada fila x acción), summary.json,
 result.json (el objeto JSON; en stdout si stdout no es un terminal o con --json), checkpoint.sqlite, target.jsonl y
 <acción>.jsonl."""
@@ -58,7 +66,9 @@ def _parser() -> argparse.ArgumentParser:
         '--input_dir',
         '--input-dir',
         dest='input_dir',
-        help='carpeta con los datasets y global.csv (opcional), o un libro de Excel .xlsx con una hoja por dataset',
+        action='append',
+        help='carpeta con los datasets y global.csv (opcional), o un libro de Excel .xlsx con una hoja por dataset; '
+        'repetida, una por organización cliente: una ejecución por organización y un resumen combinado',
     )
     parser.add_argument(
         '--actions', help='acciones separadas por comas (por defecto: todas las ready cuyo dataset está presente)'
@@ -72,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument('--row', type=int, help='fila en modo single (1 = primera tras la cabecera; por defecto 1)')
     add_input_options(parser)
     add_run_options(parser)
+    add_org_options(parser)
     return parser
 
 
@@ -80,25 +91,47 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     single = args.mode == 'single'
 
-    def make_batch(catalog: Catalog) -> Batch:
-        if not args.input_dir:
+    def folder_batch(
+        folder: str | None, catalog: Catalog, reading: dict[str, Any], notices: list[str] | None = None
+    ) -> Batch:
+        if not folder:
             raise NotStarted('indique --input_dir (o --resume / --retry-failed RUN_ID)')
         if args.row is not None and not single:
             raise NotStarted('--row solo se usa con --mode single')
         return batch_from_folder(
-            args.input_dir,
+            folder,
             args.actions,
             catalog=catalog,
             row=(args.row or 1) if single else None,
             dry_run=args.dry_run,
             skip_invalid=args.skip_invalid,
             chunk_size=args.chunk_size,
-            reading=input_options(args),
+            reading=reading,
+            notices=notices,
         )
 
-    from transformacion.batch.run import run_command  # the engine (HTTP client, SQLite): not for --help
+    # the engine (HTTP client, SQLite) is imported only to run, never for --help
+    from transformacion.batch.orgs import OrgInput, org_inputs, run_orgs, wants_orgs
+    from transformacion.batch.report import emit_run, not_started
+    from transformacion.batch.run import run_command
 
-    return run_command(SCRIPT, args, argv, make_batch, concurrency=1 if single else None)
+    concurrency = 1 if single else None
+    try:
+        inputs = org_inputs(args.input_dir or [], args.env_file)
+    except NotStarted as exc:
+        return emit_run(
+            SCRIPT, invocation_from(argv), not_started(str(exc)), json_out=args.json or not sys.stdout.isatty()
+        )
+
+    def org_batch(item: OrgInput, catalog: Catalog, reading: dict[str, Any], notices: list[str] | None) -> Batch:
+        return folder_batch(item.path, catalog, reading, notices)
+
+    if wants_orgs(args, inputs, org_batch):
+        return run_orgs(SCRIPT, args, argv, inputs, org_batch, concurrency=concurrency)
+    folder = args.input_dir[0] if args.input_dir else None
+    return run_command(
+        SCRIPT, args, argv, lambda catalog: folder_batch(folder, catalog, input_options(args)), concurrency=concurrency
+    )
 
 
 if __name__ == '__main__':

@@ -3,6 +3,7 @@ its state what a test needs."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from transformacion.core.params import NUMBER_RANGES
@@ -118,3 +119,14 @@ def add_calling_location(sandbox: Sandbox, name: str, numbers: str = '', city: s
 def writes_summary(sandbox: Sandbox, since: int = 0) -> list[tuple[str, str, int | None]]:
     """(method, path without /v1, status) of every write the sandbox received."""
     return [(w['method'], w['path'].removeprefix('/v1'), w['status']) for w in sandbox.writes(since)]
+
+
+#: A second customer: base64 of ciscospark://us/ORGANIZATION/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0
+OTHER_ORG_ID = 'Y2lzY29zcGFyazovL3VzL09SR0FOSVpBVElPTi8wYjFjMmQzZS00ZjUwLTYxNzItODM5NC1hNWI2YzdkOGU5ZjA'
+OTHER_ORG_NAME = 'Otra Cliente S.L.'
+
+
+def other_org_fixture() -> dict[str, Any]:
+    """The default org under another id and name: a second customer built like the first (a sandbox serves one)."""
+    text = json.dumps(FIXTURE).replace(ORG_ID, OTHER_ORG_ID)
+    return {**json.loads(text), 'display_name': OTHER_ORG_NAME}

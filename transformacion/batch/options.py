@@ -456,3 +456,16 @@ def connection_from_args(args: argparse.Namespace, stream: TextIO) -> Iterator[t
     except Rejected as exc:
         raise NotStarted(exc.message) from None
     yield connection
+
+
+def add_org_options(parser: argparse.ArgumentParser) -> None:
+    """``--env-file``: the variables file of the customer org (once, or once per input in their order)."""
+    parser.add_argument(
+        '--env-file',
+        dest='env_file',
+        action='append',
+        metavar='FICHERO',
+        help='variables (WEBEX_ORG_ID, credencial) de la organización cliente; ganan al entorno y al .env común; '
+        'con varias entradas, uno por entrada en su orden (por defecto el .env de su carpeta o <nombre>.env junto a '
+        'ella); con --resume, el de la ejecución',
+    )

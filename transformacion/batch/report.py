@@ -136,12 +136,15 @@ def run_state(store: Checkpoint) -> str:
 
 
 def resume_command(store: Checkpoint, run_dir: Path) -> str:
-    """The exact command that continues the run from any directory: its command, ``--resume`` with its folder, and
-    its base URL when it is not Webex's (the token must be the same org's: WEBEX_ACCESS_TOKEN or --token)."""
+    """The exact command that continues the run from any directory: its command, ``--resume`` with its folder, the
+    customer org's variables file of a multi-org run (``--env-file``, ``batch.orgs``) and its base URL when it is not
+    Webex's (the token must be the same org's: WEBEX_ACCESS_TOKEN or --token)."""
     script = store.meta('script') or 'launcher_csv_dependencias'
     target = store.meta('target') or {}
     base_url = target.get('base_url')
-    extra = f' --base-url {base_url}' if base_url and normal_base_url(base_url) != WEBEX_BASE_URL else ''
+    env_file = ((store.meta('batch') or {}).get('reading') or {}).get('env_file')
+    extra = f' --env-file {env_file}' if env_file else ''
+    extra += f' --base-url {base_url}' if base_url and normal_base_url(base_url) != WEBEX_BASE_URL else ''
     return f'python -m transformacion.{script} --resume {run_dir}{extra}'
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,24 +36,26 @@ def load_runtime_env(start: Path | None = None) -> Path | None:
     return None
 
 
-def get_token(args: argparse.Namespace) -> str | RefreshingToken:
+def get_token(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> str | RefreshingToken:
     """The credential of a command: ``--token`` or ``WEBEX_ACCESS_TOKEN`` (a static token, as always), or, when the
     environment describes an OAuth integration or a Service App (``core.credentials.oauth_client_from_env``), a
     RefreshingToken whose first access token is obtained here (from the token cache while still valid).
 
     ``--token`` on the command line wins over an integration in the environment; for a Service App it is the
     admin's token that asks for the app's tokens. Rejected when there is no credential, when the OAuth variables are
-    incomplete or when Webex refuses them. Every secret is registered.
+    incomplete or when Webex refuses them. Every secret is registered. ``environ`` is where the variables are read
+    (default ``os.environ``; one customer org's own variables in a multi-org batch, ``batch.orgs``).
     """
     from transformacion.core.credentials import oauth_client_from_env, open_credentials
 
+    environ = os.environ if environ is None else environ
     flag = (getattr(args, 'token', None) or '').strip()
-    token = flag or os.environ.get('WEBEX_ACCESS_TOKEN', '').strip()
+    token = flag or environ.get('WEBEX_ACCESS_TOKEN', '').strip()
     register_secret(token)
     client = oauth_client_from_env(
-        os.environ,
+        environ,
         admin_token=token or None,
-        base_url=getattr(args, 'base_url', None) or os.environ.get('WEBEX_BASE_URL', '').strip() or None,
+        base_url=getattr(args, 'base_url', None) or environ.get('WEBEX_BASE_URL', '').strip() or None,
         org_id=getattr(args, 'org_id', None),
     )
     if client is not None and not (flag and client.service_app_id is None):

@@ -93,6 +93,18 @@ class Column:
     aliases: tuple[str, ...] = ()
 
 
+#: The ``org_id`` column a global table of ours may have: the customer organisation of its batch (``batch.orgs``: the
+#: run's org when the command names none; a different value than the run's ``--org-id`` / ``WEBEX_ORG_ID`` refuses the
+#: batch). It is never a parameter of an action.
+ORG_COLUMN = Column(
+    'org_id',
+    None,
+    check='same_org',
+    why='la organización del lote: la de la ejecución si no se indica --org-id / WEBEX_ORG_ID; si se indica, debe '
+    'coincidir',
+)
+
+
 @dataclass(frozen=True)
 class Pattern:
     """Headers that carry data in their name (Control Hub's service columns), matched by regular expression."""
@@ -556,6 +568,8 @@ class MappedTable:
                 return _Entry(position, header, 'column', column=column)
         if header in self.ours:
             return _Entry(position, header, 'ours')
+        if self.dataset == GLOBAL and self.spec is None and header_key(header) == header_key(ORG_COLUMN.header):
+            return _Entry(position, header, 'column', column=ORG_COLUMN)
         if self.profile is not None and self.spec is not None:
             found = self.profile.pattern_for(header)
             if found:
