@@ -200,3 +200,42 @@ def test_the_plan_of_a_batch_rejected_by_its_validation_cannot_be_applied(launch
     assert run.code == 2
 
     assert 'rechazada por la validación' in _refused(launch, sandbox, out)
+
+
+def test_a_single_actions_dry_run_saves_its_plan_for_review(cli, launch, sandbox, tmp_path):
+    out = tmp_path / 'desvio.json'
+
+    run = cli(
+        'configurar_desvio_usuario', '--person', LUCIA, '--forward-busy', '1002', '--dry-run', '--plan-out', str(out)
+    )
+
+    assert (run.code, run.status, run.summary['plan_out']) == (0, 'dry_run', str(out))
+    document = json.loads(out.read_text(encoding='utf-8'))
+    assert (document['format'], document['script'], document['actions']) == (
+        'transformacion.plan/1',
+        FORWARDING,
+        [FORWARDING],
+    )
+    [entry] = document['pairs']
+    assert (entry['kind'], entry['entity'], entry['category']) == ('update', LUCIA, 'simulado')
+    assert entry['diff'] == run.result['result']['diff'] and entry['calls'] == run.result['result']['calls']
+    assert (
+        entry['input_hash']
+        == hashlib.sha256(
+            json.dumps({'email': LUCIA, 'forward_busy': '1002'}, sort_keys=True, separators=(',', ':')).encode()
+        ).hexdigest()
+    )
+    [line] = [line for line in read_csv(out.with_suffix('.csv'))[1] if line['field'] == 'busy_destination']
+    assert (line['before'], line['after']) == ('', '1002')
+    assert 'planifique con el lanzador' in _refused(launch, sandbox, out)
+
+
+def test_plan_out_without_dry_run_is_refused_by_a_single_action(cli, sandbox, tmp_path):
+    run = cli(
+        'configurar_desvio_usuario', '--person', LUCIA, '--forward-busy', '1002', '--plan-out', str(tmp_path / 'p')
+    )
+
+    assert (run.code, run.status) == (2, 'rejected') and '--plan-out solo se usa con --dry-run' in run.summary[
+        'message'
+    ]
+    assert sandbox.writes() == []
