@@ -239,3 +239,10 @@ def test_plan_out_without_dry_run_is_refused_by_a_single_action(cli, sandbox, tm
         'message'
     ]
     assert sandbox.writes() == []
+
+
+def test_plan_out_without_dry_run_is_refused_by_the_launcher(launch, sandbox, tmp_path):
+    run = launch('--input_dir', str(_folder(tmp_path)), '--plan-out', str(tmp_path / 'plan.json'))
+
+    assert run.code == 4 and '--plan-out solo se usa con --dry-run' in run.result['summary']['message']
+    assert sandbox.writes() == []
