@@ -353,13 +353,23 @@ class Checkpoint:
             (dataset, row, action, json.dumps(spec, ensure_ascii=False, default=str)),
         )
 
-    def set_details(self, dataset: str, row: int, action: str, details: dict[str, Any]) -> None:
+    def set_details(
+        self, dataset: str, row: int, action: str, details: dict[str, Any], spec: dict[str, Any] | None = None
+    ) -> None:
         """Record the details of how a row x action ended (its outcome's: ``before``, ``diff``, ``calls``,
-        ``needs_confirmation``, ``after``, ``reason``...), replacing earlier ones."""
+        ``needs_confirmation``, ``after``, ``reason``...), replacing earlier ones, and its ``spec`` when given (see
+        ``set_spec``), in one statement."""
         self._execute(
-            'INSERT INTO pair_data (dataset, row_number, action, details) VALUES (?, ?, ?, ?) '
-            'ON CONFLICT (dataset, row_number, action) DO UPDATE SET details = excluded.details',
-            (dataset, row, action, json.dumps(details, ensure_ascii=False, default=str)),
+            'INSERT INTO pair_data (dataset, row_number, action, spec, details) VALUES (?, ?, ?, ?, ?) '
+            'ON CONFLICT (dataset, row_number, action) DO UPDATE SET details = excluded.details, '
+            'spec = COALESCE(excluded.spec, spec)',
+            (
+                dataset,
+                row,
+                action,
+                None if spec is None else json.dumps(spec, ensure_ascii=False, default=str),
+                json.dumps(details, ensure_ascii=False, default=str),
+            ),
         )
 
     def pair_data(self, dataset: str, row: int, action: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:

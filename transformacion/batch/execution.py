@@ -229,8 +229,8 @@ def _run_task(
         run.store.finish(*key, Outcome('skipped', reason), blocked_by=blocked_by)
         run.progress.advance(False)
         return
-    run.store.set_spec(*key, {'params': sanitise(params), 'input_hash': row_hash(row, run.global_row)})
-    run_attempts(run, key, action, params, cancel, started, simulated=simulated)
+    spec = {'params': sanitise(params), 'input_hash': row_hash(row, run.global_row)}
+    run_attempts(run, key, action, params, cancel, started, simulated=simulated, spec=spec)
 
 
 def run_attempts(
@@ -243,11 +243,13 @@ def run_attempts(
     *,
     simulated: bool = False,
     expect: Any = ANY_STATE,
+    spec: dict[str, Any] | None = None,
 ) -> None:
     """Run one row x action (``key`` = dataset, row, action) whose prerequisites are met: its attempts (row retries of
     transient failures), the stop of the run on a halting error, and the record of how it ended (checkpoint task,
     its outcome's details, the ``summary`` evidence line, the progress). ``simulated``: a prerequisite only ran as a
-    dry run (a refusal then becomes ``dry_run``); ``expect``: the drift guard (``Context.expect``)."""
+    dry run (a refusal then becomes ``dry_run``); ``expect``: the drift guard (``Context.expect``); ``spec``: what the
+    pair ran with (``Checkpoint.set_spec``), recorded with its end."""
     dataset, number, _ = key
     earlier = run.store.task(*key)
     wrote = bool(earlier and earlier.wrote)
@@ -304,8 +306,12 @@ def run_attempts(
     log.event(
         'summary', {'status': outcome.status, 'category': category, 'message': outcome.message, 'attempts': attempt}
     )
-    run.store.set_details(*key, details)
-    if run.store.finish(*key, outcome, log, time.monotonic() - started, category=category, last_error=last_error):
+    with run.store.transaction():  # one commit: the end of a pair costs no more than it did
+        run.store.set_details(*key, details, spec)
+        recorded = run.store.finish(
+            *key, outcome, log, time.monotonic() - started, category=category, last_error=last_error
+        )
+    if recorded:
         run.progress.advance(outcome.status in OK_STATUSES)
 
 
