@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import fcntl
-import hashlib
 import json
 import os
 import re
@@ -43,6 +42,7 @@ from transformacion.batch.plan import (
     plan_pairs,
     render_table,
     save_copy,
+    sha256_file,
     write_plan,
 )
 from transformacion.batch.target import Target, TargetError, describe, differences, operator, read_target, versions
@@ -114,14 +114,6 @@ class Stop:
         finally:
             for number, handler in previous.items():
                 signal.signal(number, handler)
-
-
-def _fingerprint(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, 'rb') as handle:
-        for block in iter(lambda: handle.read(1 << 20), b''):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _inputs(batch: Batch) -> list[str]:
@@ -343,7 +335,7 @@ def _start(
     catalog = catalog or load_catalog()
     _plan(batch.actions, catalog)
     run_dir = (log_dir_from(log_dir) / 'runs' / new_run_id()).resolve()
-    fingerprints = {path: _fingerprint(path) for path in _inputs(batch)}
+    fingerprints = {path: sha256_file(path) for path in _inputs(batch)}
     who = _who(None)
     try:
         with _open_run(run_dir) as store:
@@ -422,7 +414,7 @@ def _start_pairs(
         dry_run=dry_run,
     )
     run_dir = (log_dir_from(log_dir) / 'runs' / new_run_id()).resolve()
-    fingerprints = {path: _fingerprint(path) for path in files.values()}
+    fingerprints = {path: sha256_file(path) for path in files.values()}
     try:
         with _open_run(run_dir) as store:
             with store.transaction():
@@ -481,7 +473,7 @@ def _continue(
         for path, digest in store.meta('fingerprints').items():
             if not Path(path).is_file():
                 raise NotStarted(f'{path} ya no existe; la ejecución {run_dir.name} no puede continuar; lance otra')
-            now = _fingerprint(path)
+            now = sha256_file(path)
             if now != digest:
                 raise NotStarted(
                     f'{path} ha cambiado desde que empezó la ejecución {run_dir.name} (huella registrada '
