@@ -32,13 +32,15 @@ from transformacion.batch.options import Batch, Settings
 from transformacion.batch.validation import typed_params
 from transformacion.core.catalog import Catalog, plan
 from transformacion.core.cli import execute
-from transformacion.core.context import Context, RunCache
+from transformacion.core.context import ANY_STATE, Context, RunCache
 from transformacion.core.csvfiles import CsvError
 from transformacion.core.evidence import ActionLog
 from transformacion.core.outcome import Outcome, Rejected
 from transformacion.core.params import Action
+from transformacion.core.planfile import SIMULATED_PREREQUISITE, input_hash
 from transformacion.core.progress import Progress
 from transformacion.core.retry import backoff_delay
+from transformacion.core.secrets import sanitise
 
 #: The failure reasons (``core.retry.classify_error``) that a row retries.
 RETRYABLE = ('transient', 'rate_limited')
@@ -170,6 +172,8 @@ def category_of(outcome: Outcome, action: Action, settings: Settings) -> str:
         error = outcome.details.get('error')
         return error.get('reason') or 'unexpected' if isinstance(error, dict) else 'unexpected'
     if outcome.status == 'rejected':
+        if outcome.details.get('reason') == 'drift':
+            return 'drift'
         unconfirmed = action.high_impact and not settings.assume_yes and {'current', 'desired'} <= set(outcome.details)
         return 'sin_confirmar' if unconfirmed else 'invalid_input'
     if outcome.status == 'dry_run' and outcome.details.get('needs_confirmation'):
@@ -202,6 +206,12 @@ def _retryable(outcome: Outcome) -> bool:
     return outcome.status == 'error' and isinstance(error, dict) and error.get('reason') in RETRYABLE
 
 
+def row_hash(row: dict[str, str], global_row: dict[str, str]) -> str:
+    """The ``input_hash`` of a row: sha256 (hex) of the row after the merge with global.csv (the row wins; empty
+    cells do not count), as canonical JSON (keys sorted)."""
+    return input_hash({**global_row, **{column: value for column, value in row.items() if value}})
+
+
 def _run_task(
     run: RunContext, dataset: str, number: int, row: dict[str, str], action: Action, cancel: threading.Event
 ) -> None:
@@ -219,6 +229,28 @@ def _run_task(
         run.store.finish(*key, Outcome('skipped', reason), blocked_by=blocked_by)
         run.progress.advance(False)
         return
+    spec = {'params': sanitise(params), 'input_hash': row_hash(row, run.global_row)}
+    run_attempts(run, key, action, params, cancel, started, simulated=simulated, spec=spec)
+
+
+def run_attempts(
+    run: RunContext,
+    key: tuple[str, int, str],
+    action: Action,
+    params: dict[str, Any],
+    cancel: threading.Event,
+    started: float,
+    *,
+    simulated: bool = False,
+    expect: Any = ANY_STATE,
+    spec: dict[str, Any] | None = None,
+) -> None:
+    """Run one row x action (``key`` = dataset, row, action) whose prerequisites are met: its attempts (row retries of
+    transient failures), the stop of the run on a halting error, and the record of how it ended (checkpoint task,
+    its outcome's details, the ``summary`` evidence line, the progress). ``simulated``: a prerequisite only ran as a
+    dry run (a refusal then becomes ``dry_run``); ``expect``: the drift guard (``Context.expect``); ``spec``: what the
+    pair ran with (``Checkpoint.set_spec``), recorded with its end."""
+    dataset, number, _ = key
     earlier = run.store.task(*key)
     wrote = bool(earlier and earlier.wrote)
     domain = run.catalog[action.name][1]
@@ -242,6 +274,7 @@ def _run_task(
             org_id=run.settings.org_id,
             cache=run.cache,
             sleep=run.sleep,
+            expect=expect,
         )
         outcome = execute(action, domain, params, api_factory=lambda: run.api, ctx=ctx)
         halting = _halting(outcome)
@@ -261,7 +294,9 @@ def _run_task(
         log.event('error', {'kind': 'row_retry', 'attempt': attempt, 'wait_s': round(wait_s, 3), 'message': last_error})
         run.sleep(wait_s)
     outcome = settle(outcome, planned, wrote)
+    details = dict(outcome.details)
     if outcome.status == 'rejected' and simulated:
+        details[SIMULATED_PREREQUISITE] = True
         outcome = Outcome(
             'dry_run',
             f'simulación: depende de un requisito que esta ejecución aplicaría antes; hoy: {outcome.message}',
@@ -271,7 +306,12 @@ def _run_task(
     log.event(
         'summary', {'status': outcome.status, 'category': category, 'message': outcome.message, 'attempts': attempt}
     )
-    if run.store.finish(*key, outcome, log, time.monotonic() - started, category=category, last_error=last_error):
+    with run.store.transaction():  # one commit: the end of a pair costs no more than it did
+        run.store.set_details(*key, details, spec)
+        recorded = run.store.finish(
+            *key, outcome, log, time.monotonic() - started, category=category, last_error=last_error
+        )
+    if recorded:
         run.progress.advance(outcome.status in OK_STATUSES)
 
 
