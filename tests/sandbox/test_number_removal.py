@@ -5,10 +5,18 @@ number, on which the documentation is silent (a setting: refused or released).""
 
 import pytest
 
-from tests.support.locations import set_pstn
+from tests.support.locations import add_location_without_calling, set_pstn
 from tests.support.org import JORGE_ID, RECEPCION_ID, SEDE_CENTRAL_ID
 from tests.support.webex import status_of
-from tests.sandbox.test_telephony_locations import calling_location
+from transformacion.sandbox.state import telephony_locations
+
+
+def calling_location(sandbox, name):
+    """A new location enabled for calling, without PSTN, made directly in the state."""
+    location_id = add_location_without_calling(sandbox, name)
+    with sandbox.org.lock:
+        telephony_locations.enable(sandbox.org, {**sandbox.org.locations[location_id], 'id': location_id})
+    return location_id
 
 
 def inventory(sandbox, location_id):
@@ -27,7 +35,7 @@ def test_free_numbers_are_removed_with_204(api, sandbox):
 @pytest.mark.parametrize(
     ('numbers', 'status', 'says'),
     [
-        (['+34910000000'], 400, "main number cannot be removed"),
+        (['+34910000000'], 400, 'main number cannot be removed'),
         (['+34910000003', '+34910000004', '+34910000005', '+34910000006', '+34910000007', '+34910000008'], 400, '5'),
         (['+34910000003', '+34960000100'], 404, '+34960000100'),
         (['34910000003'], 400, 'E.164'),
@@ -72,8 +80,6 @@ def test_numbers_of_a_location_without_a_removable_pstn_are_refused(api, sandbox
 
 
 def test_a_location_not_enabled_for_calling_is_404(api, sandbox):
-    from tests.support.locations import add_location_without_calling
-
     bare = add_location_without_calling(sandbox, 'Oporto')
 
     assert status_of(api.telephony.location.number.remove, bare, ['+351220000100'])[0] == 404

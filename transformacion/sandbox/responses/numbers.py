@@ -1,5 +1,5 @@
-"""HTTP layer of the number inventory: GET /telephony/config/numbers, POST and DELETE /telephony/config/locations/{id}/numbers,
-and Webex's validation endpoints for numbers and extensions."""
+"""HTTP layer of the number inventory: GET /telephony/config/numbers, POST and DELETE
+/telephony/config/locations/{id}/numbers, and Webex's validation endpoints for numbers and extensions."""
 
 from __future__ import annotations
 

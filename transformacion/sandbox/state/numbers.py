@@ -270,8 +270,9 @@ def remove(org: Org, location_id: str, data: dict[str, Any], *, assigned: str = 
     if held and assigned == 'refuse':
         raise BadRequest(
             f'Phone number(s) assigned and not removed: {", ".join(held)}; unassign them first.',
-            descriptions=[f'{n} is assigned to {org.numbers[n]["owner"]["type"]} {org.numbers[n]["owner"]["id"]}.'
-                          for n in held],
+            descriptions=[
+                f'{n} is assigned to {org.numbers[n]["owner"]["type"]} {org.numbers[n]["owner"]["id"]}.' for n in held
+            ],
         )
     for number in dict.fromkeys(wanted):
         _release(org, number)
