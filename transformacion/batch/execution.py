@@ -189,16 +189,6 @@ def settle(outcome: Outcome, planned: bool, wrote_before: bool) -> Outcome:
     return outcome
 
 
-#: what a pair's summary keeps of its outcome for a revert (``batch/revert``), besides the ids it names
-CHANGE_KEYS = ('before', 'diff', 'after', 'licenses_added', 'licenses_removed')
-
-
-def change_of(outcome: Outcome) -> dict[str, Any]:
-    """The state a pair read (``before``), what it changed (``diff``), the state read back (``after``), the licenses
-    it moved and the ids (``*_id``) of what it touched: what ``revertir`` needs to undo it."""
-    return {key: value for key, value in outcome.details.items() if key in CHANGE_KEYS or key.endswith('_id')}
-
-
 def _halting(outcome: Outcome) -> str | None:
     """The ``HALTING_ERRORS`` reason of an outcome, or None."""
     error = outcome.details.get('error')
@@ -279,14 +269,7 @@ def _run_task(
         )
     category = category_of(outcome, action, run.settings)
     log.event(
-        'summary',
-        {
-            'status': outcome.status,
-            'category': category,
-            'message': outcome.message,
-            'attempts': attempt,
-            'change': change_of(outcome),
-        },
+        'summary', {'status': outcome.status, 'category': category, 'message': outcome.message, 'attempts': attempt}
     )
     if run.store.finish(*key, outcome, log, time.monotonic() - started, category=category, last_error=last_error):
         run.progress.advance(outcome.status in OK_STATUSES)
