@@ -31,6 +31,7 @@ from transformacion.core.params import Action, Param
 from transformacion.core.retry import absent_on_404, http_status
 from transformacion.domain import resolve
 from transformacion.domain.numbers import read_inventory, work_number
+from transformacion.domain.outgoing_permissions import USE_CUSTOM_ENABLED
 from transformacion.domain.workspace import calling_type, primary_numbers
 
 #: The prefix of an inverse action's name: ``deshacer_alta_usuario`` undoes ``alta_usuario``.
@@ -211,7 +212,12 @@ def restore(domain: Callable[..., Outcome]) -> Callable[..., Outcome]:
 
     def undo(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
         ctx.restore = params.get('restore')
-        return domain(api, params['params'], ctx)
+        original = dict(params['params'])
+        if (ctx.restore or {}).get(USE_CUSTOM_ENABLED) is False:
+            # an entity that followed its location's outgoing permissions follows them again (its own call types,
+            # kept by Webex meanwhile, are restored with it)
+            original['use_location_permissions'] = True
+        return domain(api, original, ctx)
 
     return undo
 
