@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -34,6 +35,16 @@ from transformacion.batch.options import (
     settings_from_args,
 )
 from transformacion.batch.pairs import Pair, execute_pairs, record_pairs
+from transformacion.batch.plan import (
+    PLAN_CSV,
+    PLAN_FILE,
+    load_plan,
+    plan_inputs,
+    plan_pairs,
+    render_table,
+    save_copy,
+    write_plan,
+)
 from transformacion.batch.target import Target, TargetError, describe, differences, operator, read_target, versions
 from transformacion.batch.validation import validate
 from transformacion.core.catalog import Catalog, CatalogError, load_catalog, plan
@@ -289,7 +300,10 @@ def _drive(
         store.set_meta('stopped_by', None)
         store.set_meta('halted', None)
     store.close_session(session, state)
-    return report.write_report(store, run_dir, batch.actions, catalog), flying
+    done = report.write_report(store, run_dir, batch.actions, catalog)
+    if batch.dry_run:
+        write_plan(store, run_dir, catalog)
+    return done, flying
 
 
 def start_run(
@@ -478,6 +492,59 @@ def _continue(
         return _drive(store, run_dir, kind, session, settings, connection, catalog, sleep, stream, stop)
 
 
+def _with_plan(reply: Reply, done: report.Report, plan_out: str | None) -> Reply:
+    """A dry-run's reply with its plan: the plan table on the operator's text, the plan files in the result and, with
+    ``--plan-out``, a copy there."""
+    path = done.run_dir / PLAN_FILE
+    if not done.summary.get('dry_run') or not path.is_file():
+        return reply
+    document = json.loads(path.read_text(encoding='utf-8'))
+    reply.result['plan_file'] = str(path)
+    reply.result['plan_csv'] = str(done.run_dir / PLAN_CSV)
+    reply.text = '\n'.join(filter(None, [reply.text, render_table(document)]))
+    if plan_out:
+        reply.result['plan_out'] = str(save_copy(done.run_dir, plan_out))
+        reply.text += f'\nplan guardado en {reply.result["plan_out"]}'
+    return reply
+
+
+def _apply(
+    script_name: str,
+    path: str,
+    settings: Settings,
+    args: argparse.Namespace,
+    catalog: Catalog,
+    stream: TextIO,
+    stop: Stop,
+) -> tuple[report.Report, bool]:
+    """``--apply PLAN``: the plan checked (``plan.load_plan``: format, complete, inputs unchanged), then exactly its
+    creates and updates run with their drift guards (``run_pairs``), bound to the plan's target before any write."""
+    document = load_plan(path)
+    pairs = plan_pairs(document)
+    shown = str(Path(path).expanduser().resolve())
+    print(
+        f'aplicando el plan {shown}: {len(pairs)} par(es) fila x acción de la simulación {document["run_id"]}',
+        file=stream,
+    )
+    origin = {'kind': 'apply', 'plan': shown, 'plan_run': document['run_id'], 'bound_to': f'el plan {shown} es de'}
+    with connection_from_args(args, stream) as connection:
+        return _start_pairs(
+            pairs,
+            settings,
+            connection,
+            catalog,
+            bool(args.dry_run),
+            document['target'],
+            plan_inputs(document),
+            origin,
+            args.log_dir,
+            time.sleep,
+            stream,
+            stop,
+            script_name,
+        )
+
+
 def run_command(
     script_name: str,
     args: argparse.Namespace,
@@ -502,6 +569,9 @@ def run_command(
         settings = settings_from_args(args, concurrency=concurrency)
         continued = args.resume or args.retry_failed
         try:
+            if args.apply:
+                done, flying = _apply(script_name, args.apply, settings, args, catalog, stream, stop)
+                return _with_plan(report.reply(done), done, args.plan_out)
             batch = None if continued else make_batch(catalog)
             with connection_from_args(args, stream) as connection:
                 if batch is None:
@@ -516,14 +586,14 @@ def run_command(
                         stream,
                         stop,
                     )
-                    return report.reply(done)
+                    return _with_plan(report.reply(done), done, args.plan_out)
                 for name in batch.actions:
                     if not catalog[name][0].ready:
                         print(f'aviso: {name} está en desarrollo: sus filas quedarán rejected', file=stream)
                 done, flying = _start(
                     batch, settings, connection, args.log_dir, catalog, time.sleep, stream, stop, script_name
                 )
-                return report.reply(done)
+                return _with_plan(report.reply(done), done, args.plan_out)
         except NotStarted as exc:
             return report.not_started(str(exc))
 
