@@ -239,3 +239,26 @@ def test_plan_out_without_dry_run_is_refused_by_a_single_action(cli, sandbox, tm
         'message'
     ]
     assert sandbox.writes() == []
+
+
+def test_plan_out_without_dry_run_is_refused_by_the_launcher(launch, sandbox, tmp_path):
+    run = launch('--input_dir', str(_folder(tmp_path)), '--plan-out', str(tmp_path / 'plan.json'))
+
+    assert run.code == 4 and '--plan-out solo se usa con --dry-run' in run.result['summary']['message']
+    assert sandbox.writes() == []
+
+
+def test_apply_with_dry_run_shows_what_the_plan_would_do_now_and_writes_nothing(launch, sandbox, planned):
+    plan, _ = planned
+    before = len(sandbox.writes())
+
+    run = launch('--apply', str(plan), '--dry-run')
+
+    assert (run.code, run.status) == (0, 'dry_run'), run.stderr
+    assert len(sandbox.writes()) == before
+    document = json.loads((run.run_dir / 'plan.json').read_text(encoding='utf-8'))
+    assert {entry['action']: entry['kind'] for entry in document['pairs']} == {
+        'alta_ubicacion': 'create',
+        FORWARDING: 'update',
+        PERMISSIONS: 'update',
+    }

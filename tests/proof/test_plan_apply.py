@@ -103,7 +103,7 @@ def test_a_change_made_in_the_org_after_planning_drifts_exactly_those_pairs(sand
     assert sandbox.org.call_forwarding.get(LUCIA_ID)['call_forwarding'] == changed, 'never overwritten blindly'
     assert sandbox.org.call_forwarding.get(JORGE_ID)['call_forwarding']['busy']['destination'] == '1001'
     assert applied.summary['failures'][0]['category'] == 'drift'
-    assert 'drift' in applied.stderr
+    assert 'drift' in applied.stderr and 'planifique de nuevo' in applied.stderr
 
 
 def test_an_apply_killed_halfway_is_finished_by_resume(sandbox, batch, tmp_path, reference):

@@ -30,6 +30,7 @@ from transformacion.core import planfile
 from transformacion.core.catalog import Catalog, plan
 from transformacion.core.columns import GLOBAL
 from transformacion.core.context import ANY_STATE
+from transformacion.core.secrets import MASK
 
 PLAN_FILE = 'plan.json'
 PLAN_CSV = 'plan.csv'
@@ -210,7 +211,10 @@ def load_plan(path: str | Path) -> dict[str, Any]:
 def plan_pairs(document: dict[str, Any]) -> list[Pair]:
     """The pairs ``--apply`` runs: the plan's creates and updates (nothing else), each with its params, its
     ``before`` as the drift guard (none for a pair planned after a prerequisite the same batch applies first), what it
-    requires and its phase."""
+    requires and its phase. NotStarted when a parameter was masked (``***``): the plan cannot say what to write."""
+    for entry in document['pairs']:
+        if entry['kind'] in planfile.APPLIED_KINDS and MASK in json.dumps(entry['params'], ensure_ascii=False):
+            raise NotStarted(f'{entry["id"]}: el plan tiene parámetros enmascarados ({MASK}); no se puede aplicar')
     return [
         Pair(
             dataset=entry['dataset'],
