@@ -179,6 +179,9 @@ def test_the_settings_of_entities_that_existed_are_restored_and_nothing_is_delet
         f'{RECEPCION} / {SEDE_CENTRAL}',
     }
     assert all('_destination' in item['what'] for item in reverted.result['result']['no_revertible'])
+    writes = len(sandbox.writes())
+    again = revert(applied.result['result']['run_id'], '--yes', *connection_args(sandbox, log_dir))
+    assert (again.status, len(sandbox.writes())) == ('skipped', writes), 'a second revert of the run writes nothing'
 
 
 def test_the_revert_of_a_revert_applies_the_original_change_again(sandbox, tmp_path, fast_retries):
