@@ -213,6 +213,8 @@ def test_a_value_changed_since_the_run_is_refused_as_drift_with_both_values(sand
     assert 'rejected' in line and 'drift' in line
     assert '+34910000100' in line and '+34910000999' in line
     assert api.person_settings.forwarding.read(LUCIA_ID).call_forwarding.busy.destination == '+34910000999'
+    [drift] = [group for group in reverted.summary['failures'] if group['category'] == 'drift']
+    assert 'Control Hub' in drift['next_step'] and 'planifique' not in reverted.stderr
 
 
 #: When the run is killed: once 30 pairs are finished, or while a person's create is served after Webex made it (the
