@@ -153,6 +153,7 @@ def test_a_dry_run_revert_plans_every_inverse_pair_and_writes_nothing(sandbox, t
     assert (len(sandbox.writes()), comparable_state(sandbox)) == (writes, after_run)
     assert planned.summary['by_status']['dry_run'] > 0
     assert applied.result['result']['run_id'] in planned.result['result']['reverted_run']
+    assert (Path(planned.result['result']['run_dir']) / 'plan.json').is_file()
 
 
 def test_the_settings_of_entities_that_existed_are_restored_and_nothing_is_deleted(
