@@ -55,14 +55,16 @@ def _deleted_already(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
 
 
 def delete_person(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
-    """Delete the person ``params['email']`` (a person the run created), found by e-mail; ``skipped`` when it is
-    gone already. Drift guard: ``{exists, location_id, extension, phone_number}`` as the run left them."""
+    """Delete the person ``params['email']`` (a person the run created), found by e-mail (for
+    ``policy.visibility_wait``, as Webex lists new people with a lag); ``skipped`` when it is gone already. Drift
+    guard: ``{exists, location_id, extension, phone_number}`` as the run left them."""
     email = params['email']
     found: dict[str, Any] = {'id': None}
 
     def read() -> dict[str, Any]:
         if found['id'] is None:
-            person = resolve.find_person(api, ctx, email)
+            # Webex lists a person created moments ago only later: looked for for policy.visibility_wait
+            person = ctx.read_back(lambda: resolve.find_person(api, ctx, email))
         else:
             person = absent_on_404(ctx.call, api.people.details, found['id'], calling_data=True)
         if person is None:
@@ -92,10 +94,7 @@ def delete_workspace(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
 
     def read() -> dict[str, Any]:
         if found['id'] is None:
-            listed = ctx.call(
-                lambda: list(api.workspaces.list(display_name=name, location_id=location_id, org_id=ctx.org_id))
-            )
-            workspace = next((ws for ws in listed if (ws.display_name or '').casefold() == name.casefold()), None)
+            workspace = ctx.read_back(lambda: _find_workspace(api, ctx, name, location_id))
         else:
             workspace = absent_on_404(ctx.call, api.workspaces.details, found['id'])
         if workspace is None:
@@ -128,6 +127,11 @@ def delete_workspace(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     ids = {'workspace_id': found['id']} if found['id'] else {}
     outcome.details = {'location_id': location_id, **ids, **outcome.details}
     return outcome
+
+
+def _find_workspace(api: Any, ctx: Context, name: str, location_id: str) -> Any:
+    listed = ctx.call(lambda: list(api.workspaces.list(display_name=name, location_id=location_id, org_id=ctx.org_id)))
+    return next((ws for ws in listed if (ws.display_name or '').casefold() == name.casefold()), None)
 
 
 def remove_numbers(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
