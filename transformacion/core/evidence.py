@@ -98,7 +98,7 @@ class ActionLog:
     (:class:`_Sink`): nothing stays in a buffer, so a kill -9 loses no line that was written.
     """
 
-    EVENTS = ('request', 'response', 'summary', 'error')
+    EVENTS = ('request', 'response', 'summary', 'error', 'change')
 
     def __init__(self, path: Path, action_id: str, lock: threading.Lock | None = None) -> None:
         self.path = path
