@@ -411,7 +411,8 @@ async def resume(request: Request) -> dict[str, Any]:
     history.run_dir(panel.log_dir, run)
     body = await _body(request)
     retry = request.url.path.endswith('/retry')
-    job = request.app.state.jobs.resume(run, _settings(panel, body, confirm=bool(body.get('confirm'))), retry_failed=retry)
+    settings = _settings(panel, body, confirm=bool(body.get('confirm')))
+    job = request.app.state.jobs.resume(run, settings, retry_failed=retry)
     return _job(job, panel)
 
 
@@ -424,7 +425,10 @@ async def runs(request: Request) -> dict[str, Any]:
     q = request.query_params
     return {
         'runs': history.runs(
-            panel.log_dir, org=q.get('org', ''), status=q.get('status', ''), since=q.get('since', ''),
+            panel.log_dir,
+            org=q.get('org', ''),
+            status=q.get('status', ''),
+            since=q.get('since', ''),
             until=q.get('until', ''),
         )
     }

@@ -162,9 +162,7 @@ class Jobs:
         def work(job: Job) -> Report:
             watcher = threading.Thread(target=self._discover, args=(job, before, asdict(batch)), daemon=True)
             watcher.start()
-            return start_run(
-                batch, settings, self.connection(), log_dir=self.log_dir, stream=job.stream, stop=job.stop
-            )
+            return start_run(batch, settings, self.connection(), log_dir=self.log_dir, stream=job.stream, stop=job.stop)
 
         return self._launch(kind, work)
 
@@ -210,9 +208,11 @@ class Jobs:
                         recorded = store.meta('batch')
                     finally:
                         store.close()
-                    if recorded and recorded.get('sources') == batch['sources'] and recorded.get(
-                        'actions'
-                    ) == list(batch['actions']):
+                    if (
+                        recorded
+                        and recorded.get('sources') == batch['sources']
+                        and recorded.get('actions') == list(batch['actions'])
+                    ):
                         job.run_id = name
                         return
             time.sleep(0.05)

@@ -78,14 +78,24 @@ def save_form(action: Any, values: dict[str, str], uploads: Path, global_row: di
 
 
 def make_batch(
-    folder: Path, catalog: Catalog, actions: list[str] | None = None, *, row: int | None = None, dry_run: bool = False,
+    folder: Path,
+    catalog: Catalog,
+    actions: list[str] | None = None,
+    *,
+    row: int | None = None,
+    dry_run: bool = False,
     chunk_size: int | None = None,
 ) -> tuple[Batch, list[str]]:
     """The launcher's batch over ``folder`` (``batch_from_folder``) and its notices; NotStarted as the launcher."""
     notices: list[str] = []
     extra = {'chunk_size': chunk_size} if chunk_size else {}
     batch = batch_from_folder(
-        folder, ','.join(actions) if actions else None, catalog=catalog, row=row, dry_run=dry_run, notices=notices,
+        folder,
+        ','.join(actions) if actions else None,
+        catalog=catalog,
+        row=row,
+        dry_run=dry_run,
+        notices=notices,
         **extra,
     )
     return batch, notices

@@ -68,8 +68,14 @@ def plan_view(folder: Path) -> dict[str, Any]:
     for task in pairs:
         key = (task['dataset'], task['entity'])
         group = groups.setdefault(
-            key, {'dataset': task['dataset'], 'label': GROUPS.get(task['dataset'], task['dataset']),
-                  'entity': task['entity'], 'rows': set(), 'pairs': []}
+            key,
+            {
+                'dataset': task['dataset'],
+                'label': GROUPS.get(task['dataset'], task['dataset']),
+                'entity': task['entity'],
+                'rows': set(),
+                'pairs': [],
+            },
         )
         group['rows'].add(task['row'])
         group['pairs'].append(_pair_view(folder, task))
@@ -98,14 +104,27 @@ def plan_csv(view: dict[str, Any]) -> str:
     (``;`` separated, as our CSVs)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=';')
-    writer.writerow(['dataset', 'row', 'entity', 'action', 'status', 'category', 'field', 'before', 'after',
-                     'confirm', 'message'])
+    writer.writerow(
+        ['dataset', 'row', 'entity', 'action', 'status', 'category', 'field', 'before', 'after', 'confirm', 'message']
+    )
     for group in view['groups']:
         for pair in group['pairs']:
             for item in pair['fields'] or [{'field': '', 'before': '', 'after': ''}]:
-                writer.writerow([pair['dataset'], pair['row'], pair['entity'], pair['action'], pair['status'],
-                                 pair['category'], item['field'], _cell(item['before']), _cell(item['after']),
-                                 'sí' if pair['confirm'] else '', _cell(pair['message'])])
+                writer.writerow(
+                    [
+                        pair['dataset'],
+                        pair['row'],
+                        pair['entity'],
+                        pair['action'],
+                        pair['status'],
+                        pair['category'],
+                        item['field'],
+                        _cell(item['before']),
+                        _cell(item['after']),
+                        'sí' if pair['confirm'] else '',
+                        _cell(pair['message']),
+                    ]
+                )
     return '\ufeff' + out.getvalue()
 
 
