@@ -35,7 +35,8 @@ MESSAGE_LIMIT = 300
 #: or a read that writes nothing), ``bloqueado`` (a prerequisite failed) or ``lote_rechazado`` (the batch was
 #: refused by its validation); a pending or running pair of a stopped run is ``no_ejecutado``. A failure has the
 #: class of its error (``core.retry.classify_error``), ``timeout``, or for a refusal ``invalid_input``,
-#: ``sin_confirmar`` (a high-impact change without ``--yes``) or ``en_desarrollo`` (an action not ready yet).
+#: ``sin_confirmar`` (a high-impact change without ``--yes``), ``drift`` (a saved plan's pair whose remote state changed
+#: since it was planned) or ``en_desarrollo`` (an action not ready yet).
 SKIP_CATEGORIES = ('sin_cambios', 'no_aplica', 'bloqueado', 'lote_rechazado')
 FAILURE_CATEGORIES = (
     'auth',
@@ -44,6 +45,7 @@ FAILURE_CATEGORIES = (
     'conflict',
     'invalid_input',
     'sin_confirmar',
+    'drift',
     'en_desarrollo',
     'rate_limited',
     'transient',
@@ -85,6 +87,10 @@ CREATE TABLE IF NOT EXISTS entities (
 CREATE TABLE IF NOT EXISTS problems (
     file TEXT NOT NULL, row_number INTEGER NOT NULL, column_name TEXT NOT NULL, value TEXT NOT NULL, why TEXT NOT NULL,
     PRIMARY KEY (file, row_number, column_name, why)
+);
+CREATE TABLE IF NOT EXISTS pair_data (
+    dataset TEXT NOT NULL, row_number INTEGER NOT NULL, action TEXT NOT NULL, spec TEXT, details TEXT,
+    PRIMARY KEY (dataset, row_number, action)
 );
 CREATE TABLE IF NOT EXISTS sessions (
     id INTEGER PRIMARY KEY, kind TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, state TEXT, operator TEXT
@@ -275,7 +281,7 @@ class Checkpoint:
 
     def reset_validation(self) -> None:
         """Forget every task, entity and problem (a validation starts again from the inputs)."""
-        for table in ('tasks', 'entities', 'problems'):
+        for table in ('tasks', 'entities', 'problems', 'pair_data'):
             self._execute(f'DELETE FROM {table}')
 
     def add_problem(self, file: str, row: int | None, column: str, value: str, why: str) -> None:
@@ -336,6 +342,39 @@ class Checkpoint:
                 short(message),
             ),
         )
+
+    def set_spec(self, dataset: str, row: int, action: str, spec: dict[str, Any]) -> None:
+        """Record what a row x action runs with (``spec``, any JSON object: its typed params, the hash of its input
+        row, the state it expects; see ``batch.pairs.Pair``), replacing an earlier one."""
+        self._execute(
+            'INSERT INTO pair_data (dataset, row_number, action, spec) VALUES (?, ?, ?, ?) '
+            'ON CONFLICT (dataset, row_number, action) DO UPDATE SET spec = excluded.spec',
+            (dataset, row, action, json.dumps(spec, ensure_ascii=False, default=str)),
+        )
+
+    def set_details(self, dataset: str, row: int, action: str, details: dict[str, Any]) -> None:
+        """Record the details of how a row x action ended (its outcome's: ``before``, ``diff``, ``calls``,
+        ``needs_confirmation``, ``after``, ``reason``...), replacing earlier ones."""
+        self._execute(
+            'INSERT INTO pair_data (dataset, row_number, action, details) VALUES (?, ?, ?, ?) '
+            'ON CONFLICT (dataset, row_number, action) DO UPDATE SET details = excluded.details',
+            (dataset, row, action, json.dumps(details, ensure_ascii=False, default=str)),
+        )
+
+    def pair_data(self, dataset: str, row: int, action: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """(spec, details) recorded for a row x action (``set_spec``, ``set_details``), each None when absent."""
+        found = self._rows(
+            'SELECT spec, details FROM pair_data WHERE dataset = ? AND row_number = ? AND action = ?',
+            (dataset, row, action),
+        )
+        if not found:
+            return None, None
+        spec, details = found[0]
+        return (None if spec is None else json.loads(spec)), (None if details is None else json.loads(details))
+
+    def datasets(self) -> list[str]:
+        """The datasets that have tasks, in plan order (of their first task)."""
+        return [name for (name,) in self._rows('SELECT dataset FROM tasks GROUP BY dataset ORDER BY MIN(seq), dataset')]
 
     def set_category(self, actions: Sequence[str], status: str, category: str) -> None:
         """Give ``category`` to every task of ``actions`` in ``status``."""

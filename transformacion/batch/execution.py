@@ -16,7 +16,9 @@ action that finds its pair already in the desired state (``skipped``) after this
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -32,13 +34,14 @@ from transformacion.batch.options import Batch, Settings
 from transformacion.batch.validation import typed_params
 from transformacion.core.catalog import Catalog, plan
 from transformacion.core.cli import execute
-from transformacion.core.context import Context, RunCache
+from transformacion.core.context import ANY_STATE, Context, RunCache
 from transformacion.core.csvfiles import CsvError
 from transformacion.core.evidence import ActionLog
 from transformacion.core.outcome import Outcome, Rejected
 from transformacion.core.params import Action
 from transformacion.core.progress import Progress
 from transformacion.core.retry import backoff_delay
+from transformacion.core.secrets import sanitise
 
 #: The failure reasons (``core.retry.classify_error``) that a row retries.
 RETRYABLE = ('transient', 'rate_limited')
@@ -50,6 +53,10 @@ POLL_S = 0.1
 #: The HTTP methods that only read.
 READS = frozenset({'GET', 'HEAD', 'OPTIONS'})
 
+
+#: The detail a pair's recorded outcome carries when it was refused only because a prerequisite ran as a dry run
+#: (its entity did not exist yet): what it read is no fingerprint of the state it will find.
+SIMULATED_PREREQUISITE = 'simulated_prerequisite'
 
 #: the evidence file (``<run dir>/lote.jsonl``) of the reads the batch makes for every row (e.g. the licenses that
 #: Control Hub's license columns name)
@@ -170,6 +177,8 @@ def category_of(outcome: Outcome, action: Action, settings: Settings) -> str:
         error = outcome.details.get('error')
         return error.get('reason') or 'unexpected' if isinstance(error, dict) else 'unexpected'
     if outcome.status == 'rejected':
+        if outcome.details.get('reason') == 'drift':
+            return 'drift'
         unconfirmed = action.high_impact and not settings.assume_yes and {'current', 'desired'} <= set(outcome.details)
         return 'sin_confirmar' if unconfirmed else 'invalid_input'
     if outcome.status == 'dry_run' and outcome.details.get('needs_confirmation'):
@@ -202,6 +211,14 @@ def _retryable(outcome: Outcome) -> bool:
     return outcome.status == 'error' and isinstance(error, dict) and error.get('reason') in RETRYABLE
 
 
+def row_hash(row: dict[str, str], global_row: dict[str, str]) -> str:
+    """The ``input_hash`` of a row: sha256 (hex) of the row after the merge with global.csv (the row wins; empty
+    cells do not count), as canonical JSON (keys sorted)."""
+    merged = {**global_row, **{column: value for column, value in row.items() if value}}
+    text = json.dumps(merged, sort_keys=True, ensure_ascii=False, separators=(',', ':'))
+    return hashlib.sha256(text.encode('utf-8')).hexdigest()
+
+
 def _run_task(
     run: RunContext, dataset: str, number: int, row: dict[str, str], action: Action, cancel: threading.Event
 ) -> None:
@@ -219,6 +236,26 @@ def _run_task(
         run.store.finish(*key, Outcome('skipped', reason), blocked_by=blocked_by)
         run.progress.advance(False)
         return
+    run.store.set_spec(*key, {'params': sanitise(params), 'input_hash': row_hash(row, run.global_row)})
+    run_attempts(run, key, action, params, cancel, started, simulated=simulated)
+
+
+def run_attempts(
+    run: RunContext,
+    key: tuple[str, int, str],
+    action: Action,
+    params: dict[str, Any],
+    cancel: threading.Event,
+    started: float,
+    *,
+    simulated: bool = False,
+    expect: Any = ANY_STATE,
+) -> None:
+    """Run one row x action (``key`` = dataset, row, action) whose prerequisites are met: its attempts (row retries of
+    transient failures), the stop of the run on a halting error, and the record of how it ended (checkpoint task,
+    its outcome's details, the ``summary`` evidence line, the progress). ``simulated``: a prerequisite only ran as a
+    dry run (a refusal then becomes ``dry_run``); ``expect``: the drift guard (``Context.expect``)."""
+    dataset, number, _ = key
     earlier = run.store.task(*key)
     wrote = bool(earlier and earlier.wrote)
     domain = run.catalog[action.name][1]
@@ -242,6 +279,7 @@ def _run_task(
             org_id=run.settings.org_id,
             cache=run.cache,
             sleep=run.sleep,
+            expect=expect,
         )
         outcome = execute(action, domain, params, api_factory=lambda: run.api, ctx=ctx)
         halting = _halting(outcome)
@@ -261,7 +299,9 @@ def _run_task(
         log.event('error', {'kind': 'row_retry', 'attempt': attempt, 'wait_s': round(wait_s, 3), 'message': last_error})
         run.sleep(wait_s)
     outcome = settle(outcome, planned, wrote)
+    details = dict(outcome.details)
     if outcome.status == 'rejected' and simulated:
+        details[SIMULATED_PREREQUISITE] = True
         outcome = Outcome(
             'dry_run',
             f'simulación: depende de un requisito que esta ejecución aplicaría antes; hoy: {outcome.message}',
@@ -271,6 +311,7 @@ def _run_task(
     log.event(
         'summary', {'status': outcome.status, 'category': category, 'message': outcome.message, 'attempts': attempt}
     )
+    run.store.set_details(*key, details)
     if run.store.finish(*key, outcome, log, time.monotonic() - started, category=category, last_error=last_error):
         run.progress.advance(outcome.status in OK_STATUSES)
 

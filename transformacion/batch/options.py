@@ -410,10 +410,25 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         '(la última empezada); se niega (código 4) si el destino o las entradas no son los de la ejecución',
     )
     again.add_argument(
+        '--apply',
+        metavar='PLAN',
+        help='aplica exactamente el plan guardado por una simulación (--dry-run --plan-out PLAN, o el plan.json de su '
+        'carpeta): sus altas y cambios, nada más; antes de escribir se niega (código 4) si el plan es de otra '
+        'organización o sus entradas cambiaron; un par cuyo estado en Webex cambió desde la simulación queda rejected '
+        '(drift) y sus dependientes bloqueados',
+    )
+    again.add_argument(
         '--retry-failed',
         dest='retry_failed',
         metavar='RUN',
         help='repite solo las filas en error o timeout (y las que bloquearon); RUN como en --resume',
+    )
+    run.add_argument(
+        '--plan-out',
+        dest='plan_out',
+        metavar='FICHERO',
+        help='con --dry-run, guarda también el plan (plan.json de la carpeta de la ejecución) en FICHERO, y su '
+        'plan.csv al lado; se aplica con --apply FICHERO',
     )
     run.add_argument(
         '--json',

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -16,7 +17,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -33,11 +34,23 @@ from transformacion.batch.options import (
     connection_from_args,
     settings_from_args,
 )
+from transformacion.batch.pairs import Pair, execute_pairs, record_pairs
+from transformacion.batch.plan import (
+    PLAN_CSV,
+    PLAN_FILE,
+    load_plan,
+    plan_inputs,
+    plan_pairs,
+    render_table,
+    save_copy,
+    write_plan,
+)
 from transformacion.batch.target import Target, TargetError, describe, differences, operator, read_target, versions
 from transformacion.batch.validation import validate
 from transformacion.core.catalog import Catalog, CatalogError, load_catalog, plan
 from transformacion.core.cli import Reply, capture, invocation_from
 from transformacion.core.client import create_api, load_runtime_env
+from transformacion.core.columns import GLOBAL
 from transformacion.core.evidence import ActionLog, log_dir_from, logging_to, new_run_id
 from transformacion.core.progress import Progress
 from transformacion.core.transport import RateController
@@ -183,10 +196,8 @@ def _bind(
     if recorded:
         found = differences(recorded, target)
         if found:
-            raise NotStarted(
-                f'la ejecución {run_dir.name} está ligada a otro destino y no se continúa (nada escrito): '
-                + '; '.join(found)
-            )
+            bound = (store.meta('pairs') or {}).get('bound_to') or f'la ejecución {run_dir.name} está ligada a'
+            raise NotStarted(f'{bound} otro destino y no se continúa (nada escrito): ' + '; '.join(found))
     else:
         store.set_meta('target', target.as_dict())
     return target, replace(settings, org_id=target.org_id if target.org_explicit else None)
@@ -274,7 +285,7 @@ def _drive(
         )
         controller.announce = run.progress.note_pause
         if not event.is_set():
-            execute_run(run)
+            (execute_pairs if store.meta('pairs') else execute_run)(run)
         run.progress.close()
         flying = in_flight(run)
         if run.halted is not None:
@@ -289,7 +300,10 @@ def _drive(
         store.set_meta('stopped_by', None)
         store.set_meta('halted', None)
     store.close_session(session, state)
-    return report.write_report(store, run_dir, batch.actions, catalog), flying
+    done = report.write_report(store, run_dir, batch.actions, catalog)
+    if batch.dry_run:
+        write_plan(store, run_dir, catalog)
+    return done, flying
 
 
 def start_run(
@@ -338,6 +352,90 @@ def _start(
                 store.set_meta('fingerprints', fingerprints)
                 store.set_meta('script', script)
                 session = store.open_session('run', who)
+            return _drive(store, run_dir, 'run', session, settings, connection, catalog, sleep, stream, stop)
+    except NotStarted:
+        shutil.rmtree(run_dir, ignore_errors=True)
+        raise
+
+
+def run_pairs(
+    pairs: Sequence[Pair],
+    settings: Settings,
+    connection: tuple[str, str | None],
+    *,
+    catalog: Catalog,
+    dry_run: bool = False,
+    target: dict[str, Any] | None = None,
+    inputs: dict[str, str] | None = None,
+    origin: dict[str, Any] | None = None,
+    log_dir: str | Path | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    stream: TextIO | None = None,
+    stop: Stop | None = None,
+    script: str = 'launcher_csv_dependencias',
+) -> report.Report:
+    """Run exactly ``pairs`` (``batch.pairs.Pair``: dataset, row, action, typed params, the drift guard ``expect``,
+    ``requires``, ``phase``) in a new run folder, through the same machinery as a run of input files: checkpoint
+    (``--resume`` / ``--retry-failed`` continue it with the same ``catalog``), bound target, evidence per action,
+    results_manual.csv, summary.json, and plan.json / plan.csv when ``dry_run``.
+
+    ``catalog`` is the action registry the pairs' actions are looked up in (the product's, or one extended with
+    other operations, e.g. a revert's inverse ones). ``target`` (a ``Target.as_dict()``, e.g. a plan's) binds the
+    run before any write: another base URL, organisation or token organisation is refused (NotStarted, nothing
+    written). ``inputs`` (``{dataset or 'global': path}``) are the files the pairs come from: recorded with their
+    sha256 and checked again by a continuation. ``origin`` (JSON) is kept as the run's meta ``pairs`` (what the pairs
+    come from, e.g. ``{'kind': 'apply', 'plan': path}``; ``bound_to`` words the refusal of another target).
+    ``connection``, ``sleep``, ``stream``, ``stop``, ``script``: as in ``start_run``. Returns the run's report;
+    NotStarted for an action not in ``catalog`` or whose dataset is not its declaration's (no folder left).
+    """
+    return _start_pairs(
+        pairs, settings, connection, catalog, dry_run, target, inputs, origin, log_dir, sleep, stream, stop, script
+    )[0]
+
+
+def _start_pairs(
+    pairs: Sequence[Pair],
+    settings: Settings,
+    connection: tuple[str, str | None],
+    catalog: Catalog,
+    dry_run: bool,
+    target: dict[str, Any] | None,
+    inputs: dict[str, str] | None,
+    origin: dict[str, Any] | None,
+    log_dir: str | Path | None,
+    sleep: Callable[[float], None],
+    stream: TextIO | None,
+    stop: Stop | None,
+    script: str,
+) -> tuple[report.Report, bool]:
+    for pair in pairs:
+        if pair.action not in catalog:
+            raise NotStarted(f'acción desconocida: {pair.action}; acciones: {", ".join(catalog)}')
+        if catalog[pair.action][0].domain != pair.dataset:
+            raise NotStarted(f'{pair.action} es de {catalog[pair.action][0].domain}, no de {pair.dataset}')
+    actions = tuple(name for name in catalog if any(pair.action == name for pair in pairs))
+    files = dict(inputs or {})
+    batch = Batch(
+        sources={dataset: path for dataset, path in files.items() if dataset != GLOBAL},
+        global_csv=files.get(GLOBAL),
+        actions=actions,
+        dry_run=dry_run,
+    )
+    run_dir = (log_dir_from(log_dir) / 'runs' / new_run_id()).resolve()
+    fingerprints = {path: _fingerprint(path) for path in files.values()}
+    try:
+        with _open_run(run_dir) as store:
+            with store.transaction():
+                store.set_meta('batch', asdict(batch))
+                store.set_meta('fingerprints', fingerprints)
+                store.set_meta('script', script)
+                store.set_meta('pairs', origin or {'kind': 'pairs'})
+                store.set_meta('global_row', {})
+                if target is not None:
+                    store.set_meta('target', target)
+                record_pairs(store, pairs)
+                store.set_meta('validated', True)
+                session = store.open_session('run', _who(None))
             return _drive(store, run_dir, 'run', session, settings, connection, catalog, sleep, stream, stop)
     except NotStarted:
         shutil.rmtree(run_dir, ignore_errors=True)
@@ -394,6 +492,59 @@ def _continue(
         return _drive(store, run_dir, kind, session, settings, connection, catalog, sleep, stream, stop)
 
 
+def _with_plan(reply: Reply, done: report.Report, plan_out: str | None) -> Reply:
+    """A dry-run's reply with its plan: the plan table on the operator's text, the plan files in the result and, with
+    ``--plan-out``, a copy there."""
+    path = done.run_dir / PLAN_FILE
+    if not done.summary.get('dry_run') or not path.is_file():
+        return reply
+    document = json.loads(path.read_text(encoding='utf-8'))
+    reply.result['plan_file'] = str(path)
+    reply.result['plan_csv'] = str(done.run_dir / PLAN_CSV)
+    reply.text = '\n'.join(filter(None, [reply.text, render_table(document)]))
+    if plan_out:
+        reply.result['plan_out'] = str(save_copy(done.run_dir, plan_out))
+        reply.text += f'\nplan guardado en {reply.result["plan_out"]}'
+    return reply
+
+
+def _apply(
+    script_name: str,
+    path: str,
+    settings: Settings,
+    args: argparse.Namespace,
+    catalog: Catalog,
+    stream: TextIO,
+    stop: Stop,
+) -> tuple[report.Report, bool]:
+    """``--apply PLAN``: the plan checked (``plan.load_plan``: format, complete, inputs unchanged), then exactly its
+    creates and updates run with their drift guards (``run_pairs``), bound to the plan's target before any write."""
+    document = load_plan(path)
+    pairs = plan_pairs(document)
+    shown = str(Path(path).expanduser().resolve())
+    print(
+        f'aplicando el plan {shown}: {len(pairs)} par(es) fila x acción de la simulación {document["run_id"]}',
+        file=stream,
+    )
+    origin = {'kind': 'apply', 'plan': shown, 'plan_run': document['run_id'], 'bound_to': f'el plan {shown} es de'}
+    with connection_from_args(args, stream) as connection:
+        return _start_pairs(
+            pairs,
+            settings,
+            connection,
+            catalog,
+            bool(args.dry_run),
+            document['target'],
+            plan_inputs(document),
+            origin,
+            args.log_dir,
+            time.sleep,
+            stream,
+            stop,
+            script_name,
+        )
+
+
 def run_command(
     script_name: str,
     args: argparse.Namespace,
@@ -418,6 +569,9 @@ def run_command(
         settings = settings_from_args(args, concurrency=concurrency)
         continued = args.resume or args.retry_failed
         try:
+            if args.apply:
+                done, flying = _apply(script_name, args.apply, settings, args, catalog, stream, stop)
+                return _with_plan(report.reply(done), done, args.plan_out)
             batch = None if continued else make_batch(catalog)
             with connection_from_args(args, stream) as connection:
                 if batch is None:
@@ -432,14 +586,14 @@ def run_command(
                         stream,
                         stop,
                     )
-                    return report.reply(done)
+                    return _with_plan(report.reply(done), done, args.plan_out)
                 for name in batch.actions:
                     if not catalog[name][0].ready:
                         print(f'aviso: {name} está en desarrollo: sus filas quedarán rejected', file=stream)
                 done, flying = _start(
                     batch, settings, connection, args.log_dir, catalog, time.sleep, stream, stop, script_name
                 )
-                return report.reply(done)
+                return _with_plan(report.reply(done), done, args.plan_out)
         except NotStarted as exc:
             return report.not_started(str(exc))
 

@@ -1,0 +1,169 @@
+"""A run of given row x action pairs, each with its typed params and the remote state it expects, instead of the rows
+of input files: what ``--apply PLAN`` runs (the pairs a dry-run planned) and what a revert runs (the inverse pairs).
+
+A ``Pair`` is recorded in the run's checkpoint (a pending task plus its spec, ``Checkpoint.set_spec``), so such a
+run is resumed, retried, reported and evidenced exactly like a run of input files; ``batch.run.run_pairs`` starts one
+and ``execute_pairs`` is its engine (``batch.run`` picks it for a run whose meta has ``pairs``).
+
+Order: phase by phase (``Pair.phase`` ascending); inside a phase the pairs of one (dataset, row) run one after the
+other in the order given, different rows concurrently (``Settings.concurrency``). A pair runs only when every pair it
+``requires`` that is part of the run ended ok (otherwise it is ``skipped`` / ``bloqueado`` naming it, as for any failed
+prerequisite); a required pair that is not part of the run counts as met.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
+
+from transformacion.batch.checkpoint import OK_STATUSES, Checkpoint, Task, short
+from transformacion.batch.execution import POLL_S, RunContext, run_attempts
+from transformacion.core.context import ANY_STATE
+from transformacion.core.outcome import Outcome
+
+#: A pair's identity: (dataset, row, action).
+PairKey = tuple[str, int, str]
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One row x action to run with given params.
+
+    - ``dataset``, ``row``, ``action``: the pair's identity in the run (``action`` a name of the run's catalogue,
+      whose declaration's ``domain`` is ``dataset``); ``entity`` its key as results show it (e.g. an e-mail).
+    - ``params``: the action's typed params (JSON values, as ``validation.typed_params`` gives them).
+    - ``expect``: the drift guard (``core.context.Context.expect``): ``{field: value}`` the pair must find before it
+      writes, None for an entity that must not exist yet, ``ANY_STATE`` (default) for no guard. A pair already in its
+      desired state is ``skipped``; one whose state departs from ``expect`` is ``rejected`` with reason ``drift``.
+    - ``requires``: the pairs (``PairKey``) that must have ended ok before this one runs.
+    - ``phase``: pairs of a lower phase all run before any of a higher one.
+    - ``input_hash``: the hash of the input row the pair comes from (``execution.row_hash``; '' when none), recorded
+      with it.
+    """
+
+    dataset: str
+    row: int
+    action: str
+    params: dict[str, Any]
+    entity: str = ''
+    expect: Any = ANY_STATE
+    requires: tuple[PairKey, ...] = ()
+    phase: int = 0
+    input_hash: str = ''
+
+    @property
+    def key(self) -> PairKey:
+        return (self.dataset, self.row, self.action)
+
+    def spec(self) -> dict[str, Any]:
+        """The pair as its checkpoint spec records it (JSON): ``params``, ``input_hash``, ``guard`` (whether it has an
+        expectation), ``expect``, ``requires`` and ``phase``."""
+        guarded = self.expect is not ANY_STATE
+        return {
+            'params': self.params,
+            'input_hash': self.input_hash,
+            'guard': guarded,
+            'expect': self.expect if guarded else None,
+            'requires': [list(key) for key in self.requires],
+            'phase': self.phase,
+        }
+
+
+def record_pairs(store: Checkpoint, pairs: Iterable[Pair]) -> int:
+    """Record ``pairs`` as the pending tasks of a run (``seq`` their order, ``chunk`` their phase) with their specs;
+    how many. Call inside a transaction."""
+    count = 0
+    for seq, pair in enumerate(pairs):
+        store.add_task(
+            pair.dataset,
+            pair.row,
+            pair.action,
+            seq=seq,
+            chunk=pair.phase,
+            entity=pair.entity,
+            status='pending',
+            message='',
+        )
+        store.set_spec(*pair.key, pair.spec())
+        count += 1
+    return count
+
+
+def _unmet(store: Checkpoint, requires: list[list[Any]]) -> tuple[Task | None, bool]:
+    """(the first required pair of the run that did not end ok, whether a required one only ran as a dry run)."""
+    simulated = False
+    for dataset, row, action in requires:
+        task = store.task(dataset, int(row), action)
+        if task is None:
+            continue
+        if task.status not in OK_STATUSES or task.blocked_by:
+            return task, simulated
+        simulated = simulated or task.status == 'dry_run'
+    return None, simulated
+
+
+def _run_pair(run: RunContext, task: Task, cancel: threading.Event) -> None:
+    key = (task.dataset, task.row, task.action)
+    started = time.monotonic()
+    spec, _ = run.store.pair_data(*key)
+    spec = spec or {}
+    failed, simulated = _unmet(run.store, spec.get('requires') or [])
+    if failed is not None:
+        reason = (
+            f'requisito no cumplido: {failed.action} de {failed.dataset} fila {failed.row} terminó en {failed.status}'
+        )
+        blocked_by = f'{failed.action}:{failed.dataset}:{failed.row}'
+        run.store.finish(*key, Outcome('skipped', short(f'{reason}: {failed.message}')), blocked_by=blocked_by)
+        run.progress.advance(False)
+        return
+    expect = spec.get('expect') if spec.get('guard') else ANY_STATE
+    action = run.catalog[task.action][0]
+    run_attempts(run, key, action, spec.get('params') or {}, cancel, started, simulated=simulated, expect=expect)
+
+
+def _run_group(run: RunContext, tasks: list[Task], cancel: threading.Event) -> None:
+    for task in tasks:
+        if cancel.is_set() or run.stopping():
+            return
+        _run_pair(run, task, cancel)
+
+
+def _phases(store: Checkpoint) -> dict[int, dict[tuple[str, int], list[Task]]]:
+    """The pending tasks by phase (ascending), then by (dataset, row) in their first pair's order, pairs in order."""
+    pending = sorted(
+        (task for dataset in store.datasets() for task in store.tasks(dataset, status='pending')),
+        key=lambda task: (task.chunk, task.seq),
+    )
+    phases: dict[int, dict[tuple[str, int], list[Task]]] = {}
+    for task in pending:
+        phases.setdefault(task.chunk, {}).setdefault((task.dataset, task.row), []).append(task)
+    return phases
+
+
+def execute_pairs(run: RunContext) -> None:
+    """Run the pending pairs of a pairs run, phase by phase, until done or stopped (job timeout, stop request: the
+    pairs in flight get ``Settings.stop_grace`` seconds, the rest stay pending for a resume)."""
+    for groups in _phases(run.store).values():
+        if run.stopping():
+            return
+        cancel = threading.Event()
+        pool = ThreadPoolExecutor(max_workers=run.settings.concurrency, thread_name_prefix='par')
+        unfinished = {pool.submit(_run_group, run, tasks, cancel) for tasks in groups.values()}
+        while unfinished and not run.stopping():
+            done, unfinished = wait(unfinished, timeout=POLL_S)
+            for future in done:
+                future.result()
+        if not unfinished:
+            pool.shutdown()
+            continue
+        cancel.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        started = {future for future in unfinished if not future.cancelled()}
+        _, left = wait(started, timeout=run.settings.stop_grace)
+        if left:
+            run.abandoned.append(pool)
+        return
