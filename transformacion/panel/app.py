@@ -20,7 +20,6 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from transformacion.batch.options import Batch, NotStarted, Settings
-from transformacion.batch.run import _fingerprint
 from transformacion.core.catalog import DATASETS, Catalog, load_catalog
 from transformacion.core.params import describe_rules
 from transformacion.panel import history, loading, plans
@@ -329,37 +328,26 @@ async def plan(request: Request) -> dict[str, Any]:
 async def plan_view(request: Request) -> Response | dict[str, Any]:
     panel = _panel(request)
     folder = history.run_dir(panel.log_dir, request.path_params['run'])
-    view = plans.plan_view(folder)
     name = request.path_params.get('name')
     if name is None:
-        return view
-    if (folder / name).is_file():
-        return FileResponse(folder / name, filename=f'{folder.name}-{name}')
-    text = plans.plan_json(view) if name == 'plan.json' else plans.plan_csv(view)
-    kind = 'application/json' if name == 'plan.json' else 'text/csv; charset=utf-8'
-    disposition = f'attachment; filename="{folder.name}-{name}"'
-    return Response(text, media_type=kind, headers={'Content-Disposition': disposition})
+        return plans.view(folder)
+    if name not in ('plan.json', 'plan.csv') or not (folder / name).is_file():
+        raise Refused(404, f'{name} no está en la ejecución')
+    return FileResponse(folder / name, filename=f'{folder.name}-{name}')
 
 
 def execute_request(panel: Panel, jobs: Jobs, body: dict[str, Any]) -> Any:
-    """Start the real run of a plan (a dry-run run id: its batch, unless its inputs changed since) or of an input
-    folder; a plan with high-impact changes needs ``confirm`` (409 listing them otherwise)."""
+    """Start the real run of a plan (a dry-run's run id: its plan.json applied as ``--apply`` does) or of an input
+    folder; a plan with changes that need confirmation is refused (409 listing them) unless ``confirm``."""
     confirm = bool(body.get('confirm'))
+    settings = _settings(panel, body, confirm=confirm)
     if body.get('plan'):
         folder = history.run_dir(panel.log_dir, str(body['plan']))
-        with history.opened(folder) as store:
-            stored = store.meta('batch') or {}
-            fingerprints = store.meta('fingerprints') or {}
-        changed = [p for p, digest in fingerprints.items() if not Path(p).is_file() or _fingerprint(p) != digest]
-        if changed:
-            raise Refused(409, 'la entrada cambió desde el plan; vuelva a planificar: ' + ', '.join(changed))
-        pending = plans.plan_view(folder)['confirm']
+        pending = plans.view(folder)['confirm']
         if pending and not confirm:
             raise Refused(409, f'{len(pending)} cambio(s) de alto impacto necesitan confirmación', confirm=pending)
-        batch = Batch(**{**stored, 'actions': tuple(stored['actions']), 'dry_run': False})
-    else:
-        batch = _batch(panel, body, dry_run=False)
-    return jobs.start('execute', batch, _settings(panel, body, confirm=confirm))
+        return jobs.apply(folder, settings, panel.catalog)
+    return jobs.start('execute', _batch(panel, body, dry_run=False), settings)
 
 
 @endpoint

@@ -18,6 +18,8 @@ from transformacion.batch.checkpoint import Checkpoint
 from transformacion.batch.options import Batch, NotStarted, Settings
 from transformacion.batch.report import Report
 from transformacion.batch.run import CHECKPOINT_FILE, RUN_ID, Stop, continue_run, start_run
+from transformacion.core.catalog import Catalog
+from transformacion.panel import plans
 
 RUNNING, DONE, FAILED = 'running', 'done', 'failed'
 OK_STATUSES = ('executed', 'skipped', 'dry_run')
@@ -134,15 +136,24 @@ class Jobs:
     def current(self) -> Job | None:
         return next((job for job in self.jobs.values() if job.state == RUNNING), None)
 
-    def _launch(self, kind: str, work: Callable[[Job], Report], run_id: str | None = None) -> Job:
+    def _launch(
+        self,
+        kind: str,
+        work: Callable[[Job], Report],
+        run_id: str | None = None,
+        discover: Callable[[Checkpoint], bool] | None = None,
+    ) -> Job:
         with self._lock:
             if self.current() is not None:
                 raise Busy('ya hay una ejecución en curso en el panel; espere a que termine o deténgala')
             job = Job(uuid.uuid4().hex[:12], kind, Stop(), Lines(), run_id=run_id)
             job.stop.stream = job.stream
             self.jobs[job.id] = job
+        before = set(self._names())
 
         def body() -> None:
+            if discover is not None:
+                threading.Thread(target=self._discover, args=(job, before, discover), daemon=True).start()
             try:
                 job.report = _report(work(job))
                 job.run_id = job.report['run_id']
@@ -157,14 +168,35 @@ class Jobs:
 
     def start(self, kind: str, batch: Batch, settings: Settings) -> Job:
         """Start a new run of ``batch`` (a plan when ``batch.dry_run``)."""
-        before = set(self._names())
+        recorded = asdict(batch)
+
+        def ours(store: Checkpoint) -> bool:
+            found = store.meta('batch') or {}
+            return found.get('sources') == recorded['sources'] and found.get('actions') == list(batch.actions)
 
         def work(job: Job) -> Report:
-            watcher = threading.Thread(target=self._discover, args=(job, before, asdict(batch)), daemon=True)
-            watcher.start()
             return start_run(batch, settings, self.connection(), log_dir=self.log_dir, stream=job.stream, stop=job.stop)
 
-        return self._launch(kind, work)
+        return self._launch(kind, work, discover=ours)
+
+    def apply(self, folder: Path, settings: Settings, catalog: Catalog) -> Job:
+        """Apply the plan of the dry-run in ``folder`` (``plans.apply``: what ``--apply`` does)."""
+
+        def ours(store: Checkpoint) -> bool:
+            return (store.meta('pairs') or {}).get('plan_run') == folder.name
+
+        def work(job: Job) -> Report:
+            return plans.apply(
+                folder,
+                settings,
+                self.connection(),
+                catalog=catalog,
+                log_dir=self.log_dir,
+                stream=job.stream,
+                stop=job.stop,
+            )
+
+        return self._launch('execute', work, discover=ours)
 
     def resume(self, run_id: str, settings: Settings, *, retry_failed: bool) -> Job:
         """Continue a run (``--resume``), or re-run its failed pairs (``--retry-failed``)."""
@@ -182,9 +214,12 @@ class Jobs:
 
         return self._launch('retry' if retry_failed else 'resume', work, run_id)
 
-    def call(self, kind: str, work: Callable[[Job], Report], run_id: str | None = None) -> Job:
-        """Drive any other engine function that returns a run's report (the rollback of a run)."""
-        return self._launch(kind, work, run_id)
+    def call(
+        self, kind: str, work: Callable[[Job], Report], discover: Callable[[Checkpoint], bool] | None = None
+    ) -> Job:
+        """Drive any other engine function that starts a run and returns its report (the rollback of a run);
+        ``discover`` recognises the run's checkpoint among the new run folders."""
+        return self._launch(kind, work, discover=discover)
 
     def stop(self, job_id: str) -> bool:
         """Ask the job's run to stop cleanly (the first Ctrl-C); whether there was such a running job."""
@@ -197,22 +232,18 @@ class Jobs:
     def _names(self) -> list[str]:
         return [p.name for p in self.runs.iterdir()] if self.runs.is_dir() else []
 
-    def _discover(self, job: Job, before: set[str], batch: dict[str, Any]) -> None:
-        """Name the run folder ``start_run`` creates for ``job``: the new one whose checkpoint records ``batch``."""
+    def _discover(self, job: Job, before: set[str], ours: Callable[[Checkpoint], bool]) -> None:
+        """Name the run folder the job's run creates: the new one whose checkpoint ``ours`` recognises."""
         while job.state == RUNNING and job.run_id is None:
             for name in sorted(set(self._names()) - before):
                 path = self.runs / name / CHECKPOINT_FILE
                 if RUN_ID.match(name) and path.is_file():
                     store = Checkpoint(path)
                     try:
-                        recorded = store.meta('batch')
+                        found = store.meta('batch') is not None and ours(store)
                     finally:
                         store.close()
-                    if (
-                        recorded
-                        and recorded.get('sources') == batch['sources']
-                        and recorded.get('actions') == list(batch['actions'])
-                    ):
+                    if found:
                         job.run_id = name
                         return
             time.sleep(0.05)

@@ -1,132 +1,134 @@
-"""Plan: what a dry-run run (``batch.run.start_run`` of a batch with ``dry_run``) found, per entity (site, person,
-workspace) and action: status, reason, the values it would set (before -> after when the run recorded the state it
-read), the calls it would make and whether it needs a confirmation (a high-impact change: category
-``requiere_yes``)."""
+"""Plan: the ``plan.json`` a dry-run writes in its run folder (``batch.plan``, format in ``docs/plan.md``) shown per
+entity (site, person, workspace), and applied as ``--apply`` does (``batch.plan.load_plan`` / ``plan_pairs``,
+``batch.run.run_pairs``: exactly its creates and updates, each under its drift guard, bound to the plan's target)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 from typing import Any
 
-from transformacion.core.csvfiles import protect_cell
-from transformacion.panel.history import evidence, opened, tasks
+from transformacion.batch.options import NotStarted, Settings
+from transformacion.batch.plan import APPLIED_KINDS, PLAN_FILE, load_plan, plan_inputs, plan_pairs
+from transformacion.batch.report import Report
+from transformacion.batch.run import Stop, run_pairs
+from transformacion.core.catalog import Catalog
 
 #: The datasets as the plan groups them, in the operator's words.
 GROUPS = {'ubicaciones': 'Ubicación', 'usuarios': 'Persona', 'workspaces': 'Workspace'}
-CHANGING = ('dry_run', 'executed')
 
 
-def _pair_view(folder: Path, task: dict[str, Any]) -> dict[str, Any]:
-    """One pair of the plan: from its evidence, the typed parameters it was asked (the desired values), the
-    before / diff / calls of its outcome when recorded, the reads it made."""
-    events = evidence(folder, task['action'], task['dataset'], task['row']) if task['attempts'] else []
-    desired: dict[str, Any] = {}
-    outcome: dict[str, Any] = {}
-    reads = []
-    for event in events:
-        payload = event.get('payload') or {}
-        if event.get('event') == 'request' and payload.get('kind') == 'action':
-            desired = {k: v for k, v in (payload.get('params') or {}).items() if v not in (None, '', [])}
-        elif event.get('event') == 'request' and payload.get('method'):
-            reads.append(f'{payload["method"]} {payload.get("url", "")}')
-        elif event.get('event') in ('outcome', 'result', 'plan'):
-            outcome = payload
-    before = outcome.get('before') or {}
-    diff = outcome.get('diff') or {}
-    fields = []
-    for name in sorted(set(diff) or set(desired)):
-        after = diff.get(name, desired.get(name))
-        if isinstance(after, dict) and set(after) >= {'before', 'after'}:
-            fields.append({'field': name, 'before': after['before'], 'after': after['after']})
-        else:
-            fields.append({'field': name, 'before': before.get(name), 'after': after})
-    return {
-        **task,
-        'changes': task['status'] in CHANGING,
-        'confirm': task['category'] == 'requiere_yes',
-        'fields': fields,
-        'known_before': bool(before or diff),
-        'calls': [
-            f'{call.get("method")} {call.get("path")}' if isinstance(call, dict) else str(call)
-            for call in outcome.get('calls') or []
-        ],
-        'reads': reads,
-    }
+def read(folder: Path) -> dict[str, Any]:
+    """The plan document of a dry-run run folder; NotStarted when the run wrote none (not a dry-run, or unfinished)."""
+    path = folder / PLAN_FILE
+    if not path.is_file():
+        raise NotStarted(f'la ejecución {folder.name} no tiene plan (solo una simulación terminada lo escribe)')
+    return json.loads(path.read_text(encoding='utf-8'))
 
 
-def plan_view(folder: Path) -> dict[str, Any]:
-    """The plan of a dry-run run folder grouped by entity: ``{run_id, dry_run, groups: [{dataset, label, entity,
-    pairs}], confirm: [pairs needing confirmation], counts}``."""
-    with opened(folder) as store:
-        batch = store.meta('batch') or {}
-        pairs = tasks(store)
-        counts = store.counts_by_status()
+def _fields(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    if entry.get('diff'):
+        return [
+            {'field': name, 'before': change.get('before'), 'after': change.get('after')}
+            for name, change in entry['diff'].items()
+        ]
+    if entry['kind'] in APPLIED_KINDS:  # planned after a prerequisite the batch applies first: what it asks for
+        return [
+            {'field': name, 'before': None, 'after': value}
+            for name, value in (entry.get('params') or {}).items()
+            if value not in (None, '', [])
+        ]
+    return []
+
+
+def view(folder: Path) -> dict[str, Any]:
+    """The plan grouped by entity: ``{run_id, complete, target, groups: [{dataset, label, entity, rows, pairs}],
+    confirm: [entries needing confirmation], changes, counts}``; each pair is a plan entry with its ``fields``
+    (field, before, after), ``confirm`` and ``known_before`` (whether the state was read, not planned after a
+    prerequisite)."""
+    document = read(folder)
     groups: dict[tuple[str, str], dict[str, Any]] = {}
-    for task in pairs:
-        key = (task['dataset'], task['entity'])
+    for entry in document['pairs']:
+        key = (entry['dataset'], entry.get('entity') or '')
         group = groups.setdefault(
             key,
             {
-                'dataset': task['dataset'],
-                'label': GROUPS.get(task['dataset'], task['dataset']),
-                'entity': task['entity'],
-                'rows': set(),
+                'dataset': entry['dataset'],
+                'label': GROUPS.get(entry['dataset'], entry['dataset']),
+                'entity': entry.get('entity') or '',
+                'rows': [],
                 'pairs': [],
             },
         )
-        group['rows'].add(task['row'])
-        group['pairs'].append(_pair_view(folder, task))
-    ordered = []
-    for group in groups.values():
-        group['rows'] = sorted(group['rows'])
-        ordered.append(group)
+        if entry['row'] not in group['rows']:
+            group['rows'].append(entry['row'])
+        group['pairs'].append(
+            {
+                **entry,
+                'changes': entry['kind'] in APPLIED_KINDS,
+                'confirm': _confirm(entry),
+                'fields': _fields(entry),
+                'known_before': not entry.get('simulated_prerequisite') and entry['kind'] != 'create',
+                'calls': [_call(call) for call in entry.get('calls') or []],
+            }
+        )
+    pairs = [pair for group in groups.values() for pair in group['pairs']]
     return {
-        'run_id': folder.name,
-        'dry_run': bool(batch.get('dry_run')),
-        'actions': batch.get('actions', []),
-        'groups': ordered,
-        'confirm': [pair for group in ordered for pair in group['pairs'] if pair['confirm']],
-        'changes': sum(1 for group in ordered for pair in group['pairs'] if pair['changes']),
-        'counts': counts,
+        'run_id': document['run_id'],
+        'complete': bool(document.get('complete')),
+        'target': {k: (document.get('target') or {}).get(k) for k in ('org_name', 'org_id', 'base_url')},
+        'actions': document.get('actions', []),
+        'groups': list(groups.values()),
+        'confirm': [pair for pair in pairs if pair['confirm']],
+        'changes': sum(1 for pair in pairs if pair['changes']),
+        'counts': document.get('counts', {}),
     }
 
 
-def plan_json(view: dict[str, Any]) -> str:
-    """The plan view as a JSON document (what the panel offers as plan.json when the run folder has none)."""
-    return json.dumps(view, ensure_ascii=False, indent=2, default=str)
+def _confirm(entry: dict[str, Any]) -> bool:
+    """Whether applying the entry needs the operator's confirmation: the dry-run said so, or it is a change of a
+    high-impact action (one planned after a prerequisite could not ask yet: the real run will)."""
+    return bool(entry.get('needs_confirmation')) or (entry['kind'] in APPLIED_KINDS and entry.get('high_impact'))
 
 
-def plan_csv(view: dict[str, Any]) -> str:
-    """One line per pair and field: entity, action, status, category, field, before, after, confirm, message
-    (``;`` separated, as our CSVs)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=';')
-    writer.writerow(
-        ['dataset', 'row', 'entity', 'action', 'status', 'category', 'field', 'before', 'after', 'confirm', 'message']
+def _call(call: Any) -> str:
+    if isinstance(call, dict):
+        body = call.get('body')
+        shown = f' {json.dumps(body, ensure_ascii=False)}' if body not in (None, {}, []) else ''
+        return f'{call.get("method", "")} {call.get("path") or call.get("url") or ""}{shown}'
+    return str(call)
+
+
+def apply(
+    folder: Path,
+    settings: Settings,
+    connection: tuple[str, str | None],
+    *,
+    catalog: Catalog,
+    log_dir: Path,
+    stream: Any,
+    stop: Stop,
+) -> Report:
+    """Apply the plan of the dry-run in ``folder`` as ``--apply <folder>/plan.json`` does: the plan checked
+    (``load_plan``: format, complete, inputs unchanged; NotStarted otherwise), then its creates and updates run in a
+    new run folder (``run_pairs``) bound to the plan's target."""
+    path = folder / PLAN_FILE
+    document = load_plan(path)
+    origin = {
+        'kind': 'apply',
+        'plan': str(path),
+        'plan_run': document['run_id'],
+        'bound_to': f'el plan {path} es de',
+    }
+    return run_pairs(
+        plan_pairs(document),
+        settings,
+        connection,
+        catalog=catalog,
+        target=document['target'],
+        inputs=plan_inputs(document),
+        origin=origin,
+        log_dir=log_dir,
+        stream=stream,
+        stop=stop,
     )
-    for group in view['groups']:
-        for pair in group['pairs']:
-            for item in pair['fields'] or [{'field': '', 'before': '', 'after': ''}]:
-                writer.writerow(
-                    [
-                        pair['dataset'],
-                        pair['row'],
-                        pair['entity'],
-                        pair['action'],
-                        pair['status'],
-                        pair['category'],
-                        item['field'],
-                        _cell(item['before']),
-                        _cell(item['after']),
-                        'sí' if pair['confirm'] else '',
-                        _cell(pair['message']),
-                    ]
-                )
-    return '\ufeff' + out.getvalue()
-
-
-def _cell(value: Any) -> str:
-    return protect_cell(value if value is None or isinstance(value, str) else json.dumps(value, ensure_ascii=False))

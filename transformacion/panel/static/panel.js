@@ -176,22 +176,27 @@ function startPlan(job) {
   });
 }
 
+const KINDS = { create: 'crear', update: 'modificar', none: 'sin cambios', refused: 'rechazado', blocked: 'bloqueado' };
+function reasons(pair) { return (pair.reasons || []).join('; '); }
+
 async function showPlan(runId) {
   const view = await api(`/api/plans/${runId}`);
   state.plan = view;
   $('plan-run').textContent = runId;
   $('plan-body').classList.remove('hidden');
-  $('plan-counts').textContent = `${view.changes} cambio(s) previstos · ` +
-    Object.entries(view.counts).map(([k, v]) => `${k} ${v}`).join(' · ');
+  const totals = {};
+  for (const line of Object.values(view.counts)) for (const [k, v] of Object.entries(line)) totals[k] = (totals[k] || 0) + v;
+  $('plan-counts').textContent = `destino ${view.target.org_name || view.target.org_id || '—'} · ${view.changes} cambio(s) previstos · ` +
+    Object.entries(totals).map(([k, v]) => `${KINDS[k] || k} ${v}`).join(' · ');
   $('download-plan-json').href = `/api/plans/${runId}/plan.json`;
   $('download-plan-csv').href = `/api/plans/${runId}/plan.csv`;
   $('confirm-box').classList.toggle('hidden', view.confirm.length === 0);
   $('confirm').checked = false;
-  $('confirm-list').replaceChildren(...view.confirm.map((p) => el('li', {}, `${p.entity} · ${p.action}: ${p.message}`)));
+  $('confirm-list').replaceChildren(...view.confirm.map((p) => el('li', {}, `${p.entity} · ${p.action}: ${reasons(p) || p.kind}`)));
   $('plan-groups').replaceChildren(...view.groups.map((g) => el('div', { class: 'entity' },
     el('h3', {}, `${g.label}: ${g.entity || '(sin clave)'}`, el('span', { class: 'hint' }, ` filas ${g.rows.join(', ')}`)),
     g.pairs.map((p) => el('div', { class: 'pair' },
-      el('div', {}, el('b', {}, p.action), ' ', el('span', { class: 'status-' + p.status }, p.status), ` · ${p.category} · ${p.message}`,
+      el('div', {}, el('b', {}, p.action), ' ', el('span', { class: 'kind-' + p.kind }, KINDS[p.kind] || p.kind), ` · ${reasons(p)}`,
         p.confirm ? el('span', { class: 'confirm' }, ' · requiere confirmación') : null),
       p.changes && p.fields.length ? el('table', { class: 'grid diff' },
         el('thead', {}, el('tr', {}, el('th', {}, 'campo'), el('th', {}, 'antes'), el('th', {}, 'después'))),
