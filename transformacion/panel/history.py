@@ -90,8 +90,8 @@ def summary(folder: Path) -> dict[str, Any]:
 
 
 def runs(log_dir: Path, *, org: str = '', status: str = '', since: str = '', until: str = '') -> list[dict[str, Any]]:
-    """The runs of ``log_dir``, newest first, filtered by org (name or id, contains), state, and start date
-    (``YYYY-MM-DD``, inclusive)."""
+    """The runs of ``log_dir``, newest first (by their first session's start, in milliseconds), filtered by org (name
+    or id, contains), state (or ``dry_run`` / ``real``), and start date (``YYYY-MM-DD``, inclusive)."""
     base = log_dir / 'runs'
     found = []
     for folder in sorted(base.iterdir() if base.is_dir() else (), reverse=True):
@@ -106,7 +106,7 @@ def runs(log_dir: Path, *, org: str = '', status: str = '', since: str = '', unt
         if status and status not in (line['state'], 'dry_run' if line['dry_run'] else 'real'):
             continue
         found.append(line)
-    return found
+    return sorted(found, key=lambda line: (line['started_at'], line['run_id']), reverse=True)
 
 
 def detail(folder: Path) -> dict[str, Any]:
