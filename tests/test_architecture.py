@@ -17,6 +17,7 @@ TOOLS = {
     'inspeccionar_parametros',
     'consolidar_reportes',
     'generar_plantilla',
+    'revertir',
     '__main__',
 }
 

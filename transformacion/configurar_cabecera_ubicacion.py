@@ -52,7 +52,7 @@ def configurar_cabecera_ubicacion(api: Any, params: dict[str, Any], ctx: Context
         return {NUMBER: clid.phone_number if clid else None, NAME: clid.name if clid else None}
 
     def write(changes: dict[str, Any]) -> None:
-        clid = CallingLineId(phone_number=number, **({'name': desired[NAME]} if NAME in desired else {}))
+        clid = CallingLineId(phone_number=desired[NUMBER], **({'name': desired[NAME]} if NAME in desired else {}))
         settings = TelephonyLocation(calling_line_id=clid)
         ctx.write(
             PlannedCall('PUT', f'/telephony/config/locations/{location_id}', settings.update()),

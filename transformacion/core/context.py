@@ -90,6 +90,10 @@ class Context:
     ``expect`` is the drift guard of a saved plan or a revert: the state ``converge`` must read before it writes,
     as ``{field: value}`` (only those fields are compared) or None (the entity must not exist yet); any other state
     is refused with reason ``drift`` (see :func:`drift`). The default, :data:`ANY_STATE`, accepts whatever is read.
+
+    ``restore`` is a revert's: ``{field: value}`` that ``converge`` puts over the action's desired state (in place,
+    so the action's own write sees it), bringing back the values a run changed; None (default) leaves the action's
+    desired state as it is.
     """
 
     log: ActionLog
@@ -103,6 +107,7 @@ class Context:
     sleep: Callable[[float], None] = time.sleep
     action: Action | None = None
     expect: Any = ANY_STATE
+    restore: dict[str, Any] | None = None
 
     @property
     def high_impact(self) -> bool:
@@ -233,6 +238,9 @@ def converge(
     ``ctx.write`` only records the calls; each may return the step in Spanish for the message (e.g. ``'crear con
     Webex Calling'``), else the message lists the changed fields.
 
+    Under ``ctx.restore`` (a revert) its values are put over ``desired`` first. Before the first write, the event
+    ``change`` ``{entity, before, desired}`` goes to the log.
+
     A state that is already the desired one is ``skipped`` even under a drift guard; otherwise a ``before`` that
     departs from ``ctx.expect`` is refused (Rejected, details ``reason='drift'``, ``drift`` as :func:`drift` gives)
     before ``check``, the dry-run stop and any write.
@@ -247,6 +255,8 @@ def converge(
     if confirm_if is not None and not ctx.high_impact:
         name = ctx.action.name if ctx.action is not None else 'la acción'
         raise NotHighImpact(f'{name} declara cuándo confirmar sin estar declarada de alto impacto')
+    if ctx.restore is not None:
+        desired.update(ctx.restore)
     before = read() if current is UNREAD else current
     changes = diff(before or {}, desired)
     details: dict[str, Any] = {'before': before, 'diff': changes}
@@ -283,6 +293,8 @@ def converge(
         if what:
             current_values = {key: (before or {}).get(key) for key in changes}
             ctx.confirm(what, current_values, {key: change['after'] for key, change in changes.items()})
+    # what this write changes, recorded before it is sent: a run killed before its answer can still be reverted
+    ctx.log.event('change', {'entity': entity, 'before': before, 'desired': dict(desired)})
     step = apply()
     after = read()
     remaining = diff(after or {}, desired)

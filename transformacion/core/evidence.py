@@ -92,7 +92,7 @@ class ActionLog:
     Several logs may append to one file (a batch's rows of one action) when they share ``lock``.
     """
 
-    EVENTS = ('request', 'response', 'summary', 'error')
+    EVENTS = ('request', 'response', 'summary', 'error', 'change')
 
     def __init__(self, path: Path, action_id: str, lock: threading.Lock | None = None) -> None:
         self.path = path

@@ -10,6 +10,8 @@ from typing import Any
 RETRY_AFTER_FORMATS = ('seconds', 'http-date')
 #: how an update-routing-prefix job may end (``state.jobs``)
 ROUTING_PREFIX_JOB_RESULTS = ('COMPLETED', 'FAILED', 'NOT_TRIGGERED')
+#: what Remove Phone Numbers from a Location does with an assigned number (``state.numbers.remove``)
+ASSIGNED_NUMBER_REMOVAL = ('refuse', 'release')
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,9 @@ class Config:
       (Webex's documented example took about 14 s; small by default so that tests stay fast);
       ``routing_prefix_job_result``: how such a job ends, COMPLETED, FAILED (the prefix is not applied) or
       NOT_TRIGGERED (no job, the PUT answers 206).
+    - ``assigned_number_removal`` (default ``refuse``): what Remove Phone Numbers from a Location does with a number
+      still assigned to a person or workspace: ``refuse`` (400, nothing removed) or ``release`` (removed, its holder
+      loses it). Webex's documentation is silent on it.
     """
 
     rate_limit: float | None = None
@@ -40,6 +45,7 @@ class Config:
     visibility_delay_ms: int = 0
     routing_prefix_job_ms: int = 500
     routing_prefix_job_result: str = 'COMPLETED'
+    assigned_number_removal: str = 'refuse'
 
     def __post_init__(self) -> None:
         problems = []
@@ -56,6 +62,8 @@ class Config:
                 problems.append(f'{name} must be true or false')
         if self.routing_prefix_job_result not in ROUTING_PREFIX_JOB_RESULTS:
             problems.append(f'routing_prefix_job_result must be one of {ROUTING_PREFIX_JOB_RESULTS}')
+        if self.assigned_number_removal not in ASSIGNED_NUMBER_REMOVAL:
+            problems.append(f'assigned_number_removal must be one of {ASSIGNED_NUMBER_REMOVAL}')
         if problems:
             raise ValueError('; '.join(problems))
 

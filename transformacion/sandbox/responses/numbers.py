@@ -1,5 +1,5 @@
-"""HTTP layer of the number inventory: GET /telephony/config/numbers, POST /telephony/config/locations/{id}/numbers,
-and Webex's validation endpoints for numbers and extensions."""
+"""HTTP layer of the number inventory: GET /telephony/config/numbers, POST and DELETE
+/telephony/config/locations/{id}/numbers, and Webex's validation endpoints for numbers and extensions."""
 
 from __future__ import annotations
 
@@ -54,6 +54,14 @@ def add_numbers(req: Request, org: Org) -> Response:
     return Response(status=201)
 
 
+def remove_numbers(req: Request, org: Org) -> Response:
+    """204; 400 when the location's PSTN connection does not allow removing numbers (state/pstn.py)."""
+    data = from_wire(req.json_object())
+    pstn.check_removal_supported(org, req.params['location_id'])
+    numbers.remove(org, req.params['location_id'], data, assigned=req.config.assigned_number_removal)
+    return Response(status=204)
+
+
 ROUTES = [
     Route('POST', '/telephony/config/actions/validateNumbers/invoke', validate_numbers),
     Route('POST', '/telephony/config/actions/validateExtensions/invoke', validate_extensions),
@@ -64,4 +72,5 @@ ROUTES = [
     ),
     Route('GET', '/telephony/config/numbers', list_numbers),
     Route('POST', '/telephony/config/locations/(?P<location_id>[^/]+)/numbers', add_numbers),
+    Route('DELETE', '/telephony/config/locations/(?P<location_id>[^/]+)/numbers', remove_numbers),
 ]

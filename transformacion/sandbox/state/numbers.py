@@ -234,6 +234,64 @@ def add(org: Org, location_id: str, data: dict[str, Any]) -> None:
         )
 
 
+#: Remove Phone Numbers from a Location: "The maximum limit is 5" numbers per request (cloud-calling spec).
+REMOVE_PER_REQUEST = 5
+
+
+def remove(org: Org, location_id: str, data: dict[str, Any], *, assigned: str = 'refuse') -> None:
+    """Remove Phone Numbers from a location, from the snake_case body ``{phone_numbers}``; all or nothing.
+
+    404 when the location is not enabled for calling or a number is not in its inventory; 400 for an empty or
+    non-list ``phoneNumbers``, a number not in E.164, more than ``REMOVE_PER_REQUEST`` numbers, and the location's
+    main number ("A location's main number cannot be removed", cloud-calling spec). An assigned number is refused
+    (400) or released from its holder, as ``assigned`` says (``ASSIGNED_NUMBER_REMOVAL``).
+    """
+    calling = org.calling_locations.get(location_id)
+    if calling is None:
+        raise NotFound('Location not found or not enabled for Webex Calling.')
+    wanted = data.get('phone_numbers')
+    if not isinstance(wanted, list) or not wanted:
+        raise BadRequest('Missing required field(s): phoneNumbers.', descriptions=['phoneNumbers is required.'])
+    bad = [str(n) for n in wanted if not isinstance(n, str) or not E164.match(n)]
+    if bad:
+        raise BadRequest(
+            f'Invalid value for phoneNumbers: {", ".join(bad)}; phone numbers must follow the E.164 format.',
+            descriptions=[f'{n} is not a valid E.164 phone number.' for n in bad],
+        )
+    if len(wanted) > REMOVE_PER_REQUEST:
+        raise BadRequest(f'At most {REMOVE_PER_REQUEST} phone numbers can be removed per request.')
+    absent = [n for n in wanted if org.numbers.get(n, {}).get('location_id') != location_id]
+    if absent:
+        raise NotFound(f'Phone number(s) not found in this location: {", ".join(absent)}.')
+    main = calling.get('calling_line_id', {}).get('phone_number')
+    if main in wanted:
+        raise BadRequest(f"{main} is the location's main number; a location's main number cannot be removed.")
+    held = [n for n in wanted if org.numbers[n].get('owner')]
+    if held and assigned == 'refuse':
+        raise BadRequest(
+            f'Phone number(s) assigned and not removed: {", ".join(held)}; unassign them first.',
+            descriptions=[
+                f'{n} is assigned to {org.numbers[n]["owner"]["type"]} {org.numbers[n]["owner"]["id"]}.' for n in held
+            ],
+        )
+    for number in dict.fromkeys(wanted):
+        _release(org, number)
+        del org.numbers[number]
+
+
+def _release(org: Org, number: str) -> None:
+    """Take ``number`` away from the person or workspace holding it (``assigned_number_removal='release'``)."""
+    owner = org.numbers[number].get('owner')
+    if not owner:
+        return
+    person = org.people.get(owner['id'])
+    if person is not None:
+        person['phone_numbers'] = [e for e in person.get('phone_numbers', []) if e.get('value') != number]
+    workspace = org.workspaces.get(owner['id'])
+    if workspace is not None and workspace.get('phone_number') == number:
+        workspace['phone_number'] = None
+
+
 OWNER_TYPES = (
     'PEOPLE',
     'PLACE',

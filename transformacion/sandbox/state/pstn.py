@@ -124,3 +124,15 @@ def check_numbers_supported(org: Org, location_id: str, number_type: str | None)
             f'Adding phone numbers is only supported for locations with a Local Gateway or non-integrated CCP PSTN '
             f'connection; this location uses {kind}, whose numbers are managed by the PSTN provider.'
         )
+
+
+def check_removal_supported(org: Org, location_id: str) -> None:
+    """400 when numbers cannot be removed from the location through the API: Remove Phone Numbers from a Location
+    "is only supported for non-integrated PSTN connection types of Local Gateway (LGW) and Non-integrated CPP" (the
+    cloud-calling spec); the status and wording are the sandbox's. 404 when the location is not a calling one."""
+    kind = connection_type(org, location_id)
+    if kind not in NUMBERS_BY_API:
+        raise BadRequest(
+            'Removing phone numbers is only supported for locations with a Local Gateway or non-integrated CCP PSTN '
+            f'connection; this location uses {kind or "no PSTN connection"}.'
+        )

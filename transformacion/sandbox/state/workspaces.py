@@ -173,10 +173,13 @@ def update(org: Org, workspace_id: str, data: dict[str, Any]) -> Workspace:
 
 
 def delete(org: Org, workspace_id: str) -> None:
-    """Delete a workspace, releasing its number and license."""
+    """Delete a workspace, releasing its number and license; its call settings go with it (they live under its id,
+    like a deleted person's)."""
     record = get(org, workspace_id)
     if record.get('phone_number'):
         numbers.set_owner(org, record['phone_number'], None)
+    for settings in (org.outgoing_permissions, org.call_forwarding, org.push_to_talk):
+        settings.pop(workspace_id, None)
     del org.workspaces[workspace_id]
 
 
