@@ -48,7 +48,7 @@ ALLOWED = {
     'action': {'common', 'domain'},
     'tool': {'core', 'domain', 'batch', 'common', 'sandbox'},
     'sandbox': {'sandbox'},
-    'panel': {'core', 'batch', 'panel', 'sandbox'},
+    'panel': {'core', 'batch', 'panel', 'sandbox', 'domain'},
     'package': set(),
 }
 

@@ -154,3 +154,20 @@ def test_a_scheduled_run_survives_a_restart_and_starts_when_due(client, panel):
         assert done['kind'] == 'execute' and done['report']['state'] == 'completed'
     cancelled = client.post('/api/schedule', json={'at': later.isoformat(), 'input': 'lote'}).json()
     assert client.post(f'/api/schedule/{cancelled["id"]}/cancel', json={}).json()['entries'][-1]['state'] == 'cancelada'
+
+
+def test_a_run_is_reverted_from_the_history_simulation_first(client, sandbox):
+    done = finished(client, client.post('/api/execute', json={'input': 'lote', 'confirm': True}).json())
+    assert done['report']['state'] == 'completed'
+    writes = len(sandbox.writes())
+    simulated = finished(client, client.post(f'/api/runs/{done["run_id"]}/revert', json={'dry_run': True}).json())
+    assert simulated['kind'] == 'revert' and simulated['report']['state'] == 'completed', simulated
+    assert len(sandbox.writes()) == writes
+    reverted = finished(client, client.post(f'/api/runs/{done["run_id"]}/revert', json={'dry_run': False}).json())
+    assert reverted['report']['state'] == 'completed', reverted
+    assert reverted['report']['reverted_run'] == done['run_id']
+    assert any(w['method'] == 'DELETE' for w in sandbox.writes()[writes:])
+    runs = {r['run_id']: r for r in client.get('/api/runs').json()['runs']}
+    assert runs[simulated['run_id']]['dry_run'] and not runs[reverted['run_id']]['dry_run']
+    refused = client.post(f'/api/runs/{simulated["run_id"]}/revert', json={'dry_run': True})
+    assert refused.status_code == 409

@@ -22,7 +22,7 @@ from starlette.templating import Jinja2Templates
 from transformacion.batch.options import Batch, NotStarted, Settings
 from transformacion.core.catalog import DATASETS, Catalog, load_catalog
 from transformacion.core.params import describe_rules
-from transformacion.panel import history, loading, plans
+from transformacion.panel import history, loading, plans, rollback
 from transformacion.panel.jobs import RUNNING, Busy, Jobs, progress
 from transformacion.panel.schedule import Schedule, parse_when
 from transformacion.panel.security import (
@@ -400,7 +400,9 @@ async def resume(request: Request) -> dict[str, Any]:
     body = await _body(request)
     retry = request.url.path.endswith('/retry')
     settings = _settings(panel, body, confirm=bool(body.get('confirm')))
-    job = request.app.state.jobs.resume(run, settings, retry_failed=retry)
+    with history.opened(history.run_dir(panel.log_dir, run)) as store:
+        catalog = rollback.catalog_of(store)
+    job = request.app.state.jobs.resume(run, settings, catalog, retry_failed=retry)
     return _job(job, panel)
 
 
@@ -455,11 +457,8 @@ async def revert(request: Request) -> dict[str, Any]:
     panel = _panel(request)
     folder = history.run_dir(panel.log_dir, request.path_params['run'])
     body = await _body(request)
-    try:
-        from transformacion.panel.rollback import revert_job
-    except ImportError:
-        raise Refused(501, 'la reversión de ejecuciones aún no está disponible en esta versión') from None
-    job = revert_job(request.app.state.jobs, folder, panel, dry_run=bool(body.get('dry_run', True)))
+    dry_run = body.get('dry_run', True) is not False
+    job = rollback.revert_job(request.app.state.jobs, folder, _settings(panel, body, confirm=True), dry_run=dry_run)
     return _job(job, panel)
 
 

@@ -67,6 +67,8 @@ class Job:
     error: str | None = None
     started: float = field(default_factory=time.monotonic)
     first_done: int | None = None
+    #: what the job's own function adds to its report (e.g. a revert's ``no_revertible``)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def pauses(self) -> list[str]:
         return [line for line in self.stream.lines if line.startswith('pausa:')]
@@ -104,7 +106,7 @@ def progress(job: Job, runs: Path) -> dict[str, Any]:
         'eta_s': round(open_ / rate) if rate > 0 and open_ else (0 if total and not open_ else None),
         'pauses': job.pauses(),
         'stopping': job.stop.event.is_set(),
-        'report': job.report,
+        'report': {**job.report, **job.extra} if job.report else None,
         'error': job.error,
         'log': job.stream.lines[-20:],
     }
@@ -198,8 +200,9 @@ class Jobs:
 
         return self._launch('execute', work, discover=ours)
 
-    def resume(self, run_id: str, settings: Settings, *, retry_failed: bool) -> Job:
-        """Continue a run (``--resume``), or re-run its failed pairs (``--retry-failed``)."""
+    def resume(self, run_id: str, settings: Settings, catalog: Catalog, *, retry_failed: bool) -> Job:
+        """Continue a run (``--resume``), or re-run its failed pairs (``--retry-failed``), its pairs looked up in
+        ``catalog``."""
 
         def work(job: Job) -> Report:
             return continue_run(
@@ -208,6 +211,7 @@ class Jobs:
                 self.connection(),
                 retry_failed=retry_failed,
                 log_dir=self.log_dir,
+                catalog=catalog,
                 stream=job.stream,
                 stop=job.stop,
             )

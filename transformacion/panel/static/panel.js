@@ -284,7 +284,8 @@ async function openRun(runId) {
   $('detail-head').textContent = `${run.dry_run ? 'simulación' : 'real'} · ${run.state} · org ${run.org || '—'} · operador ${run.operator || '—'} · ` +
     `acciones ${run.actions.join(', ')} · sesiones ${run.session_list.map((s) => `${s.kind} ${s.started_at} ${s.state || ''}`).join('; ')}`;
   $('downloads').replaceChildren(...run.downloads.map((name) => el('a', { class: 'button secondary', href: `/api/runs/${runId}/files/${name}` }, name)));
-  $('revert').disabled = $('revert-dry').disabled = run.dry_run;
+  $('revert-dry').disabled = run.dry_run;
+  $('revert').disabled = true; // enabled once the simulation of the revert has run
   $('pairs').tBodies[0].replaceChildren(...run.tasks.map((t) => el('tr', { class: 'clickable', onclick: () => openPair(t) },
     el('td', {}, t.dataset), el('td', {}, t.row), el('td', {}, t.entity), el('td', {}, t.action),
     el('td', { class: 'status-' + t.status }, t.status), el('td', {}, t.category), el('td', {}, t.message))));
@@ -326,8 +327,12 @@ async function revertRun(dryRun) {
     const job = await api(`/api/runs/${state.run}/revert`, 'POST', { dry_run: dryRun });
     $('revert-result').textContent = 'revirtiendo…';
     follow(job, () => {}, (p) => {
-      $('revert-result').textContent = p.error ? p.error : `${dryRun ? 'simulación de la reversión' : 'reversión'}: ${p.report.state} · ejecución ${p.run_id}`;
-      $('revert-result').dataset.state = p.report ? p.report.state : p.state;
+      const manual = p.report && p.report.no_revertible && p.report.no_revertible.length
+        ? ` · a mano en Control Hub: ${p.report.no_revertible.map((m) => `${m.entity}: ${m.step}`).join('; ')}` : '';
+      $('revert-result').textContent = p.error ? p.error
+        : `${dryRun ? 'simulación de la reversión' : 'reversión'}: ${p.report.state} · ejecución ${p.run_id}${manual}`;
+      $('revert-result').dataset.state = p.report ? `${dryRun ? 'simulada' : 'revertida'}-${p.report.state}` : p.state;
+      if (dryRun && p.report) $('revert').disabled = false;
     });
   } catch (e) { $('revert-result').textContent = e.message; }
 }
@@ -374,7 +379,7 @@ document.addEventListener('DOMContentLoaded', async () => {
   on('to-history', async () => { screen('historial'); await openRun(state.run); });
   on('filter', loadRuns);
   on('revert-dry', () => revertRun(true));
-  on('revert', () => revertRun(false));
+  on('revert', () => { if (window.confirm('¿Deshacer lo que escribió esta ejecución?')) revertRun(false); });
   on('sched-add', addSchedule);
   document.querySelectorAll('.tab').forEach((t) => t.addEventListener('click', () => tab(t.dataset.tab)));
   screen('carga');
