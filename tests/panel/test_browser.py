@@ -31,7 +31,7 @@ def shots(tmp_path):
     folder.mkdir(parents=True, exist_ok=True)
 
     def shot(page, name: str) -> None:
-        page.screenshot(path=str(folder / f'{name}.png'), full_page=True)
+        page.screenshot(path=str(folder / f'{name}.png'))
 
     return shot
 

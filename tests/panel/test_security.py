@@ -123,3 +123,18 @@ def test_the_cli_start_up_does_not_import_the_web_stack():
     )
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=os.environ, check=True)
     assert out.stdout.strip() == '[]'
+
+
+def test_the_command_prints_its_address_first_and_serves_only_with_its_token(served):
+    """``python -m transformacion.panel --sandbox --port 0``: the first line of stdout is ``PANEL_URL=...`` (see the
+    ``served`` fixture) with a free port of 127.0.0.1 and the session token."""
+    import urllib.error
+    import urllib.request
+
+    base, token = served.split('/?token=')
+    request = urllib.request.Request(f'{base}/api/catalog', headers={'Authorization': f'Bearer {token}'})
+    with urllib.request.urlopen(request) as response:
+        assert len(json.load(response)['sections']) == 3
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f'{base}/api/catalog')
+    assert refused.value.code == 401

@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((args.host, args.port))
+        sock.listen(128)  # connections made right after PANEL_URL is printed wait until uvicorn accepts them
         port = sock.getsockname()[1]
         panel = Panel(
             input_root=root.resolve(),

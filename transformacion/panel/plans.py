@@ -44,8 +44,8 @@ def _fields(entry: dict[str, Any]) -> list[dict[str, Any]]:
 def view(folder: Path) -> dict[str, Any]:
     """The plan grouped by entity: ``{run_id, complete, target, groups: [{dataset, label, entity, rows, pairs}],
     confirm: [entries needing confirmation], changes, counts}``; each pair is a plan entry with its ``fields``
-    (field, before, after), ``confirm`` and ``known_before`` (whether the state was read, not planned after a
-    prerequisite)."""
+    (field, before, after), ``confirm`` and ``before_note`` (why there are no values before: the entity does not
+    exist yet, or the pair was planned after a prerequisite the same run applies first; None when read)."""
     document = read(folder)
     groups: dict[tuple[str, str], dict[str, Any]] = {}
     for entry in document['pairs']:
@@ -68,7 +68,7 @@ def view(folder: Path) -> dict[str, Any]:
                 'changes': entry['kind'] in APPLIED_KINDS,
                 'confirm': _confirm(entry),
                 'fields': _fields(entry),
-                'known_before': not entry.get('simulated_prerequisite') and entry['kind'] != 'create',
+                'before_note': _before_note(entry),
                 'calls': [_call(call) for call in entry.get('calls') or []],
             }
         )
@@ -83,6 +83,12 @@ def view(folder: Path) -> dict[str, Any]:
         'changes': sum(1 for pair in pairs if pair['changes']),
         'counts': document.get('counts', {}),
     }
+
+
+def _before_note(entry: dict[str, Any]) -> str | None:
+    if entry.get('simulated_prerequisite'):
+        return 'tras el requisito'
+    return 'no existe' if entry['kind'] == 'create' else None
 
 
 def _confirm(entry: dict[str, Any]) -> bool:

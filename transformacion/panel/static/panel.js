@@ -176,7 +176,8 @@ function startPlan(job) {
   });
 }
 
-const KINDS = { create: 'crear', update: 'modificar', none: 'sin cambios', refused: 'rechazado', blocked: 'bloqueado' };
+const KINDS = { create: 'crear', update: 'modificar', none: 'sin cambios', refused: 'rechazado', blocked: 'bloqueado',
+  needs_yes: 'requiere confirmación' };
 function reasons(pair) { return (pair.reasons || []).join('; '); }
 
 async function showPlan(runId) {
@@ -192,7 +193,7 @@ async function showPlan(runId) {
   $('download-plan-csv').href = `/api/plans/${runId}/plan.csv`;
   $('confirm-box').classList.toggle('hidden', view.confirm.length === 0);
   $('confirm').checked = false;
-  $('confirm-list').replaceChildren(...view.confirm.map((p) => el('li', {}, `${p.entity} · ${p.action}: ${reasons(p) || p.kind}`)));
+  $('confirm-list').replaceChildren(...view.confirm.map((p) => el('li', {}, `${p.entity} · ${p.action} (${KINDS[p.kind] || p.kind})`)));
   $('plan-groups').replaceChildren(...view.groups.map((g) => el('div', { class: 'entity' },
     el('h3', {}, `${g.label}: ${g.entity || '(sin clave)'}`, el('span', { class: 'hint' }, ` filas ${g.rows.join(', ')}`)),
     g.pairs.map((p) => el('div', { class: 'pair' },
@@ -201,7 +202,7 @@ async function showPlan(runId) {
       p.changes && p.fields.length ? el('table', { class: 'grid diff' },
         el('thead', {}, el('tr', {}, el('th', {}, 'campo'), el('th', {}, 'antes'), el('th', {}, 'después'))),
         el('tbody', {}, p.fields.map((f) => el('tr', {}, el('td', {}, f.field),
-          el('td', { class: 'before' }, p.known_before ? fmt(f.before) : '(según lectura)'), el('td', { class: 'after' }, fmt(f.after)))))) : null,
+          el('td', { class: p.before_note ? 'hint' : 'before' }, p.before_note ? `(${p.before_note})` : fmt(f.before)), el('td', { class: 'after' }, fmt(f.after)))))) : null,
       p.calls.length ? el('pre', {}, p.calls.join('\n')) : null)))));
 }
 
@@ -278,6 +279,7 @@ async function openRun(runId) {
   state.run = runId;
   const run = await api(`/api/runs/${runId}`);
   $('run-detail').classList.remove('hidden');
+  $('run-detail').scrollIntoView();
   $('evidence').classList.add('hidden');
   $('revert-result').textContent = '';
   $('detail-id').textContent = runId;
@@ -315,6 +317,7 @@ async function openPair(task) {
     el('ul', {}, calls.map((c) => el('li', {}, `${c.payload.method} ${c.payload.url}`))));
   $('tab-result').textContent = JSON.stringify(summary ? summary.payload : task, null, 2);
   $('tab-log').replaceChildren(...data.events.map(describeEvent));
+  $('evidence').scrollIntoView();
 }
 
 function tab(name) {
