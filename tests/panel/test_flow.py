@@ -171,3 +171,37 @@ def test_a_run_is_reverted_from_the_history_simulation_first(client, sandbox):
     assert runs[simulated['run_id']]['dry_run'] and not runs[reverted['run_id']]['dry_run']
     refused = client.post(f'/api/runs/{simulated["run_id"]}/revert', json={'dry_run': True})
     assert refused.status_code == 409
+
+
+def test_progress_shows_the_board_of_lots_and_the_429_pauses_with_their_reason(client, sandbox):
+    sandbox.set_faults([{'kind': 'throttle', 'retry_after': '1', 'max_count': 1, 'path': '/locations'}])
+    body = {'input': 'lote', 'actions': ['alta_ubicacion'], 'chunk_size': 2, 'confirm': True}
+    done = finished(client, client.post('/api/execute', json=body).json())
+    assert done['report']['state'] == 'completed'
+    assert [(lot['lot'], lot['state']) for lot in done['lots']] == [
+        ('ubicaciones#1', 'done'),
+        ('ubicaciones#2', 'done'),
+    ]
+    assert done['pauses'] and all('429' in line and 'Retry-After' in line for line in done['pauses'])
+
+
+def test_single_mode_plans_one_row_and_the_form_is_read_as_a_file(client):
+    body = {'input': 'lote', 'actions': ['alta_ubicacion'], 'mode': 'single', 'row': 2}
+    planned = finished(client, client.post('/api/plan', json=body).json())
+    view = client.get(f'/api/plans/{planned["run_id"]}').json()
+    assert [(g['entity'], g['rows']) for g in view['groups']] == [('Barcelona Diagonal', [2])]
+    values = {'name': 'Lisboa', 'time_zone': 'Lisboa', 'preferred_language': 'pt_PT', 'announcement_language': 'pt_pt'}
+    loaded = client.post('/api/form', json={'action': 'alta_ubicacion', 'values': values}).json()
+    assert ('ubicaciones.csv', 1, 'time_zone', 'Lisboa') in {
+        (p['file'], p['row'], p['column'], p['value']) for p in loaded['problems']
+    }
+    values.update(
+        time_zone='Europe/Lisbon', address1='Avenida 1', city='Lisboa', state='Lisboa', postal_code='1000', country='PT'
+    )
+    loaded = client.post('/api/form', json={'action': 'alta_ubicacion', 'values': values}).json()
+    assert loaded['problems'] == []
+    planned = finished(
+        client, client.post('/api/plan', json={'input': loaded['input'], 'actions': ['alta_ubicacion']}).json()
+    )
+    pair = client.get(f'/api/plans/{planned["run_id"]}').json()['groups'][0]['pairs'][0]
+    assert pair['kind'] == 'create' and {'field': 'city', 'before': None, 'after': 'Lisboa'} in pair['fields']

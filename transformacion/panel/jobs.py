@@ -74,14 +74,27 @@ class Job:
         return [line for line in self.stream.lines if line.startswith('pausa:')]
 
 
+def lot_state(counts: dict[str, int]) -> str:
+    """A lot (chunk) as the board shows it: ``queued`` (nothing started), ``running``, ``error`` (ended with a
+    failed pair) or ``done``."""
+    if counts.get('running'):
+        return 'running'
+    if counts.get('pending'):
+        return 'queued'
+    return 'error' if any(counts.get(s) for s in FAILED_STATUSES) else 'done'
+
+
 def progress(job: Job, runs: Path) -> dict[str, Any]:
-    """What the execute screen shows, from the run's checkpoint: done / total pairs, ok / failed, pairs per second
-    since the job started, ETA in seconds (None while unknown), the 429 pauses with their reason, the job state."""
+    """What the execute screen shows, from the run's checkpoint: done / total pairs, ok / failed, the board of lots
+    (chunks: ``lot_state`` and counts by status), pairs per second since the job started, ETA in seconds (None while
+    unknown), the 429 pauses with their reason, the job state."""
     counts: dict[str, int] = {}
+    lots: dict[str, dict[str, int]] = {}
     if job.run_id and (runs / job.run_id / CHECKPOINT_FILE).is_file():
         store = Checkpoint(runs / job.run_id / CHECKPOINT_FILE)
         try:
             counts = store.counts_by_status()
+            lots = store.counts('chunk')
         finally:
             store.close()
     total = sum(counts.values())
@@ -102,6 +115,7 @@ def progress(job: Job, runs: Path) -> dict[str, Any]:
         'ok': sum(counts.get(s, 0) for s in OK_STATUSES),
         'failed': sum(counts.get(s, 0) for s in FAILED_STATUSES),
         'counts': counts,
+        'lots': [{'lot': name, 'state': lot_state(line), **line} for name, line in lots.items()],
         'rate': round(rate, 2),
         'eta_s': round(open_ / rate) if rate > 0 and open_ else (0 if total and not open_ else None),
         'pauses': job.pauses(),

@@ -244,6 +244,11 @@ function startExecution(job) {
     $('exec-line').textContent = `${p.done}/${p.total} · ok ${p.ok} · error ${p.failed} · ${p.rate}/s · ETA ${eta(p.eta_s)}` +
       (p.stopping ? ' · deteniendo…' : '') + (p.state !== 'running' ? ` · ${p.report ? p.report.state : p.state}` : '');
     $('pauses').replaceChildren(...p.pauses.map((line) => el('li', {}, line)));
+    const LOTS = { queued: 'en cola', running: 'en curso', done: 'hecho', error: 'con errores' };
+    $('lots').tBodies[0].replaceChildren(...p.lots.map((l) => el('tr', { class: 'lot-' + l.state }, el('td', {}, l.lot),
+      el('td', {}, LOTS[l.state]), el('td', {}, l.pending || 0), el('td', {}, l.running || 0),
+      el('td', {}, (l.executed || 0) + (l.skipped || 0) + (l.dry_run || 0)),
+      el('td', {}, (l.error || 0) + (l.rejected || 0) + (l.timeout || 0)))));
     $('exec-log').textContent = p.log.join('\n');
   };
   follow(job, update, (p) => {
