@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +123,7 @@ class Guard(BaseHTTPMiddleware):
             length = request.headers.get('content-length')
             if length is None and request.headers.get('transfer-encoding'):
                 return JSONResponse({'error': 'se necesita Content-Length'}, status_code=411)
-            if length is not None and int(length) > panel.max_upload:
+            if length is not None and (not length.isdigit() or int(length) > panel.max_upload):
                 limit = panel.max_upload // (1024 * 1024) or 1
                 return JSONResponse({'error': f'la petición supera el límite de {limit} MiB'}, status_code=413)
         response = await call_next(request)
@@ -218,9 +218,9 @@ async def catalog(request: Request) -> dict[str, Any]:
 
 
 def _loaded(panel: Panel, folder: Path, label: str, actions: list[str] | None = None) -> dict[str, Any]:
-    item = loading.Loaded(folder.name if folder.parent == panel.uploads else label, folder, label)
-    key = f'{len(panel.inputs) + 1}'
-    panel.inputs[key] = replace(item, id=key)
+    """Remember a loaded input under a new id and validate it."""
+    key = str(len(panel.inputs) + 1)
+    panel.inputs[key] = loading.Loaded(key, folder, label)
     return {'input': key, 'label': label, **loading.validate(folder, panel.catalog, actions)}
 
 
