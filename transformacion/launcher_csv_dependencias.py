@@ -50,7 +50,8 @@ escribe los resultados y dice cómo continuar; un segundo Ctrl-C sale ya.
 
 Salida en <log dir>/runs/<run_id>/: results_manual.csv (estado y categoría de cada fila x acción), summary.json,
 result.json (el objeto JSON; en stdout si stdout no es un terminal o con --json), checkpoint.sqlite, target.jsonl y
-<acción>.jsonl."""
+<acción>.jsonl; con --dry-run, además el plan: plan.json y plan.csv (un cambio por línea), que --plan-out guarda donde
+se indique y --apply aplica tal cual (docs/plan.md)."""
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -171,3 +171,20 @@ def test_the_checkpoint_is_the_only_module_of_the_product_that_knows_sqlite():
         if 'sqlite3' in path.read_text(encoding='utf-8') or 'FROM tasks' in path.read_text(encoding='utf-8')
     )
     assert knowing == ['batch/checkpoint.py']
+
+
+def test_a_pairs_spec_and_outcome_details_are_kept_apart_and_forgotten_with_the_validation(store):
+    add(store, 'usuarios', 2, 'configurar_desvio_usuario', 0)
+    assert store.pair_data('usuarios', 2, 'configurar_desvio_usuario') == (None, None)
+
+    store.set_spec('usuarios', 2, 'configurar_desvio_usuario', {'params': {'forward_busy': '1002'}, 'input_hash': 'ab'})
+    store.set_details('usuarios', 2, 'configurar_desvio_usuario', {'before': {'busy_enabled': False}, 'diff': {}})
+    store.set_details('usuarios', 2, 'configurar_desvio_usuario', {'before': {'busy_enabled': True}})
+
+    assert store.pair_data('usuarios', 2, 'configurar_desvio_usuario') == (
+        {'params': {'forward_busy': '1002'}, 'input_hash': 'ab'},
+        {'before': {'busy_enabled': True}},
+    )
+    assert store.datasets() == ['usuarios']
+    store.reset_validation()
+    assert store.pair_data('usuarios', 2, 'configurar_desvio_usuario') == (None, None)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.support.org import (
     JORGE,
@@ -211,10 +212,28 @@ def test_a_value_changed_since_the_run_is_refused_as_drift_with_both_values(sand
     assert api.person_settings.forwarding.read(LUCIA_ID).call_forwarding.busy.destination == '+34910000999'
 
 
-def test_a_revert_after_a_kill_9_halfway_undoes_what_the_run_wrote(sandbox, tmp_path, fast_retries):
+#: When the run is killed: once 30 pairs are finished, or while a person's create is served after Webex made it (the
+#: run never learns it created the person: only the evidence it wrote before sending says so).
+KILLS = {
+    'after-30-pairs': None,
+    'during-a-person-create-already-made': {
+        'kind': 'delay',
+        'method': 'POST',
+        'path': '^/v1/people$',
+        'when': 'after',
+        'delay_ms': 700,
+        'max_count': 1,
+    },
+}
+
+
+@pytest.mark.parametrize('kill', KILLS, ids=list(KILLS))
+def test_a_revert_after_a_kill_9_halfway_undoes_what_the_run_wrote(kill, sandbox, tmp_path, fast_retries):
     before = comparable_state(sandbox)
     batch = copy_samples(tmp_path / 'batch')
     log_dir = tmp_path / 'logs'
+    if KILLS[kill]:
+        sandbox.set_faults([KILLS[kill]])
     process = subprocess.Popen(
         [*launcher_command('--input_dir', str(batch)), *connection_args(sandbox, log_dir), '--yes'],
         env=child_env(**FAST_RETRIES),
@@ -223,15 +242,19 @@ def test_a_revert_after_a_kill_9_halfway_undoes_what_the_run_wrote(sandbox, tmp_
     )
     try:
         checkpoint = wait_for(lambda: find_checkpoint(log_dir), what='the run checkpoint')
-        wait_for(lambda: (task_counts(checkpoint) or (-1, 0))[0] >= 30, what='30 finished tasks')
+        if KILLS[kill]:
+            wait_for(lambda: sandbox.faults()[0]['count'] >= 1, what='the create stalled in the sandbox')
+        else:
+            wait_for(lambda: (task_counts(checkpoint) or (-1, 0))[0] >= 30, what='30 finished pairs')
     finally:
         process.kill()
         process.wait(timeout=30)
     assert task_counts(checkpoint)[1] > 0, 'the run ended before the kill: this proves nothing'
+    if KILLS[kill]:
+        wait_for(lambda: [e for e in sandbox.journal() if e.get('fault') == 'delay'], what='the create to be made')
+        sandbox.set_faults([])
 
     reverted = revert(checkpoint.parent.name, '--yes', *connection_args(sandbox, log_dir))
 
     assert reverted.code == 0, reverted.stderr[-3000:]
-    listed = not_revertible_keys(reverted)
-    assert unexplained(before, comparable_state(sandbox), listed) == []
-    shutil.rmtree(log_dir)
+    assert unexplained(before, comparable_state(sandbox), not_revertible_keys(reverted)) == []

@@ -1,11 +1,12 @@
 """The checkpoint of a run: one SQLite file (WAL) per run folder, the only module that knows its schema or writes SQL.
 
 It holds the run's meta (the batch, the fingerprints of its inputs, the target it is bound to, its state), one task
-per row x action (status, reason category, message, attempts, usage, whether this run sent a write for it), the entity
-key of every row, the validation problems and the sessions (run, resume, retry-failed, with who drove each). Every
-change is committed as it happens, so a run killed at any moment (kill -9 included) can be resumed. Everything else
-reads it through the typed methods below (``problems``, ``task``, ``tasks``, ``counts``, ``totals``, ``sessions``,
-``failures``, ...) or, from another process while the run goes on, through ``snapshot``.
+per row x action (status, reason category, message, attempts, usage, whether this run sent a write for it) with what
+it ran with and how it ended in detail (``set_spec``, ``set_details``, ``pair_data``: the plan is built from them), the
+entity key of every row, the validation problems and the sessions (run, resume, retry-failed, with who drove
+each). Every change is committed as it happens, so a run killed at any moment (kill -9 included) can be resumed.
+Everything else reads it through the typed methods below (``problems``, ``task``, ``tasks``, ``counts``, ``totals``,
+``sessions``, ``failures``, ...) or, from another process while the run goes on, through ``snapshot``.
 """
 
 from __future__ import annotations

@@ -16,9 +16,7 @@ action that finds its pair already in the desired state (``skipped``) after this
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -39,6 +37,7 @@ from transformacion.core.csvfiles import CsvError
 from transformacion.core.evidence import ActionLog
 from transformacion.core.outcome import Outcome, Rejected
 from transformacion.core.params import Action
+from transformacion.core.planfile import SIMULATED_PREREQUISITE, input_hash
 from transformacion.core.progress import Progress
 from transformacion.core.retry import backoff_delay
 from transformacion.core.secrets import sanitise
@@ -53,10 +52,6 @@ POLL_S = 0.1
 #: The HTTP methods that only read.
 READS = frozenset({'GET', 'HEAD', 'OPTIONS'})
 
-
-#: The detail a pair's recorded outcome carries when it was refused only because a prerequisite ran as a dry run
-#: (its entity did not exist yet): what it read is no fingerprint of the state it will find.
-SIMULATED_PREREQUISITE = 'simulated_prerequisite'
 
 #: the evidence file (``<run dir>/lote.jsonl``) of the reads the batch makes for every row (e.g. the licenses that
 #: Control Hub's license columns name)
@@ -214,9 +209,7 @@ def _retryable(outcome: Outcome) -> bool:
 def row_hash(row: dict[str, str], global_row: dict[str, str]) -> str:
     """The ``input_hash`` of a row: sha256 (hex) of the row after the merge with global.csv (the row wins; empty
     cells do not count), as canonical JSON (keys sorted)."""
-    merged = {**global_row, **{column: value for column, value in row.items() if value}}
-    text = json.dumps(merged, sort_keys=True, ensure_ascii=False, separators=(',', ':'))
-    return hashlib.sha256(text.encode('utf-8')).hexdigest()
+    return input_hash({**global_row, **{column: value for column, value in row.items() if value}})
 
 
 def _run_task(

@@ -19,38 +19,21 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from transformacion.batch.checkpoint import Checkpoint, Task, now
-from transformacion.batch.execution import SIMULATED_PREREQUISITE, prerequisite_rows
+from transformacion.batch.execution import prerequisite_rows
 from transformacion.batch.options import NotStarted
 from transformacion.batch.pairs import Pair
+from transformacion.core import planfile
 from transformacion.core.catalog import Catalog, plan
 from transformacion.core.columns import GLOBAL
 from transformacion.core.context import ANY_STATE
-from transformacion.core.csvfiles import write_csv
-from transformacion.core.secrets import sanitise
+from transformacion.core.secrets import MASK
 
-#: The format a plan declares in ``format``; ``load_plan`` refuses any other.
-FORMAT = 'transformacion.plan/1'
 PLAN_FILE = 'plan.json'
 PLAN_CSV = 'plan.csv'
-CSV_COLUMNS = ('dataset', 'row', 'entity', 'action', 'field', 'before', 'after', 'kind')
-#: The kinds of change of a plan entry, in the order the table shows them.
-KINDS = ('create', 'update', 'none', 'refused', 'blocked')
-#: The kinds ``--apply`` runs.
-APPLIED_KINDS = ('create', 'update')
-#: The columns of the plan table (operator-facing).
-_TABLE = (
-    ('create', 'crear'),
-    ('update', 'modificar'),
-    ('none', 'sin_cambios'),
-    ('refused', 'rechazado'),
-    ('blocked', 'bloqueado'),
-    ('needs_yes', 'requiere_yes'),
-)
 
 
 def sha256_file(path: str | Path) -> str:
@@ -66,18 +49,6 @@ def _creates(action_name: str, catalog: Catalog) -> bool:
     """Whether an action creates its dataset's entity: none of its prerequisites is of its own dataset."""
     action = catalog[action_name][0]
     return not any(catalog[name][0].domain == action.domain for name in action.depends_on if name in catalog)
-
-
-def _kind(task: Task, details: dict[str, Any], catalog: Catalog) -> str:
-    if task.status in ('rejected', 'error', 'timeout'):
-        return 'refused'
-    if task.status == 'skipped':
-        return 'blocked' if task.blocked_by or task.category == 'lote_rechazado' else 'none'
-    if task.status == 'dry_run':
-        if details.get(SIMULATED_PREREQUISITE):
-            return 'create' if _creates(task.action, catalog) else 'update'
-        return 'create' if 'before' in details and details['before'] is None else 'update'
-    return 'none' if task.status == 'executed' else 'unknown'
 
 
 def _requires(store: Checkpoint, catalog: Catalog, task: Task, params: dict[str, Any]) -> list[tuple[str, int, str]]:
@@ -98,37 +69,23 @@ def _requires(store: Checkpoint, catalog: Catalog, task: Task, params: dict[str,
 def _entry(store: Checkpoint, catalog: Catalog, task: Task, phases: dict[str, int]) -> dict[str, Any]:
     spec, details = store.pair_data(task.dataset, task.row, task.action)
     spec, details = spec or {}, details or {}
-    kind = _kind(task, details, catalog)
-    diff = details.get('diff') if isinstance(details.get('diff'), dict) else {}
-    simulated = bool(details.get(SIMULATED_PREREQUISITE))
-    reasons = [task.message] if task.message else []
-    drift = details.get('drift')
-    confirmation = details.get('needs_confirmation')
+    blocked = bool(task.blocked_by) or task.category == 'lote_rechazado'
     params = spec.get('params')
-    return {
-        'id': f'{task.action}:{task.dataset}:{task.row}',
-        'dataset': task.dataset,
-        'row': task.row,
-        'action': task.action,
-        'entity': task.entity,
-        'status': task.status,
-        'category': task.category,
-        'kind': kind,
-        'high_impact': catalog[task.action][0].high_impact,
-        'needs_confirmation': bool(confirmation),
-        'confirmation': confirmation or None,
-        'params': sanitise(params) if params is not None else None,
-        'input_hash': spec.get('input_hash') or '',
-        'guard': kind in APPLIED_KINDS and 'before' in details and not simulated,
-        'before': details.get('before'),
-        'desired': {field: change.get('after') for field, change in diff.items()} if diff else None,
-        'diff': diff,
-        'calls': details.get('calls') or [],
-        'simulated_prerequisite': simulated,
-        'reasons': reasons + ([f'drift: {json.dumps(drift, ensure_ascii=False)}'] if drift else []),
-        'requires': [list(key) for key in _requires(store, catalog, task, params or {})],
-        'phase': phases.get(task.action, 0),
-    }
+    return planfile.entry(
+        action=catalog[task.action][0],
+        dataset=task.dataset,
+        row=task.row,
+        entity=task.entity,
+        status=task.status,
+        category=task.category,
+        message=task.message,
+        kind=planfile.kind_of(task.status, blocked, details, _creates(task.action, catalog)),
+        details=details,
+        params=params,
+        row_hash=spec.get('input_hash') or '',
+        requires=_requires(store, catalog, task, params or {}),
+        phase=phases.get(task.action, 0),
+    )
 
 
 def build_plan(store: Checkpoint, run_dir: Path, catalog: Catalog) -> dict[str, Any]:
@@ -148,7 +105,7 @@ def build_plan(store: Checkpoint, run_dir: Path, catalog: Catalog) -> dict[str, 
     entries.sort(key=lambda entry: (entry['phase'], entry['dataset'], entry['row'], actions.index(entry['action'])))
     unfinished = sum(1 for entry in entries if entry['status'] in ('pending', 'running'))
     return {
-        'format': FORMAT,
+        'format': planfile.FORMAT,
         'created': now(),
         'run_id': run_dir.name,
         'run_dir': str(run_dir),
@@ -161,7 +118,7 @@ def build_plan(store: Checkpoint, run_dir: Path, catalog: Catalog) -> dict[str, 
         'input_dir': _common_dir([item['path'] for item in inputs]),
         'inputs': inputs,
         'actions': list(actions),
-        'counts': counts(entries),
+        'counts': planfile.counts(entries),
         'pairs': entries,
     }
 
@@ -170,51 +127,13 @@ def _common_dir(paths: list[str]) -> str:
     return os.path.commonpath([str(Path(path).parent) for path in paths]) if paths else ''
 
 
-def counts(entries: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
-    """``{action: {create, update, none, refused, blocked, needs_yes}}`` in the order the entries name the actions."""
-    found: dict[str, dict[str, int]] = {}
-    for entry in entries:
-        line = found.setdefault(entry['action'], {kind: 0 for kind, _ in _TABLE})
-        if entry['kind'] in line:
-            line[entry['kind']] += 1
-        if entry['needs_confirmation']:
-            line['needs_yes'] += 1
-    return found
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ''
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _csv_lines(entries: list[dict[str, Any]], catalog: Catalog) -> Iterator[tuple[Any, ...]]:
-    for entry in entries:
-        if entry['kind'] not in APPLIED_KINDS:
-            continue
-        where = (entry['dataset'], entry['row'], entry['entity'], entry['action'])
-        if entry['diff']:
-            for field, change in entry['diff'].items():
-                yield (*where, field, _cell(change.get('before')), _cell(change.get('after')), entry['kind'])
-        else:  # planned after a prerequisite the batch applies first: the values it asks for
-            keys = {param.name for param in catalog[entry['action']][0].key_params}
-            for field, value in (entry['params'] or {}).items():
-                if value is not None and field not in keys:
-                    yield (*where, field, '', _cell(value), entry['kind'])
-
-
 def write_plan(store: Checkpoint, run_dir: Path, catalog: Catalog) -> dict[str, Any]:
     """Write ``plan.json`` and ``plan.csv`` (one line per changed field of each create / update: dataset, row,
     entity, action, field, before, after, kind; Excel's ``;`` + BOM through ``core.csvfiles.write_csv``) in
     ``run_dir``; returns the plan."""
     document = build_plan(store, run_dir, catalog)
-    text = json.dumps(document, ensure_ascii=False, indent=2, default=str)
-    partial = run_dir / (PLAN_FILE + '.tmp')
-    partial.write_text(text + '\n', encoding='utf-8')
-    partial.replace(run_dir / PLAN_FILE)
-    write_csv(run_dir / PLAN_CSV, CSV_COLUMNS, _csv_lines(document['pairs'], catalog))
+    keys = planfile.key_names({name: action for name, (action, _) in catalog.items()})
+    planfile.write_files(document, run_dir / PLAN_FILE, run_dir / PLAN_CSV, keys)
     return document
 
 
@@ -232,14 +151,14 @@ def save_copy(run_dir: Path, destination: str | Path) -> Path:
 def render_table(document: dict[str, Any]) -> str:
     """The plan table: one line per action with how many pairs create, modify, change nothing, are refused, are
     blocked and need ``--yes``, then the totals."""
-    header = ['plan', *(label for _, label in _TABLE)]
+    header = ['plan', *(label for _, label in planfile.TABLE)]
     rows = [header]
-    total = {kind: 0 for kind, _ in _TABLE}
+    total = {kind: 0 for kind, _ in planfile.TABLE}
     for action, line in document['counts'].items():
-        rows.append([action, *(str(line[kind]) for kind, _ in _TABLE)])
-        for kind, _ in _TABLE:
+        rows.append([action, *(str(line[kind]) for kind, _ in planfile.TABLE)])
+        for kind, _ in planfile.TABLE:
             total[kind] += line[kind]
-    rows.append(['TOTAL', *(str(total[kind]) for kind, _ in _TABLE)])
+    rows.append(['TOTAL', *(str(total[kind]) for kind, _ in planfile.TABLE)])
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [
         '  '.join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row))
@@ -252,9 +171,9 @@ def render_table(document: dict[str, Any]) -> str:
 
 
 def load_plan(path: str | Path) -> dict[str, Any]:
-    """A saved plan, checked before anything is run: a readable JSON document of ``FORMAT``, from a dry-run that
-    finished (not rejected by its validation, no pair left unrun), whose inputs still exist with the sha256 it
-    recorded. NotStarted naming what is wrong."""
+    """A saved plan, checked before anything is run: a readable JSON document of ``planfile.FORMAT``, from a batch
+    dry-run that finished (not rejected by its validation, no pair left unrun) and read its target, whose inputs still
+    exist with the sha256 it recorded. NotStarted naming what is wrong."""
     file = Path(path).expanduser()
     try:
         document = json.loads(file.read_text(encoding='utf-8'))
@@ -263,11 +182,18 @@ def load_plan(path: str | Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise NotStarted(f'el plan {file} no se puede leer como JSON: {exc}') from None
     found = document.get('format') if isinstance(document, dict) else None
-    if found != FORMAT:
-        raise NotStarted(f'{file}: formato de plan desconocido {found!r} (se espera {FORMAT}); planifique de nuevo')
+    if found != planfile.FORMAT:
+        raise NotStarted(
+            f'{file}: formato de plan desconocido {found!r} (se espera {planfile.FORMAT}); planifique de nuevo'
+        )
     if not document.get('complete'):
         raise NotStarted(
             f'{file}: el plan es de una simulación incompleta o rechazada por la validación; planifique de nuevo'
+        )
+    if not (document.get('target') or {}).get('owner_org_id'):
+        raise NotStarted(
+            f'{file}: el plan no registra el destino leído (p. ej. el de una acción suelta, {document.get("script")}); '
+            'planifique con el lanzador o el bulk runner para aplicarlo con --apply'
         )
     for item in document.get('inputs') or []:
         where = Path(item['path'])
@@ -285,7 +211,10 @@ def load_plan(path: str | Path) -> dict[str, Any]:
 def plan_pairs(document: dict[str, Any]) -> list[Pair]:
     """The pairs ``--apply`` runs: the plan's creates and updates (nothing else), each with its params, its
     ``before`` as the drift guard (none for a pair planned after a prerequisite the same batch applies first), what it
-    requires and its phase."""
+    requires and its phase. NotStarted when a parameter was masked (``***``): the plan cannot say what to write."""
+    for entry in document['pairs']:
+        if entry['kind'] in planfile.APPLIED_KINDS and MASK in json.dumps(entry['params'], ensure_ascii=False):
+            raise NotStarted(f'{entry["id"]}: el plan tiene parámetros enmascarados ({MASK}); no se puede aplicar')
     return [
         Pair(
             dataset=entry['dataset'],
@@ -299,7 +228,7 @@ def plan_pairs(document: dict[str, Any]) -> list[Pair]:
             input_hash=entry.get('input_hash') or '',
         )
         for entry in document['pairs']
-        if entry['kind'] in APPLIED_KINDS
+        if entry['kind'] in planfile.APPLIED_KINDS
     ]
 
 

@@ -50,6 +50,8 @@ FAILURE_STEPS = {
     'sin_cambios)',
     'sin_confirmar': 'cambio de alto impacto sin confirmar: revise el estado actual y el deseado y aplíquelo con '
     '--retry-failed {run} --yes',
+    'drift': 'el estado en Webex cambió desde que se planificó (valor esperado y encontrado en el mensaje): nada '
+    'escrito en esos pares; revíselo, planifique de nuevo (--dry-run --plan-out) y aplique el nuevo plan',
     'en_desarrollo': 'la acción está en desarrollo y todavía no se puede ejecutar: quítela de --actions',
     'rate_limited': 'Webex limitó el ritmo (429): repita con --retry-failed {run} (con --rate-limit si se repite)',
     'transient': 'fallo pasajero de red o de Webex (5xx): repita con --retry-failed {run}',
@@ -60,6 +62,7 @@ FAILURE_STEPS = {
 _REJECTED_STEPS = {
     'invalid_input': 'corrija el CSV y relance',
     'sin_confirmar': 'aplíquelos con --retry-failed {run} --yes',
+    'drift': 'el estado cambió desde el plan: planifique de nuevo',
     'en_desarrollo': 'quite la acción',
 }
 #: How each way of stopping is named to the operator.

@@ -572,6 +572,8 @@ def run_command(
             if args.apply:
                 done, flying = _apply(script_name, args.apply, settings, args, catalog, stream, stop)
                 return _with_plan(report.reply(done), done, args.plan_out)
+            if args.plan_out and not args.dry_run and not continued:
+                raise NotStarted('--plan-out solo se usa con --dry-run: guarda el plan de la simulación')
             batch = None if continued else make_batch(catalog)
             with connection_from_args(args, stream) as connection:
                 if batch is None:

@@ -22,6 +22,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NoReturn
 
 from transformacion.core.arguments import _params_for_script, apply_csv_arguments, row_context
@@ -31,6 +32,7 @@ from transformacion.core.context import Context
 from transformacion.core.evidence import ActionLog, action_logger, logging_to
 from transformacion.core.outcome import EXIT_CODES, Outcome, Rejected, result_object
 from transformacion.core.params import Action, describe_rules
+from transformacion.core.planfile import key_names, single_action_plan, write_files
 from transformacion.core.retry import RetryPolicy, describe_error
 from transformacion.core.secrets import mask_argv, mask_text, register_secret, sanitise
 
@@ -225,6 +227,12 @@ def build_parser(action: Action, description: str = '') -> argparse.ArgumentPars
         '--dry-run', dest='dry_run', action='store_true', help='muestra el cambio y las llamadas, sin escribir'
     )
     shared.add_argument('--yes', action='store_true', help='confirma cambios de alto impacto')
+    shared.add_argument(
+        '--plan-out',
+        dest='plan_out',
+        metavar='FICHERO',
+        help='con --dry-run, guarda el plan del cambio en FICHERO (JSON, docs/plan.md) y su CSV al lado',
+    )
     return parser
 
 
@@ -298,6 +306,8 @@ def run_cli(action: Action, domain: DomainFunction | None, argv: list[str] | Non
 
     def work() -> Reply:
         refuse_if_in_development(action)
+        if args.plan_out and not args.dry_run:
+            raise Rejected('--plan-out solo se usa con --dry-run: guarda el plan de la simulación')
         match = None
         if args.match:
             column, eq, value = args.match.partition('=')
@@ -332,7 +342,25 @@ def run_cli(action: Action, domain: DomainFunction | None, argv: list[str] | Non
             api_factory=lambda: create_api(token, base_url, timeout=ctx.policy.timeout),
             ctx=ctx,
         )
-        return Reply(outcome.status, outcome.message, outcome.details)
+        reply = Reply(outcome.status, outcome.message, outcome.details)
+        if args.plan_out:
+            values = {p.csv_column: str(raw[p.name]) for p in action.params if raw.get(p.name) not in (None, '')}
+            document = single_action_plan(
+                action,
+                status=outcome.status,
+                message=outcome.message,
+                details=outcome.details,
+                params=params,
+                values=values,
+                row=(args.row or 1) if args.csv else 0,
+                csv_path=args.csv,
+                base_url=invocation['base_url'],
+                org_id=ctx.org_id,
+            )
+            path = Path(args.plan_out).expanduser().resolve()
+            write_files(document, path, path.with_suffix('.csv'), key_names({action.name: action}))
+            reply.summary['plan_out'] = str(path)
+        return reply
 
     reply = capture(action.name, work, log=log)
     reply.summary['changed'] = reply.status == 'executed' and bool(ctx.planned)
