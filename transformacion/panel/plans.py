@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from transformacion.batch.options import NotStarted, Settings
-from transformacion.batch.plan import APPLIED_KINDS, PLAN_FILE, load_plan, plan_inputs, plan_pairs
+from transformacion.batch.plan import PLAN_FILE, load_plan, plan_inputs, plan_pairs
 from transformacion.batch.report import Report
 from transformacion.batch.run import Stop, run_pairs
 from transformacion.core.catalog import Catalog
+from transformacion.core.planfile import APPLIED_KINDS
 
 #: The datasets as the plan groups them, in the operator's words.
 GROUPS = {'ubicaciones': 'Ubicación', 'usuarios': 'Persona', 'workspaces': 'Workspace'}
