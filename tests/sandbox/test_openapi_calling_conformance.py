@@ -58,6 +58,7 @@ EXPECTED = {
     ('PUT', '/telephony/config/locations/{locationId}/outgoingPermission'),
     ('GET', '/telephony/config/numbers'),
     ('POST', '/telephony/config/locations/{locationId}/numbers'),
+    ('DELETE', '/telephony/config/locations/{locationId}/numbers'),
     ('POST', '/telephony/config/actions/validateNumbers/invoke'),
     ('POST', '/telephony/config/actions/validateExtensions/invoke'),
     ('POST', '/telephony/config/locations/{locationId}/actions/validateExtensions/invoke'),
@@ -153,7 +154,8 @@ def template_of(path: str, templates: list[str]) -> str | None:
 
 
 def extra_calls(sb: Sandbox) -> None:
-    """The validation endpoints, and the numbers list with an extension-only entry (a user without a number)."""
+    """The validation endpoints, the numbers list with an extension-only entry (a user without a number), and the
+    removal of a free number (what a revert sends)."""
     import requests
 
     headers = {'Authorization': f'Bearer {sb.token}'}
@@ -172,6 +174,13 @@ def extra_calls(sb: Sandbox) -> None:
     person = {'emails': ['solo.ext@transformacion-demo.example.com'], 'displayName': 'Solo Ext',
               'licenses': [professional], 'locationId': sede, 'extension': '4321'}  # fmt: skip
     assert requests.post(f'{sb.base_url}/people', json=person, headers=headers, timeout=5).status_code == 200
+    removed = requests.delete(
+        f'{sb.base_url}/telephony/config/locations/{sede}/numbers',
+        json={'phoneNumbers': ['+34910000004']},
+        headers=headers,
+        timeout=5,
+    )
+    assert removed.status_code == 204
     params = {'numberType': 'EXTENSION', 'locationId': sede}
     assert requests.get(f'{sb.base_url}/telephony/config/numbers', params=params, headers=headers).json()[
         'phoneNumbers'

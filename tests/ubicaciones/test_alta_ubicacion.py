@@ -156,7 +156,7 @@ def test_a_lost_connection_before_the_create_sends_it_again(cli, sandbox):
 def test_every_exchange_is_evidence_and_the_token_is_in_no_file(cli, sandbox, log_dir):
     run = cli('alta_ubicacion', *MADRID, '--token', TOKEN)
     events = log_events(run)
-    assert {e['event'] for e in events} == {'request', 'response', 'summary'}
+    assert {e['event'] for e in events} == {'request', 'response', 'change', 'summary'}
     responses = [e['payload'] for e in events if e['event'] == 'response']
     assert all(r['tracking_id'] and r['duration_ms'] >= 0 for r in responses)
     assert run.result['invocation']['argv'][-1] == '***'

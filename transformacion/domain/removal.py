@@ -242,7 +242,8 @@ _REMOVALS: dict[str, tuple[str, str, Callable[..., Outcome], tuple[str, ...]]] =
 
 def inverse_catalog(catalog: Catalog) -> Catalog:
     """The actions of a revert run: ``deshacer_<accion>`` for every action of ``catalog`` (a deletion or removal for
-    the three that create, a restore for the others), plus the actions themselves (the revert of a revert runs them
+    the three that create, a restore for the others; ``deshacer_ajustes_alta_usuario`` restores the numbering of a
+    person that existed), plus the actions themselves (the revert of a revert runs them
     again). Not part of the public catalogue: ``revertir`` passes it to the run machinery."""
     inverse: Catalog = dict(catalog)
     for name, (action, domain) in catalog.items():
@@ -250,7 +251,7 @@ def inverse_catalog(catalog: Catalog) -> Catalog:
             dataset, summary, fn, params = _REMOVALS[name]
             declared = tuple(Param(param, required=True, key=index == 0) for index, param in enumerate(params))
             inverse[PREFIX + name] = (Action(PREFIX + name, dataset, summary, params=declared), fn)
-        if domain is not None:
+        if domain is not None and (name not in _REMOVALS or name == 'alta_usuario'):
             summary = f'Devuelve los ajustes que cambió {name} al valor que tenían antes de la ejecución.'
             restore_name = PREFIX + name if name not in _REMOVALS else f'{PREFIX}ajustes_{name}'
             inverse[restore_name] = (
