@@ -1,12 +1,13 @@
 """The panel as an operator walks it, in a real headless Chromium against ``python -m transformacion.panel
 --sandbox``: load the samples, see a planted validation problem, fix it, plan, read the visual diff, execute with the
 confirmation of the high-impact changes, watch the progress reach the end, open a pair's evidence, find the run in the
-history and revert it (simulation first). A screenshot of every step is saved (``PANEL_SCREENSHOTS`` names the
-folder; by default the test's temporary folder)."""
+history and revert it (simulation first); re-reading after the run plans no change. A screenshot of every step is
+saved (``PANEL_SCREENSHOTS`` names the folder; by default the test's temporary folder)."""
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -80,9 +81,15 @@ def test_the_operator_walks_the_whole_flow_in_the_browser(served, page, input_ro
     expect(page.locator('#exec-line')).to_have_attribute('data-state', 'completed', timeout=LONG)
     expect(page.locator('#exec-line')).to_contain_text('error 0')
     expect(page.locator('#bar')).to_have_attribute('style', 'width: 100%;')
+    expect(page.locator('#lots tbody tr').first).to_contain_text('hecho')
     shots(page, '05-ejecucion')
 
-    page.click('#to-history')
+    page.click('#reread')
+    expect(page.locator('#plan-counts')).to_contain_text(re.compile(r'· 0 cambio\(s\) previstos'), timeout=LONG)
+    expect(page.locator('#confirm-box')).to_be_hidden()
+
+    page.click('#menu-historial')
+    page.locator('#runs tbody tr', has_text='real').first.click()
     pair = page.locator('#pairs tbody tr', has_text='alta_usuario').first
     expect(pair).to_contain_text('executed')
     pair.click()
@@ -99,6 +106,6 @@ def test_the_operator_walks_the_whole_flow_in_the_browser(served, page, input_ro
     shots(page, '07-reversion')
 
     page.click('#menu-historial')
-    expect(page.locator('#runs tbody tr')).to_have_count(4)
+    expect(page.locator('#runs tbody tr')).to_have_count(5)
     expect(page.locator('#runs tbody tr').first).to_contain_text('real')
     shots(page, '08-historial')

@@ -147,12 +147,13 @@ async function planAction() {
     if (!input) { show('cargue primero una entrada (Carga)'); return; }
     const body = { input, actions: [action.name], mode: mode() === 'single' ? 'single' : 'bulk', row: $('single-row').value,
       chunk_size: $('chunk-size').value, concurrency: $('workers').value };
-    startPlan(await api('/api/plan', 'POST', body));
+    startPlan(await api('/api/plan', 'POST', body), body);
   } catch (e) { show(e.message); }
 }
 
 async function planAll() {
-  try { startPlan(await api('/api/plan', 'POST', { input: state.input })); } catch (e) { show(e.message); }
+  const body = { input: state.input };
+  try { startPlan(await api('/api/plan', 'POST', body), body); } catch (e) { show(e.message); }
 }
 
 // ------------------------------------------------------------------ plan
@@ -164,8 +165,9 @@ function follow(job, onEvent, onEnd) {
   source.onerror = () => source.close();
 }
 
-function startPlan(job) {
+function startPlan(job, request) {
   show('');
+  if (request) state.planRequest = request;
   screen('plan');
   $('plan-body').classList.add('hidden');
   $('plan-progress').textContent = 'planificando (dry-run)…';
@@ -234,7 +236,7 @@ function startExecution(job) {
   show('');
   state.job = job;
   screen('ejecucion');
-  for (const id of ['resume', 'retry', 'to-history']) $(id).classList.add('hidden');
+  for (const id of ['resume', 'retry', 'to-history', 'reread']) $(id).classList.add('hidden');
   $('stop').disabled = false;
   $('exec-run').textContent = job.run_id || '';
   const update = (p) => {
@@ -255,6 +257,7 @@ function startExecution(job) {
     $('stop').disabled = true;
     if (p.error) show(p.error);
     $('to-history').classList.remove('hidden');
+    if (state.planRequest) $('reread').classList.remove('hidden');
     if (p.report && p.report.state === 'stopped') $('resume').classList.remove('hidden');
     if (p.failed) $('retry').classList.remove('hidden');
     $('exec-line').dataset.state = p.report ? p.report.state : p.state;
@@ -386,6 +389,9 @@ document.addEventListener('DOMContentLoaded', async () => {
   on('retry', () => continueRun('retry'));
   on('to-history', async () => { screen('historial'); await openRun(state.run); });
   on('filter', loadRuns);
+  on('reread', async () => {
+    try { startPlan(await api('/api/plan', 'POST', state.planRequest)); } catch (e) { show(e.message); }
+  });
   on('revert-dry', () => revertRun(true));
   on('revert', () => { if (window.confirm('¿Deshacer lo que escribió esta ejecución?')) revertRun(false); });
   on('sched-add', addSchedule);
