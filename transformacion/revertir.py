@@ -30,6 +30,7 @@ from transformacion.batch.options import (
     connection_from_args,
     settings_from_args,
 )
+from transformacion.batch.report import _REJECTED_STEPS, FAILURE_STEPS
 from transformacion.batch.revert import NothingToRevert, build_inverse
 from transformacion.batch.run import Stop, continue_run, resolve_run, run_pairs
 from transformacion.core.catalog import load_catalog
@@ -40,6 +41,11 @@ from transformacion.domain.removal import inverse_catalog
 SCRIPT = 'revertir'
 #: What the API cannot undo, beside the revert's results.
 MANUAL_FILE = 'no_revertible.json'
+#: The next step of a drift in a revert (a run's drift advice is about plans).
+DRIFT_STEP = (
+    'alguien cambió esos valores después de la ejecución que se deshace (esperado y encontrado en el mensaje): no se '
+    'sobrescriben; revíselos y, si deben volver atrás, cámbielos en Control Hub'
+)
 
 DESCRIPTION = """\
 Deshace una ejecución terminada o interrumpida (también tras kill -9): RUN es su id (en --log-dir), su carpeta o
@@ -68,7 +74,15 @@ def _manual_text(manual: list[dict[str, Any]]) -> str:
 
 
 def _with_manual(reply: Reply, manual: list[dict[str, Any]]) -> Reply:
-    """The revert's result object with the list of what the API cannot undo (also saved in the run folder)."""
+    """The revert's result object with the list of what the API cannot undo (also saved in the run folder), and the
+    revert's own next step for a drift."""
+    for group in reply.summary.get('failures') or []:
+        if group['category'] == 'drift':
+            reply.text = reply.text.replace(FAILURE_STEPS['drift'], DRIFT_STEP)
+            group['next_step'] = DRIFT_STEP
+    since = 'el estado cambió desde la ejecución: revíselo'
+    reply.message = reply.message.replace(_REJECTED_STEPS['drift'], since)
+    reply.text = reply.text.replace(_REJECTED_STEPS['drift'], since)
     run_dir = reply.result.get('run_dir')
     if run_dir and Path(run_dir).is_dir():
         (Path(run_dir) / MANUAL_FILE).write_text(json.dumps(manual, ensure_ascii=False, indent=2) + '\n', 'utf-8')

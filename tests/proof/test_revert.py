@@ -179,6 +179,9 @@ def test_the_settings_of_entities_that_existed_are_restored_and_nothing_is_delet
         f'{RECEPCION} / {SEDE_CENTRAL}',
     }
     assert all('_destination' in item['what'] for item in reverted.result['result']['no_revertible'])
+    writes = len(sandbox.writes())
+    again = revert(applied.result['result']['run_id'], '--yes', *connection_args(sandbox, log_dir))
+    assert (again.status, len(sandbox.writes())) == ('skipped', writes), 'a second revert of the run writes nothing'
 
 
 def test_the_revert_of_a_revert_applies_the_original_change_again(sandbox, tmp_path, fast_retries):
@@ -210,6 +213,8 @@ def test_a_value_changed_since_the_run_is_refused_as_drift_with_both_values(sand
     assert 'rejected' in line and 'drift' in line
     assert '+34910000100' in line and '+34910000999' in line
     assert api.person_settings.forwarding.read(LUCIA_ID).call_forwarding.busy.destination == '+34910000999'
+    [drift] = [group for group in reverted.summary['failures'] if group['category'] == 'drift']
+    assert 'Control Hub' in drift['next_step'] and 'planifique' not in reverted.stderr
 
 
 #: When the run is killed: once 30 pairs are finished, or while a person's create is served after Webex made it (the
