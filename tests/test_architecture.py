@@ -30,7 +30,7 @@ def layer(module: str) -> str:
     if len(parts) == 1 or parts[1] == '__init__':
         return 'package'
     head = parts[1]
-    if head in ('core', 'domain', 'batch', 'sandbox', 'common'):
+    if head in ('core', 'domain', 'batch', 'sandbox', 'common', 'panel'):
         return head
     if head in ACTION_NAMES:
         return 'action'
@@ -48,6 +48,7 @@ ALLOWED = {
     'action': {'common', 'domain'},
     'tool': {'core', 'domain', 'batch', 'common', 'sandbox'},
     'sandbox': {'sandbox'},
+    'panel': {'core', 'batch', 'panel', 'sandbox', 'domain'},
     'package': set(),
 }
 
@@ -89,7 +90,7 @@ def test_the_package_root_shows_what_an_operator_runs():
     files = {p.stem for p in PACKAGE.glob('*.py')}
     folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != '__pycache__'}
     assert files == set(ACTION_NAMES) | TOOLS | {'common', '__init__'}
-    assert folders == {'core', 'domain', 'batch', 'sandbox'}
+    assert folders == {'core', 'domain', 'batch', 'sandbox', 'panel'}
 
 
 def test_the_rule_checker_sees_a_forbidden_import(tmp_path):

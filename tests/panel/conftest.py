@@ -1,0 +1,102 @@
+"""Fixtures of the panel's specifications: an input root holding a copy of the samples, the panel's application
+against the test's sandbox, an HTTP client that carries the session and CSRF tokens, the panel served as a command
+and the headless browser that walks it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.support.panel import BASE, CHROMIUM, PORT, SAMPLES, browser_missing
+from transformacion.panel.app import Panel, create_app
+from transformacion.panel.security import new_token
+
+
+@pytest.fixture
+def input_root(tmp_path) -> Path:
+    """``<tmp>/entradas`` with the samples as ``lote/``."""
+    root = tmp_path / 'entradas'
+    shutil.copytree(SAMPLES, root / 'lote')
+    return root
+
+
+@pytest.fixture
+def panel(tmp_path, input_root, sandbox) -> Panel:
+    return Panel(
+        input_root=input_root,
+        log_dir=tmp_path / 'logs',
+        token=new_token(),
+        connection=lambda: (sandbox.token, sandbox.base_url),
+        port=PORT,
+        sandbox=True,
+        schedule_interval=3600,
+    )
+
+
+@pytest.fixture
+def anonymous(panel) -> Iterator[TestClient]:
+    """A client without any token (a page of another site, a neighbour on the machine)."""
+    with TestClient(create_app(panel), base_url=BASE) as client:
+        yield client
+
+
+@pytest.fixture
+def client(panel) -> Iterator[TestClient]:
+    """The operator's client: the session token and the page's CSRF token on every request."""
+    with TestClient(create_app(panel), base_url=BASE) as client:
+        client.headers.update({'Authorization': f'Bearer {panel.token}', 'X-CSRF-Token': panel.csrf})
+        yield client
+
+
+@pytest.fixture(scope='module')
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium driven by Playwright (never a downloaded browser); CI must have it (.ci/run
+    installs it), elsewhere the browser specifications skip when it is missing."""
+    missing = browser_missing()
+    if missing and os.environ.get('CI') == 'true':
+        pytest.fail(f'CI debe recorrer el panel en Chromium: {missing}')
+    if missing:
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def served(tmp_path, input_root) -> Iterator[str]:
+    """``python -m transformacion.panel --sandbox --port 0`` over ``input_root``: its PANEL_URL (stopped after)."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            '-m',
+            'transformacion.panel',
+            '--sandbox',
+            '--port',
+            '0',
+            '--input-root',
+            str(input_root),
+            '--log-dir',
+            str(tmp_path / 'logs'),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = process.stdout.readline()
+        assert first.startswith('PANEL_URL=http://127.0.0.1:'), first + process.stderr.read()
+        yield first.strip().removeprefix('PANEL_URL=')
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

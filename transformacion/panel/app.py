@@ -1,0 +1,551 @@
+"""The panel's web application (Starlette): the page, its JSON API and the server-sent progress events, behind the
+session token, the CSRF token and the host check of ``panel.security``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from transformacion.batch.options import Batch, NotStarted, Settings
+from transformacion.core.catalog import DATASETS, Catalog, load_catalog
+from transformacion.core.params import describe_rules
+from transformacion.panel import history, loading, plans, rollback
+from transformacion.panel.jobs import RUNNING, Busy, Jobs, progress
+from transformacion.panel.schedule import Schedule, parse_when
+from transformacion.panel.security import (
+    COOKIE,
+    CSRF_HEADER,
+    SAFE_METHODS,
+    OutsideRoot,
+    allowed_hosts,
+    confined,
+    csrf_token,
+    same,
+)
+
+HERE = Path(__file__).parent
+#: The sections of the menu, as the operators' page named them.
+SECTIONS = {'ubicaciones': 'Ubicación', 'usuarios': 'Usuarios', 'workspaces': 'Workspaces'}
+DEFAULT_MAX_UPLOAD = 10 * 1024 * 1024
+
+
+class Refused(Exception):
+    """A request the panel refuses with a status and a message for the operator."""
+
+    def __init__(self, status: int, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status, self.message, self.extra = status, message, extra
+
+
+@dataclass
+class Panel:
+    """What the application serves: the folders it may read, the session token, the connection to Webex (or the
+    sandbox), the limits. ``connection`` returns (token, base URL) and raises NotStarted without credentials."""
+
+    input_root: Path
+    log_dir: Path
+    token: str
+    connection: Callable[[], tuple[str, str | None]]
+    host: str = '127.0.0.1'
+    port: int = 0
+    sandbox: bool = False
+    org_id: str | None = None
+    max_upload: int = DEFAULT_MAX_UPLOAD
+    schedule_interval: float = 5.0
+    catalog: Catalog = field(default_factory=load_catalog)
+    inputs: dict[str, loading.Loaded] = field(default_factory=dict)
+
+    @property
+    def uploads(self) -> Path:
+        return self.log_dir / 'panel' / 'uploads'
+
+    @property
+    def csrf(self) -> str:
+        return csrf_token(self.token)
+
+    def folder_of(self, reference: str) -> Path:
+        """A folder the operator names: a loaded input's id, or a path under the input root or the uploads."""
+        if reference in self.inputs:
+            return self.inputs[reference].folder
+        for root in (self.input_root, self.uploads):
+            try:
+                path = Path(reference)
+                relative = str(path.relative_to(root.resolve())) if path.is_absolute() else reference
+                folder = confined(root, relative) if relative != '.' else root.resolve()
+            except (OutsideRoot, ValueError):
+                continue
+            if folder.is_dir():
+                return folder
+        raise Refused(403, f'{reference!r} no es una carpeta de la raíz de entrada ni una subida')
+
+
+class Guard(BaseHTTPMiddleware):
+    """Host check, session token (cookie or ``Authorization: Bearer``; ``/?token=`` sets the cookie), CSRF header and
+    origin on every state-changing request, size limit of request bodies."""
+
+    async def dispatch(self, request: Request, call_next: Callable[..., Any]) -> Response:
+        panel: Panel = request.app.state.panel
+        hosts = allowed_hosts(panel.host, panel.port)
+        if request.headers.get('host') not in hosts:
+            return JSONResponse({'error': 'cabecera Host no admitida'}, status_code=400)
+        given = request.query_params.get('token')
+        if request.url.path == '/' and given is not None:
+            if not same(panel.token, given):
+                return JSONResponse({'error': 'token de sesión no válido'}, status_code=401)
+            response = RedirectResponse('/', status_code=303)
+            response.set_cookie(COOKIE, panel.token, httponly=True, samesite='strict')
+            return response
+        bearer = request.headers.get('authorization', '').removeprefix('Bearer ').strip()
+        if not (same(panel.token, request.cookies.get(COOKIE)) or same(panel.token, bearer)):
+            return JSONResponse(
+                {'error': 'se necesita el token de sesión: abra la dirección PANEL_URL que imprimió el panel'},
+                status_code=401,
+            )
+        if request.method not in SAFE_METHODS:
+            origin = request.headers.get('origin')
+            if origin is not None and origin.removeprefix('http://') not in hosts:
+                return JSONResponse({'error': 'origen no admitido'}, status_code=403)
+            if not same(panel.csrf, request.headers.get(CSRF_HEADER)):
+                return JSONResponse({'error': 'falta el token CSRF o no es válido'}, status_code=403)
+            length = request.headers.get('content-length')
+            if length is None and request.headers.get('transfer-encoding'):
+                return JSONResponse({'error': 'se necesita Content-Length'}, status_code=411)
+            if length is not None and (not length.isdigit() or int(length) > panel.max_upload):
+                limit = panel.max_upload // (1024 * 1024) or 1
+                return JSONResponse({'error': f'la petición supera el límite de {limit} MiB'}, status_code=413)
+        response = await call_next(request)
+        response.headers['X-Content-Type-Options'] = 'nosniff'
+        response.headers['X-Frame-Options'] = 'DENY'
+        response.headers['Referrer-Policy'] = 'no-referrer'
+        response.headers['Content-Security-Policy'] = (
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
+        )
+        return response
+
+
+def _panel(request: Request) -> Panel:
+    return request.app.state.panel
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    try:
+        data = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise Refused(400, 'el cuerpo debe ser un objeto JSON') from None
+    if not isinstance(data, dict):
+        raise Refused(400, 'el cuerpo debe ser un objeto JSON')
+    return data
+
+
+def endpoint(fn: Callable[..., Any]) -> Callable[[Request], Any]:
+    """A JSON endpoint: Refused, NotStarted, Busy and OutsideRoot become the operator's message with their status."""
+
+    async def wrapped(request: Request) -> Response:
+        try:
+            result = await fn(request)
+        except Refused as exc:
+            return JSONResponse({'error': exc.message, **exc.extra}, status_code=exc.status)
+        except OutsideRoot as exc:
+            return JSONResponse({'error': str(exc)}, status_code=403)
+        except history.UnknownRun as exc:
+            return JSONResponse({'error': f'no existe la ejecución {exc}'}, status_code=404)
+        except NotStarted as exc:
+            return JSONResponse({'error': str(exc)}, status_code=409)
+        except Busy as exc:
+            return JSONResponse({'error': str(exc)}, status_code=409)
+        return result if isinstance(result, Response) else JSONResponse(result)
+
+    return wrapped
+
+
+# --------------------------------------------------------------------------- page and catalogue
+
+
+async def index(request: Request) -> Response:
+    panel = _panel(request)
+    return request.app.state.templates.TemplateResponse(
+        request, 'index.html', {'csrf': panel.csrf, 'sandbox': panel.sandbox, 'sections': SECTIONS}
+    )
+
+
+def _param(param: Any) -> dict[str, Any]:
+    return {
+        'name': param.name,
+        'column': param.csv_column,
+        'type': param.type.name,
+        'required': param.required,
+        'key': param.key,
+        'choices': list(param.choices),
+        'default': param.default,
+        'help': param.help,
+    }
+
+
+@endpoint
+async def catalog(request: Request) -> dict[str, Any]:
+    panel = _panel(request)
+    sections = {name: {'label': label, 'dataset': DATASETS[name], 'actions': []} for name, label in SECTIONS.items()}
+    for name, (action, _) in panel.catalog.items():
+        sections[action.domain]['actions'].append(
+            {
+                'name': name,
+                'domain': action.domain,
+                'summary': action.summary,
+                'ready': action.ready,
+                'status': action.status,
+                'high_impact': action.high_impact,
+                'params': [_param(p) for p in action.params],
+                'rules': describe_rules(action),
+            }
+        )
+    return {'sections': sections, 'sandbox': panel.sandbox}
+
+
+# --------------------------------------------------------------------------- load
+
+
+def _loaded(panel: Panel, folder: Path, label: str, actions: list[str] | None = None) -> dict[str, Any]:
+    """Remember a loaded input under a new id and validate it."""
+    key = str(len(panel.inputs) + 1)
+    panel.inputs[key] = loading.Loaded(key, folder, label)
+    return {'input': key, 'label': label, **loading.validate(folder, panel.catalog, actions)}
+
+
+@endpoint
+async def folders(request: Request) -> dict[str, Any]:
+    panel = _panel(request)
+    return {'root': str(panel.input_root), 'folders': loading.folders(panel.input_root.resolve())}
+
+
+@endpoint
+async def load(request: Request) -> dict[str, Any]:
+    panel = _panel(request)
+    body = await _body(request)
+    relative = str(body.get('folder') or '')
+    folder = panel.input_root.resolve() if relative == '.' else confined(panel.input_root, relative)
+    if not folder.is_dir():
+        raise Refused(404, f'no existe la carpeta {relative!r} en la raíz de entrada')
+    return _loaded(panel, folder, relative)
+
+
+@endpoint
+async def revalidate(request: Request) -> dict[str, Any]:
+    panel = _panel(request)
+    loaded = panel.inputs.get(request.path_params['input'])
+    if loaded is None:
+        raise Refused(404, 'entrada desconocida: cárguela de nuevo')
+    body = await _body(request)
+    actions = body.get('actions') or None
+    return {'input': loaded.id, 'label': loaded.label, **loading.validate(loaded.folder, panel.catalog, actions)}
+
+
+@endpoint
+async def upload(request: Request) -> dict[str, Any]:
+    panel = _panel(request)
+    async with request.form(max_files=10, max_fields=10, max_part_size=panel.max_upload) as form:
+        files = []
+        for item in form.getlist('files'):
+            if isinstance(item, str):
+                continue
+            content = await item.read(panel.max_upload + 1)
+            if len(content) > panel.max_upload:
+                raise Refused(413, f'{item.filename} supera el límite de subida')
+            files.append((item.filename or '', content))
+    if not files:
+        raise Refused(400, 'no se subió ningún fichero')
+    try:
+        folder = loading.save_uploads(files, panel.uploads)
+    except ValueError as exc:
+        raise Refused(400, str(exc)) from None
+    return _loaded(panel, folder, 'subida: ' + ', '.join(name for name, _ in files))
+
+
+@endpoint
+async def form(request: Request) -> dict[str, Any]:
+    panel = _panel(request)
+    body = await _body(request)
+    name = str(body.get('action') or '')
+    if name not in panel.catalog:
+        raise Refused(404, f'acción desconocida: {name}')
+    action = panel.catalog[name][0]
+    values = {str(k): str(v) for k, v in (body.get('values') or {}).items() if v not in (None, '')}
+    folder = loading.save_form(action, values, panel.uploads)
+    return _loaded(panel, folder, f'formulario: {name}', [name])
+
+
+# --------------------------------------------------------------------------- plan and execute
+
+
+def _settings(panel: Panel, body: dict[str, Any], *, confirm: bool = False) -> Settings:
+    concurrency = int(body.get('concurrency') or 0)
+    return Settings(
+        concurrency=max(1, min(concurrency, 32)) if concurrency else Settings().concurrency,
+        assume_yes=confirm,
+        org_id=panel.org_id,
+    )
+
+
+def _batch(panel: Panel, body: dict[str, Any], *, dry_run: bool) -> Batch:
+    folder = panel.folder_of(str(body.get('input') or ''))
+    actions = [str(a) for a in body.get('actions') or []] or None
+    for name in actions or ():
+        if name not in panel.catalog:
+            raise Refused(404, f'acción desconocida: {name}')
+        if not panel.catalog[name][0].ready:
+            raise Refused(409, f'{name} está en desarrollo: no se puede planificar ni ejecutar')
+    row = int(body['row']) if body.get('mode') == 'single' and body.get('row') else None
+    chunk = int(body.get('chunk_size') or 0) or None
+    return loading.make_batch(folder, panel.catalog, actions, row=row, dry_run=dry_run, chunk_size=chunk)[0]
+
+
+def _job(job: Any, panel: Panel) -> dict[str, Any]:
+    return progress(job, panel.log_dir / 'runs')
+
+
+@endpoint
+async def plan(request: Request) -> dict[str, Any]:
+    panel = _panel(request)
+    body = await _body(request)
+    batch = _batch(panel, body, dry_run=True)
+    job = request.app.state.jobs.start('plan', batch, _settings(panel, body))
+    return _job(job, panel)
+
+
+@endpoint
+async def plan_view(request: Request) -> Response | dict[str, Any]:
+    panel = _panel(request)
+    folder = history.run_dir(panel.log_dir, request.path_params['run'])
+    name = request.path_params.get('name')
+    if name is None:
+        return plans.view(folder)
+    if name not in ('plan.json', 'plan.csv') or not (folder / name).is_file():
+        raise Refused(404, f'{name} no está en la ejecución')
+    return FileResponse(folder / name, filename=f'{folder.name}-{name}')
+
+
+def execute_request(panel: Panel, jobs: Jobs, body: dict[str, Any]) -> Any:
+    """Start the real run of a plan (a dry-run's run id: its plan.json applied as ``--apply`` does) or of an input
+    folder; a plan with changes that need confirmation is refused (409 listing them) unless ``confirm``."""
+    confirm = bool(body.get('confirm'))
+    settings = _settings(panel, body, confirm=confirm)
+    if body.get('plan'):
+        folder = history.run_dir(panel.log_dir, str(body['plan']))
+        pending = plans.view(folder)['confirm']
+        if pending and not confirm:
+            raise Refused(409, f'{len(pending)} cambio(s) de alto impacto necesitan confirmación', confirm=pending)
+        return jobs.apply(folder, settings, panel.catalog)
+    return jobs.start('execute', _batch(panel, body, dry_run=False), settings)
+
+
+@endpoint
+async def execute(request: Request) -> dict[str, Any]:
+    panel = _panel(request)
+    job = execute_request(panel, request.app.state.jobs, await _body(request))
+    return _job(job, panel)
+
+
+@endpoint
+async def job_state(request: Request) -> dict[str, Any]:
+    job = request.app.state.jobs.get(request.path_params['job'])
+    if job is None:
+        raise Refused(404, 'trabajo desconocido')
+    return _job(job, _panel(request))
+
+
+@endpoint
+async def job_stop(request: Request) -> dict[str, Any]:
+    jobs = request.app.state.jobs
+    if not jobs.stop(request.path_params['job']):
+        raise Refused(409, 'ese trabajo no está en curso')
+    return _job(jobs.get(request.path_params['job']), _panel(request))
+
+
+async def job_events(request: Request) -> Response:
+    """Server-sent events: the job's progress (``progress``) every half second until it ends, then ``end``."""
+    panel = _panel(request)
+    job = request.app.state.jobs.get(request.path_params['job'])
+    if job is None:
+        return JSONResponse({'error': 'trabajo desconocido'}, status_code=404)
+
+    async def events() -> Any:
+        while True:
+            state = _job(job, panel)
+            finished = job.state != RUNNING
+            yield f'event: {"end" if finished else "progress"}\ndata: {json.dumps(state, default=str)}\n\n'
+            if finished or await request.is_disconnected():
+                return
+            await asyncio.sleep(0.5)
+
+    return StreamingResponse(events(), media_type='text/event-stream', headers={'Cache-Control': 'no-cache'})
+
+
+@endpoint
+async def resume(request: Request) -> dict[str, Any]:
+    panel = _panel(request)
+    run = request.path_params['run']
+    history.run_dir(panel.log_dir, run)
+    body = await _body(request)
+    retry = request.url.path.endswith('/retry')
+    settings = _settings(panel, body, confirm=bool(body.get('confirm')))
+    with history.opened(history.run_dir(panel.log_dir, run)) as store:
+        catalog = rollback.catalog_of(store)
+    job = request.app.state.jobs.resume(run, settings, catalog, retry_failed=retry)
+    return _job(job, panel)
+
+
+# --------------------------------------------------------------------------- history
+
+
+@endpoint
+async def runs(request: Request) -> dict[str, Any]:
+    panel = _panel(request)
+    q = request.query_params
+    return {
+        'runs': history.runs(
+            panel.log_dir,
+            org=q.get('org', ''),
+            status=q.get('status', ''),
+            since=q.get('since', ''),
+            until=q.get('until', ''),
+        )
+    }
+
+
+@endpoint
+async def run_detail(request: Request) -> dict[str, Any]:
+    panel = _panel(request)
+    return history.detail(history.run_dir(panel.log_dir, request.path_params['run']))
+
+
+@endpoint
+async def run_evidence(request: Request) -> dict[str, Any]:
+    panel = _panel(request)
+    folder = history.run_dir(panel.log_dir, request.path_params['run'])
+    q = request.query_params
+    try:
+        row = int(q.get('row', ''))
+    except ValueError:
+        raise Refused(400, 'fila no válida') from None
+    return {'events': history.evidence(folder, q.get('action', ''), q.get('dataset', ''), row)}
+
+
+@endpoint
+async def run_file(request: Request) -> Response:
+    panel = _panel(request)
+    folder = history.run_dir(panel.log_dir, request.path_params['run'])
+    name = request.path_params['name']
+    if name not in history.DOWNLOADS or not (folder / name).is_file():
+        raise Refused(404, f'{name} no está en la ejecución')
+    return FileResponse(folder / name, filename=f'{folder.name}-{name}')
+
+
+@endpoint
+async def revert(request: Request) -> dict[str, Any]:
+    panel = _panel(request)
+    folder = history.run_dir(panel.log_dir, request.path_params['run'])
+    body = await _body(request)
+    dry_run = body.get('dry_run', True) is not False
+    job = rollback.revert_job(request.app.state.jobs, folder, _settings(panel, body, confirm=True), dry_run=dry_run)
+    return _job(job, panel)
+
+
+# --------------------------------------------------------------------------- schedule
+
+
+@endpoint
+async def schedule_list(request: Request) -> dict[str, Any]:
+    return {'entries': request.app.state.schedule.entries()}
+
+
+@endpoint
+async def schedule_add(request: Request) -> dict[str, Any]:
+    panel = _panel(request)
+    body = await _body(request)
+    try:
+        when = parse_when(str(body.get('at') or ''))
+    except ValueError:
+        raise Refused(400, 'fecha y hora no válidas (ISO 8601, p. ej. 2026-12-01T22:00)') from None
+    wanted = {k: body[k] for k in ('plan', 'input', 'actions', 'confirm', 'concurrency') if body.get(k)}
+    if 'input' in wanted:
+        wanted['input'] = str(panel.folder_of(str(wanted['input'])))
+    elif 'plan' in wanted:
+        history.run_dir(panel.log_dir, str(wanted['plan']))
+    else:
+        raise Refused(400, 'indique un plan o una carpeta de entrada')
+    return request.app.state.schedule.add(when, wanted)
+
+
+@endpoint
+async def schedule_cancel(request: Request) -> dict[str, Any]:
+    if not request.app.state.schedule.cancel(request.path_params['entry']):
+        raise Refused(404, 'no hay ninguna ejecución programada con ese id')
+    return {'entries': request.app.state.schedule.entries()}
+
+
+# --------------------------------------------------------------------------- the application
+
+
+def create_app(panel: Panel) -> Starlette:
+    """The application for ``panel``; its scheduler ticks while the application runs (lifespan)."""
+    from contextlib import asynccontextmanager
+
+    jobs = Jobs(panel.log_dir, panel.connection)
+
+    def launch(request: dict[str, Any]) -> str:
+        return execute_request(panel, jobs, request).id
+
+    schedule = Schedule(panel.log_dir / 'panel' / 'schedule.json', launch, retry=Busy)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> Any:
+        schedule.start(panel.schedule_interval)
+        yield
+        schedule.stop()
+
+    post = ['POST']
+    routes = [
+        Route('/', index),
+        Route('/api/catalog', catalog),
+        Route('/api/folders', folders),
+        Route('/api/load', load, methods=post),
+        Route('/api/upload', upload, methods=post),
+        Route('/api/form', form, methods=post),
+        Route('/api/inputs/{input}/validate', revalidate, methods=post),
+        Route('/api/plan', plan, methods=post),
+        Route('/api/plans/{run}', plan_view),
+        Route('/api/plans/{run}/{name:str}', plan_view),
+        Route('/api/execute', execute, methods=post),
+        Route('/api/jobs/{job}', job_state),
+        Route('/api/jobs/{job}/events', job_events),
+        Route('/api/jobs/{job}/stop', job_stop, methods=post),
+        Route('/api/runs', runs),
+        Route('/api/runs/{run}', run_detail),
+        Route('/api/runs/{run}/evidence', run_evidence),
+        Route('/api/runs/{run}/files/{name:str}', run_file),
+        Route('/api/runs/{run}/resume', resume, methods=post),
+        Route('/api/runs/{run}/retry', resume, methods=post),
+        Route('/api/runs/{run}/revert', revert, methods=post),
+        Route('/api/schedule', schedule_list),
+        Route('/api/schedule', schedule_add, methods=post),
+        Route('/api/schedule/{entry}/cancel', schedule_cancel, methods=post),
+        Mount('/static', StaticFiles(directory=HERE / 'static'), name='static'),
+    ]
+    app = Starlette(routes=routes, middleware=[Middleware(Guard)], lifespan=lifespan)
+    app.state.panel = panel
+    app.state.jobs = jobs
+    app.state.schedule = schedule
+    app.state.templates = Jinja2Templates(directory=HERE / 'templates')
+    return app
