@@ -20,6 +20,7 @@ from transformacion.batch.options import (
 from transformacion.batch.run import run_command
 from transformacion.core.catalog import Catalog
 from transformacion.core.cli import command_parser
+from transformacion.domain.resources import org_findings
 
 SCRIPT = 'bulk_runner'
 
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             reading=input_options(args),
         )
 
-    return run_command(SCRIPT, args, argv, make_batch)
+    return run_command(SCRIPT, args, argv, make_batch, org_check=org_findings)
 
 
 if __name__ == '__main__':

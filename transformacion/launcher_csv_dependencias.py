@@ -24,6 +24,7 @@ from transformacion.batch.options import (
 from transformacion.batch.run import run_command
 from transformacion.core.catalog import DATASETS, GLOBAL_CSV, Catalog
 from transformacion.core.cli import command_parser
+from transformacion.domain.resources import org_findings
 
 SCRIPT = 'launcher_csv_dependencias'
 
@@ -97,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             reading=input_options(args),
         )
 
-    return run_command(SCRIPT, args, argv, make_batch, concurrency=1 if single else None)
+    return run_command(SCRIPT, args, argv, make_batch, concurrency=1 if single else None, org_check=org_findings)
 
 
 if __name__ == '__main__':

@@ -33,6 +33,7 @@ from transformacion.batch.options import (
     connection_from_args,
     settings_from_args,
 )
+from transformacion.batch.resources import OrgCheck, check_org
 from transformacion.batch.target import Target, TargetError, describe, differences, operator, read_target, versions
 from transformacion.batch.validation import validate
 from transformacion.core.catalog import Catalog, CatalogError, load_catalog, plan
@@ -208,6 +209,7 @@ def _drive(
     sleep: Callable[[float], None],
     stream: TextIO | None,
     stop: Stop | None,
+    org_check: OrgCheck | None = None,
 ) -> tuple[report.Report, bool]:
     """One session (``session``, already opened) over the run: validate (unless done), bind it to its target,
     requeue what a continuation runs again, execute what is pending, write the reports. Returns the report and
@@ -242,6 +244,8 @@ def _drive(
             store.close_session(session, 'refused')
             raise
         store.set_session_operator(session, _who(target))
+        if org_check is not None and not store.meta('resources_checked'):
+            _check_resources(batch, catalog, store, run_dir, api, settings, org_check, out)
     # a confirmation (--yes) given to any session of the run holds for the whole run: the resume command it prints
     # continues what the operator confirmed, and --retry-failed --yes applies the changes refused for lack of it
     if settings.assume_yes:
@@ -292,6 +296,27 @@ def _drive(
     return report.write_report(store, run_dir, batch.actions, catalog), flying
 
 
+def _check_resources(
+    batch: Batch,
+    catalog: Catalog,
+    store: Checkpoint,
+    run_dir: Path,
+    api: Any,
+    settings: Settings,
+    org_check: OrgCheck,
+    out: TextIO,
+) -> None:
+    """The batch's resources against its organisation (``resources.check_org``), once per run, before its first
+    write. A check that cannot read the org warns and lets each action check its own row, as before."""
+    try:
+        found = check_org(batch, catalog, store, run_dir, api, settings, org_check)
+    except Exception as exc:  # noqa: BLE001 - the actions still check each row; the warning names the cause
+        print(f'aviso: no se pudieron contar los recursos del lote contra la organización ({exc})', file=out)
+        return
+    if found:
+        print(f'el lote pide {found} recurso(s) que la organización no puede dar (ver problemas)', file=out)
+
+
 def start_run(
     batch: Batch,
     settings: Settings,
@@ -325,6 +350,7 @@ def _start(
     stream: TextIO | None,
     stop: Stop | None,
     script: str,
+    org_check: OrgCheck | None = None,
 ) -> tuple[report.Report, bool]:
     catalog = catalog or load_catalog()
     _plan(batch.actions, catalog)
@@ -338,7 +364,7 @@ def _start(
                 store.set_meta('fingerprints', fingerprints)
                 store.set_meta('script', script)
                 session = store.open_session('run', who)
-            return _drive(store, run_dir, 'run', session, settings, connection, catalog, sleep, stream, stop)
+            return _drive(store, run_dir, 'run', session, settings, connection, catalog, sleep, stream, stop, org_check)
     except NotStarted:
         shutil.rmtree(run_dir, ignore_errors=True)
         raise
@@ -374,6 +400,7 @@ def _continue(
     sleep: Callable[[float], None],
     stream: TextIO | None,
     stop: Stop | None,
+    org_check: OrgCheck | None = None,
 ) -> tuple[report.Report, bool]:
     catalog = catalog or load_catalog()
     run_dir = resolve_run(reference, log_dir)
@@ -391,7 +418,7 @@ def _continue(
                 )
         kind = 'retry-failed' if retry_failed else 'resume'
         session = store.open_session(kind, _who(None))
-        return _drive(store, run_dir, kind, session, settings, connection, catalog, sleep, stream, stop)
+        return _drive(store, run_dir, kind, session, settings, connection, catalog, sleep, stream, stop, org_check)
 
 
 def run_command(
@@ -401,11 +428,13 @@ def run_command(
     make_batch: Callable[[Catalog], Batch],
     *,
     concurrency: int | None = None,
+    org_check: OrgCheck | None = None,
 ) -> int:
     """What both batch commands do once their options are parsed: start (``make_batch``) or continue a run, with
     the operator's stop (``Stop``) handling SIGINT and SIGTERM, report it, and print its result object
     (``report.emit_run``: on stdout unless stdout is a terminal without ``--json``; always in the run folder);
-    returns the exit code (``options.EXIT_CODES``)."""
+    returns the exit code (``options.EXIT_CODES``). ``org_check`` (``domain.resources.org_findings``) counts the
+    batch's resources against the organisation before the first write (``resources.check_org``)."""
     stream = sys.stderr
     load_runtime_env()
     invocation: dict[str, Any] = invocation_from(argv)
@@ -431,13 +460,14 @@ def run_command(
                         time.sleep,
                         stream,
                         stop,
+                        org_check,
                     )
                     return report.reply(done)
                 for name in batch.actions:
                     if not catalog[name][0].ready:
                         print(f'aviso: {name} está en desarrollo: sus filas quedarán rejected', file=stream)
                 done, flying = _start(
-                    batch, settings, connection, args.log_dir, catalog, time.sleep, stream, stop, script_name
+                    batch, settings, connection, args.log_dir, catalog, time.sleep, stream, stop, script_name, org_check
                 )
                 return report.reply(done)
         except NotStarted as exc:
