@@ -190,6 +190,9 @@ def check_org(
         found = claims(batch, catalog, store, global_row, licenses)
         findings = org_check(api, ctx, found, created_locations(store, batch)) if found else []
     with store.transaction():
+        store.set_meta(
+            'resources_calls', {'api_calls': log.api_calls, 'http_429': log.throttled, 'retries': log.retries}
+        )
         count = refuse(store, findings)
         if count and not batch.skip_invalid:
             reject_batch(store)

@@ -41,6 +41,7 @@ from transformacion.core.cli import Reply, capture, invocation_from
 from transformacion.core.client import create_api, load_runtime_env
 from transformacion.core.evidence import ActionLog, log_dir_from, logging_to, new_run_id
 from transformacion.core.progress import Progress
+from transformacion.core.secrets import mask_text
 from transformacion.core.transport import RateController
 
 CHECKPOINT_FILE = 'checkpoint.sqlite'
@@ -311,7 +312,8 @@ def _check_resources(
     try:
         found = check_org(batch, catalog, store, run_dir, api, settings, org_check)
     except Exception as exc:  # noqa: BLE001 - the actions still check each row; the warning names the cause
-        print(f'aviso: no se pudieron contar los recursos del lote contra la organización ({exc})', file=out)
+        why = mask_text(f'{type(exc).__name__}: {exc}')
+        print(f'aviso: no se pudieron contar los recursos del lote contra la organización ({why})', file=out)
         return
     if found:
         print(f'el lote pide {found} recurso(s) que la organización no puede dar (ver problemas)', file=out)

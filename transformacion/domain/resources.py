@@ -247,28 +247,30 @@ def _held_by_holder(org: _Org, extension: str, location_id: str, claim: Claim) -
 
 
 def _extension_findings(org: _Org, claims: list[Claim]) -> list[Finding]:
-    by_location: dict[str | None, dict[str, Claim]] = {}
+    by_location: dict[str | None, dict[str, list[Claim]]] = {}
     for claim in claims:
         location_id = org.location_id(claim.location) if claim.location else None
         if location_id is None and claim.location.casefold() not in org.created:
             continue  # a location nobody creates: the action refuses it by name
-        by_location.setdefault(location_id, {}).setdefault(claim.value, claim)
+        by_location.setdefault(location_id, {}).setdefault(claim.value, []).append(claim)
     found = []
     for location_id, wanted in by_location.items():
         for extension, entry in _validate_extensions(org, location_id, list(wanted)).items():
-            claim = wanted.get(extension)
-            if claim is None:
-                continue
             message = entry.get('message') or f'errorCode {entry.get("errorCode")}'
-            if entry.get('state') == 'DUPLICATE' and location_id is not None:
-                own, other = _held_by_holder(org, extension, location_id, claim)
-                if own:
+            holders: set[tuple[str, ...]] = set()
+            for claim in wanted.get(extension, []):
+                if claim.holder in holders:
                     continue
-                who = f'ya está asignada a {other}' if other else 'no está disponible'
-                why = f'{claim.field}: {extension} {who} en la ubicación {claim.location!r} (Webex: {message})'
-            else:
-                why = f'{claim.field}: Webex no acepta la extensión {extension} ({entry.get("state")}: {message})'
-            found.append(Finding(claim, why))
+                holders.add(claim.holder)
+                if entry.get('state') == 'DUPLICATE' and location_id is not None:
+                    own, other = _held_by_holder(org, extension, location_id, claim)
+                    if own:
+                        continue
+                    who = f'ya está asignada a {other}' if other else 'no está disponible'
+                    why = f'{claim.field}: {extension} {who} en la ubicación {claim.location!r} (Webex: {message})'
+                else:
+                    why = f'{claim.field}: Webex no acepta la extensión {extension} ({entry.get("state")}: {message})'
+                found.append(Finding(claim, why))
     return found
 
 
