@@ -11,7 +11,8 @@ refuses first. The corpus, tests/data/dry_run_promise/<case>/:
 
 Each case runs the dry-run against a fresh sandbox, then the real run against another fresh sandbox with the same
 options, both in-process, and checks that every pair the real run refuses or fails for an input reason was
-reported by the dry-run (a validation problem on its row, a refused pair, or a pair that needs ``--yes``), that a
+reported by the dry-run (a validation problem on its row, a refused pair, or, for a pair refused for lack of
+``--yes``, a pair of its row that needs it: the real run refuses the whole row rather than half apply it), that a
 dry-run exiting 0 with nothing needing ``--yes`` leads to a real run without a single refused pair, and that the
 dry-run found what expected.json says. No fault is injected: every failure is an input reason.
 """
@@ -91,13 +92,38 @@ def test_what_the_real_run_refuses_the_dry_run_reported_first(case, tmp_path, mo
     ]
     problem_rows = {(problem['file'], problem['row']) for problem in dry_problems}
     dry = {(task.dataset, task.row, task.action): task for task in dry_tasks}
+    rows_needing_yes = {(task.dataset, task.row) for task in dry_tasks if task.category == 'requiere_yes'}
     unreported = [
         f'{task.dataset} fila {task.row} {task.action}: {task.status} ({task.message})'
         for task in refused
         if (f'{task.dataset}.csv', task.row) not in problem_rows
         and dry[task.dataset, task.row, task.action].status != 'rejected'
-        and dry[task.dataset, task.row, task.action].category != 'requiere_yes'
+        and not (task.category == 'sin_confirmar' and (task.dataset, task.row) in rows_needing_yes)
     ]
     assert unreported == [], 'the real run refused what the dry-run had not reported'
     if dry_code == 0 and not needs_yes:
         assert (real_code, [t.action for t in refused]) == (0, [])
+
+
+def test_a_row_whose_permissions_need_yes_is_not_half_applied(tmp_path, monkeypatch):
+    """Forwarding and outgoing permissions in one row, without --yes: the real run refuses both pairs before either
+    writes (the permissions would need a confirmation a batch cannot ask), so Jorge's forwarding stays as it was."""
+    isolate(monkeypatch, tmp_path)
+    case = CORPUS / 'permisos_salientes_y_desvio_sin_yes'
+    spec = json.loads((case / 'case.json').read_text('utf-8'))
+    with running_sandbox(token=TOKEN) as sandbox:
+        before = sandbox.org.dump()
+        out = io.StringIO()
+        args = ['--input_dir', str(case / 'input'), '--base-url', sandbox.base_url, '--token', TOKEN]
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            code = launcher_csv_dependencias.main([*args, '--log-dir', str(tmp_path / 'logs'), *spec['args']])
+        writes = sandbox.writes()
+        after = sandbox.org.dump()
+    _, tasks = _read(Path(json.loads(out.getvalue())['result']['run_dir']))
+
+    assert code == 3 and writes == [] and after == before
+    refused = {task.action: (task.status, task.category) for task in tasks if task.status != 'skipped'}
+    assert refused == {
+        'configurar_desvio_usuario': ('rejected', 'sin_confirmar'),
+        'configurar_permisos_salientes_usuario': ('rejected', 'sin_confirmar'),
+    }
