@@ -104,7 +104,7 @@ def _row_claims(
     global_row: dict[str, str],
 ) -> list[Claim]:
     found = []
-    for name in sorted(actions, key=lambda n: batch.actions.index(n) if n in batch.actions else 0):
+    for name in actions:  # in plan order (Checkpoint.tasks)
         action = catalog[name][0]
         try:
             params = typed_params(action, row, global_row, table.name, number)
