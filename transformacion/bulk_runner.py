@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     from transformacion.batch.orgs import OrgInput, org_inputs, run_orgs, wants_orgs
     from transformacion.batch.report import emit_run, not_started
     from transformacion.batch.run import run_command
+    from transformacion.domain.resources import org_findings
 
     try:
         inputs = org_inputs(args.csv or [], args.env_file, args.global_csv)
@@ -92,13 +93,14 @@ def main(argv: list[str] | None = None) -> int:
         return csv_batch(item.path, item.global_csv, catalog, reading, notices)
 
     if wants_orgs(args, inputs, org_batch):
-        return run_orgs(SCRIPT, args, argv, inputs, org_batch)
+        return run_orgs(SCRIPT, args, argv, inputs, org_batch, org_check=org_findings)
     first = inputs[0] if inputs else OrgInput('', (args.global_csv or [None])[0])
     return run_command(
         SCRIPT,
         args,
         argv,
         lambda catalog: csv_batch(first.path or None, first.global_csv, catalog, input_options(args)),
+        org_check=org_findings,
     )
 
 

@@ -115,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     from transformacion.batch.orgs import OrgInput, org_inputs, run_orgs, wants_orgs
     from transformacion.batch.report import emit_run, not_started
     from transformacion.batch.run import run_command
+    from transformacion.domain.resources import org_findings
 
     concurrency = 1 if single else None
     try:
@@ -128,10 +129,15 @@ def main(argv: list[str] | None = None) -> int:
         return folder_batch(item.path, catalog, reading, notices)
 
     if wants_orgs(args, inputs, org_batch):
-        return run_orgs(SCRIPT, args, argv, inputs, org_batch, concurrency=concurrency)
+        return run_orgs(SCRIPT, args, argv, inputs, org_batch, concurrency=concurrency, org_check=org_findings)
     folder = args.input_dir[0] if args.input_dir else None
     return run_command(
-        SCRIPT, args, argv, lambda catalog: folder_batch(folder, catalog, input_options(args)), concurrency=concurrency
+        SCRIPT,
+        args,
+        argv,
+        lambda catalog: folder_batch(folder, catalog, input_options(args)),
+        concurrency=concurrency,
+        org_check=org_findings,
     )
 
 

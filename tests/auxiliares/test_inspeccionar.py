@@ -174,3 +174,24 @@ def test_the_runbook_table_of_mandatory_parameters_is_generated_from_the_declara
     assert text[start:end].strip() == render_mandatory(actions()), (
         'regenere la tabla con: python -m transformacion.inspeccionar_parametros --mandatory --format markdown'
     )
+
+
+def test_preflight_finds_the_resources_a_batch_uses_twice_offline(offline, tmp_path):
+    folder = tmp_path / 'repetidos'
+    person = {'first_name': 'Ana', 'last_name': 'Gil', 'location': 'Sede Central'}
+    write_csv(
+        folder / 'usuarios.csv',
+        [
+            person | {'email': 'ana@x.example.com', 'extension': '4010', 'phone_number': '+34910000003'},
+            person | {'email': 'bea@x.example.com', 'extension': '4010', 'phone_number': '+34910000004'},
+            person | {'email': 'eva@x.example.com', 'extension': '4011', 'phone_number': '+34910000003'},
+        ],
+    )
+
+    code, result, _ = offline('--input_dir', str(folder))
+
+    assert (code, result['status']) == (2, 'rejected')
+    assert [(p['row'], p['column'], p['value'], p['why'].split(':')[0]) for p in result['result']['problems']] == [
+        (2, 'extension', '4010', "extensión 4010 repetida en la ubicación 'Sede Central'"),
+        (3, 'phone_number', '+34910000003', 'número +34910000003 repetido en el lote'),
+    ]

@@ -7,6 +7,8 @@ valid encoding that must work) and an ``expected.json``:
 - ``message_contains``: fragments that must all appear in ONE line the operator sees (stderr, or a line of
   results_manual.csv): file, row, column, value and why.
 - ``env`` (optional): environment variables for this case (e.g. an empty token).
+- ``reads_org`` (optional): the batch is refused (exit 2) by its resources checked against the organisation
+  (licenses, numbers, extensions: ``batch.resources``), so it reads before refusing; it still writes nothing.
 - ``why``: what the case is about.
 
 Each case runs the launcher in-process against a fresh sandbox; nothing may be written (dry runs included), and a
@@ -63,7 +65,7 @@ def test_a_bad_input_is_refused_clearly_and_nothing_is_written(case, sandbox, tm
 
     assert expected['why']
     assert sandbox.writes() == []
-    if expected['exit_code'] in (2, 4):
+    if expected['exit_code'] in (2, 4) and not expected.get('reads_org'):
         assert sandbox.journal() == [], 'a batch refused before it starts must not even read'
     lines = [line for line in seen.splitlines() if all(part in line for part in expected['message_contains'])]
     assert code == expected['exit_code'], seen[-3000:]

@@ -228,6 +228,32 @@ def test_validate_numbers_gives_each_number_its_documented_state(sandbox: Sandbo
     assert body['numbers'][-1]['tollFreeNumber'] is True
 
 
+def test_validate_numbers_answers_with_wxc_sdks_keys_when_configured(sandbox: Sandbox) -> None:
+    sandbox.org.validate_numbers_keys = 'wxc_sdk'
+
+    answer = call(sandbox, 'POST', '/telephony/config/actions/validateNumbers/invoke',
+                  json={'phoneNumbers': ['+34910000777', '+34910000001']})  # fmt: skip
+
+    assert answer.json() == {
+        'status': 'ERRORS',
+        'phoneNumbers': [
+            {'phoneNumber': '+34910000777', 'state': 'Available', 'tollFreeNumber': False},
+            {'phoneNumber': '+34910000001', 'state': 'Duplicate', 'tollFreeNumber': False,
+             'detail': ['[Error 8363] DN is already in use : +34910000001']},
+        ],
+    }  # fmt: skip
+
+
+def test_the_validate_checks_are_not_writes(sandbox: Sandbox) -> None:
+    seq = len(sandbox.journal())
+
+    call(sandbox, 'POST', '/telephony/config/actions/validateNumbers/invoke', json={'phoneNumbers': ['+34910000777']})
+    call(sandbox, 'POST', f'/telephony/config/locations/{sede(sandbox)}/actions/validateExtensions/invoke',
+         json={'extensions': ['1777']})  # fmt: skip
+
+    assert len(sandbox.journal()) == seq + 2 and sandbox.writes(seq) == []
+
+
 def test_validate_extensions_checks_the_org_limits_and_the_location_holders() -> None:
     fixture = load_fixture()
     fixture['extension_length'] = {'min': 3, 'max': 4}

@@ -315,9 +315,46 @@ def run_attempts(
         run.progress.advance(outcome.status in OK_STATUSES)
 
 
+def unconfirmed(run: RunContext, dataset: str, number: int, row: dict[str, str], actions: list[Action]) -> str | None:
+    """Why a real run without ``--yes`` is certain to refuse a high-impact pair of this row, found before any pair
+    of the row writes, or None (issue 14: a row is never left half applied). Only rows with several pending pairs
+    are probed: each high-impact pair whose prerequisites already ran is run as a dry run (reads only, its own
+    cache, logged in the action's JSONL as ``<action>:<dataset>:<row>:sondeo``); one that would change something
+    needs a confirmation that a batch cannot ask. A pair whose entity an earlier pair of the row creates cannot be
+    probed and is left to run."""
+    if run.batch.dry_run or run.settings.assume_yes or len(actions) < 2:
+        return None
+    file = Path(run.batch.sources[dataset]).name
+    for action in actions:
+        if not action.high_impact:
+            continue
+        try:
+            params = typed_params(action, row, run.global_row, file, number)
+        except Rejected:
+            continue
+        reason, _, _ = _prerequisite_state(run, dataset, number, action, params)
+        if reason:
+            continue
+        log = ActionLog(
+            run.log_path(action.name), f'{action.name}:{dataset}:{number}:sondeo', lock=run.locks[action.name]
+        )
+        ctx = Context(log=log, policy=run.settings.policy, dry_run=True, org_id=run.settings.org_id, sleep=run.sleep)
+        outcome = execute(action, run.catalog[action.name][1], params, api_factory=lambda: run.api, ctx=ctx)
+        if outcome.status == 'dry_run' and outcome.details.get('needs_confirmation'):
+            return f'{action.name} necesita --yes ({outcome.details["needs_confirmation"]})'
+    return None
+
+
 def _run_row(
     run: RunContext, dataset: str, number: int, row: dict[str, str], actions: list[Action], cancel: threading.Event
 ) -> None:
+    refused = unconfirmed(run, dataset, number, row, actions)
+    if refused is not None:
+        message = f'no se aplica ninguna acción de la fila, para no dejarla a medias: {refused}; relance con --yes'
+        for action in actions:
+            if run.store.finish(dataset, number, action.name, Outcome('rejected', message), category='sin_confirmar'):
+                run.progress.advance(False)
+        return
     for action in actions:
         if cancel.is_set():
             return

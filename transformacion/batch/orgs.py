@@ -42,6 +42,7 @@ from transformacion.batch import report
 from transformacion.batch.checkpoint import Checkpoint
 from transformacion.batch.inputs import table_of
 from transformacion.batch.options import EXIT_CODES, Batch, NotStarted, input_options, settings_from_args
+from transformacion.batch.resources import OrgCheck
 from transformacion.batch.run import CHECKPOINT_FILE, Stop, _continue, _start, resolve_run
 from transformacion.core.catalog import Catalog, load_catalog
 from transformacion.core.cli import Reply, capture, invocation_from, org_id_from
@@ -265,6 +266,7 @@ def _run_org(
     concurrency: int | None,
     stop: Stop,
     stream: TextIO,
+    org_check: OrgCheck | None = None,
 ) -> _Org:
     """Start the run of one org (or continue it: its ``run``, or ``--resume`` / ``--retry-failed``) and say how it
     ended; any failure becomes that org's reply, never the command's."""
@@ -289,6 +291,7 @@ def _run_org(
                 time.sleep,
                 stream,
                 stop,
+                org_check,
             )
             return report.reply(done)
         if item.batch:
@@ -302,7 +305,7 @@ def _run_org(
             if not catalog[name][0].ready:
                 print(f'aviso: {name} está en desarrollo: sus filas quedarán rejected', file=stream)
         done, org.flying = _start(
-            org.batch, settings, connection, args.log_dir, catalog, time.sleep, stream, stop, script_name
+            org.batch, settings, connection, args.log_dir, catalog, time.sleep, stream, stop, script_name, org_check
         )
         org.batch = None  # started: its run continues it
         return report.reply(done)
@@ -465,6 +468,7 @@ def run_orgs(
     make_batch: MakeBatch,
     *,
     concurrency: int | None = None,
+    org_check: OrgCheck | None = None,
 ) -> int:
     """Run each of ``inputs`` as a run of its own (see the module docstring) and print one result object: the org's
     own (``report.emit_run``) for a single input with a variables file, the combined one for several. Returns the
@@ -509,6 +513,7 @@ def run_orgs(
                 concurrency=concurrency,
                 stop=stop,
                 stream=stream,
+                org_check=org_check,
             )
             done.append(org)
             if several:

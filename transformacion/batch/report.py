@@ -199,6 +199,7 @@ def build_summary(store: Checkpoint, run_dir: Path) -> dict[str, Any]:
         for category, number in counts.items():
             by_category[category] = by_category.get(category, 0) + number
     last = next((s['operator'] for s in reversed(sessions) if s['operator']), None) or {}
+    checked = store.meta('resources_calls') or {}  # the batch's resources checked against the org
     return {
         'run_id': run_dir.name,
         'run_dir': str(run_dir),
@@ -223,9 +224,9 @@ def build_summary(store: Checkpoint, run_dir: Path) -> dict[str, Any]:
         'by_chunk': store.counts('chunk'),
         'failures': _failures(store, run_dir.name, batch['sources']),
         'problems': store.problem_count(),
-        'api_calls': totals.api_calls + (store.meta('target_api_calls') or 0),
-        'http_429': totals.http_429,
-        'retries': totals.retries,
+        'api_calls': totals.api_calls + (store.meta('target_api_calls') or 0) + checked.get('api_calls', 0),
+        'http_429': totals.http_429 + checked.get('http_429', 0),
+        'retries': totals.retries + checked.get('retries', 0),
         'attempts': totals.attempts,
         'timings': {
             'started_at': sessions[0]['started_at'] if sessions else None,

@@ -45,6 +45,7 @@ from transformacion.batch.plan import (
     sha256_file,
     write_plan,
 )
+from transformacion.batch.resources import OrgCheck, check_org
 from transformacion.batch.target import Target, TargetError, describe, differences, operator, read_target, versions
 from transformacion.batch.validation import validate
 from transformacion.core.catalog import Catalog, CatalogError, load_catalog, plan
@@ -53,6 +54,7 @@ from transformacion.core.client import create_api, load_runtime_env
 from transformacion.core.columns import GLOBAL
 from transformacion.core.evidence import ActionLog, log_dir_from, logging_to, new_run_id
 from transformacion.core.progress import Progress
+from transformacion.core.secrets import mask_text
 from transformacion.core.transport import RateController
 
 CHECKPOINT_FILE = 'checkpoint.sqlite'
@@ -211,6 +213,7 @@ def _drive(
     sleep: Callable[[float], None],
     stream: TextIO | None,
     stop: Stop | None,
+    org_check: OrgCheck | None = None,
 ) -> tuple[report.Report, bool]:
     """One session (``session``, already opened) over the run: validate (unless done), bind it to its target,
     requeue what a continuation runs again, execute what is pending, write the reports. Returns the report and
@@ -245,6 +248,8 @@ def _drive(
             store.close_session(session, 'refused')
             raise
         store.set_session_operator(session, _who(target))
+        if org_check is not None and not store.meta('resources_checked'):
+            _check_resources(batch, catalog, store, run_dir, api, settings, org_check, out)
     # a confirmation (--yes) given to any session of the run holds for the whole run: the resume command it prints
     # continues what the operator confirmed, and --retry-failed --yes applies the changes refused for lack of it
     if settings.assume_yes:
@@ -298,6 +303,28 @@ def _drive(
     return done, flying
 
 
+def _check_resources(
+    batch: Batch,
+    catalog: Catalog,
+    store: Checkpoint,
+    run_dir: Path,
+    api: Any,
+    settings: Settings,
+    org_check: OrgCheck,
+    out: TextIO,
+) -> None:
+    """The batch's resources against its organisation (``resources.check_org``), once per run, before its first
+    write. A check that cannot read the org warns and lets each action check its own row, as before."""
+    try:
+        found = check_org(batch, catalog, store, run_dir, api, settings, org_check)
+    except Exception as exc:  # noqa: BLE001 - the actions still check each row; the warning names the cause
+        why = mask_text(f'{type(exc).__name__}: {exc}')
+        print(f'aviso: no se pudieron contar los recursos del lote contra la organización ({why})', file=out)
+        return
+    if found:
+        print(f'el lote pide {found} recurso(s) que la organización no puede dar (ver problemas)', file=out)
+
+
 def start_run(
     batch: Batch,
     settings: Settings,
@@ -309,16 +336,18 @@ def start_run(
     stream: TextIO | None = None,
     stop: Stop | None = None,
     script: str = 'launcher_csv_dependencias',
+    org_check: OrgCheck | None = None,
 ) -> report.Report:
     """Validate ``batch`` and, when valid (or with ``skip_invalid``), bind it to its target and run it in a new run
     folder.
 
     ``connection`` is (token, base URL or None for Webex); ``sleep`` waits between row retries; progress and the
     target go to ``stream`` (stderr by default); ``stop`` lets the operator stop the run; ``script`` is the command
-    that continues it. NotStarted when the actions cannot be planned or the target cannot be read (the run folder is
-    then removed: nothing was run).
+    that continues it; ``org_check`` counts the batch's resources against the org before the first write
+    (``domain.resources.org_findings``, which the tools pass). NotStarted when the actions cannot be planned or the
+    target cannot be read (the run folder is then removed: nothing was run).
     """
-    return _start(batch, settings, connection, log_dir, catalog, sleep, stream, stop, script)[0]
+    return _start(batch, settings, connection, log_dir, catalog, sleep, stream, stop, script, org_check)[0]
 
 
 def _start(
@@ -331,6 +360,7 @@ def _start(
     stream: TextIO | None,
     stop: Stop | None,
     script: str,
+    org_check: OrgCheck | None = None,
 ) -> tuple[report.Report, bool]:
     catalog = catalog or load_catalog()
     _plan(batch.actions, catalog)
@@ -344,7 +374,7 @@ def _start(
                 store.set_meta('fingerprints', fingerprints)
                 store.set_meta('script', script)
                 session = store.open_session('run', who)
-            return _drive(store, run_dir, 'run', session, settings, connection, catalog, sleep, stream, stop)
+            return _drive(store, run_dir, 'run', session, settings, connection, catalog, sleep, stream, stop, org_check)
     except NotStarted:
         shutil.rmtree(run_dir, ignore_errors=True)
         raise
@@ -445,13 +475,14 @@ def continue_run(
     sleep: Callable[[float], None] = time.sleep,
     stream: TextIO | None = None,
     stop: Stop | None = None,
+    org_check: OrgCheck | None = None,
 ) -> report.Report:
     """``--resume``: run what is pending or was in flight. ``--retry-failed``: also re-run the row x action pairs
     that ended in error or timeout, and the dependants they had blocked. ``run`` is a run id, a run folder or
     ``last`` (``resolve_run``). NotStarted, before any write, for an unknown run, a run another process drives, one
     that never recorded its batch, one whose inputs changed, and one whose target (base URL, organisation, the
-    token's organisation) is not the one it was started with."""
-    return _continue(run, settings, connection, retry_failed, log_dir, catalog, sleep, stream, stop)[0]
+    token's organisation) is not the one it was started with. ``org_check`` as in :func:`start_run`."""
+    return _continue(run, settings, connection, retry_failed, log_dir, catalog, sleep, stream, stop, org_check)[0]
 
 
 def _continue(
@@ -464,6 +495,7 @@ def _continue(
     sleep: Callable[[float], None],
     stream: TextIO | None,
     stop: Stop | None,
+    org_check: OrgCheck | None = None,
 ) -> tuple[report.Report, bool]:
     catalog = catalog or load_catalog()
     run_dir = resolve_run(reference, log_dir)
@@ -481,7 +513,7 @@ def _continue(
                 )
         kind = 'retry-failed' if retry_failed else 'resume'
         session = store.open_session(kind, _who(None))
-        return _drive(store, run_dir, kind, session, settings, connection, catalog, sleep, stream, stop)
+        return _drive(store, run_dir, kind, session, settings, connection, catalog, sleep, stream, stop, org_check)
 
 
 def _with_plan(reply: Reply, done: report.Report, plan_out: str | None) -> Reply:
@@ -544,11 +576,13 @@ def run_command(
     make_batch: Callable[[Catalog], Batch],
     *,
     concurrency: int | None = None,
+    org_check: OrgCheck | None = None,
 ) -> int:
     """What both batch commands do once their options are parsed: start (``make_batch``) or continue a run, with
     the operator's stop (``Stop``) handling SIGINT and SIGTERM, report it, and print its result object
     (``report.emit_run``: on stdout unless stdout is a terminal without ``--json``; always in the run folder);
-    returns the exit code (``options.EXIT_CODES``)."""
+    returns the exit code (``options.EXIT_CODES``). ``org_check`` (``domain.resources.org_findings``) counts the
+    batch's resources against the organisation before the first write (``resources.check_org``)."""
     stream = sys.stderr
     load_runtime_env()
     invocation: dict[str, Any] = invocation_from(argv)
@@ -579,13 +613,14 @@ def run_command(
                         time.sleep,
                         stream,
                         stop,
+                        org_check,
                     )
                     return _with_plan(report.reply(done), done, args.plan_out)
                 for name in batch.actions:
                     if not catalog[name][0].ready:
                         print(f'aviso: {name} está en desarrollo: sus filas quedarán rejected', file=stream)
                 done, flying = _start(
-                    batch, settings, connection, args.log_dir, catalog, time.sleep, stream, stop, script_name
+                    batch, settings, connection, args.log_dir, catalog, time.sleep, stream, stop, script_name, org_check
                 )
                 return _with_plan(report.reply(done), done, args.plan_out)
         except NotStarted as exc:

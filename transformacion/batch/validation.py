@@ -205,6 +205,9 @@ def validate(batch: Batch, catalog: Catalog, store: Checkpoint) -> int:
         if empty and len(empty) == len(batch.sources):
             for name in empty:
                 store.add_problem(name, None, '', '', NO_ROWS)
+        from transformacion.batch.resources import check_batch  # resources types rows with this module
+
+        check_batch(batch, catalog, store, global_row)
         problems = store.problem_count()
         if problems and not batch.skip_invalid:
             store.skip_pending(f'no se ejecuta: el lote tiene {problems} problema(s) de validación; {FIX_OR_SKIP}')

@@ -19,6 +19,7 @@ from transformacion.batch.options import Batch, NotStarted, Settings
 from transformacion.batch.report import Report
 from transformacion.batch.run import CHECKPOINT_FILE, RUN_ID, Stop, continue_run, start_run
 from transformacion.core.catalog import Catalog
+from transformacion.domain.resources import org_findings
 from transformacion.panel import plans
 
 RUNNING, DONE, FAILED = 'running', 'done', 'failed'
@@ -191,7 +192,15 @@ class Jobs:
             return found.get('sources') == recorded['sources'] and found.get('actions') == list(batch.actions)
 
         def work(job: Job) -> Report:
-            return start_run(batch, settings, self.connection(), log_dir=self.log_dir, stream=job.stream, stop=job.stop)
+            return start_run(
+                batch,
+                settings,
+                self.connection(),
+                log_dir=self.log_dir,
+                stream=job.stream,
+                stop=job.stop,
+                org_check=org_findings,
+            )
 
         return self._launch(kind, work, discover=ours)
 
@@ -228,6 +237,7 @@ class Jobs:
                 catalog=catalog,
                 stream=job.stream,
                 stop=job.stop,
+                org_check=org_findings,
             )
 
         return self._launch('retry' if retry_failed else 'resume', work, run_id)

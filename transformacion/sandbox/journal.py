@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import copy
+import re
 import threading
 from typing import Any
 
 from .state import timestamp
 
 READ_METHODS = ('GET', 'HEAD', 'OPTIONS')
+#: POSTs that only check their input and change nothing: Webex's Validate Extensions and Validate Phone Numbers
+#: (``.../actions/validateExtensions/invoke``, ``.../actions/validateNumbers/invoke``; webex-cloud-calling spec)
+CHECKS = re.compile(r'/actions/validate\w+/invoke$')
 
 
 class Journal:
@@ -30,5 +34,9 @@ class Journal:
             return copy.deepcopy(self._entries[since:])
 
     def writes(self, since: int = 0) -> list[dict[str, Any]]:
-        """Entries of requests that may change state (anything but GET/HEAD/OPTIONS)."""
-        return [entry for entry in self.entries(since) if entry['method'] not in READ_METHODS]
+        """Entries of requests that may change state (anything but GET/HEAD/OPTIONS and the validate checks)."""
+        return [
+            entry
+            for entry in self.entries(since)
+            if entry['method'] not in READ_METHODS and not CHECKS.search(entry['path'])
+        ]

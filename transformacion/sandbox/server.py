@@ -216,7 +216,7 @@ class Sandbox:
         return self._engine.journal.entries(since)
 
     def writes(self, since: int = 0) -> list[dict[str, Any]]:
-        """The journal entries of non-GET requests."""
+        """The journal entries of requests that may change state (``Journal.writes``: not the validate checks)."""
         return self._engine.journal.writes(since)
 
     def set_faults(self, rules: list[dict[str, Any]]) -> None:

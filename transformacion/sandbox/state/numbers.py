@@ -121,7 +121,9 @@ TOLL_FREE_PREFIXES = ('+34800', '+34900', '+1800', '+1833', '+1844', '+1855', '+
 def validate_numbers(org: Org, phone_numbers: Any) -> dict[str, Any]:
     """What ``POST /telephony/config/actions/validateNumbers/invoke`` answers: per number Available, Duplicate
     (already in the org's inventory), Duplicate In List, Invalid (not E.164) or Unavailable (listed in
-    ``Org.unavailable_numbers``: held by another organisation), and ``status`` OK or ERRORS."""
+    ``Org.unavailable_numbers``: held by another organisation), and ``status`` OK or ERRORS; the list is
+    ``numbers`` of ``{number, ...}`` (the spec) or, with ``Org.validate_numbers_keys`` ``wxc_sdk``, ``phoneNumbers`` of
+    ``{phoneNumber, ...}`` (wxc_sdk's model)."""
     if not isinstance(phone_numbers, list) or not phone_numbers:
         raise BadRequest('Missing required field(s): phoneNumbers.', descriptions=['phoneNumbers is required.'])
     seen: set[str] = set()
@@ -142,6 +144,9 @@ def validate_numbers(org: Org, phone_numbers: Any) -> dict[str, Any]:
         seen.add(number)
         answers.append(answer)
     ok = all(answer['state'] == 'Available' for answer in answers)
+    if org.validate_numbers_keys == 'wxc_sdk':
+        answers = [{'phone_number': answer.pop('number'), **answer} for answer in answers]
+        return {'status': 'OK' if ok else 'ERRORS', 'phone_numbers': answers}
     return {'status': 'OK' if ok else 'ERRORS', 'numbers': answers}
 
 

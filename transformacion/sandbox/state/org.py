@@ -73,6 +73,9 @@ class Org:
     extension_length: dict[str, int] = field(default_factory=lambda: {'min': 2, 'max': 10})
     #: E.164 numbers another organisation holds: ``validateNumbers`` answers them Unavailable
     unavailable_numbers: list[str] = field(default_factory=list)
+    #: the keys of the ``validateNumbers`` answer: ``spec`` (``numbers: [{number, ...}]``, Cisco's OpenAPI spec) or
+    #: ``wxc_sdk`` (``phoneNumbers: [{phoneNumber, ...}]``, wxc_sdk's ValidatePhoneNumbersResponse): the sources differ
+    validate_numbers_keys: str = 'spec'
     #: statuses of the next partial creates: POST /people with a number creates the person without it and answers
     #: the first status, which is used up (see state/people.py)
     number_assignment_failures: list[int] = field(default_factory=list)

@@ -1,0 +1,200 @@
+"""Batch-level resources (issue 14), counted across all the rows of a batch before its first write: which extensions,
+numbers and license units the pending row x action pairs use (``core.resources.Claim``), the collisions inside the
+batch (offline, part of the validation and of the preflight) and, once the run is bound to its organisation, those
+with the organisation (``org_check``, given by the tool: ``domain.resources.org_findings``).
+
+Every finding is a validation problem naming file, row, column and value; the row's pending pairs are refused
+before any of them writes (a row is never half applied for a resource it cannot have). Without ``--skip-invalid``
+the whole batch is rejected, as for any other validation problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from transformacion.batch.checkpoint import Checkpoint
+from transformacion.batch.inputs import license_reader, open_table, table_name
+from transformacion.batch.options import Batch, Settings
+from transformacion.batch.validation import FIX_OR_SKIP, typed_params
+from transformacion.core.catalog import Catalog, plan
+from transformacion.core.columns import GLOBAL
+from transformacion.core.context import Context
+from transformacion.core.csvfiles import CsvError
+from transformacion.core.evidence import ActionLog, logging_to
+from transformacion.core.outcome import Outcome, Rejected
+from transformacion.core.resources import (
+    ADD_NUMBER,
+    EXTENSION,
+    LICENSE,
+    MAIN_NUMBER,
+    NUMBER,
+    Claim,
+    Finding,
+    batch_conflicts,
+)
+
+#: action -> (parameter, claim kind) of the resources its rows use.
+CLAIMED: dict[str, tuple[tuple[str, str], ...]] = {
+    'alta_usuario': (('calling_license', LICENSE), ('extension', EXTENSION), ('phone_number', NUMBER)),
+    'asignar_licencias_usuario': (('add_licenses', LICENSE), ('extension', EXTENSION), ('phone_number', NUMBER)),
+    'alta_workspace': (('license', LICENSE), ('extension', EXTENSION), ('phone_number', NUMBER)),
+    'anadir_numeraciones_ubicacion': (('phone_numbers', ADD_NUMBER),),
+    'configurar_cabecera_ubicacion': (('main_number', MAIN_NUMBER),),
+}
+#: The evidence file (``<run dir>/recursos.jsonl``) of the reads that check the batch's resources against the org.
+RESOURCES_LOG = 'recursos'
+#: (api, ctx, claims, locations the batch creates, case-folded) -> findings: the organisation's side of the check.
+OrgCheck = Callable[[Any, Context, Sequence[Claim], set[str]], list[Finding]]
+
+
+def _holder(dataset: str, params: dict[str, Any]) -> tuple[str, ...]:
+    if dataset == 'usuarios':
+        return ('person', str(params.get('email') or params.get('person') or '').casefold())
+    if dataset == 'workspaces':
+        return ('workspace', str(params.get('name') or '').casefold(), str(params.get('location') or '').casefold())
+    return ('location', str(params.get('location') or '').casefold())
+
+
+def _values(value: Any) -> list[str]:
+    if value in (None, ''):
+        return []
+    return [str(item) for item in value] if isinstance(value, list) else [str(value)]
+
+
+def _pending(store: Checkpoint, dataset: str) -> dict[int, list[str]]:
+    rows: dict[int, list[str]] = {}
+    for task in list(store.tasks(dataset, status='pending')):
+        if task.action in CLAIMED:
+            rows.setdefault(task.row, []).append(task.action)
+    return rows
+
+
+def claims(
+    batch: Batch, catalog: Catalog, store: Checkpoint, global_row: dict[str, str], licenses: Any = None
+) -> list[Claim]:
+    """The claims of every pending row x action, in plan order (dataset, row, action), read from the inputs as the
+    validation read them (``licenses``: the reader of Control Hub's license columns, when the org can be read)."""
+    order = [action for _, group in plan(batch.actions, catalog) for action in group]
+    datasets = list(dict.fromkeys(action.domain for action in order if action.domain in batch.sources))
+    found: list[Claim] = []
+    for dataset in datasets:
+        pending = _pending(store, dataset)
+        if not pending:
+            continue
+        table = open_table(batch, dataset, catalog)
+        try:
+            for number, row, _ in table.rows(licenses):
+                if number in pending:
+                    found += _row_claims(batch, catalog, table, dataset, number, row, pending[number], global_row)
+        except CsvError:  # the validation reported it
+            continue
+    return found
+
+
+def _row_claims(
+    batch: Batch,
+    catalog: Catalog,
+    table: Any,
+    dataset: str,
+    number: int,
+    row: dict[str, str],
+    actions: list[str],
+    global_row: dict[str, str],
+) -> list[Claim]:
+    found = []
+    for name in actions:  # in plan order (Checkpoint.tasks)
+        action = catalog[name][0]
+        try:
+            params = typed_params(action, row, global_row, table.name, number)
+        except Rejected:
+            continue
+        for field, kind in CLAIMED[name]:
+            param = action.param(field)
+            values = _values(params.get(field)) or ([param.default] if kind == LICENSE and param.default else [])
+            if kind != LICENSE and name == 'asignar_licencias_usuario' and not params.get('add_licenses'):
+                continue
+            column = param.csv_column
+            if row.get(column):
+                file, source = table.name, table.source_of(column)
+            elif global_row.get(column):
+                file, source = table_name(batch, GLOBAL), column
+            else:
+                file, source = table.name, column
+            location = str(params.get('location') or '')
+            for value in values:
+                found.append(
+                    Claim(kind, value, location, _holder(dataset, params), dataset, number, name, file, source, field)
+                )
+    return found
+
+
+def refuse(store: Checkpoint, findings: Iterable[Finding]) -> int:
+    """Record each finding as a validation problem and refuse every pending pair of its row (``rejected``, with the
+    finding); how many findings there were."""
+    count = 0
+    refused: dict[tuple[str, int], str] = {}
+    for finding in findings:
+        claim = finding.claim
+        store.add_problem(claim.file, claim.row, claim.column, claim.value, finding.why)
+        refused.setdefault((claim.dataset, claim.row), f'columna {claim.column}: {finding.why}')
+        count += 1
+    for (dataset, row), message in refused.items():
+        for task in [t for t in store.tasks(dataset, status='pending') if t.row == row]:
+            store.finish(dataset, row, task.action, Outcome('rejected', message))
+    return count
+
+
+def reject_batch(store: Checkpoint) -> None:
+    """What a validation problem does to a batch run without ``--skip-invalid``: nothing runs."""
+    problems = store.problem_count()
+    store.skip_pending(f'no se ejecuta: el lote tiene {problems} problema(s) de validación; {FIX_OR_SKIP}')
+    store.set_meta('state', 'rejected')
+
+
+def check_batch(batch: Batch, catalog: Catalog, store: Checkpoint, global_row: dict[str, str]) -> int:
+    """The offline part (``core.resources.batch_conflicts``), recorded; how many findings. Called by the
+    validation."""
+    return refuse(store, batch_conflicts(claims(batch, catalog, store, global_row)))
+
+
+def created_locations(store: Checkpoint, batch: Batch) -> set[str]:
+    """The locations (case-folded names) that a pending ``alta_ubicacion`` of the batch creates."""
+    if 'ubicaciones' not in batch.sources:
+        return set()
+    return {
+        task.entity.casefold()
+        for task in list(store.tasks('ubicaciones', status='pending'))
+        if task.action == 'alta_ubicacion'
+    }
+
+
+def check_org(
+    batch: Batch,
+    catalog: Catalog,
+    store: Checkpoint,
+    run_dir: Path,
+    api: Any,
+    settings: Settings,
+    org_check: OrgCheck,
+) -> int:
+    """The organisation's part, once per run before its first write: the claims of the pending pairs checked by
+    ``org_check`` (reads and Webex's validate endpoints, logged to ``recursos.jsonl``), each finding recorded and
+    its row refused; without ``--skip-invalid`` any finding rejects the batch. Returns how many findings."""
+    log = ActionLog(run_dir / f'{RESOURCES_LOG}.jsonl', RESOURCES_LOG)
+    ctx = Context(log=log, policy=settings.policy, org_id=settings.org_id, dry_run=True)
+    global_row = store.meta('global_row') or {}
+    with logging_to(log):
+        licenses = license_reader(api, settings.org_id, settings.policy, log=log)
+        found = claims(batch, catalog, store, global_row, licenses)
+        findings = org_check(api, ctx, found, created_locations(store, batch)) if found else []
+    with store.transaction():
+        store.set_meta(
+            'resources_calls', {'api_calls': log.api_calls, 'http_429': log.throttled, 'retries': log.retries}
+        )
+        count = refuse(store, findings)
+        if count and not batch.skip_invalid:
+            reject_batch(store)
+        store.set_meta('resources_checked', True)
+    return count

@@ -1,0 +1,97 @@
+"""The resources a batch uses, counted across all its rows before the first write (issue 14): the extensions and
+numbers its rows give to people, workspaces and locations, the numbers they add to locations and the license units
+they consume. A :class:`Claim` is one such use by one row x action; :func:`batch_conflicts` finds, offline, the
+claims that collide inside the batch. What collides with the organisation is found by ``domain.resources``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+#: What a claim uses: an extension or a number for its holder, a location's main number, a number added to a
+#: location's inventory, one unit of a license.
+EXTENSION, NUMBER, MAIN_NUMBER, ADD_NUMBER, LICENSE = 'extension', 'number', 'main_number', 'add_number', 'license'
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One resource used by one row x action.
+
+    ``value``: the extension, the E.164 number or the license as the row names it; ``location``: the location the
+    extension or number is for, as written (name or id; '' when the row does not say); ``holder``: who gets it,
+    ``('person', email)``, ``('workspace', name, location)`` or ``('location', name)``, case-folded; ``file``,
+    ``row``, ``column``: where the operator wrote it (the source column); ``field``: the action's parameter.
+    """
+
+    kind: str
+    value: str
+    location: str
+    holder: tuple[str, ...]
+    dataset: str
+    row: int
+    action: str
+    file: str
+    column: str
+    field: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Why a claim cannot be met (in Spanish, for the operator)."""
+
+    claim: Claim
+    why: str
+
+
+def _where(claim: Claim) -> str:
+    return f'{claim.file} fila {claim.row}'
+
+
+def _holder(holder: tuple[str, ...]) -> str:
+    return holder[1]
+
+
+def batch_conflicts(claims: Iterable[Claim]) -> list[Finding]:
+    """The claims that collide with an earlier claim of the same batch, each against the first one (no org needed):
+    an extension of one location for two holders, a number for two holders, a number added to two locations, a
+    number added twice to its location. A holder using the same resource in several actions of its row (alta and
+    license) is no collision."""
+    extensions: dict[tuple[str, str], Claim] = {}
+    held: dict[str, Claim] = {}
+    added: dict[str, Claim] = {}
+    found = []
+    for claim in claims:
+        if claim.kind == EXTENSION and claim.location:
+            first = extensions.setdefault((claim.location.casefold(), claim.value), claim)
+            if first.holder != claim.holder:
+                found.append(
+                    Finding(
+                        claim,
+                        f'extensión {claim.value} repetida en la ubicación {claim.location!r}: el lote ya se la da a '
+                        f'{_holder(first.holder)} ({_where(first)}); las extensiones son únicas por ubicación',
+                    )
+                )
+        elif claim.kind == NUMBER:
+            first = held.setdefault(claim.value, claim)
+            if first.holder != claim.holder:
+                found.append(
+                    Finding(
+                        claim,
+                        f'número {claim.value} repetido en el lote: ya se lo da a {_holder(first.holder)} '
+                        f'({_where(first)}); un número solo puede tenerlo una persona o workspace',
+                    )
+                )
+        elif claim.kind == ADD_NUMBER:
+            first = added.setdefault(claim.value, claim)
+            if first is claim or (first.dataset, first.row) == (claim.dataset, claim.row):
+                continue
+            if first.location.casefold() != claim.location.casefold():
+                why = (
+                    f'número {claim.value} añadido a dos ubicaciones en el lote: ya se añade a {first.location!r} '
+                    f'({_where(first)}); un número pertenece a una sola ubicación'
+                )
+            else:
+                why = f'número {claim.value} repetido en el lote: ya se añade a {first.location!r} ({_where(first)})'
+            found.append(Finding(claim, why))
+    return found

@@ -1,0 +1,317 @@
+"""The organisation's side of a batch's resources (issue 14): the claims of a batch (``core.resources``) checked
+against the org before the first write, so that a refusal the real run would meet is found by its validation and
+its dry run.
+
+- License units, per license and subscription: every claim that would consume a unit (a person or workspace that
+  does not hold the license yet) takes one, in batch order, from the units the org has free (``GET /licenses``),
+  the way ``domain.licenses.take_unit`` chooses the subscription; a license name the org does not have is refused.
+- Extensions, once per location and in batches: Webex's own check, ``POST /telephony/config/locations/{locationId}/
+  actions/validateExtensions/invoke`` (``POST /telephony/config/actions/validateExtensions/invoke`` for a location
+  the batch creates), so that the org's length limits and its org-level entities count; an extension answered
+  ``DUPLICATE`` is refused unless the row's own person or workspace holds it (``GET /telephony/config/numbers``).
+- Numbers added to a location, in batches: ``POST /telephony/config/actions/validateNumbers/invoke`` (read raw: the
+  spec's answer is ``{status, numbers: [{number, state, tollFreeNumber, detail}]}``, which wxc_sdk's
+  ``ValidatePhoneNumbersResponse`` does not read); a ``Duplicate`` already in that same location is a re-run.
+- Numbers given to a person, a workspace or as a location's main number: in the location's inventory (or added to
+  it by the same batch) and, for people and workspaces, held by nobody else (``domain.numbers.number_problem``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from transformacion.core.context import Context
+from transformacion.core.outcome import Rejected
+from transformacion.core.resources import ADD_NUMBER, EXTENSION, LICENSE, MAIN_NUMBER, NUMBER, Claim, Finding
+from transformacion.core.retry import absent_on_404
+from transformacion.domain import resolve
+from transformacion.domain.numbers import holder, number_problem
+
+#: Values per validate request. Webex documents no cap for either endpoint; a batch of this size keeps each
+#: request small.
+VALIDATE_BATCH = 100
+
+
+def _chunks(values: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(values), VALIDATE_BATCH):
+        yield values[start : start + VALIDATE_BATCH]
+
+
+class _Org:
+    """What the checks read of the org, each thing once: locations by the text a row names them with, people by
+    e-mail, workspaces by name and location."""
+
+    def __init__(self, api: Any, ctx: Context, created: set[str]) -> None:
+        self.api, self.ctx, self.created = api, ctx, created
+        self._locations: dict[str, str | None] = {}
+        self._holders: dict[tuple[str, ...], Any] = {}
+
+    def location_id(self, location: str) -> str | None:
+        """The id of an existing location, None when the org has none of that name or id."""
+        key = location.casefold()
+        if key not in self._locations:
+            try:
+                self._locations[key] = resolve.location_id(self.api, self.ctx, location)
+            except Rejected:
+                self._locations[key] = None
+        return self._locations[key]
+
+    def entity(self, who: tuple[str, ...]) -> Any:
+        """The existing person or workspace a claim's holder names, or None."""
+        if who not in self._holders:
+            self._holders[who] = self._find(who)
+        return self._holders[who]
+
+    def _find(self, who: tuple[str, ...]) -> Any:
+        api, ctx = self.api, self.ctx
+        if who[0] == 'person' and '@' in who[1]:
+            return resolve.find_person(api, ctx, who[1])
+        if who[0] == 'person':
+            return absent_on_404(ctx.call, api.people.details, who[1], calling_data=True)
+        if who[0] == 'workspace':
+            location_id = self.location_id(who[2]) if who[2] else None
+            if who[2] and location_id is None:
+                return None
+            found = ctx.call(
+                lambda: list(api.workspaces.list(display_name=who[1], location_id=location_id, org_id=ctx.org_id))
+            )
+            return next((ws for ws in found if (ws.display_name or '').casefold() == who[1]), None)
+        return None
+
+    def entity_id(self, who: tuple[str, ...]) -> str | None:
+        found = self.entity(who)
+        return getattr(found, 'person_id', None) or getattr(found, 'workspace_id', None)
+
+    def post(self, url: str, body: dict[str, Any]) -> dict[str, Any]:
+        params = {'orgId': self.ctx.org_id} if self.ctx.org_id else None
+        return self.ctx.call(self.api.session.rest_post, url, json=body, params=params) or {}
+
+
+def org_findings(api: Any, ctx: Context, claims: Sequence[Claim], created: set[str]) -> list[Finding]:
+    """Every claim the org cannot meet, with why (Spanish, starting with the parameter): license units and names,
+    extensions, numbers added and numbers held (see the module docstring). ``created``: the locations (case-folded
+    names) the batch creates. Reads only; the validate endpoints are POSTs that change nothing."""
+    org = _Org(api, ctx, created)
+    return [
+        *_license_findings(org, [c for c in claims if c.kind == LICENSE]),
+        *_added_number_findings(org, [c for c in claims if c.kind == ADD_NUMBER]),
+        *_extension_findings(org, [c for c in claims if c.kind == EXTENSION]),
+        *_held_number_findings(org, claims),
+    ]
+
+
+# --------------------------------------------------------------------------- licenses
+
+
+def _needs_unit(org: _Org, claim: Claim, candidates: list[Any], given: dict[tuple[str, ...], set[str]]) -> bool:
+    """Whether the claim's holder would take a unit: it holds no license of the candidates yet (nor one the batch
+    gives it earlier), and, for ``alta_usuario``, no Webex Calling license at all (the action keeps it)."""
+    name = (candidates[0].name or '').casefold()
+    if name in given.get(claim.holder, set()):
+        return False
+    found = org.entity(claim.holder)
+    if found is None:
+        return True
+    if claim.action == 'alta_workspace':
+        return False  # an existing workspace keeps its subscription unless asked for another license
+    held = set(found.licenses or [])
+    if claim.action == 'alta_usuario':
+        calling = {
+            lic.license_id
+            for lic in resolve.licenses(org.api, org.ctx)
+            if lic.webex_calling and not lic.webex_calling_workspaces
+        }
+        return not held & calling
+    return not held & {lic.license_id for lic in candidates}
+
+
+def _license_findings(org: _Org, claims: list[Claim]) -> list[Finding]:
+    if not claims:
+        return []
+    available = resolve.licenses(org.api, org.ctx)
+    free = {lic.license_id: max((lic.total_units or 0) - (lic.consumed_units or 0), 0) for lic in available}
+    found: list[Finding] = []
+    given: dict[tuple[str, ...], set[str]] = {}
+    demands: list[tuple[Claim, list[Any]]] = []
+    for claim in claims:
+        try:
+            candidates = resolve.license_candidates(org.api, org.ctx, claim.value)
+        except Rejected as exc:
+            found.append(Finding(claim, f'{claim.field}: {exc.message}'))
+            continue
+        if _needs_unit(org, claim, candidates, given):
+            demands.append((claim, candidates))
+            given.setdefault(claim.holder, set()).add((candidates[0].name or '').casefold())
+    needed: dict[tuple[str, ...], int] = {}
+    for _, candidates in demands:
+        ids = tuple(lic.license_id for lic in candidates)
+        needed[ids] = needed.get(ids, 0) + 1
+    initial = dict(free)
+    for claim, candidates in demands:
+        lic = next((c for c in candidates if free[c.license_id] > 0), None)
+        if lic is not None:
+            free[lic.license_id] -= 1
+            continue
+        ids = tuple(c.license_id for c in candidates)
+        units = sum(initial[i] for i in ids)
+        where = ' entre sus suscripciones' if len(candidates) > 1 else ''
+        found.append(
+            Finding(
+                claim,
+                f'{claim.field}: la licencia {candidates[0].name!r} no tendría unidad libre para esta fila: el lote '
+                f'consume {needed[ids]} y la organización tiene {units} libre(s){where} (se asignan en el orden del '
+                'lote)',
+            )
+        )
+    return found
+
+
+# --------------------------------------------------------------------------- numbers added to locations
+
+
+def _validate_numbers(org: _Org, numbers: list[str]) -> dict[str, dict[str, Any]]:
+    """Number -> its entry in Webex's answer (``state``, ``detail``) for every number not answered Available."""
+    url = org.api.telephony.ep('actions/validateNumbers/invoke')
+    answered: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(numbers):
+        body = org.post(url, {'phoneNumbers': chunk})
+        for entry in body.get('numbers') or body.get('phoneNumbers') or []:
+            number = entry.get('number') or entry.get('phoneNumber')
+            if number and entry.get('state') != 'Available':
+                answered[number] = entry
+    return answered
+
+
+def _added_number_findings(org: _Org, claims: list[Claim]) -> list[Finding]:
+    first: dict[str, Claim] = {}
+    for claim in claims:
+        first.setdefault(claim.value, claim)
+    if not first:
+        return []
+    found = []
+    for number, entry in _validate_numbers(org, list(first)).items():
+        claim = first.get(number)
+        if claim is None:
+            continue
+        state = entry.get('state')
+        detail = '; '.join(entry.get('detail') or [])
+        if state == 'Duplicate':
+            location_id = org.location_id(claim.location)
+            problem = number_problem(org.api, org.ctx, number, location_id or '', claim.location, field=claim.field)
+            if problem is None or problem['kind'] == 'taken':
+                continue  # already in this location: a re-run
+            where = problem['details'].get('location')
+            why = f'{claim.field}: {number} ya está en la organización' + (
+                f', en la ubicación {where!r}; un número pertenece a una sola ubicación' if where else ''
+            )
+        else:
+            why = f'{claim.field}: Webex no acepta {number} ({state}{": " + detail if detail else ""})'
+        found.append(Finding(claim, why))
+    return found
+
+
+# --------------------------------------------------------------------------- extensions
+
+
+def _validate_extensions(org: _Org, location_id: str | None, extensions: list[str]) -> dict[str, dict[str, Any]]:
+    """Extension -> Webex's answer for every extension not answered VALID: the location's check, or the org's for
+    a location that does not exist yet or has no Webex Calling (404)."""
+    telephony = org.api.telephony
+    answered: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(extensions):
+        body = None
+        if location_id is not None:
+            url = telephony.location.ep(f'{location_id}/actions/validateExtensions/invoke')
+            body = absent_on_404(org.post, url, {'extensions': chunk})
+        if body is None:
+            body = org.post(telephony.ep('actions/validateExtensions/invoke'), {'extensions': chunk})
+        for entry in body.get('extensionStatus') or []:
+            if entry.get('state') != 'VALID' and entry.get('extension'):
+                answered[entry['extension']] = entry
+    return answered
+
+
+def _held_by_holder(org: _Org, extension: str, location_id: str, claim: Claim) -> tuple[bool, str | None]:
+    """(whether the claim's own entity holds the extension, the name of whoever else does)."""
+    holder_id = org.entity_id(claim.holder)
+    api, ctx = org.api, org.ctx
+    entries = ctx.call(
+        lambda: list(api.telephony.phone_numbers(extension=extension, location_id=location_id, org_id=ctx.org_id))
+    )
+    entries = [entry for entry in entries if entry.extension == extension]
+    if holder_id and any(entry.owner and entry.owner.owner_id == holder_id for entry in entries):
+        return True, None
+    others = [taken for taken in (holder(entry, holder_id) for entry in entries) if taken]
+    return False, (f'{others[0]["name"]} ({others[0]["owner_type"]})' if others else None)
+
+
+def _extension_findings(org: _Org, claims: list[Claim]) -> list[Finding]:
+    by_location: dict[str | None, dict[str, list[Claim]]] = {}
+    for claim in claims:
+        location_id = org.location_id(claim.location) if claim.location else None
+        if location_id is None and claim.location.casefold() not in org.created:
+            continue  # a location nobody creates: the action refuses it by name
+        by_location.setdefault(location_id, {}).setdefault(claim.value, []).append(claim)
+    found = []
+    for location_id, wanted in by_location.items():
+        for extension, entry in _validate_extensions(org, location_id, list(wanted)).items():
+            message = entry.get('message') or f'errorCode {entry.get("errorCode")}'
+            holders: set[tuple[str, ...]] = set()
+            for claim in wanted.get(extension, []):
+                if claim.holder in holders:
+                    continue
+                holders.add(claim.holder)
+                if entry.get('state') == 'DUPLICATE' and location_id is not None:
+                    own, other = _held_by_holder(org, extension, location_id, claim)
+                    if own:
+                        continue
+                    who = f'ya está asignada a {other}' if other else 'no está disponible'
+                    why = f'{claim.field}: {extension} {who} en la ubicación {claim.location!r} (Webex: {message})'
+                else:
+                    why = f'{claim.field}: Webex no acepta la extensión {extension} ({entry.get("state")}: {message})'
+                found.append(Finding(claim, why))
+    return found
+
+
+# --------------------------------------------------------------------------- numbers held
+
+
+def _held_number_findings(org: _Org, claims: Sequence[Claim]) -> list[Finding]:
+    added = {(c.location.casefold(), c.value) for c in claims if c.kind == ADD_NUMBER}
+    found = []
+    seen: set[tuple[str, str, tuple[str, ...]]] = set()
+    for claim in claims:
+        if claim.kind not in (NUMBER, MAIN_NUMBER) or not claim.location:
+            continue
+        key = (claim.location.casefold(), claim.value, claim.holder)
+        if key in seen:
+            continue
+        seen.add(key)
+        batch_adds = (claim.location.casefold(), claim.value) in added
+        location_id = org.location_id(claim.location)
+        if location_id is None:
+            if claim.location.casefold() in org.created and not batch_adds:
+                found.append(
+                    Finding(
+                        claim,
+                        f'{claim.field}: {claim.value} no está en el inventario de la ubicación {claim.location!r}, '
+                        'que crea este lote, y el lote no se lo añade (columna phone_numbers de ubicaciones)',
+                    )
+                )
+            continue
+        holder_id = org.entity_id(claim.holder) if claim.kind == NUMBER else None
+        problem = number_problem(
+            org.api,
+            org.ctx,
+            claim.value,
+            location_id,
+            claim.location,
+            holder_id=holder_id,
+            field=claim.field,
+            free=claim.kind == NUMBER,
+        )
+        if problem is None or (problem['kind'] == 'missing' and batch_adds):
+            continue
+        found.append(Finding(claim, problem['reason']))
+    return found
