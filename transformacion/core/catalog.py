@@ -28,6 +28,7 @@ ACTION_NAMES = (
     'configurar_permisos_salientes_ubicacion',
     'alta_usuario',
     'asignar_licencias_usuario',
+    'mover_usuarios_ubicacion',
     'configurar_intercom_usuario',
     'configurar_desvio_usuario',
     'configurar_permisos_salientes_usuario',

@@ -335,6 +335,11 @@ def _export_alta_usuario(reader: Reader, entity: Entity) -> dict[str, Any]:
     }
 
 
+def _export_location(reader: Reader, entity: Entity) -> dict[str, Any]:
+    """The person's current location as ``target_location``: reapplied, nothing moves."""
+    return {'target_location': reader.location_labels.get(entity.model.location_id)}
+
+
 def _export_licenses(reader: Reader, entity: Entity) -> dict[str, Any]:
     held = entity.model.licenses or []
     unknown = [lid for lid in held if lid not in reader.license_labels]
@@ -406,6 +411,14 @@ EXPORTERS: dict[str, Exporter] = {
         ('first_name', 'last_name', 'display_name', 'location', 'extension', 'phone_number', 'calling_license'),
     ),
     'asignar_licencias_usuario': Exporter(_export_licenses, ('add_licenses',), {'remove_licenses': _CHANGE}),
+    'mover_usuarios_ubicacion': Exporter(
+        _export_location,
+        ('target_location',),
+        {
+            'target_extension': 'la extensión actual ya se exporta en extension (alta_usuario)',
+            'target_phone_number': 'el número actual ya se exporta en phone_number (alta_usuario)',
+        },
+    ),
     'configurar_intercom_usuario': Exporter(_setting_of('person', _intercom, 'push_to_talk'), _INTERCOM),
     'configurar_desvio_usuario': Exporter(_setting_of('person', _forwarding, 'forwarding'), _FORWARD),
     'configurar_permisos_salientes_usuario': Exporter(

@@ -10,6 +10,9 @@ from typing import Any
 RETRY_AFTER_FORMATS = ('seconds', 'http-date')
 #: how an update-routing-prefix job may end (``state.jobs``)
 ROUTING_PREFIX_JOB_RESULTS = ('COMPLETED', 'FAILED', 'NOT_TRIGGERED')
+#: how POST /telephony/config/jobs/person/moveLocation wraps its answer (``state.move_users``): as the Cisco spec
+#: documents it, or as wxc_sdk's model and live test read it
+MOVE_USERS_ANSWERS = ('spec', 'wxc_sdk')
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,9 @@ class Config:
       (Webex's documented example took about 14 s; small by default so that tests stay fast);
       ``routing_prefix_job_result``: how such a job ends, COMPLETED, FAILED (the prefix is not applied) or
       NOT_TRIGGERED (no job, the PUT answers 206).
+    - ``move_users_job_ms`` (default 500): how long a move-users job runs before the users change location;
+      ``move_users_answer``: ``spec`` (default: ``{response: [...]}`` for a validation, ``{response: <job>}`` for a
+      started job) or ``wxc_sdk`` (``{response: {usersList: [...]}}`` / ``{response: {jobDetails: <job>}}``).
     """
 
     rate_limit: float | None = None
@@ -40,12 +46,14 @@ class Config:
     visibility_delay_ms: int = 0
     routing_prefix_job_ms: int = 500
     routing_prefix_job_result: str = 'COMPLETED'
+    move_users_job_ms: int = 500
+    move_users_answer: str = 'spec'
 
     def __post_init__(self) -> None:
         problems = []
         if self.rate_limit is not None and (not isinstance(self.rate_limit, int | float) or self.rate_limit <= 0):
             problems.append('rate_limit must be a positive number or null')
-        for name in ('latency_ms', 'jitter_ms', 'visibility_delay_ms', 'routing_prefix_job_ms'):
+        for name in ('latency_ms', 'jitter_ms', 'visibility_delay_ms', 'routing_prefix_job_ms', 'move_users_job_ms'):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 problems.append(f'{name} must be a non-negative integer')
@@ -56,6 +64,8 @@ class Config:
                 problems.append(f'{name} must be true or false')
         if self.routing_prefix_job_result not in ROUTING_PREFIX_JOB_RESULTS:
             problems.append(f'routing_prefix_job_result must be one of {ROUTING_PREFIX_JOB_RESULTS}')
+        if self.move_users_answer not in MOVE_USERS_ANSWERS:
+            problems.append(f'move_users_answer must be one of {MOVE_USERS_ANSWERS}')
         if problems:
             raise ValueError('; '.join(problems))
 

@@ -6,6 +6,7 @@ from . import (
     jobs,
     licenses,
     locations,
+    move_users,
     numbers,
     organizations,
     people,
@@ -32,6 +33,7 @@ ROUTES = [
     *premises_pstn.ROUTES,
     *internal_dialing.ROUTES,
     *jobs.ROUTES,
+    *move_users.ROUTES,
 ]
 
 __all__ = ['ROUTES']

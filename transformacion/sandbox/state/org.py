@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .jobs import RoutingPrefixJob
     from .licenses import License
     from .locations import Location
+    from .move_users import MoveUsersJob
     from .numbers import Number
     from .people import Person
     from .permissions import OutgoingPermission
@@ -63,6 +64,8 @@ class Org:
     internal_dialing: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: job id -> update-routing-prefix job (see state/jobs.py)
     routing_prefix_jobs: dict[str, RoutingPrefixJob] = field(default_factory=dict)
+    #: job id -> move-users job (see state/move_users.py)
+    move_users_jobs: dict[str, MoveUsersJob] = field(default_factory=dict)
     workspaces: dict[str, Workspace] = field(default_factory=dict)
     outgoing_permissions: dict[str, OutgoingPermission] = field(default_factory=dict)
     call_forwarding: dict[str, CallForwarding] = field(default_factory=dict)
