@@ -64,8 +64,8 @@ EXAMPLES = {
         'add_licenses': 'Meeting - Webex Meetings',
         'forward_no_answer': '1102',
         'forward_no_answer_rings': '4',
-        'intercom_connection_type': 'TWO_WAY',
-        'intercom_auto_answer': 'si',
+        'push_to_talk_connection_type': 'TWO_WAY',
+        'push_to_talk_auto_answer': 'si',
         'outgoing_permissions': 'INTERNATIONAL:BLOCK',
     },
     'workspaces': {
@@ -77,9 +77,9 @@ EXAMPLES = {
         'supported_devices': 'phones',
         'forward_no_answer': '1101',
         'forward_no_answer_rings': '4',
-        'intercom_connection_type': 'TWO_WAY',
-        'intercom_auto_answer': 'si',
-        'intercom_members': 'nombre.apellido@example.com',
+        'push_to_talk_connection_type': 'TWO_WAY',
+        'push_to_talk_auto_answer': 'si',
+        'push_to_talk_members': 'nombre.apellido@example.com',
         'outgoing_permissions': 'INTERNATIONAL:BLOCK',
     },
 }

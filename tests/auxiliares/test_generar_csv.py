@@ -110,7 +110,7 @@ def test_the_exported_cells_are_the_current_state_as_the_actions_read_it(script,
     )
     assert lucia['add_licenses'] == 'Meeting - Webex Meetings|Webex Calling - Professional@Sub-TRANSF-0001'
     assert (lucia['forward_no_answer'], lucia['forward_no_answer_rings']) == ('1102', '4')
-    assert users[f'javier.garcia@{DOMAIN}']['intercom_connection_type'] == 'TWO_WAY'
+    assert users[f'javier.garcia@{DOMAIN}']['push_to_talk_connection_type'] == 'TWO_WAY'
     assert users[f'carmen.sanchez@{DOMAIN}']['calling_license'] == 'Webex Calling - Basic'
     assert users[f'maria.lopez@{DOMAIN}']['outgoing_permissions'].startswith('INTERNAL_CALL:ALLOW')
     assert 'use_location_permissions' not in users[f'maria.lopez@{DOMAIN}']
@@ -123,7 +123,10 @@ def test_the_exported_cells_are_the_current_state_as_the_actions_read_it(script,
         '2100',
         '+34915550110',
     )
-    assert set(reception['intercom_members'].split(', ')) == {f'javier.garcia@{DOMAIN}', f'lucia.fernandez@{DOMAIN}'}
+    assert set(reception['push_to_talk_members'].split(', ')) == {
+        f'javier.garcia@{DOMAIN}',
+        f'lucia.fernandez@{DOMAIN}',
+    }
     assert reception['forward_business_continuity'] == '+34600100200'
     assert workspaces['Sala Montjuïc']['license'] == 'Webex Calling - Professional@Sub-TRANSF-0001'
 

@@ -28,7 +28,7 @@ from transformacion.core.evidence import logging_to
 from transformacion.core.outcome import Rejected
 from transformacion.core.params import MAX_RANGE, Action, decode_webex_id
 from transformacion.core.retry import absent_on_404
-from transformacion.domain import forwarding, intercom, outgoing_permissions, resolve
+from transformacion.domain import forwarding, outgoing_permissions, push_to_talk, resolve
 from transformacion.domain.licenses import license_labels, user_calling_licenses
 from transformacion.domain.locations import LOCAL_GATEWAY, location_state, read_connection
 from transformacion.domain.numbers import read_inventory, work_number
@@ -170,12 +170,12 @@ def _forwarding(reader: Reader, settings_api: Any, entity_id: str) -> dict[str, 
     return values
 
 
-def _intercom(reader: Reader, settings_api: Any, entity_id: str) -> dict[str, Any]:
+def _push_to_talk(reader: Reader, settings_api: Any, entity_id: str) -> dict[str, Any]:
     ctx = reader.ctx
     settings = _read_or_unexportable(
-        ctx, settings_api.read, entity_id, org_id=ctx.org_id, why='sin intercom legible (404)'
+        ctx, settings_api.read, entity_id, org_id=ctx.org_id, why='sin Push-to-Talk legible (404)'
     )
-    state = intercom.current_state(settings)
+    state = push_to_talk.current_state(settings)
     members: list[str] = []
     for member in settings.members or []:
         member_id = member if isinstance(member, str) else member.member_id
@@ -187,14 +187,14 @@ def _intercom(reader: Reader, settings_api: Any, entity_id: str) -> dict[str, An
             members.append(email.lower() if email else member_id)
         else:
             raise Unexportable(
-                f'el miembro de intercom {member_id!r} no es una persona ni un workspace y no se puede indicar en '
-                'intercom_members'
+                f'el miembro de Push-to-Talk {member_id!r} no es una persona ni un workspace y no se puede indicar en '
+                'push_to_talk_members'
             )
     return {
-        'intercom_connection_type': state['connection_type'],
-        'intercom_auto_answer': state['auto_answer'],
-        'intercom_access_type': state['access_type'],
-        'intercom_members': ', '.join(members) if members else intercom.NO_MEMBERS[0],
+        'push_to_talk_connection_type': state['connection_type'],
+        'push_to_talk_auto_answer': state['auto_answer'],
+        'push_to_talk_access_type': state['access_type'],
+        'push_to_talk_members': ', '.join(members) if members else push_to_talk.NO_MEMBERS[0],
     }
 
 
@@ -373,7 +373,7 @@ def _export_alta_workspace(reader: Reader, entity: Entity) -> dict[str, Any]:
 
 
 _FORWARD = tuple(param.name for param in forwarding.PARAMS)
-_INTERCOM = tuple(param.name for param in intercom.PARAMS)
+_PUSH_TO_TALK = tuple(param.name for param in push_to_talk.PARAMS)
 _PERMISSIONS = ('outgoing_permissions', 'use_location_permissions')
 _CHANGE = 'describe un cambio, no un estado: se deja vacío'
 
@@ -419,13 +419,15 @@ EXPORTERS: dict[str, Exporter] = {
             'target_phone_number': 'el número actual ya se exporta en phone_number (alta_usuario)',
         },
     ),
-    'configurar_intercom_usuario': Exporter(_setting_of('person', _intercom, 'push_to_talk'), _INTERCOM),
+    'configurar_push_to_talk_usuario': Exporter(_setting_of('person', _push_to_talk, 'push_to_talk'), _PUSH_TO_TALK),
     'configurar_desvio_usuario': Exporter(_setting_of('person', _forwarding, 'forwarding'), _FORWARD),
     'configurar_permisos_salientes_usuario': Exporter(
         _setting_of('person', _permissions, 'permissions_out', with_flags=True), _PERMISSIONS
     ),
     'alta_workspace': Exporter(_export_alta_workspace, ('extension', 'phone_number', 'license', 'supported_devices')),
-    'configurar_intercom_workspace': Exporter(_setting_of('workspace', _intercom, 'push_to_talk'), _INTERCOM),
+    'configurar_push_to_talk_workspace': Exporter(
+        _setting_of('workspace', _push_to_talk, 'push_to_talk'), _PUSH_TO_TALK
+    ),
     'configurar_desvio_workspace': Exporter(_setting_of('workspace', _forwarding, 'forwarding'), _FORWARD),
     'configurar_permisos_salientes_workspace': Exporter(
         _setting_of('workspace', _permissions, 'permissions_out', with_flags=True), _PERMISSIONS
