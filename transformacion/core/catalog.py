@@ -30,11 +30,13 @@ ACTION_NAMES = (
     'asignar_licencias_usuario',
     'mover_usuarios_ubicacion',
     'configurar_push_to_talk_usuario',
+    'configurar_numero_intercom_usuario',
     'configurar_desvio_usuario',
     'configurar_permisos_salientes_usuario',
     'alta_workspace',
     'precheck_workspace',
     'configurar_push_to_talk_workspace',
+    'configurar_numero_intercom_workspace',
     'configurar_desvio_workspace',
     'configurar_permisos_salientes_workspace',
 )

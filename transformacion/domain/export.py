@@ -28,7 +28,7 @@ from transformacion.core.evidence import logging_to
 from transformacion.core.outcome import Rejected
 from transformacion.core.params import MAX_RANGE, Action, decode_webex_id
 from transformacion.core.retry import absent_on_404
-from transformacion.domain import forwarding, outgoing_permissions, push_to_talk, resolve
+from transformacion.domain import forwarding, intercom_number, outgoing_permissions, push_to_talk, resolve
 from transformacion.domain.licenses import license_labels, user_calling_licenses
 from transformacion.domain.locations import LOCAL_GATEWAY, location_state, read_connection
 from transformacion.domain.numbers import read_inventory, work_number
@@ -51,9 +51,10 @@ ExportFunction = Callable[['Reader', 'Entity'], dict[str, Any]]
 class Exporter:
     """How the current state of one action's parameters is read for one entity.
 
-    ``read(reader, entity)`` returns ``{parameter: value}`` (None: not exportable; say why in ``reader.note``) or
-    raises Unexportable. ``params`` are the parameters it can fill; ``not_state`` the parameters that describe a
-    change to make rather than a state to read back, left empty on purpose (parameter -> why).
+    ``read(reader, entity)`` returns ``{parameter: value}`` (None: not exportable; say why in ``reader.note``;
+    ``{}``: nothing to export, the action does not apply to the entity) or raises Unexportable. ``params`` are the
+    parameters it can fill; ``not_state`` the parameters that describe a change to make rather than a state to read
+    back, left empty on purpose (parameter -> why).
     """
 
     read: ExportFunction
@@ -340,6 +341,14 @@ def _export_location(reader: Reader, entity: Entity) -> dict[str, Any]:
     return {'target_location': reader.location_labels.get(entity.model.location_id)}
 
 
+def _intercom_number(reader: Reader, settings_api: Any, holder_id: str) -> dict[str, Any]:
+    """The first alternate number as ``intercom_number`` (a row holds one); ``{}`` when there is none: the action
+    does not apply to that row."""
+    settings = reader.ctx.call(settings_api.read, holder_id, org_id=reader.ctx.org_id)
+    _, alternates = intercom_number.numbers_of(settings)
+    return {'intercom_number': alternates[0]} if alternates else {}
+
+
 def _export_licenses(reader: Reader, entity: Entity) -> dict[str, Any]:
     held = entity.model.licenses or []
     unknown = [lid for lid in held if lid not in reader.license_labels]
@@ -420,6 +429,9 @@ EXPORTERS: dict[str, Exporter] = {
         },
     ),
     'configurar_push_to_talk_usuario': Exporter(_setting_of('person', _push_to_talk, 'push_to_talk'), _PUSH_TO_TALK),
+    'configurar_numero_intercom_usuario': Exporter(
+        _setting_of('person', _intercom_number, 'numbers'), ('intercom_number',), {'intercom_number_remove': _CHANGE}
+    ),
     'configurar_desvio_usuario': Exporter(_setting_of('person', _forwarding, 'forwarding'), _FORWARD),
     'configurar_permisos_salientes_usuario': Exporter(
         _setting_of('person', _permissions, 'permissions_out', with_flags=True), _PERMISSIONS
@@ -427,6 +439,11 @@ EXPORTERS: dict[str, Exporter] = {
     'alta_workspace': Exporter(_export_alta_workspace, ('extension', 'phone_number', 'license', 'supported_devices')),
     'configurar_push_to_talk_workspace': Exporter(
         _setting_of('workspace', _push_to_talk, 'push_to_talk'), _PUSH_TO_TALK
+    ),
+    'configurar_numero_intercom_workspace': Exporter(
+        _setting_of('workspace', _intercom_number, 'numbers'),
+        ('intercom_number',),
+        {'intercom_number_remove': _CHANGE},
     ),
     'configurar_desvio_workspace': Exporter(_setting_of('workspace', _forwarding, 'forwarding'), _FORWARD),
     'configurar_permisos_salientes_workspace': Exporter(
@@ -476,6 +493,8 @@ def _row(reader: Reader, file: str, domain_actions: list[Action], entity: Entity
         except Unexportable as exc:
             own = [p.csv_column for p in action.params if not p.key]
             reader.note(file, entity.label, own, f'{action.name}: {exc}')
+            continue
+        if not values:  # nothing of this action's state to export for this entity (e.g. no intercom number)
             continue
         texts: dict[str, str] = {}
         for name, value in values.items():

@@ -1,6 +1,7 @@
 """HTTP layer of the emulated API: one module per area, each exposing ``ROUTES``; this collects them."""
 
 from . import (
+    alternate_numbers,
     call_forwarding,
     internal_dialing,
     jobs,
@@ -34,6 +35,7 @@ ROUTES = [
     *internal_dialing.ROUTES,
     *jobs.ROUTES,
     *move_users.ROUTES,
+    *alternate_numbers.ROUTES,
 ]
 
 __all__ = ['ROUTES']
