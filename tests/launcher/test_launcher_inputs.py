@@ -50,9 +50,10 @@ def test_the_v21_sample_folder_passes_the_preflight_and_says_how_each_column_is_
         assert notices.count(f'{file}: formato v21 reconocido (perfil legacy_v21)') == 1
     assert 'Usuarios.csv: add_license_ids -> add_licenses' in notices
     assert 'Ubicaciones.csv: calling_line_id -> main_number' in notices
+    assert 'Usuarios.csv: legacy_phone_number -> intercom_number' in notices
     ignored = {line.split(': columna ')[1].split(' ignorada')[0] for line in notices if ' ignorada: ' in line}
     assert ignored == {
-        'org_id', 'route_type', 'rg_id', 'calling_data', 'number_type', 'number_usage_type', 'premise_route_type',
+        'org_id', 'route_type', 'rg_id', 'calling_data', 'number_usage_type', 'premise_route_type',
         'route_identity', 'pstn_connection_type', 'primary', 'entity_id', 'enabled', 'call_type', 'transfer_enabled',
         'use_custom_enabled', 'use_custom_permissions',
     }  # fmt: skip

@@ -407,7 +407,10 @@ EXPORTERS: dict[str, Exporter] = {
     'anadir_numeraciones_ubicacion': Exporter(
         _export_numbers,
         ('phone_numbers',),
-        {'number_state': 'estado de los números que se añadan; los existentes se quedan como están'},
+        {
+            'number_state': 'estado de los números que se añadan; los existentes se quedan como están',
+            'number_type': 'tipo de los números que se añadan; los existentes se quedan como están',
+        },
     ),
     'configurar_cabecera_ubicacion': Exporter(_export_main_number, ('main_number', 'caller_id_name')),
     'configurar_internas_ubicacion': Exporter(
