@@ -51,6 +51,7 @@ EXAMPLES = {
         'outside_dial_digit': '0',
         'unknown_extension_route': 'RG-ESPANA',
         'outgoing_permissions': 'INTERNATIONAL:BLOCK, PREMIUM_SERVICES_I:BLOCK',
+        'enable_calling': 'si',
     },
     'usuarios': {
         'email': 'nombre.apellido@example.com',
@@ -67,6 +68,7 @@ EXAMPLES = {
         'push_to_talk_connection_type': 'TWO_WAY',
         'push_to_talk_auto_answer': 'si',
         'outgoing_permissions': 'INTERNATIONAL:BLOCK',
+        'intercom_number': '+34910000103',
     },
     'workspaces': {
         'name': 'Sala Ejemplo',
@@ -81,6 +83,7 @@ EXAMPLES = {
         'push_to_talk_auto_answer': 'si',
         'push_to_talk_members': 'nombre.apellido@example.com',
         'outgoing_permissions': 'INTERNATIONAL:BLOCK',
+        'intercom_number': '+34910000104',
     },
 }
 #: An example for a column without one in ``EXAMPLES``, by its type's name (empty: the column is left empty).

@@ -69,7 +69,7 @@ def test_an_export_reapplied_by_the_launcher_is_all_skipped_with_zero_writes(scr
 
     assert run.code == 0, run.stderr
     assert sandbox.writes(seq) == []
-    assert len(results) == run.result['summary']['total'] == 5 * 6 + 14 * 7 + 8 * 6
+    assert len(results) == run.result['summary']['total'] == 5 * 7 + 14 * 7 + 8 * 6
     # no one in the sample has an intercom (secondary) number: that column stays empty and its action does not apply
     intercom = {'configurar_numero_intercom_usuario', 'configurar_numero_intercom_workspace'}
     for row in results:  # a read-only action (precheck_workspace) writes nothing either: sin_cambios

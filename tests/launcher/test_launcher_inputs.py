@@ -71,8 +71,9 @@ def test_the_v21_sample_folder_runs_against_the_sandbox_and_a_rerun_changes_noth
     assert run.code == 0, run.stderr
     by_status = run.result['summary']['by_status']
     # the two workspace prechecks write nothing: skipped (sin_cambios), like every pair already in its state; the
-    # three users are not moved (no target_location) and, like the two workspaces, get no intercom number (no aplica)
-    assert (by_status['executed'], by_status['skipped'], by_status['error'], by_status['rejected']) == (19, 26, 0, 0)
+    # three users are not moved (no target_location) and, like the two workspaces, get no intercom number; the two
+    # locations are enabled by alta_ubicacion, not habilitar_calling_ubicacion (no enable_calling): no aplica
+    assert (by_status['executed'], by_status['skipped'], by_status['error'], by_status['rejected']) == (19, 28, 0, 0)
     prechecks = {r['category'] for r in _results(run) if r['action'] == 'precheck_workspace'}
     assert prechecks == {'sin_cambios'}
     assert run.stderr.count('formato v21 reconocido') == 4

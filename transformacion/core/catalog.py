@@ -21,6 +21,7 @@ GLOBAL_CSV = 'global.csv'
 
 ACTION_NAMES = (
     'alta_ubicacion',
+    'habilitar_calling_ubicacion',
     'configurar_pstn_ubicacion',
     'anadir_numeraciones_ubicacion',
     'configurar_cabecera_ubicacion',

@@ -240,6 +240,12 @@ def _setting_of(owner: str, read: Callable[..., dict[str, Any]], endpoint: str, 
 # --------------------------------------------------------------------------- ubicaciones
 
 
+def _export_calling(reader: Reader, entity: Entity) -> dict[str, Any]:
+    """An exported location has Webex Calling (its announcement language is alta_ubicacion's column)."""
+    announcement = entity.calling.announcement_language or entity.model.announcement_language
+    return {'enable_calling': True, 'announcement_language': announcement}
+
+
 def _inventory(reader: Reader, location_id: str) -> dict[str, Any]:
     return reader.ctx.cached(
         (EXPORT_INVENTORY, location_id),
@@ -403,6 +409,7 @@ EXPORTERS: dict[str, Exporter] = {
             'country',
         ),
     ),
+    'habilitar_calling_ubicacion': Exporter(_export_calling, ('enable_calling', 'announcement_language')),
     'configurar_pstn_ubicacion': Exporter(_export_pstn, ('pstn',)),
     'anadir_numeraciones_ubicacion': Exporter(
         _export_numbers,
