@@ -23,8 +23,10 @@ PARAMS: tuple[Param, ...] = (
         'intercom_number',
         E164,
         required=True,
-        help='número de intercom: número secundario (no principal) E.164 del inventario de la ubicación',
+        help='número de intercom: número secundario (no principal) E.164 del inventario de la ubicación; admite '
+        'plantilla sobre la fila (+3451{extension[1:]})',
         depends_on='anadir_numeraciones_ubicacion',
+        template=True,
     ),
     Param(
         'intercom_number_remove',
