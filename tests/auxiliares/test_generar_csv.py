@@ -152,7 +152,11 @@ def test_a_state_the_actions_cannot_reproduce_is_left_empty_and_reported(script,
     assert export.code == 0, export.stderr
     notes = export.result['result']['not_exported']
     assert [(n['file'], n['entity'], n['columns']) for n in notes] == [
-        ('usuarios.csv', f'lucia.martin@{DOMAIN}', 'outgoing_permissions, use_location_permissions')
+        (
+            'usuarios.csv',
+            f'lucia.martin@{DOMAIN}',
+            'outgoing_permissions, outgoing_permissions_profile, use_location_permissions',
+        )
     ]
     assert 'useCustomPermissions=false' in notes[0]['why']
     assert 'no exportables quedan vacíos' in export.result['summary']['message']

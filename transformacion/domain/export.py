@@ -390,6 +390,10 @@ def _export_alta_workspace(reader: Reader, entity: Entity) -> dict[str, Any]:
 _FORWARD = tuple(param.name for param in forwarding.PARAMS)
 _PUSH_TO_TALK = tuple(param.name for param in push_to_talk.PARAMS)
 _PERMISSIONS = ('outgoing_permissions', 'use_location_permissions')
+#: a profile is a file the operator writes: the export writes the same permissions as the explicit list
+_NO_PROFILE = {
+    'outgoing_permissions_profile': 'un perfil es un fichero: se exporta la lista completa en outgoing_permissions'
+}
 _CHANGE = 'describe un cambio, no un estado: se deja vacío'
 
 #: action -> how its parameters are exported (a parameter missing here gets an empty column, see
@@ -424,7 +428,9 @@ EXPORTERS: dict[str, Exporter] = {
         _export_internal_dialing,
         ('routing_prefix', 'outside_dial_digit', 'unknown_extension_route', 'unknown_extension_policy'),
     ),
-    'configurar_permisos_salientes_ubicacion': Exporter(_export_location_permissions, ('outgoing_permissions',)),
+    'configurar_permisos_salientes_ubicacion': Exporter(
+        _export_location_permissions, ('outgoing_permissions',), _NO_PROFILE
+    ),
     'alta_usuario': Exporter(
         _export_alta_usuario,
         ('first_name', 'last_name', 'display_name', 'location', 'extension', 'phone_number', 'calling_license'),
@@ -444,7 +450,7 @@ EXPORTERS: dict[str, Exporter] = {
     ),
     'configurar_desvio_usuario': Exporter(_setting_of('person', _forwarding, 'forwarding'), _FORWARD),
     'configurar_permisos_salientes_usuario': Exporter(
-        _setting_of('person', _permissions, 'permissions_out', with_flags=True), _PERMISSIONS
+        _setting_of('person', _permissions, 'permissions_out', with_flags=True), _PERMISSIONS, _NO_PROFILE
     ),
     'alta_workspace': Exporter(_export_alta_workspace, ('extension', 'phone_number', 'license', 'supported_devices')),
     'configurar_push_to_talk_workspace': Exporter(
@@ -457,7 +463,7 @@ EXPORTERS: dict[str, Exporter] = {
     ),
     'configurar_desvio_workspace': Exporter(_setting_of('workspace', _forwarding, 'forwarding'), _FORWARD),
     'configurar_permisos_salientes_workspace': Exporter(
-        _setting_of('workspace', _permissions, 'permissions_out', with_flags=True), _PERMISSIONS
+        _setting_of('workspace', _permissions, 'permissions_out', with_flags=True), _PERMISSIONS, _NO_PROFILE
     ),
 }
 
