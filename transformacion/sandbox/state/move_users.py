@@ -179,7 +179,7 @@ def validate_or_start(org: Org, users_list: Any, *, delay_s: float) -> tuple[boo
         'failed': 0,
         'errors': [],
     }
-    return False, view(org, org.move_users_jobs[job_id])
+    return False, started_view(org, org.move_users_jobs[job_id])
 
 
 def _apply(org: Org, move: dict[str, Any]) -> None:
@@ -227,7 +227,7 @@ def get(org: Org, job_id: str) -> MoveUsersJob:
 
 
 def view(org: Org, job: MoveUsersJob, now: float | None = None) -> dict[str, Any]:
-    """A job as the spec's ``MoveUsersJob`` status (snake_case): one execution with one step, the move counts."""
+    """A job as the spec's ``JobDetailsResponseById`` (snake_case): one execution with one step, the move counts."""
     now = time.time() if now is None else now
     running = job['status'] == 'STARTED'
     status = 'STARTED' if running else 'COMPLETED'
@@ -260,22 +260,25 @@ def view(org: Org, job: MoveUsersJob, now: float | None = None) -> dict[str, Any
         'job_execution_status': [execution],
         'latest_execution_status': status,
         'latest_execution_exit_code': exit_code,
-        'counts': {
-            'total_moves': total,
-            'moved': job['moved'],
-            'failed': job['failed'],
-            'pending': 0,
-            'skipped': 0,
-            'in_progress': total if running else 0,
-            'not_started': 0,
-        },
+        'counts': {'total_moves': total, 'moved': job['moved'], 'failed': job['failed'], 'pending': 0, 'skipped': 0},
     }
 
 
+def started_view(org: Org, job: MoveUsersJob) -> dict[str, Any]:
+    """A just-started job as the POST answers it (spec ``StartJobResponseObject``): its execution without steps."""
+    answer = view(org, job)
+    answer['job_execution_status'] = [
+        {key: value for key, value in execution.items() if key not in ('step_execution_statuses', 'end_time')}
+        for execution in answer['job_execution_status']
+    ]
+    return answer
+
+
 def listing(org: Org) -> list[dict[str, Any]]:
-    """Every move job of the org, newest first."""
+    """Every move job of the org, newest first, as the spec's ``JobDetailsResponse`` (its schema and its example
+    leave out ``name``)."""
     jobs = sorted(org.move_users_jobs.values(), key=lambda job: job['created'], reverse=True)
-    return [view(org, job) for job in jobs]
+    return [{key: value for key, value in view(org, job).items() if key != 'name'} for job in jobs]
 
 
 def errors(org: Org, job_id: str) -> list[dict[str, Any]]:
