@@ -94,6 +94,10 @@ def mover_usuarios_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> 
             )
         if number:
             check_number(api, ctx, number, target_id, target, person_id, field='target_phone_number')
+        # what is not given moves with the person: the read-back verifies that it did
+        for field in ('extension', 'phone_number'):
+            if before.get(field):
+                desired.setdefault(field, before[field])
         body = move_users.move_body(target_id, person_id, validate=True, extension=extension, number=number)
         validation['impacts'] = move_users.validate(api, ctx, body, who)
 
