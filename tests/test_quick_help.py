@@ -25,6 +25,10 @@ def imported_modules(*command: str, columns: int) -> tuple[str, set[str]]:
     return answer.stdout, names
 
 
+def test_only_the_entry_points_have_a_stored_help():
+    assert {path.stem for path in HELP_DIR.glob('*.txt')} == set(SCRIPT_NAMES)
+
+
 @pytest.mark.parametrize('script', SCRIPT_NAMES)
 def test_the_stored_help_is_what_the_parser_prints(script):
     stored = (HELP_DIR / f'{script}.txt').read_text(encoding='utf-8')

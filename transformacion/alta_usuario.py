@@ -156,7 +156,7 @@ def _check_existing(
 ) -> Any:
     """The license the person will hold (``lic``, or, when the person has no calling license yet, the subscription
     of ``wanted`` a unit is taken from); Rejected when Webex cannot bring the existing person to the desired calling
-    data: another calling license, or a calling user of another location (the API does not move people)."""
+    data: another calling license, or a calling user of another location (moving is mover_usuarios_ubicacion's job)."""
     email = person.emails[0]
     if before['calling_license'] is None:
         return take_unit(api, ctx, resolve.license_candidates(api, ctx, wanted), 'calling_license')
@@ -169,8 +169,8 @@ def _check_existing(
     if before['location_id'] != desired['location_id']:
         current = ctx.call(api.locations.details, before['location_id'], org_id=ctx.org_id).name
         raise Rejected(
-            f'location: {email} ya es usuario de Webex Calling en la ubicación {current!r} y Webex no permite moverlo '
-            f'a {location!r} por API; muévalo en Control Hub',
+            f'location: {email} ya es usuario de Webex Calling en la ubicación {current!r}; alta_usuario no lo mueve: '
+            f'muévalo a {location!r} con mover_usuarios_ubicacion (columna target_location)',
             {'before': before},
         )
     return lic

@@ -8,6 +8,9 @@ it runs after configurar_pstn_ubicacion of the same row (its location parameter 
 Numbers already in the location are left as they are; a number held by another location stops the action before
 any write, naming the location that holds it. The result reports every number. Success is judged by reading the
 inventory back: wxc_sdk's number.add() does not raise on a 400 (it passes ignore_status=400).
+``number_type`` (DID by default, TOLLFREE, MOBILE) is sent as ``numberType``; mobile numbers may go to any PSTN
+connection. The read-back checks that each number is there in the asked state (the inventory does not show the
+type of a DID or mobile number; a toll-free one shows ``tollFreeNumber``).
 Calls: GET /locations?name=, GET /telephony/config/locations/{id}, GET /telephony/pstn/locations/{id}/connection,
 GET /telephony/config/numbers, POST /telephony/config/locations/{id}/numbers (at most BATCH_SIZE numbers per request).
 Scopes: spark-admin:locations_read, spark-admin:telephony_config_read/write, spark-admin:telephony_pstn_read.
@@ -35,6 +38,9 @@ from transformacion.domain import resolve
 from transformacion.domain.locations import NUMBERS_BY_API, read_connection
 from transformacion.domain.numbers import read_inventory
 
+#: Number types Webex accepts in ``POST .../numbers`` (spec ``numberType``; wxc_sdk ``TelephoneNumberType``).
+NUMBER_TYPES = ('DID', 'TOLLFREE', 'MOBILE')
+
 ACTION = Action(
     name='anadir_numeraciones_ubicacion',
     domain='ubicaciones',
@@ -53,6 +59,13 @@ ACTION = Action(
             choices=('ACTIVE', 'INACTIVE'),
             default='ACTIVE',
             help='estado de los números añadidos (ACTIVE: en servicio)',
+        ),
+        Param(
+            'number_type',
+            type=ENUM,
+            choices=NUMBER_TYPES,
+            default='DID',
+            help='tipo de los números añadidos: DID (directos, por defecto), TOLLFREE (gratuitos) o MOBILE (móviles)',
         ),
     ),
 )
@@ -74,9 +87,12 @@ def _batches(numbers: list[str]) -> list[list[str]]:
     return [numbers[start : start + BATCH_SIZE] for start in range(0, len(numbers), BATCH_SIZE)]
 
 
-def _check_pstn(api: Any, ctx: Context, location_id: str, location: str, details: dict[str, Any]) -> str:
+def _check_pstn(
+    api: Any, ctx: Context, location_id: str, location: str, details: dict[str, Any], number_type: str = 'DID'
+) -> str:
     """The location's PSTN connection type; Rejected (with ``details`` and the connection) unless Webex lets the API
-    add numbers to it."""
+    add numbers of ``number_type`` to it: DID and toll-free numbers need a Local Gateway or non-integrated CCP, mobile
+    numbers any PSTN connection (developer.webex.com, Add Phone Numbers to a location)."""
     connection = read_connection(api, ctx, location_id)
     kind = connection['pstnConnectionType']
     if kind is None:
@@ -85,7 +101,7 @@ def _check_pstn(api: Any, ctx: Context, location_id: str, location: str, details
             'antes su PSTN (Local Gateway o CCP no integrado) con configurar_pstn_ubicacion (columna pstn)',
             {**details, 'pstn': connection},
         )
-    if kind not in NUMBERS_BY_API:
+    if kind not in NUMBERS_BY_API and number_type != 'MOBILE':
         raise Rejected(
             f'la ubicación {location!r} usa PSTN {kind} ({connection["displayName"]}): sus números los gestiona el '
             'proveedor y Cisco advierte que añadirlos por API puede dañar datos; pídalos al proveedor o añádalos en '
@@ -123,11 +139,14 @@ def _report(
 def anadir_numeraciones_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     from wxc_sdk.common import NumberState
     from wxc_sdk.rest import RestError
-    from wxc_sdk.telephony.location.numbers import NumberAddResponse
+    from wxc_sdk.telephony.location.numbers import NumberAddResponse, TelephoneNumberType
 
     location = params['location']
     wanted: list[str] = params['phone_numbers']
     state = params['number_state']
+    number_type = params.get('number_type') or 'DID'
+    # DID is what Webex assumes without numberType: it is sent only for another type
+    typed = {} if number_type == 'DID' else {'numberType': number_type}
     location_id = resolve.location_id(api, ctx, location)
     resolve.calling_location(api, ctx, location_id, location)
     inventory = read_inventory(api, ctx)
@@ -149,7 +168,7 @@ def anadir_numeraciones_ubicacion(api: Any, params: dict[str, Any], ctx: Context
                 f'{location!r}: {", ".join(elsewhere)}',
                 refused,
             )
-        details['pstn'] = _check_pstn(api, ctx, location_id, location, refused)
+        details['pstn'] = _check_pstn(api, ctx, location_id, location, refused, number_type)
 
     def write(changes: dict[str, Any]) -> str:
         new = list(changes)
@@ -162,10 +181,11 @@ def anadir_numeraciones_ubicacion(api: Any, params: dict[str, Any], ctx: Context
 
             try:
                 ctx.write(
-                    PlannedCall('POST', _numbers_path(location_id), {'phoneNumbers': batch, 'state': state}),
+                    PlannedCall('POST', _numbers_path(location_id), {'phoneNumbers': batch, **typed, 'state': state}),
                     api.telephony.location.number.add,
                     location_id,
                     batch,
+                    number_type=TelephoneNumberType(number_type) if typed else None,
                     state=NumberState(state),
                     org_id=ctx.org_id,
                     recover=recover,

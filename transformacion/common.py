@@ -68,6 +68,7 @@ from transformacion.core.params import (
     split_list,
     together,
 )
+from transformacion.core.renamed import renamed_main
 from transformacion.core.retry import (
     RetryAfterTooLong,
     RetryPolicy,
@@ -162,6 +163,7 @@ __all__ = [
     'register_secret',
     'Rejected',
     'rejected_on_404',
+    'renamed_main',
     'required_if',
     'requires',
     'result_object',

@@ -1,47 +1,12 @@
-"""Set the intercom (Webex Calling Push-to-Talk) of a person: connection type, auto answer, access type and member
-list (the list asked for replaces the current one); verified by reading it back.
-
-Calls: GET /people?email= (or GET /people/{id}) for the person and each member (GET /workspaces/{id} for workspace
-members), GET and PUT /people/{id}/features/pushToTalk.
-Scopes: spark-admin:people_read, spark-admin:people_write (spark-admin:workspaces_read with workspace members).
+"""Old name of configurar_push_to_talk_usuario (Webex Calling Push-to-Talk), kept as an alias: it says on stderr that
+the action was renamed and runs configurar_push_to_talk_usuario with the same arguments (the old ``--intercom-*``
+options too). "Intercom" now means what the LLD and the v21 scripts mean: a secondary number
+(configurar_numero_intercom_usuario). See transformacion/core/renamed.py.
 """
 
-from __future__ import annotations
+from transformacion.common import renamed_main
 
-from typing import Any
-
-from transformacion.common import PERSON, Action, Context, Outcome, action_main
-from transformacion.domain import intercom, resolve
-
-ACTION = Action(
-    name='configurar_intercom_usuario',
-    domain='usuarios',
-    summary='Intercom (Push-to-Talk) de una persona: conexión, respuesta automática, acceso y miembros.',
-    params=(
-        PERSON,
-        *intercom.PARAMS,
-    ),
-    rules=(intercom.ASKS,),
-)
-
-
-def configurar_intercom_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
-    who = f'la persona {params["person"]!r}'
-    person_id = resolve.person_id(api, ctx, params['person'])
-    outcome = intercom.configure(
-        api,
-        ctx,
-        params,
-        settings_api=api.person_settings.push_to_talk,
-        entity_id=person_id,
-        path=f'/people/{person_id}/features/pushToTalk',
-        who=who,
-    )
-    outcome.details = {'person_id': person_id, **outcome.details}
-    return outcome
-
-
-main = action_main(__name__)
+main = renamed_main('configurar_intercom_usuario')
 
 if __name__ == '__main__':
     raise SystemExit(main())

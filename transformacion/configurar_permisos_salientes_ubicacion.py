@@ -13,7 +13,12 @@ from typing import Any
 
 from transformacion.common import LOCATION, Action, Context, Outcome, action_main
 from transformacion.domain import resolve
-from transformacion.domain.outgoing_permissions import configure_permissions, permissions_param
+from transformacion.domain.outgoing_permissions import (
+    LOCATION_RULES,
+    PROFILE_PARAM,
+    configure_permissions,
+    permissions_param,
+)
 
 ACTION = Action(
     name='configurar_permisos_salientes_ubicacion',
@@ -22,8 +27,10 @@ ACTION = Action(
     high_impact=True,
     params=(
         LOCATION,
-        permissions_param(required=True),
+        permissions_param(required=False),
+        PROFILE_PARAM,
     ),
+    rules=LOCATION_RULES,
 )
 
 

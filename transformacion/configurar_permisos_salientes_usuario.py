@@ -18,6 +18,7 @@ from transformacion.common import PERSON, Action, Context, Outcome, Rejected, ac
 from transformacion.domain import resolve
 from transformacion.domain.outgoing_permissions import (
     ENTITY_RULES,
+    PROFILE_PARAM,
     USE_LOCATION_PARAM,
     configure_permissions,
     permissions_param,
@@ -32,6 +33,7 @@ ACTION = Action(
     params=(
         PERSON,
         permissions_param(required=False),
+        PROFILE_PARAM,
         USE_LOCATION_PARAM,
     ),
     rules=ENTITY_RULES,

@@ -18,6 +18,7 @@ from transformacion.common import WORKSPACE, WORKSPACE_LOCATION, Action, Context
 from transformacion.domain.outgoing_permissions import (
     AREA,
     ENTITY_RULES,
+    PROFILE_PARAM,
     USE_LOCATION_PARAM,
     configure_permissions,
     permissions_param,
@@ -34,6 +35,7 @@ ACTION = Action(
         WORKSPACE,
         WORKSPACE_LOCATION,
         permissions_param(required=False),
+        PROFILE_PARAM,
         USE_LOCATION_PARAM,
     ),
     rules=ENTITY_RULES,

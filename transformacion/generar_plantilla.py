@@ -51,6 +51,7 @@ EXAMPLES = {
         'outside_dial_digit': '0',
         'unknown_extension_route': 'RG-ESPANA',
         'outgoing_permissions': 'INTERNATIONAL:BLOCK, PREMIUM_SERVICES_I:BLOCK',
+        'enable_calling': 'si',
     },
     'usuarios': {
         'email': 'nombre.apellido@example.com',
@@ -64,9 +65,10 @@ EXAMPLES = {
         'add_licenses': 'Meeting - Webex Meetings',
         'forward_no_answer': '1102',
         'forward_no_answer_rings': '4',
-        'intercom_connection_type': 'TWO_WAY',
-        'intercom_auto_answer': 'si',
+        'push_to_talk_connection_type': 'TWO_WAY',
+        'push_to_talk_auto_answer': 'si',
         'outgoing_permissions': 'INTERNATIONAL:BLOCK',
+        'intercom_number': '+34910000103',
     },
     'workspaces': {
         'name': 'Sala Ejemplo',
@@ -77,10 +79,11 @@ EXAMPLES = {
         'supported_devices': 'phones',
         'forward_no_answer': '1101',
         'forward_no_answer_rings': '4',
-        'intercom_connection_type': 'TWO_WAY',
-        'intercom_auto_answer': 'si',
-        'intercom_members': 'nombre.apellido@example.com',
+        'push_to_talk_connection_type': 'TWO_WAY',
+        'push_to_talk_auto_answer': 'si',
+        'push_to_talk_members': 'nombre.apellido@example.com',
         'outgoing_permissions': 'INTERNATIONAL:BLOCK',
+        'intercom_number': '+34910000104',
     },
 }
 #: An example for a column without one in ``EXAMPLES``, by its type's name (empty: the column is left empty).

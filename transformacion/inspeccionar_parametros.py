@@ -19,6 +19,7 @@ from transformacion.batch.options import NotStarted, add_input_options, batch_fr
 from transformacion.core.catalog import ACTION_NAMES, actions, load_catalog
 from transformacion.core.cli import Reply, capture, command_parser, emit, invocation_from
 from transformacion.core.params import Action, Param, describe_rules
+from transformacion.core.renamed import current_names
 
 SCRIPT = 'inspeccionar_parametros'
 FORMATS = ('table', 'json', 'markdown')
@@ -222,6 +223,7 @@ def inspect(
     """The declarations of ``names`` (every action when empty) rendered in ``fmt``, or the preflight of
     ``input_dir`` (read with the input options ``reading``); the text goes to stderr (and to ``output`` when given).
     Rejected for an unknown action."""
+    names = current_names(names)
     unknown = [name for name in names if name not in ACTION_NAMES]
     if unknown:
         status = 'rejected'

@@ -12,6 +12,7 @@ import argparse
 import sys
 from typing import Any
 
+from transformacion.batch import menu
 from transformacion.batch.options import (
     EXIT_HELP,
     Batch,
@@ -44,6 +45,10 @@ obligatoria es un problema de validación; si no aplica, queda skipped con el mo
 Antes de escribir nada se validan todas las filas y se informan todos los problemas; con problemas no se escribe
 nada salvo con --skip-invalid. Si el requisito de una fila falla (error, rejected, timeout), sus dependientes quedan
 skipped con ese motivo. Una acción en desarrollo se rechaza (rejected) en todas sus filas.
+
+En un terminal y sin --actions (ni --resume), ofrece el menú del launcher v21: las acciones de los datasets de la
+carpeta por letra (a, b, ...; varias separadas por comas, Enter: todas), modo single (una fila, la que se pida) o
+bulk, y un resumen de ficheros y acciones que confirmar (s/N). Sin terminal (una tubería, cron, CI) no pregunta nada.
 
 Antes de la primera escritura se leen y se muestran el destino (organización, URL base) y el dueño del token; una
 ejecución solo se reanuda contra el mismo destino. Ctrl-C (o SIGTERM) detiene limpio: termina lo que está en curso,
@@ -99,11 +104,15 @@ def main(argv: list[str] | None = None) -> int:
             raise NotStarted('indique --input_dir (o --resume / --retry-failed RUN_ID)')
         if args.row is not None and not single:
             raise NotStarted('--row solo se usa con --mode single')
+        actions, row = args.actions, (args.row or 1) if single else None
+        if menu.wanted(args):
+            choice = menu.choose(folder, catalog, reading=input_options(args), dry_run=args.dry_run)
+            actions, row = choice.actions or None, choice.row
         return batch_from_folder(
             folder,
-            args.actions,
+            actions,
             catalog=catalog,
-            row=(args.row or 1) if single else None,
+            row=row,
             dry_run=args.dry_run,
             skip_invalid=args.skip_invalid,
             chunk_size=args.chunk_size,

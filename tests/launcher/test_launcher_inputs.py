@@ -50,9 +50,10 @@ def test_the_v21_sample_folder_passes_the_preflight_and_says_how_each_column_is_
         assert notices.count(f'{file}: formato v21 reconocido (perfil legacy_v21)') == 1
     assert 'Usuarios.csv: add_license_ids -> add_licenses' in notices
     assert 'Ubicaciones.csv: calling_line_id -> main_number' in notices
+    assert 'Usuarios.csv: legacy_phone_number -> intercom_number' in notices
     ignored = {line.split(': columna ')[1].split(' ignorada')[0] for line in notices if ' ignorada: ' in line}
     assert ignored == {
-        'org_id', 'route_type', 'rg_id', 'calling_data', 'number_type', 'number_usage_type', 'premise_route_type',
+        'org_id', 'route_type', 'rg_id', 'calling_data', 'number_usage_type', 'premise_route_type',
         'route_identity', 'pstn_connection_type', 'primary', 'entity_id', 'enabled', 'call_type', 'transfer_enabled',
         'use_custom_enabled', 'use_custom_permissions',
     }  # fmt: skip
@@ -69,8 +70,10 @@ def test_the_v21_sample_folder_runs_against_the_sandbox_and_a_rerun_changes_noth
 
     assert run.code == 0, run.stderr
     by_status = run.result['summary']['by_status']
-    # the two workspace prechecks write nothing: skipped (sin_cambios), like every pair already in its state
-    assert (by_status['executed'], by_status['skipped'], by_status['error'], by_status['rejected']) == (19, 18, 0, 0)
+    # the two workspace prechecks write nothing: skipped (sin_cambios), like every pair already in its state; the
+    # three users are not moved (no target_location) and, like the two workspaces, get no intercom number; the two
+    # locations are enabled by alta_ubicacion, not habilitar_calling_ubicacion (no enable_calling): no aplica
+    assert (by_status['executed'], by_status['skipped'], by_status['error'], by_status['rejected']) == (19, 28, 0, 0)
     prechecks = {r['category'] for r in _results(run) if r['action'] == 'precheck_workspace'}
     assert prechecks == {'sin_cambios'}
     assert run.stderr.count('formato v21 reconocido') == 4
@@ -96,7 +99,7 @@ def test_v21_refusals_name_file_row_column_value_and_why(offline, tmp_path):
     ubicaciones.write_text(ubicaciones.read_text(encoding='utf-8').replace(',+34935550401,LOCAL', ',34935550401,LOCAL'))
     usuarios = folder / 'Usuarios.csv'
     lines = usuarios.read_text(encoding='utf-8').splitlines()
-    lines[2] = lines[2].replace(',,85550102,FALSE,,', ',+34515550402,85550102,FALSE,,')
+    lines[2] = lines[2].replace(',,85550102,FALSE,,', ',34515550402,85550102,FALSE,,')
     usuarios.write_text('\n'.join(lines) + '\n', encoding='utf-8')
 
     code, result, _ = preflight(offline, str(folder))
@@ -105,9 +108,8 @@ def test_v21_refusals_name_file_row_column_value_and_why(offline, tmp_path):
     problems = {(p['file'], p['row'], p['column']): p for p in result['problems']}
     clid = problems[('Ubicaciones.csv', 1, 'calling_line_id (main_number)')]
     assert clid['value'] == '34935550401' and "con '+'" in clid['why']
-    intercom = problems[('Usuarios.csv', 2, 'legacy_phone_number')]
-    assert intercom['value'] == '+34515550402'
-    assert 'pendiente: numero_intercom' in intercom['why'] and 'número secundario' in intercom['why']
+    intercom = problems[('Usuarios.csv', 2, 'legacy_phone_number (intercom_number)')]
+    assert intercom['value'] == '34515550402' and "con '+'" in intercom['why']
 
 
 def test_names_that_differ_only_in_case_are_an_error_naming_both(launch, sandbox, tmp_path):

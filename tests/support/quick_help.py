@@ -40,7 +40,11 @@ def rendered_help(script: str) -> str:
 
 
 def write_all() -> None:
+    """Rewrite every stored text and remove those of entry points that no longer have one (a renamed action's old
+    name answers through its parser, with the notice that it was renamed)."""
     HELP_DIR.mkdir(exist_ok=True)
+    for stale in set(HELP_DIR.glob('*.txt')) - {HELP_DIR / f'{script}.txt' for script in SCRIPT_NAMES}:
+        stale.unlink()
     for script in SCRIPT_NAMES:
         (HELP_DIR / f'{script}.txt').write_text(rendered_help(script), encoding='utf-8')
 

@@ -246,3 +246,51 @@ def test_the_launcher_adds_a_rows_numbers_after_its_pstn_and_not_when_the_pstn_i
     )
     assert pstn_put < numbers_post
     assert '+34963200100' not in sandbox.org.numbers
+
+
+def test_toll_free_numbers_are_sent_with_their_type_and_read_back_as_toll_free(cli, sandbox, lgw_site):
+    start = mark(sandbox)
+    numbers = '+34900100100-+34900100101'
+
+    run = cli('anadir_numeraciones_ubicacion', '--location', lgw_site.name, '--phone-numbers', numbers,
+              '--number-type', 'tollfree')  # fmt: skip
+
+    assert (run.code, run.status) == (0, 'executed'), run.result
+    [post] = posts(sandbox.writes(start))
+    assert post['request_body'] == {
+        'phoneNumbers': ['+34900100100', '+34900100101'],
+        'numberType': 'TOLLFREE',
+        'state': 'ACTIVE',
+    }
+    assert {sandbox.org.numbers[n]['toll_free_number'] for n in ('+34900100100', '+34900100101')} == {True}
+
+
+def test_mobile_numbers_may_go_to_a_cisco_pstn_location_where_dids_may_not(cli, sandbox):
+    start = mark(sandbox)
+    did = cli('anadir_numeraciones_ubicacion', '--location', 'Valencia Puerto', '--phone-numbers', '+34600100100',
+              '--dry-run')  # fmt: skip
+    mobile = cli('anadir_numeraciones_ubicacion', '--location', 'Valencia Puerto', '--phone-numbers', '+34600100100',
+                 '--number-type', 'MOBILE')  # fmt: skip
+
+    assert did.status == 'rejected', did.result
+    assert (mobile.code, mobile.status) == (0, 'executed'), mobile.result
+    assert [p['request_body']['numberType'] for p in posts(sandbox.writes(start))] == ['MOBILE']
+    assert sandbox.org.numbers['+34600100100']['location_id'] == ids_of_valencia(sandbox)
+
+
+def test_an_unknown_number_type_is_refused_before_any_call(cli, sandbox, lgw_site):
+    start = mark(sandbox)
+
+    run = cli('anadir_numeraciones_ubicacion', '--location', lgw_site.name, '--phone-numbers', '+34900100100',
+              '--number-type', 'FAX')  # fmt: skip
+
+    assert (run.code, run.status) == (2, 'rejected'), run.result
+    assert (
+        "--number-type: valor 'FAX'" in run.result['summary']['message']
+        and 'TOLLFREE' in run.result['summary']['message']
+    )
+    assert sandbox.journal(start) == []
+
+
+def ids_of_valencia(sandbox):
+    return next(loc['id'] for loc in sandbox.org.locations.values() if loc['name'] == 'Valencia Puerto')

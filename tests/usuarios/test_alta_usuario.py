@@ -154,7 +154,7 @@ def test_a_calling_user_of_another_location_is_rejected_not_moved(cli, sandbox):
     assert (run.code, run.status) == (2, 'rejected'), run.result
     message = run.result['summary']['message']
     assert message.startswith(f"location: {LUCIA} ya es usuario de Webex Calling en la ubicación 'Sede Central'")
-    assert "'Barcelona Diagonal'" in message and 'Control Hub' in message
+    assert "'Barcelona Diagonal'" in message and 'mover_usuarios_ubicacion' in message
     assert sandbox.writes() == []
 
 

@@ -195,3 +195,22 @@ def test_from_a_csv_row(cli, sandbox, tmp_path):
         'system_max_number_of_rings': 20,
         'destination_voicemail_enabled': True,
     }
+
+
+def test_a_destination_template_takes_the_rows_extension_and_the_dry_run_shows_it_expanded(cli, sandbox, tmp_path):
+    """The v21 forwarding to 53 + the user's extension, as a template over the row: 53{extension}."""
+    csv_path = tmp_path / 'usuarios.csv'
+    csv_path.write_text(
+        f'email;extension;forward_always\n{LUCIA};1001;53{{extension}}\n{ADMIN};;53{{extension}}\n', encoding='utf-8'
+    )
+
+    dry = cli('configurar_desvio_usuario', '--csv', str(csv_path), '--row', '1', '--dry-run')
+    run = cli('configurar_desvio_usuario', '--csv', str(csv_path), '--row', '1')
+    missing = cli('configurar_desvio_usuario', '--csv', str(csv_path), '--row', '2', '--dry-run')
+
+    assert dry.status == 'dry_run', dry.result
+    assert dry.result['invocation']['params']['forward_always'] == '531001'
+    assert dry.result['result']['diff']['always_destination'] == {'before': None, 'after': '531001'}
+    assert run.status == 'executed' and forwarding(sandbox)['call_forwarding']['always']['destination'] == '531001'
+    assert missing.status == 'rejected'
+    assert '{extension}' in missing.result['summary']['message'] and 'vacía' in missing.result['summary']['message']

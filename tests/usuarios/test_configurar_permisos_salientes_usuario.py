@@ -72,3 +72,35 @@ def test_a_person_without_webex_calling_or_unknown_is_rejected(cli, sandbox):
     assert (unknown.code, unknown.status) == (2, 'rejected')
     assert 'nadie@' in unknown.result['summary']['message']
     assert sandbox.writes() == []
+
+
+def test_an_allow_all_except_profile_allows_every_other_call_type_the_person_offers(cli, sandbox, org, tmp_path):
+    profile = tmp_path / 'sin_internacional.json'
+    profile.write_text('{"name": "sin_internacional", "todo_permitido_salvo": {"INTERNATIONAL": "BLOCK"}}')
+    seed(org, 'person', LUCIA_ID, CUSTOM, NATIONAL=('BLOCK', False), INTERNATIONAL=('ALLOW', True))
+
+    run = cli(ACTION, '--person', LUCIA, '--outgoing-permissions-profile', str(profile), '--yes')
+
+    assert run.status == 'executed', run.result
+    assert run.result['result']['profile'] == {
+        'name': 'sin_internacional',
+        'file': str(profile),
+        'allow_all_except': True,
+    }
+    after = stored(org, 'person', LUCIA_ID)
+    assert after['INTERNATIONAL'] == {'action': 'BLOCK', 'transfer_enabled': True}
+    offered = [key for key in after if key.isupper()]
+    assert all(after[key]['action'] == 'ALLOW' for key in offered if key != 'INTERNATIONAL')
+    again = cli(ACTION, '--person', LUCIA, '--outgoing-permissions-profile', str(profile), '--yes')
+    assert again.status == 'skipped', again.result
+
+
+def test_a_profile_and_a_list_together_are_refused_before_any_call(cli, sandbox, tmp_path):
+    profile = tmp_path / 'p.json'
+    profile.write_text('{"permisos": {"NATIONAL": "ALLOW"}}')
+
+    run = cli(ACTION, '--person', LUCIA, '--outgoing-permissions-profile', str(profile),
+              '--outgoing-permissions', 'INTERNATIONAL:BLOCK', '--yes')  # fmt: skip
+
+    assert run.status == 'rejected' and 'use uno' in run.result['summary']['message']
+    assert sandbox.journal() == []

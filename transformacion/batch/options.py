@@ -29,6 +29,7 @@ from transformacion.core.columns import (
 )
 from transformacion.core.csvfiles import CsvError
 from transformacion.core.outcome import Rejected
+from transformacion.core.renamed import current_names
 from transformacion.core.retry import RetryPolicy
 
 EXIT_CODES = {
@@ -118,6 +119,7 @@ def batch_from_csv(
     incomplete or unreadable. ``reading`` and ``notices``: see ``batch_from_folder``."""
     if not action or not csv_file:
         raise NotStarted('indique --action y --csv (o --resume / --retry-failed RUN_ID)')
+    [action] = current_names([action])
     if action not in catalog:
         raise NotStarted(f'acción desconocida: {action}; acciones: {", ".join(catalog)}')
     for path in filter(None, (csv_file, global_csv)):
@@ -234,7 +236,7 @@ def _selection(actions: str | None, present: set[str], catalog: Catalog) -> tupl
         if not chosen:
             raise NotStarted('no hay acciones ready para los datasets de la carpeta; elija con --actions')
         return chosen
-    names = tuple(dict.fromkeys(name.strip() for name in actions.split(',') if name.strip()))
+    names = tuple(dict.fromkeys(current_names(name.strip() for name in actions.split(',') if name.strip())))
     unknown = [name for name in names if name not in catalog]
     if unknown:
         raise NotStarted(f'acciones desconocidas: {", ".join(unknown)}; acciones: {", ".join(catalog)}')

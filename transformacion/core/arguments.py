@@ -21,6 +21,7 @@ from transformacion.core.columns import (
 from transformacion.core.csvfiles import FORMULA_WHY, CsvError, looks_like_formula
 from transformacion.core.outcome import InvalidParams, Problem, Rejected
 from transformacion.core.params import Action, Violation
+from transformacion.core.templates import expand, is_template
 from transformacion.core.values import MissingCountryCode
 from transformacion.core.values import country as iso_country
 
@@ -240,14 +241,23 @@ def _params_for_script(
         if '\x00' in raw:
             problems.append(Problem(origin.file, origin.row, origin.column, raw.replace('\x00', '\\0'), 'contiene NUL'))
             continue
+        if param.template and is_template(raw):
+            try:
+                text = expand(raw, {**context, **_own_columns(action, values)})
+            except ValueError as exc:
+                problems.append(Problem(origin.file, origin.row, origin.column, raw, str(exc)))
+                continue
+        else:
+            text = raw
         try:
-            typed[param.name] = param.coerce(raw)
+            typed[param.name] = param.coerce(text)
         except MissingCountryCode as exc:
             problems.append(
-                Problem(origin.file, origin.row, origin.column, raw, exc.with_country(_region(values, context)))
+                Problem(origin.file, origin.row, origin.column, text, exc.with_country(_region(values, context)))
             )
         except ValueError as exc:
-            problems.append(Problem(origin.file, origin.row, origin.column, raw, str(exc)))
+            shown = raw if text == raw else f'{raw} -> {text}'
+            problems.append(Problem(origin.file, origin.row, origin.column, shown, str(exc)))
     for rule in action.rules:
         violation = rule.check(action, values, typed)
         if violation is not None:
@@ -255,6 +265,15 @@ def _params_for_script(
     if problems:
         raise InvalidParams(problems)
     return typed
+
+
+def _own_columns(action: Action, values: Mapping[str, Any]) -> dict[str, str]:
+    """The action's own raw values by CSV column (what a template may name besides the row's other columns)."""
+    return {
+        param.csv_column: value
+        for param in action.params
+        if isinstance(value := values.get(param.name), str) and value and not is_template(value)
+    }
 
 
 def _rule_problem(action: Action, violation: Violation, origins: dict[str, Origin]) -> Problem:

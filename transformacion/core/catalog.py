@@ -21,6 +21,7 @@ GLOBAL_CSV = 'global.csv'
 
 ACTION_NAMES = (
     'alta_ubicacion',
+    'habilitar_calling_ubicacion',
     'configurar_pstn_ubicacion',
     'anadir_numeraciones_ubicacion',
     'configurar_cabecera_ubicacion',
@@ -28,12 +29,15 @@ ACTION_NAMES = (
     'configurar_permisos_salientes_ubicacion',
     'alta_usuario',
     'asignar_licencias_usuario',
-    'configurar_intercom_usuario',
+    'mover_usuarios_ubicacion',
+    'configurar_push_to_talk_usuario',
+    'configurar_numero_intercom_usuario',
     'configurar_desvio_usuario',
     'configurar_permisos_salientes_usuario',
     'alta_workspace',
     'precheck_workspace',
-    'configurar_intercom_workspace',
+    'configurar_push_to_talk_workspace',
+    'configurar_numero_intercom_workspace',
     'configurar_desvio_workspace',
     'configurar_permisos_salientes_workspace',
 )
@@ -45,6 +49,7 @@ TOOL_NAMES = (
     'inspeccionar_parametros',
     'consolidar_reportes',
     'generar_plantilla',
+    'revertir',
 )
 
 

@@ -31,7 +31,7 @@ from transformacion.core.csvfiles import CsvError, column_letter, iter_rows, rea
 from transformacion.core.params import DATASETS
 
 #: The profiles shipped with the product (``profiles/<name>.json``), tried in this order.
-BUILTIN_PROFILES = ('legacy_v21', 'control_hub')
+BUILTIN_PROFILES = ('legacy_v21', 'control_hub', 'renombradas')
 #: The dataset of the common values (one row), next to ``DATASETS``.
 GLOBAL = 'global'
 #: The file of the common values, as the launcher names it.

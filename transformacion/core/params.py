@@ -139,6 +139,8 @@ class Param:
     default: Any = None
     depends_on: str | None = None
     key: bool = False
+    #: the value may be a template over the row's other columns (``53{extension}``; see ``core/templates``)
+    template: bool = False
 
     @property
     def csv_column(self) -> str:

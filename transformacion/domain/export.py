@@ -28,7 +28,7 @@ from transformacion.core.evidence import logging_to
 from transformacion.core.outcome import Rejected
 from transformacion.core.params import MAX_RANGE, Action, decode_webex_id
 from transformacion.core.retry import absent_on_404
-from transformacion.domain import forwarding, intercom, outgoing_permissions, resolve
+from transformacion.domain import forwarding, intercom_number, outgoing_permissions, push_to_talk, resolve
 from transformacion.domain.licenses import license_labels, user_calling_licenses
 from transformacion.domain.locations import LOCAL_GATEWAY, location_state, read_connection
 from transformacion.domain.numbers import read_inventory, work_number
@@ -51,9 +51,10 @@ ExportFunction = Callable[['Reader', 'Entity'], dict[str, Any]]
 class Exporter:
     """How the current state of one action's parameters is read for one entity.
 
-    ``read(reader, entity)`` returns ``{parameter: value}`` (None: not exportable; say why in ``reader.note``) or
-    raises Unexportable. ``params`` are the parameters it can fill; ``not_state`` the parameters that describe a
-    change to make rather than a state to read back, left empty on purpose (parameter -> why).
+    ``read(reader, entity)`` returns ``{parameter: value}`` (None: not exportable; say why in ``reader.note``;
+    ``{}``: nothing to export, the action does not apply to the entity) or raises Unexportable. ``params`` are the
+    parameters it can fill; ``not_state`` the parameters that describe a change to make rather than a state to read
+    back, left empty on purpose (parameter -> why).
     """
 
     read: ExportFunction
@@ -170,12 +171,12 @@ def _forwarding(reader: Reader, settings_api: Any, entity_id: str) -> dict[str, 
     return values
 
 
-def _intercom(reader: Reader, settings_api: Any, entity_id: str) -> dict[str, Any]:
+def _push_to_talk(reader: Reader, settings_api: Any, entity_id: str) -> dict[str, Any]:
     ctx = reader.ctx
     settings = _read_or_unexportable(
-        ctx, settings_api.read, entity_id, org_id=ctx.org_id, why='sin intercom legible (404)'
+        ctx, settings_api.read, entity_id, org_id=ctx.org_id, why='sin Push-to-Talk legible (404)'
     )
-    state = intercom.current_state(settings)
+    state = push_to_talk.current_state(settings)
     members: list[str] = []
     for member in settings.members or []:
         member_id = member if isinstance(member, str) else member.member_id
@@ -187,14 +188,14 @@ def _intercom(reader: Reader, settings_api: Any, entity_id: str) -> dict[str, An
             members.append(email.lower() if email else member_id)
         else:
             raise Unexportable(
-                f'el miembro de intercom {member_id!r} no es una persona ni un workspace y no se puede indicar en '
-                'intercom_members'
+                f'el miembro de Push-to-Talk {member_id!r} no es una persona ni un workspace y no se puede indicar en '
+                'push_to_talk_members'
             )
     return {
-        'intercom_connection_type': state['connection_type'],
-        'intercom_auto_answer': state['auto_answer'],
-        'intercom_access_type': state['access_type'],
-        'intercom_members': ', '.join(members) if members else intercom.NO_MEMBERS[0],
+        'push_to_talk_connection_type': state['connection_type'],
+        'push_to_talk_auto_answer': state['auto_answer'],
+        'push_to_talk_access_type': state['access_type'],
+        'push_to_talk_members': ', '.join(members) if members else push_to_talk.NO_MEMBERS[0],
     }
 
 
@@ -237,6 +238,12 @@ def _setting_of(owner: str, read: Callable[..., dict[str, Any]], endpoint: str, 
 
 
 # --------------------------------------------------------------------------- ubicaciones
+
+
+def _export_calling(reader: Reader, entity: Entity) -> dict[str, Any]:
+    """An exported location has Webex Calling (its announcement language is alta_ubicacion's column)."""
+    announcement = entity.calling.announcement_language or entity.model.announcement_language
+    return {'enable_calling': True, 'announcement_language': announcement}
 
 
 def _inventory(reader: Reader, location_id: str) -> dict[str, Any]:
@@ -335,6 +342,19 @@ def _export_alta_usuario(reader: Reader, entity: Entity) -> dict[str, Any]:
     }
 
 
+def _export_location(reader: Reader, entity: Entity) -> dict[str, Any]:
+    """The person's current location as ``target_location``: reapplied, nothing moves."""
+    return {'target_location': reader.location_labels.get(entity.model.location_id)}
+
+
+def _intercom_number(reader: Reader, settings_api: Any, holder_id: str) -> dict[str, Any]:
+    """The first alternate number as ``intercom_number`` (a row holds one); ``{}`` when there is none: the action
+    does not apply to that row."""
+    settings = reader.ctx.call(settings_api.read, holder_id, org_id=reader.ctx.org_id)
+    _, alternates = intercom_number.numbers_of(settings)
+    return {'intercom_number': alternates[0]} if alternates else {}
+
+
 def _export_licenses(reader: Reader, entity: Entity) -> dict[str, Any]:
     held = entity.model.licenses or []
     unknown = [lid for lid in held if lid not in reader.license_labels]
@@ -368,8 +388,12 @@ def _export_alta_workspace(reader: Reader, entity: Entity) -> dict[str, Any]:
 
 
 _FORWARD = tuple(param.name for param in forwarding.PARAMS)
-_INTERCOM = tuple(param.name for param in intercom.PARAMS)
+_PUSH_TO_TALK = tuple(param.name for param in push_to_talk.PARAMS)
 _PERMISSIONS = ('outgoing_permissions', 'use_location_permissions')
+#: a profile is a file the operator writes: the export writes the same permissions as the explicit list
+_NO_PROFILE = {
+    'outgoing_permissions_profile': 'un perfil es un fichero: se exporta la lista completa en outgoing_permissions'
+}
 _CHANGE = 'describe un cambio, no un estado: se deja vacío'
 
 #: action -> how its parameters are exported (a parameter missing here gets an empty column, see
@@ -389,33 +413,57 @@ EXPORTERS: dict[str, Exporter] = {
             'country',
         ),
     ),
+    'habilitar_calling_ubicacion': Exporter(_export_calling, ('enable_calling', 'announcement_language')),
     'configurar_pstn_ubicacion': Exporter(_export_pstn, ('pstn',)),
     'anadir_numeraciones_ubicacion': Exporter(
         _export_numbers,
         ('phone_numbers',),
-        {'number_state': 'estado de los números que se añadan; los existentes se quedan como están'},
+        {
+            'number_state': 'estado de los números que se añadan; los existentes se quedan como están',
+            'number_type': 'tipo de los números que se añadan; los existentes se quedan como están',
+        },
     ),
     'configurar_cabecera_ubicacion': Exporter(_export_main_number, ('main_number', 'caller_id_name')),
     'configurar_internas_ubicacion': Exporter(
         _export_internal_dialing,
         ('routing_prefix', 'outside_dial_digit', 'unknown_extension_route', 'unknown_extension_policy'),
     ),
-    'configurar_permisos_salientes_ubicacion': Exporter(_export_location_permissions, ('outgoing_permissions',)),
+    'configurar_permisos_salientes_ubicacion': Exporter(
+        _export_location_permissions, ('outgoing_permissions',), _NO_PROFILE
+    ),
     'alta_usuario': Exporter(
         _export_alta_usuario,
         ('first_name', 'last_name', 'display_name', 'location', 'extension', 'phone_number', 'calling_license'),
     ),
     'asignar_licencias_usuario': Exporter(_export_licenses, ('add_licenses',), {'remove_licenses': _CHANGE}),
-    'configurar_intercom_usuario': Exporter(_setting_of('person', _intercom, 'push_to_talk'), _INTERCOM),
+    'mover_usuarios_ubicacion': Exporter(
+        _export_location,
+        ('target_location',),
+        {
+            'target_extension': 'la extensión actual ya se exporta en extension (alta_usuario)',
+            'target_phone_number': 'el número actual ya se exporta en phone_number (alta_usuario)',
+        },
+    ),
+    'configurar_push_to_talk_usuario': Exporter(_setting_of('person', _push_to_talk, 'push_to_talk'), _PUSH_TO_TALK),
+    'configurar_numero_intercom_usuario': Exporter(
+        _setting_of('person', _intercom_number, 'numbers'), ('intercom_number',), {'intercom_number_remove': _CHANGE}
+    ),
     'configurar_desvio_usuario': Exporter(_setting_of('person', _forwarding, 'forwarding'), _FORWARD),
     'configurar_permisos_salientes_usuario': Exporter(
-        _setting_of('person', _permissions, 'permissions_out', with_flags=True), _PERMISSIONS
+        _setting_of('person', _permissions, 'permissions_out', with_flags=True), _PERMISSIONS, _NO_PROFILE
     ),
     'alta_workspace': Exporter(_export_alta_workspace, ('extension', 'phone_number', 'license', 'supported_devices')),
-    'configurar_intercom_workspace': Exporter(_setting_of('workspace', _intercom, 'push_to_talk'), _INTERCOM),
+    'configurar_push_to_talk_workspace': Exporter(
+        _setting_of('workspace', _push_to_talk, 'push_to_talk'), _PUSH_TO_TALK
+    ),
+    'configurar_numero_intercom_workspace': Exporter(
+        _setting_of('workspace', _intercom_number, 'numbers'),
+        ('intercom_number',),
+        {'intercom_number_remove': _CHANGE},
+    ),
     'configurar_desvio_workspace': Exporter(_setting_of('workspace', _forwarding, 'forwarding'), _FORWARD),
     'configurar_permisos_salientes_workspace': Exporter(
-        _setting_of('workspace', _permissions, 'permissions_out', with_flags=True), _PERMISSIONS
+        _setting_of('workspace', _permissions, 'permissions_out', with_flags=True), _PERMISSIONS, _NO_PROFILE
     ),
 }
 
@@ -461,6 +509,8 @@ def _row(reader: Reader, file: str, domain_actions: list[Action], entity: Entity
         except Unexportable as exc:
             own = [p.csv_column for p in action.params if not p.key]
             reader.note(file, entity.label, own, f'{action.name}: {exc}')
+            continue
+        if not values:  # nothing of this action's state to export for this entity (e.g. no intercom number)
             continue
         texts: dict[str, str] = {}
         for name, value in values.items():

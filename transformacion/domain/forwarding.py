@@ -61,7 +61,12 @@ RINGS = ParamType('rings', _rings, f'número de tonos, de {MIN_RINGS} a {MAX_RIN
 
 
 def _destination(kind: str) -> Param:
-    return Param(f'forward_{kind}', FORWARD_TARGET, help=f'desvío {KINDS[kind]}: destino, u off para desactivarlo')
+    return Param(
+        f'forward_{kind}',
+        FORWARD_TARGET,
+        help=f'desvío {KINDS[kind]}: destino, u off para desactivarlo; admite plantilla de la fila (53{{extension}})',
+        template=True,
+    )
 
 
 def _voicemail(kind: str) -> Param:

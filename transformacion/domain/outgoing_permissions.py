@@ -33,7 +33,7 @@ from typing import Any
 
 from transformacion.core.context import Context, PlannedCall, converge
 from transformacion.core.outcome import Outcome, Rejected
-from transformacion.core.params import BOOL, Param, ParamType, asks_one_of, forbidden_if
+from transformacion.core.params import BOOL, Param, ParamType, asks_one_of, exclusive, forbidden_if
 from transformacion.core.retry import rejected_on_404
 
 #: The call types of wxc_sdk's ``OutgoingPermissionCallType`` (a unit test keeps them in sync).
@@ -138,16 +138,42 @@ USE_LOCATION_PARAM = Param(
     'false: permisos propios (partiendo de los de la ubicación si hoy la sigue)',
 )
 
+
+def _profile_param() -> Param:
+    from transformacion.domain.permission_profiles import PERMISSION_PROFILE
+
+    return Param(
+        'outgoing_permissions_profile',
+        PERMISSION_PROFILE,
+        help='perfil con nombre: fichero JSON o YAML (ruta desde la carpeta de trabajo) con todo_permitido_salvo '
+        '(todos los tipos ALLOW salvo los indicados) o permisos (solo cambian los indicados); también los perfiles '
+        'de v21 (location_profile.json, workspace_profile.json)',
+    )
+
+
+#: the ``outgoing_permissions_profile`` parameter (see ``domain/permission_profiles``)
+PROFILE_PARAM = _profile_param()
+_ONE_SOURCE = exclusive(
+    'outgoing_permissions',
+    'outgoing_permissions_profile',
+    why='la lista y el perfil dicen los dos qué permisos aplicar: use uno',
+)
+
+#: the rules of the location action: a list or a profile, not both
+LOCATION_RULES = (asks_one_of('outgoing_permissions', 'outgoing_permissions_profile'), _ONE_SOURCE)
+
 #: the rules of the person and workspace actions: something to configure, and following the location's permissions
-#: excludes a list of one's own
+#: excludes a list (or a profile) of one's own
 ENTITY_RULES = (
-    asks_one_of('outgoing_permissions', 'use_location_permissions'),
+    asks_one_of('outgoing_permissions', 'outgoing_permissions_profile', 'use_location_permissions'),
     forbidden_if(
         'use_location_permissions',
         True,
         'outgoing_permissions',
+        'outgoing_permissions_profile',
         why='seguir los permisos de la ubicación excluye permisos propios',
     ),
+    _ONE_SOURCE,
 )
 
 
@@ -245,14 +271,25 @@ def configure_permissions(
     refusal), e.g. a precheck report.
     """
     flags = location_settings is not None
-    requested: dict[str, dict[str, Any]] = params.get('outgoing_permissions') or {}
+    profile = params.get('outgoing_permissions_profile')
+    requested: dict[str, dict[str, Any]] = dict(params.get('outgoing_permissions') or {})
+    if profile:
+        requested = dict(profile['permissions'])
     use_location = bool(params.get('use_location_permissions')) and flags
 
     details: dict[str, Any] = {**(extra or {}), 'entity_id': entity_id}
+    if profile:
+        details['profile'] = {
+            'name': profile['name'],
+            'file': profile['file'],
+            'allow_all_except': bool(profile['rest']),
+        }
     settings = read_settings(ctx, endpoint, entity_id, not_found)
     current = flat_state(settings, with_flags=flags)
     restricted = restricted_types(settings)
     offered = [key for key in current if key in CALL_TYPES]
+    if profile and profile['rest']:  # "allow all except": every other call type the entity offers is allowed
+        requested.update({t: profile['rest'] for t in offered if t not in requested and t not in restricted})
     missing = [call_type for call_type in requested if call_type not in offered]
     if missing:
         raise Rejected(

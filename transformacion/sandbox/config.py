@@ -12,6 +12,9 @@ RETRY_AFTER_FORMATS = ('seconds', 'http-date')
 ROUTING_PREFIX_JOB_RESULTS = ('COMPLETED', 'FAILED', 'NOT_TRIGGERED')
 #: what Remove Phone Numbers from a Location does with an assigned number (``state.numbers.remove``)
 ASSIGNED_NUMBER_REMOVAL = ('refuse', 'release')
+#: how POST /telephony/config/jobs/person/moveLocation wraps its answer (``state.move_users``): as the Cisco spec
+#: documents it, or as wxc_sdk's model and live test read it
+MOVE_USERS_ANSWERS = ('spec', 'wxc_sdk')
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,9 @@ class Config:
     - ``assigned_number_removal`` (default ``refuse``): what Remove Phone Numbers from a Location does with a number
       still assigned to a person or workspace: ``refuse`` (400, nothing removed) or ``release`` (removed, its holder
       loses it). Webex's documentation is silent on it.
+    - ``move_users_job_ms`` (default 500): how long a move-users job runs before the users change location;
+      ``move_users_answer``: ``spec`` (default: ``{response: [...]}`` for a validation, ``{response: <job>}`` for a
+      started job) or ``wxc_sdk`` (``{response: {usersList: [...]}}`` / ``{response: {jobDetails: <job>}}``).
     """
 
     rate_limit: float | None = None
@@ -46,12 +52,14 @@ class Config:
     routing_prefix_job_ms: int = 500
     routing_prefix_job_result: str = 'COMPLETED'
     assigned_number_removal: str = 'refuse'
+    move_users_job_ms: int = 500
+    move_users_answer: str = 'spec'
 
     def __post_init__(self) -> None:
         problems = []
         if self.rate_limit is not None and (not isinstance(self.rate_limit, int | float) or self.rate_limit <= 0):
             problems.append('rate_limit must be a positive number or null')
-        for name in ('latency_ms', 'jitter_ms', 'visibility_delay_ms', 'routing_prefix_job_ms'):
+        for name in ('latency_ms', 'jitter_ms', 'visibility_delay_ms', 'routing_prefix_job_ms', 'move_users_job_ms'):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 problems.append(f'{name} must be a non-negative integer')
@@ -64,6 +72,8 @@ class Config:
             problems.append(f'routing_prefix_job_result must be one of {ROUTING_PREFIX_JOB_RESULTS}')
         if self.assigned_number_removal not in ASSIGNED_NUMBER_REMOVAL:
             problems.append(f'assigned_number_removal must be one of {ASSIGNED_NUMBER_REMOVAL}')
+        if self.move_users_answer not in MOVE_USERS_ANSWERS:
+            problems.append(f'move_users_answer must be one of {MOVE_USERS_ANSWERS}')
         if problems:
             raise ValueError('; '.join(problems))
 

@@ -35,7 +35,7 @@ from .ratelimit import RateLimiter
 from .responses import ROUTES
 from .responses import tokens as token_endpoints
 from .routing import Request, Response, Route
-from .state import Org, jobs, load_fixture
+from .state import Org, jobs, load_fixture, move_users
 from .state.org import FixtureSource
 from .state.organizations import check_access
 from .state.tokens import TokenAuthority
@@ -246,6 +246,7 @@ class Engine:
             )
             with self.org.lock:
                 jobs.settle(self.org)
+                move_users.settle(self.org)
                 snapshot = self.org.dump() if fault is not None and fault.kind == 'noop' else None
                 sizes = {name: len(getattr(self.org, name)) for name in EVENTUALLY_LISTED}
                 try:

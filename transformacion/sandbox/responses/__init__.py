@@ -1,11 +1,13 @@
 """HTTP layer of the emulated API: one module per area, each exposing ``ROUTES``; this collects them."""
 
 from . import (
+    alternate_numbers,
     call_forwarding,
     internal_dialing,
     jobs,
     licenses,
     locations,
+    move_users,
     numbers,
     organizations,
     people,
@@ -32,6 +34,8 @@ ROUTES = [
     *premises_pstn.ROUTES,
     *internal_dialing.ROUTES,
     *jobs.ROUTES,
+    *move_users.ROUTES,
+    *alternate_numbers.ROUTES,
 ]
 
 __all__ = ['ROUTES']

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .jobs import RoutingPrefixJob
     from .licenses import License
     from .locations import Location
+    from .move_users import MoveUsersJob
     from .numbers import Number
     from .people import Person
     from .permissions import OutgoingPermission
@@ -64,6 +65,10 @@ class Org:
     internal_dialing: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: job id -> update-routing-prefix job (see state/jobs.py)
     routing_prefix_jobs: dict[str, RoutingPrefixJob] = field(default_factory=dict)
+    #: person or workspace id -> its alternate numbers ``[{direct_number, ring_pattern?}]`` (state/alternate_numbers.py)
+    alternate_numbers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: job id -> move-users job (see state/move_users.py)
+    move_users_jobs: dict[str, MoveUsersJob] = field(default_factory=dict)
     workspaces: dict[str, Workspace] = field(default_factory=dict)
     outgoing_permissions: dict[str, OutgoingPermission] = field(default_factory=dict)
     call_forwarding: dict[str, CallForwarding] = field(default_factory=dict)

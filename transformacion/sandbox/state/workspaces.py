@@ -207,6 +207,11 @@ def numbers_view(org: Org, workspace_id: str) -> dict[str, Any]:
             entry.update({'extension': record['extension'], 'routing_prefix': prefix})
             entry['esn'] = f'{prefix}{record["extension"]}' if prefix else record['extension']
         entries.append(entry)
+    # alternate numbers (state/alternate_numbers.py), after the primary entry
+    entries += [
+        {'external': item['direct_number'], 'primary': False, 'ring_pattern': item.get('ring_pattern', 'NORMAL')}
+        for item in org.alternate_numbers.get(record['id'], [])
+    ]
     return {
         'phone_numbers': entries,
         'workspace': {'id': record['id']},

@@ -1,4 +1,5 @@
-"""Intercom (Webex Calling Push-to-Talk) shared by the person and workspace actions: the CSV parameters, member
+"""Webex Calling Push-to-Talk (what the actions called "intercom" before issue 20) shared by the person and
+workspace actions: the CSV parameters, member
 resolution (e-mail or id, once per run), the diff (members as a set) and the write of the changed fields only.
 """
 
@@ -58,29 +59,29 @@ MEMBER_LIST = ParamType(
 
 PARAMS: tuple[Param, ...] = (
     Param(
-        'intercom_connection_type',
+        'push_to_talk_connection_type',
         ENUM,
         choices=CONNECTION_TYPES,
         help='ONE_WAY: quien llama habla y el destino solo escucha; TWO_WAY: conversación en ambos sentidos',
     ),
-    Param('intercom_auto_answer', BOOL, help='contestar automáticamente las llamadas de intercom'),
+    Param('push_to_talk_auto_answer', BOOL, help='contestar automáticamente las llamadas de Push-to-Talk'),
     Param(
-        'intercom_access_type',
+        'push_to_talk_access_type',
         ENUM,
         choices=ACCESS_TYPES,
-        help='ALLOW_MEMBERS: solo los miembros pueden llamar por intercom; BLOCK_MEMBERS: todos salvo los miembros',
+        help='ALLOW_MEMBERS: solo los miembros pueden llamar por Push-to-Talk; BLOCK_MEMBERS: todos salvo los miembros',
     ),
     Param(
-        'intercom_members',
+        'push_to_talk_members',
         MEMBER_LIST,
-        help='miembros de la lista de intercom (personas por correo o id; workspaces por id)',
+        help='miembros de la lista de Push-to-Talk (personas por correo o id; workspaces por id)',
         depends_on='alta_usuario',
     ),
 )
 
 
-#: the rule of every intercom action: at least one intercom_* column says what to change (an empty member list, given
-#: as 'ninguno', counts: it clears the list)
+#: the rule of every Push-to-Talk action: at least one push_to_talk_* column says what to change (an empty member
+#: list, given as 'ninguno', counts: it clears the list)
 ASKS = asks_one_of(*(param.name for param in PARAMS))
 
 
@@ -133,21 +134,21 @@ def configure(
     from wxc_sdk.person_settings.push_to_talk import PushToTalkSettings
 
     desired: dict[str, Any] = {}
-    if params.get('intercom_connection_type') is not None:
-        desired['connection_type'] = params['intercom_connection_type']
-    if params.get('intercom_auto_answer') is not None:
-        desired['auto_answer'] = params['intercom_auto_answer']
-    if params.get('intercom_access_type') is not None:
-        desired['access_type'] = params['intercom_access_type']
+    if params.get('push_to_talk_connection_type') is not None:
+        desired['connection_type'] = params['push_to_talk_connection_type']
+    if params.get('push_to_talk_auto_answer') is not None:
+        desired['auto_answer'] = params['push_to_talk_auto_answer']
+    if params.get('push_to_talk_access_type') is not None:
+        desired['access_type'] = params['push_to_talk_access_type']
     labels: dict[str, str] = {}
-    if params.get('intercom_members') is not None:
-        labels = resolve_members(api, ctx, params['intercom_members'])
+    if params.get('push_to_talk_members') is not None:
+        labels = resolve_members(api, ctx, params['push_to_talk_members'])
         if entity_id in labels:
-            raise Rejected(f'intercom_members={labels[entity_id]!r}: {who} no puede ser miembro de su propia lista')
+            raise Rejected(f'push_to_talk_members={labels[entity_id]!r}: {who} no puede ser miembro de su propia lista')
         desired['members'] = sorted(labels)
 
     def read() -> dict[str, Any]:
-        missing = f'{who} no existe o no tiene Webex Calling (sin intercom que configurar)'
+        missing = f'{who} no existe o no tiene Webex Calling (sin Push-to-Talk que configurar)'
         settings = rejected_on_404(missing, ctx.call, settings_api.read, entity_id, org_id=ctx.org_id)
         labels.update({m.member_id: _label(m) for m in settings.members or [] if m.member_id not in labels})
         return current_state(settings)
@@ -157,7 +158,7 @@ def configure(
         body = settings.model_dump(mode='json', by_alias=True, exclude_unset=True)
         ctx.write(PlannedCall('PUT', path, body), settings_api.configure, entity_id, settings, org_id=ctx.org_id)
 
-    outcome = converge(ctx, entity=f'intercom de {who}', read=read, desired=desired, write=write)
+    outcome = converge(ctx, entity=f'Push-to-Talk de {who}', read=read, desired=desired, write=write)
     members = outcome.details.get('diff', {}).get('members')
     if members:
         before, after = set(members['before']), set(members['after'])

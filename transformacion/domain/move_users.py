@@ -1,0 +1,148 @@
+"""Moving a Webex Calling user to another location: Webex's Move Users job
+(``/telephony/config/jobs/person/moveLocation``), validated first, then started and followed to its end.
+
+The requests are sent raw (``api.session``): the spec answers the validation with ``{response: [{userId, impacts,
+errors}]}`` and a started job with ``{response: <job>}``, while wxc_sdk 1.41's ``MoveUsersJobsApi.validate_or_initiate``
+parses ``response`` as ``{usersList, jobDetails}`` (the shape its live test reads) and would lose the job id of the
+documented answer; both shapes are read here. The job's status is read through wxc_sdk
+(``telephony.jobs.move_users.status``); its errors raw, as the routing-prefix job's (wxc_sdk's ``JobErrorItem``
+requires fields the documented items lack).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from transformacion.core.context import Context, PlannedCall
+from transformacion.core.outcome import Rejected
+from transformacion.core.retry import http_status
+from transformacion.domain.locations import JOB_ENDED, JOB_TIMEOUT_S, _waits, wire_value
+
+PATH = '/telephony/config/jobs/person/moveLocation'
+
+
+def move_body(location_id: str, person_id: str, *, validate: bool, extension: str | None, number: str | None) -> dict:
+    """The ``usersList`` body for one user (``extension`` / ``phoneNumber`` only when given: absent keeps them)."""
+    user = {'userId': person_id}
+    if extension:
+        user['extension'] = extension
+    if number:
+        user['phoneNumber'] = number
+    return {'usersList': [{'locationId': location_id, 'validate': validate, 'users': [user]}]}
+
+
+def _params(ctx: Context) -> dict[str, str] | None:
+    return {'orgId': ctx.org_id} if ctx.org_id else None
+
+
+def _error_texts(exc: Exception) -> list[str]:
+    """The messages of a refused request: the spec's ``{error: [{code, message}]}`` or Webex's usual
+    ``{message, errors: [{description}]}``."""
+    response = getattr(exc, 'response', None)
+    try:
+        body = response.json() if response is not None else {}
+    except ValueError:
+        body = {}
+    body = body if isinstance(body, dict) else {}
+    items = body.get('error') if isinstance(body.get('error'), list) else []
+    texts = [f'{item.get("code")}: {item.get("message")}' for item in items if isinstance(item, dict)]
+    texts += [item.get('description', '') for item in body.get('errors') or [] if isinstance(item, dict)]
+    return texts or [str(body.get('message') or exc)]
+
+
+def _items(response: Any) -> list[dict[str, Any]]:
+    """The per-user validation answers, from either shape of ``response``."""
+    if isinstance(response, dict):
+        response = response.get('usersList') or []
+    return [item for item in response or [] if isinstance(item, dict)]
+
+
+def _codes(items: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    return [{'code': item.get('code'), 'message': item.get('message')} for item in items or []]
+
+
+def validate(api: Any, ctx: Context, body: dict[str, Any], who: str) -> list[dict[str, Any]]:
+    """POST the move with ``validate: true`` (changes nothing in Webex) and return its impacts
+    (``[{code, message}]``). Rejected, naming every error, when Webex says the move cannot be made (errors in the
+    answer, or a 400 on the request)."""
+    url = api.telephony.jobs.move_users.ep()
+    try:
+        answer = ctx.call(api.session.rest_post, url, json=body, params=_params(ctx)) or {}
+    except Exception as exc:
+        if http_status(exc) != 400:
+            raise
+        texts = _error_texts(exc)
+        raise Rejected(f'Webex no acepta mover {who}: {"; ".join(texts)}', {'errors': texts}) from None
+    items = _items(answer.get('response') if isinstance(answer, dict) else None)
+    errors = [error for item in items for error in _codes(item.get('errors'))]
+    impacts = [impact for item in items for impact in _codes(item.get('impacts'))]
+    if errors:
+        shown = '; '.join(f'{e["code"]}: {e["message"]}' for e in errors)
+        raise Rejected(
+            f'la validación de Webex no permite mover {who}: {shown}', {'errors': errors, 'impacts': impacts}
+        )
+    return impacts
+
+
+def start(api: Any, ctx: Context, body: dict[str, Any]) -> str | None:
+    """POST the move with ``validate: false`` (sent once: a lost answer is not sent again, since a second job would
+    move the user twice); the job id, None in dry-run."""
+    url = api.telephony.jobs.move_users.ep()
+    answer = ctx.write(PlannedCall('POST', PATH, body), api.session.rest_post, url, json=body, params=_params(ctx))
+    if answer is None:
+        return None
+    response = answer.get('response') if isinstance(answer, dict) else None
+    response = response if isinstance(response, dict) else {}
+    job_id = response.get('id') or (response.get('jobDetails') or {}).get('id')
+    if not job_id:
+        raise RuntimeError(f'Webex no devolvió el id del trabajo de mover usuarios: {answer!r}')
+    return job_id
+
+
+def _job_errors(api: Any, ctx: Context, job_id: str) -> list[str]:
+    url = api.telephony.jobs.move_users.ep(f'{job_id}/errors')
+    body = ctx.call(api.session.rest_get, url, params=_params(ctx)) or {}
+    return [
+        message.get('description', '')
+        for item in body.get('items', [])
+        for message in (item.get('error') or {}).get('message') or []
+    ]
+
+
+def follow(api: Any, ctx: Context, job_id: str) -> dict[str, Any]:
+    """Read a move-users job until it ends (``GET .../moveLocation/{jobId}``), waiting ``locations.JOB_WAITS``
+    between reads and at most ``JOB_TIMEOUT_S`` in total.
+
+    Returns ``{id, status, ended, waited_s, counts, errors}``: ``status`` is the exit code (COMPLETED, FAILED,
+    STOPPED, COMPLETED_WITH_ERRORS, COMPLETED_WITH_PENDING_ORDERS) or the last execution status when the job had
+    not ended; ``errors`` the job's error descriptions when it did not complete. Start and end are logged.
+    """
+    ctx.log.event('response', {'kind': 'move_users_job', 'job_id': job_id, 'state': 'started'})
+    jobs_api = api.telephony.jobs.move_users
+    ended_codes = (*JOB_ENDED, 'COMPLETED_WITH_PENDING_ORDERS')
+    waited = 0.0
+    waits = _waits()
+    while True:
+        job = ctx.call(jobs_api.status, job_id, org_id=ctx.org_id)
+        exit_code = wire_value(job.latest_execution_exit_code)
+        status = wire_value(job.latest_execution_status)
+        ended = exit_code in ended_codes or status in ('FAILED', 'ABANDONED')
+        if ended or waited >= JOB_TIMEOUT_S:
+            break
+        wait = next(waits)
+        ctx.sleep(wait)
+        waited += wait
+    outcome = exit_code if exit_code in ended_codes else status
+    counts = job.counts.model_dump(mode='json', exclude_none=True) if job.counts is not None else {}
+    report = {
+        'id': job_id,
+        'status': outcome,
+        'ended': ended,
+        'waited_s': waited,
+        'counts': counts,
+        'errors': _job_errors(api, ctx, job_id) if ended and outcome != 'COMPLETED' else [],
+    }
+    ctx.log.event(
+        'response', {'kind': 'move_users_job', 'job_id': job_id, 'state': 'ended' if ended else 'waiting', **report}
+    )
+    return report
