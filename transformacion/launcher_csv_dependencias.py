@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
     single = args.mode == 'single'
+    chosen: dict[str, menu.Choice | NotStarted] = {}
 
     def folder_batch(
         folder: str | None, catalog: Catalog, reading: dict[str, Any], notices: list[str] | None = None
@@ -106,8 +107,15 @@ def main(argv: list[str] | None = None) -> int:
             raise NotStarted('--row solo se usa con --mode single')
         actions, row = args.actions, (args.row or 1) if single else None
         if menu.wanted(args):
-            choice = menu.choose(folder, catalog, reading=input_options(args), dry_run=args.dry_run)
-            actions, row = choice.actions or None, choice.row
+            # asked once, answer or refusal: the batch may be read twice (its global's org_id is looked for first)
+            if 'choice' not in chosen:
+                try:
+                    chosen['choice'] = menu.choose(folder, catalog, reading=input_options(args), dry_run=args.dry_run)
+                except NotStarted as refusal:
+                    chosen['choice'] = refusal
+            if isinstance(chosen['choice'], NotStarted):
+                raise chosen['choice']
+            actions, row = chosen['choice'].actions or None, chosen['choice'].row
         return batch_from_folder(
             folder,
             actions,

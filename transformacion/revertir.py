@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from transformacion.batch import report
 from transformacion.batch.options import (
     EXIT_CODES,
     EXIT_HELP,
@@ -30,13 +29,9 @@ from transformacion.batch.options import (
     connection_from_args,
     settings_from_args,
 )
-from transformacion.batch.report import _REJECTED_STEPS, FAILURE_STEPS
-from transformacion.batch.revert import NothingToRevert, build_inverse
-from transformacion.batch.run import Stop, continue_run, resolve_run, run_pairs
 from transformacion.core.catalog import load_catalog
 from transformacion.core.cli import Reply, capture, command_parser, invocation_from
 from transformacion.core.client import load_runtime_env
-from transformacion.domain.removal import inverse_catalog
 
 SCRIPT = 'revertir'
 #: What the API cannot undo, beside the revert's results.
@@ -76,13 +71,15 @@ def _manual_text(manual: list[dict[str, Any]]) -> str:
 def _with_manual(reply: Reply, manual: list[dict[str, Any]]) -> Reply:
     """The revert's result object with the list of what the API cannot undo (also saved in the run folder), and the
     revert's own next step for a drift."""
+    from transformacion.batch.report import FAILURE_STEPS, REJECTED_STEPS
+
     for group in reply.summary.get('failures') or []:
         if group['category'] == 'drift':
             reply.text = reply.text.replace(FAILURE_STEPS['drift'], DRIFT_STEP)
             group['next_step'] = DRIFT_STEP
     since = 'el estado cambió desde la ejecución: revíselo'
-    reply.message = reply.message.replace(_REJECTED_STEPS['drift'], since)
-    reply.text = reply.text.replace(_REJECTED_STEPS['drift'], since)
+    reply.message = reply.message.replace(REJECTED_STEPS['drift'], since)
+    reply.text = reply.text.replace(REJECTED_STEPS['drift'], since)
     run_dir = reply.result.get('run_dir')
     if run_dir and Path(run_dir).is_dir():
         (Path(run_dir) / MANUAL_FILE).write_text(json.dumps(manual, ensure_ascii=False, indent=2) + '\n', 'utf-8')
@@ -96,6 +93,12 @@ def _with_manual(reply: Reply, manual: list[dict[str, Any]]) -> Reply:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
+    # the engine (HTTP client, SQLite) is imported only to run, never for --help
+    from transformacion.batch import report
+    from transformacion.batch.revert import NothingToRevert, build_inverse
+    from transformacion.batch.run import Stop, continue_run, resolve_run, run_pairs
+    from transformacion.domain.removal import inverse_catalog
+
     stream = sys.stderr
     load_runtime_env()
     stop = Stop(stream)

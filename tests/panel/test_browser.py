@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.panel import plant
+from transformacion.core.catalog import load_catalog
 
 LONG = 90_000  # ms the browser waits for a run of the whole sample batch to end (a wait, never an assertion on time)
 
@@ -44,7 +45,8 @@ def test_the_operator_walks_the_whole_flow_in_the_browser(served, page, input_ro
     page.goto(served)
     assert '?token=' not in page.url
     page.wait_for_selector('body[data-ready="1"]')
-    expect(page.locator('#submenu-ubicaciones button')).to_have_count(6)
+    locations = [action.name for action, _ in load_catalog().values() if action.domain == 'ubicaciones']
+    expect(page.locator('#submenu-ubicaciones button')).to_have_count(len(locations))
 
     page.select_option('#folder', 'lote')
     page.click('#load-folder')

@@ -517,13 +517,17 @@ class Checkpoint:
         )
         return cursor.rowcount == 1
 
-    def mark_written(self, dataset: str, row: int, action: str) -> None:
+    def mark_written(self, dataset: str, row: int, action: str, spec: dict[str, Any] | None = None) -> None:
         """Record that this run is about to send a write (any request but a read) for the task: from then on, the
-        state that write leads to is this run's doing, even if the process dies before the answer arrives."""
-        self._execute(
-            'UPDATE tasks SET wrote = 1 WHERE dataset = ? AND row_number = ? AND action = ? AND wrote = 0',
-            (dataset, row, action),
-        )
+        state that write leads to is this run's doing, even if the process dies before the answer arrives. ``spec``
+        (see ``set_spec``) is recorded with it, so that a pair killed mid-write can still be reverted."""
+        with self.transaction():
+            self._execute(
+                'UPDATE tasks SET wrote = 1 WHERE dataset = ? AND row_number = ? AND action = ? AND wrote = 0',
+                (dataset, row, action),
+            )
+            if spec is not None:
+                self.set_spec(dataset, row, action, spec)
 
     def finish(
         self,

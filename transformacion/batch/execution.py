@@ -249,7 +249,7 @@ def run_attempts(
     transient failures), the stop of the run on a halting error, and the record of how it ended (checkpoint task,
     its outcome's details, the ``summary`` evidence line, the progress). ``simulated``: a prerequisite only ran as a
     dry run (a refusal then becomes ``dry_run``); ``expect``: the drift guard (``Context.expect``); ``spec``: what the
-    pair ran with (``Checkpoint.set_spec``), recorded with its end."""
+    pair ran with (``Checkpoint.set_spec``), recorded with its first write and with its end."""
     dataset, number, _ = key
     earlier = run.store.task(*key)
     wrote = bool(earlier and earlier.wrote)
@@ -260,7 +260,7 @@ def run_attempts(
         run.log_path(action.name),
         f'{action.name}:{dataset}:{number}',
         run.locks[action.name],
-        lambda: run.store.mark_written(*key),
+        lambda: run.store.mark_written(*key, spec=spec),
     )
     for attempt in itertools.count(1):
         if not run.store.start(*key):

@@ -34,9 +34,11 @@ class Choice:
 
 
 def wanted(args: Any) -> bool:
-    """Whether the launcher shows the menu: stdin is a terminal, no ``--actions``, and a new run (not a resume)."""
+    """Whether the launcher shows the menu: stdin is a terminal, no ``--actions``, a new run (not a resume) of one
+    input (several inputs are several customer orgs: their actions are chosen with ``--actions``)."""
     continuing = getattr(args, 'resume', None) or getattr(args, 'retry_failed', None)
-    return not args.actions and not continuing and bool(args.input_dir) and sys.stdin.isatty()
+    one_input = len(args.input_dir or ()) == 1
+    return not args.actions and not continuing and one_input and sys.stdin.isatty()
 
 
 def _tables(folder: str, catalog: Catalog, reading: dict[str, Any]) -> dict[str, Any]:

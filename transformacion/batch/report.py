@@ -61,7 +61,7 @@ FAILURE_STEPS = {
     'unexpected': 'fallo inesperado: vea la traza en el log de la acción; repita con --retry-failed {run}',
 }
 #: What to do about each kind of refusal, in the one-line next step.
-_REJECTED_STEPS = {
+REJECTED_STEPS = {
     'invalid_input': 'corrija el CSV y relance',
     'sin_confirmar': 'aplíquelos con --retry-failed {run} --yes',
     'drift': 'el estado cambió desde el plan: planifique de nuevo',
@@ -371,9 +371,9 @@ def next_step(report: Report) -> str:
         steps.append(f'{counts["error"] + counts["timeout"]} en error o timeout: --retry-failed {report.run_id}')
     if counts['rejected']:
         reasons = '; '.join(
-            f'{group["category"]} {group["count"]}: {_REJECTED_STEPS[group["category"]].format(run=report.run_id)}'
+            f'{group["category"]} {group["count"]}: {REJECTED_STEPS[group["category"]].format(run=report.run_id)}'
             for group in report.summary['failures']
-            if group['category'] in _REJECTED_STEPS
+            if group['category'] in REJECTED_STEPS
         )
         steps.append(f'{counts["rejected"]} rechazadas ({reasons}); lo ya aplicado quedará sin_cambios')
     if report.summary['problems']:
