@@ -110,4 +110,5 @@ def test_the_operator_walks_the_whole_flow_in_the_browser(served, page, input_ro
     page.click('#menu-historial')
     expect(page.locator('#runs tbody tr')).to_have_count(5)
     expect(page.locator('#runs tbody tr').first).to_contain_text('real')
+    page.locator('#runs').scroll_into_view_if_needed()
     shots(page, '08-historial')
