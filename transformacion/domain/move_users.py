@@ -16,7 +16,8 @@ from typing import Any
 from transformacion.core.context import Context, PlannedCall
 from transformacion.core.outcome import Rejected
 from transformacion.core.retry import http_status
-from transformacion.domain.locations import JOB_ENDED, JOB_TIMEOUT_S, _waits, wire_value
+from transformacion.domain import jobs
+from transformacion.domain.jobs import JOB_ENDED
 
 PATH = '/telephony/config/jobs/person/moveLocation'
 
@@ -99,50 +100,15 @@ def start(api: Any, ctx: Context, body: dict[str, Any]) -> str | None:
     return job_id
 
 
-def _job_errors(api: Any, ctx: Context, job_id: str) -> list[str]:
-    url = api.telephony.jobs.move_users.ep(f'{job_id}/errors')
-    body = ctx.call(api.session.rest_get, url, params=_params(ctx)) or {}
-    return [
-        message.get('description', '')
-        for item in body.get('items', [])
-        for message in (item.get('error') or {}).get('message') or []
-    ]
-
-
 def follow(api: Any, ctx: Context, job_id: str) -> dict[str, Any]:
-    """Read a move-users job until it ends (``GET .../moveLocation/{jobId}``), waiting ``locations.JOB_WAITS``
-    between reads and at most ``JOB_TIMEOUT_S`` in total.
-
-    Returns ``{id, status, ended, waited_s, counts, errors}``: ``status`` is the exit code (COMPLETED, FAILED,
-    STOPPED, COMPLETED_WITH_ERRORS, COMPLETED_WITH_PENDING_ORDERS) or the last execution status when the job had
-    not ended; ``errors`` the job's error descriptions when it did not complete. Start and end are logged.
-    """
-    ctx.log.event('response', {'kind': 'move_users_job', 'job_id': job_id, 'state': 'started'})
-    jobs_api = api.telephony.jobs.move_users
-    ended_codes = (*JOB_ENDED, 'COMPLETED_WITH_PENDING_ORDERS')
-    waited = 0.0
-    waits = _waits()
-    while True:
-        job = ctx.call(jobs_api.status, job_id, org_id=ctx.org_id)
-        exit_code = wire_value(job.latest_execution_exit_code)
-        status = wire_value(job.latest_execution_status)
-        ended = exit_code in ended_codes or status in ('FAILED', 'ABANDONED')
-        if ended or waited >= JOB_TIMEOUT_S:
-            break
-        wait = next(waits)
-        ctx.sleep(wait)
-        waited += wait
-    outcome = exit_code if exit_code in ended_codes else status
-    counts = job.counts.model_dump(mode='json', exclude_none=True) if job.counts is not None else {}
-    report = {
-        'id': job_id,
-        'status': outcome,
-        'ended': ended,
-        'waited_s': waited,
-        'counts': counts,
-        'errors': _job_errors(api, ctx, job_id) if ended and outcome != 'COMPLETED' else [],
-    }
-    ctx.log.event(
-        'response', {'kind': 'move_users_job', 'job_id': job_id, 'state': 'ended' if ended else 'waiting', **report}
+    """Read a move-users job until it ends (``GET .../moveLocation/{jobId}``): ``jobs.follow``'s report, whose
+    status may also be COMPLETED_WITH_PENDING_ORDERS."""
+    return jobs.follow(
+        api,
+        ctx,
+        api.telephony.jobs.move_users,
+        job_id,
+        kind='move_users_job',
+        ended_codes=(*JOB_ENDED, 'COMPLETED_WITH_PENDING_ORDERS'),
+        ended_statuses=('FAILED', 'ABANDONED'),
     )
-    return report
