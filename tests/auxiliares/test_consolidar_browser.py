@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,36 +13,14 @@ from typing import Any
 
 import pytest
 
+from tests.support.browser import headless_chromium
 from tests.support.change_window import OPERATOR_EMAIL, OTHER_ORG, Window
 from transformacion import consolidar_reportes
-
-CHROMIUM = Path('/usr/bin/chromium')
-
-
-def _missing() -> str | None:
-    """Why the browser cannot run here, or None."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "falta el paquete playwright: pip install -e '.[test]'"
-    if not CHROMIUM.is_file():
-        return 'falta Chromium: apt-get update && apt-get install -y chromium'
-    return None
 
 
 @pytest.fixture(scope='module')
 def browser() -> Iterator[Any]:
-    missing = _missing()
-    if missing and os.environ.get('CI') == 'true':
-        pytest.fail(f'CI debe renderizar el informe en Chromium: {missing}')
-    if missing:
-        pytest.skip(missing)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM))
-        yield chromium
-        chromium.close()
+    yield from headless_chromium('renderizar el informe')
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ and the headless browser that walks it."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -15,7 +14,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from tests.support.panel import BASE, CHROMIUM, PORT, SAMPLES, browser_missing
+from tests.support.browser import headless_chromium
+from tests.support.panel import BASE, PORT, SAMPLES
 from transformacion.panel.app import Panel, create_app
 from transformacion.panel.security import new_token
 
@@ -58,19 +58,7 @@ def client(panel) -> Iterator[TestClient]:
 
 @pytest.fixture(scope='module')
 def browser() -> Iterator[Any]:
-    """Debian's headless Chromium driven by Playwright (never a downloaded browser); CI must have it (.ci/run
-    installs it), elsewhere the browser specifications skip when it is missing."""
-    missing = browser_missing()
-    if missing and os.environ.get('CI') == 'true':
-        pytest.fail(f'CI debe recorrer el panel en Chromium: {missing}')
-    if missing:
-        pytest.skip(missing)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM))
-        yield chromium
-        chromium.close()
+    yield from headless_chromium('recorrer el panel')
 
 
 @pytest.fixture

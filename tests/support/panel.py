@@ -1,5 +1,4 @@
-"""Helpers of the panel's specifications: following a job's server-sent events, planting a problem in an input,
-whether the headless browser is there."""
+"""Helpers of the panel's specifications: following a job's server-sent events, planting a problem in an input."""
 
 from __future__ import annotations
 
@@ -10,18 +9,6 @@ from typing import Any
 SAMPLES = Path(__file__).resolve().parents[2] / 'samples'
 PORT = 8780
 BASE = f'http://127.0.0.1:{PORT}'
-CHROMIUM = Path('/usr/bin/chromium')
-
-
-def browser_missing() -> str | None:
-    """Why the headless browser cannot run here, or None."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "falta el paquete playwright: pip install -e '.[test]'"
-    if not CHROMIUM.is_file():
-        return 'falta Chromium: apt-get update && apt-get install -y chromium'
-    return None
 
 
 def finished(client: Any, job: dict[str, Any]) -> dict[str, Any]:
