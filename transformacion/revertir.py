@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +33,6 @@ from transformacion.core.cli import Reply, capture, command_parser, invocation_f
 from transformacion.core.client import load_runtime_env
 
 SCRIPT = 'revertir'
-#: What the API cannot undo, beside the revert's results.
-MANUAL_FILE = 'no_revertible.json'
 #: The next step of a drift in a revert (a run's drift advice is about plans).
 DRIFT_STEP = (
     'alguien cambió esos valores después de la ejecución que se deshace (esperado y encontrado en el mensaje): no se '
@@ -69,8 +66,8 @@ def _manual_text(manual: list[dict[str, Any]]) -> str:
 
 
 def _with_manual(reply: Reply, manual: list[dict[str, Any]]) -> Reply:
-    """The revert's result object with the list of what the API cannot undo (also saved in the run folder), and the
-    revert's own next step for a drift."""
+    """The revert's result object with the list of what the API cannot undo (``run_inverse`` saved it in the run
+    folder), and the revert's own next step for a drift."""
     from transformacion.batch.report import FAILURE_STEPS, REJECTED_STEPS
 
     for group in reply.summary.get('failures') or []:
@@ -80,9 +77,6 @@ def _with_manual(reply: Reply, manual: list[dict[str, Any]]) -> Reply:
     since = 'el estado cambió desde la ejecución: revíselo'
     reply.message = reply.message.replace(REJECTED_STEPS['drift'], since)
     reply.text = reply.text.replace(REJECTED_STEPS['drift'], since)
-    run_dir = reply.result.get('run_dir')
-    if run_dir and Path(run_dir).is_dir():
-        (Path(run_dir) / MANUAL_FILE).write_text(json.dumps(manual, ensure_ascii=False, indent=2) + '\n', 'utf-8')
     reply.result['no_revertible'] = manual
     reply.summary['no_revertible'] = len(manual)
     if manual:
@@ -95,8 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # the engine (HTTP client, SQLite) is imported only to run, never for --help
     from transformacion.batch import report
-    from transformacion.batch.revert import NothingToRevert, build_inverse
-    from transformacion.batch.run import Stop, continue_run, resolve_run, run_pairs
+    from transformacion.batch.revert import MANUAL_FILE, NothingToRevert, build_inverse, run_inverse
+    from transformacion.batch.run import Stop, continue_run, resolve_run
     from transformacion.domain.removal import inverse_catalog
 
     stream = sys.stderr
@@ -136,23 +130,17 @@ def main(argv: list[str] | None = None) -> int:
                     result = {'reverted_run': str(reverted), 'no_revertible': manual}
                     message = f'la ejecución {reverted.name} no dejó nada que la API pueda deshacer'
                     return Reply('skipped', message, result, {'no_revertible': len(manual)}, text=text)
-                done = run_pairs(
-                    inverse.pairs,
+                done = run_inverse(
+                    inverse,
+                    target,
+                    reverted,
                     settings,
                     connection,
                     catalog=catalog,
                     dry_run=args.dry_run,
-                    target=target or None,
-                    origin={
-                        'kind': 'revert',
-                        'of': str(reverted),
-                        'bound_to': f'la ejecución {reverted.name} que se deshace se hizo contra',
-                    },
                     log_dir=args.log_dir,
-                    sleep=time.sleep,
                     stream=stream,
                     stop=stop,
-                    script=SCRIPT,
                 )
                 reply = report.reply(done)
                 reply.result['reverted_run'] = str(reverted)

@@ -27,12 +27,18 @@ the run was itself a revert):
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from transformacion.batch.checkpoint import Checkpoint, Task
+from transformacion.batch.options import Settings
 from transformacion.batch.pairs import Pair
+from transformacion.batch.report import Report
+from transformacion.batch.run import Stop, run_pairs
+from transformacion.core.catalog import Catalog
 from transformacion.core.context import ANY_STATE
 
 #: The prefix of an inverse action (``domain.removal.PREFIX``; batch may not import domain).
@@ -490,3 +496,47 @@ def _ordered(steps: list[tuple[int, list[Pair]]]) -> list[Pair]:
                 Pair(pair.dataset, pair.row, pair.action, pair.params, pair.entity, pair.expect, requires, rank[phase])
             )
     return ordered
+
+
+#: What the API cannot undo, beside a revert's results (``<revert run folder>/no_revertible.json``).
+MANUAL_FILE = 'no_revertible.json'
+
+
+def run_inverse(
+    inverse: Inverse,
+    target: dict[str, Any],
+    reverted: Path,
+    settings: Settings,
+    connection: tuple[str, str | None],
+    *,
+    catalog: Catalog,
+    dry_run: bool,
+    log_dir: str | Path | None,
+    stream: TextIO | None,
+    stop: Stop | None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Report:
+    """Run ``inverse`` (``build_inverse`` of the run in ``reverted``) as a run of its own through ``run_pairs``, bound
+    to the reverted run's ``target``, with ``catalog`` holding the inverse operations (``domain.removal
+    .inverse_catalog``), and write its ``no_revertible.json`` (what is left to do by hand in Control Hub)."""
+    done = run_pairs(
+        inverse.pairs,
+        settings,
+        connection,
+        catalog=catalog,
+        dry_run=dry_run,
+        target=target or None,
+        origin={
+            'kind': 'revert',
+            'of': str(reverted),
+            'bound_to': f'la ejecución {reverted.name} que se deshace se hizo contra',
+        },
+        log_dir=log_dir,
+        sleep=sleep,
+        stream=stream,
+        stop=stop,
+        script='revertir',
+    )
+    manual = [item.as_dict() for item in inverse.manual]
+    (Path(done.run_dir) / MANUAL_FILE).write_text(json.dumps(manual, ensure_ascii=False, indent=2) + '\n', 'utf-8')
+    return done

@@ -4,20 +4,15 @@ inverse catalogue of ``domain.removal``), bound to the reverted run's target; ``
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from transformacion.batch.checkpoint import Checkpoint
 from transformacion.batch.options import NotStarted, Settings
 from transformacion.batch.report import Report
-from transformacion.batch.revert import NothingToRevert, build_inverse
-from transformacion.batch.run import run_pairs
+from transformacion.batch.revert import NothingToRevert, build_inverse, run_inverse
 from transformacion.core.catalog import Catalog, load_catalog
 from transformacion.domain.removal import inverse_catalog
 from transformacion.panel.jobs import Job, Jobs
-
-#: What the API cannot undo, beside the revert's results (the name ``revertir`` writes too).
-MANUAL_FILE = 'no_revertible.json'
 
 
 def catalog_of(store: Checkpoint) -> Catalog:
@@ -29,7 +24,7 @@ def catalog_of(store: Checkpoint) -> Catalog:
 def revert_job(jobs: Jobs, folder: Path, settings: Settings, *, dry_run: bool) -> Job:
     """Start the revert of the run in ``folder`` (a simulation with ``dry_run``); NotStarted when there is nothing the
     API can undo or the run cannot be reverted (a dry-run). The job's report lists ``no_revertible``: what is left to
-    do by hand in Control Hub (also in ``<revert run folder>/no_revertible.json``)."""
+    do by hand in Control Hub (also in ``<revert run folder>/no_revertible.json``, ``batch.revert.MANUAL_FILE``)."""
     try:
         inverse, target = build_inverse(folder)
     except NothingToRevert as exc:
@@ -43,24 +38,18 @@ def revert_job(jobs: Jobs, folder: Path, settings: Settings, *, dry_run: bool) -
         return (store.meta('pairs') or {}).get('of') == str(folder)
 
     def work(job: Job) -> Report:
-        done = run_pairs(
-            inverse.pairs,
+        done = run_inverse(
+            inverse,
+            target,
+            folder,
             settings,
             jobs.connection(),
             catalog=catalog,
             dry_run=dry_run,
-            target=target or None,
-            origin={
-                'kind': 'revert',
-                'of': str(folder),
-                'bound_to': f'la ejecución {folder.name} que se deshace se hizo contra',
-            },
             log_dir=jobs.log_dir,
             stream=job.stream,
             stop=job.stop,
-            script='revertir',
         )
-        (Path(done.run_dir) / MANUAL_FILE).write_text(json.dumps(manual, ensure_ascii=False, indent=2) + '\n', 'utf-8')
         job.extra = {'no_revertible': manual, 'reverted_run': folder.name}
         return done
 
