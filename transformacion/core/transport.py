@@ -42,15 +42,18 @@ class RateController:
        ``latency / window`` seconds), grows by half a request per answer (x1.5 per round trip) while the window is
        used, no 429 came and the latency stays within ``LATENCY_SLACK`` x its minimum (a longer one means a queue:
        more in flight would not go faster).
-    2. *The first 429* tells where the limit is. Webex's limiter, like the sandbox's (``sandbox/FIDELITY.md``), is
-       a token bucket holding ``BUCKET_S`` seconds worth of requests: when it runs dry, the requests admitted since
-       it was last full number ``rate x (BUCKET_S + seconds since then)``. The largest
-       ``admitted since t / (BUCKET_S + now - t)`` over the recent past is therefore the org's rate
-       (:func:`bucket_rate`); the run goes on at ``HEADROOM`` x that rate (never above ``CUT`` x the rate that was
-       throttled), with at most twice the latency's worth of requests in flight.
-    3. *Cruising*: after ``PROBE_S`` seconds without a 429 the rate grows by ``PROBE`` (the org's allowance may
-       have grown); a later 429 cuts it again, to the lower of ``CUT`` x the current rate and ``HEADROOM`` x the
-       bucket's rate.
+    2. *A 429* tells where the limit is. Webex's limiter, like the sandbox's (``sandbox/FIDELITY.md``), is a token
+       bucket holding ``BUCKET_S`` seconds worth of requests: when it runs dry, the requests admitted since it was
+       last full number ``rate x (BUCKET_S + seconds since then)``. The largest
+       ``admitted since t / (BUCKET_S + now - t)`` over the recent past (:func:`bucket_rate`) is therefore the
+       org's rate, and at any time a rate the org is known to allow (``best``). The run goes on at ``HEADROOM`` x
+       that rate, never above ``CUT`` x the rate that was throttled nor below ``FLOOR`` x ``best``, with at most
+       twice the latency's worth of requests in flight. Until the admitted requests span ``LEARN_SPAN_S`` the
+       bound is too loose and the rate is only cut by ``CUT``. One cut per episode: 429s to requests sent before
+       the last cut, or within ``BUCKET_S`` of it, do not cut again (a storm of 429s does not bring the run to a
+       crawl).
+    3. *Cruising*: after ``PROBE_S`` seconds without a 429 the rate grows by ``RETURN`` while below ``HEADROOM`` x
+       ``best``, then by ``PROBE`` (the org's allowance may have grown).
 
     Each 429 costs the requests already in flight (they reach a closed window), so the controller avoids them:
     one episode per run when the org's rate is steady.
@@ -69,8 +72,13 @@ class RateController:
     HISTORY_S = 120.0
     #: admitted requests needed before a 429 says something about the rate (fewer: the current rate is cut)
     LEARN_MIN = 20
+    #: seconds of admitted requests needed before the bucket's arithmetic is used (one second of credit over three:
+    #: the bound is at least 3/4 of the org's rate when the run sent at that rate)
+    LEARN_SPAN_S = 3.0
     MIN_RATE = 0.5
     FLOOR = 0.5
+    #: seconds between two updates of ``best`` from what was admitted
+    BEST_EVERY_S = 0.5
     #: growth per ``PROBE_S`` calm seconds while the rate is below ``HEADROOM`` x the best rate learnt
     RETURN = 1.1
 
@@ -94,8 +102,9 @@ class RateController:
         self._paused_until = 0.0
         self._calm_since = clock()
         self.window = self.START_WINDOW
-        #: the highest rate the bucket's arithmetic gave (requests/s), and when the rate was last cut
+        #: the highest rate the bucket's arithmetic gave (requests/s): what the org was seen to allow at least
         self.best = 0.0
+        self._best_at = float('-inf')
         self._last_cut = float('-inf')
         self.in_flight = 0
         #: seconds, smoothed latency of the answers that were not 429, and the lowest seen (None before any)
@@ -149,16 +158,22 @@ class RateController:
         its latency in seconds. A 429 must also be told to :meth:`pause`."""
         with self._lock:
             self.in_flight = max(0, self.in_flight - 1)
-            if status == 429 and self.adaptive and sent_at >= self._last_cut:
-                # one cut per episode: the requests already in flight at the last cut say nothing new
-                self._slow_down(self._clock())
+            now = self._clock()
+            if status == 429 and self.adaptive and sent_at >= self._last_cut and now - self._last_cut >= self.BUCKET_S:
+                # one cut per episode: the requests in flight at the last cut, and any answered within the bucket's
+                # time after it, say nothing new
+                self._slow_down(now)
             elif status is not None and status != 429:
                 self._admitted.append(sent_at)
                 while self._admitted and self._admitted[0] < sent_at - self.HISTORY_S:
                     self._admitted.popleft()
+                if self.adaptive and sent_at - self._best_at >= self.BEST_EVERY_S and self._learnt_enough():
+                    # what was admitted proves the org allows at least this rate (see bucket_rate)
+                    self.best = max(self.best, bucket_rate(self._admitted, sent_at, self.BUCKET_S))
+                    self._best_at = sent_at
                 self.latency = latency if self.latency is None else 0.8 * self.latency + 0.2 * latency
                 self.min_latency = latency if self.min_latency is None else min(self.min_latency, latency)
-                if self.adaptive and self.rate is None and self._steady() and self.in_flight + 1 >= self.window:
+                if self.adaptive and self.rate is None and self._steady() and self.in_flight + 1 >= int(self.window):
                     self.window += self.GROWTH
             self._lock.notify()
 
@@ -180,6 +195,12 @@ class RateController:
         """Seconds every worker still waits because of a 429 (0 when none); for progress displays."""
         with self._lock:
             return max(0.0, self._paused_until - self._clock())
+
+    def _learnt_enough(self) -> bool:
+        """Whether the admitted requests span enough time for the bucket's arithmetic to bound the rate closely
+        (over a short span the bucket's one second of credit dominates: the bound would be far too low)."""
+        admitted = self._admitted
+        return len(admitted) >= self.LEARN_MIN and admitted[-1] - admitted[0] >= self.LEARN_SPAN_S
 
     def _steady(self) -> bool:
         """Whether the latency is close to its minimum (no queue building up)."""
@@ -208,16 +229,16 @@ class RateController:
         self._calm_since = now
 
     def _slow_down(self, now: float) -> None:
-        """A new throttling episode (adaptive): the rate from the bucket's arithmetic (never above ``CUT`` x the
-        current one, never below ``FLOOR`` x the bucket's rate: a 429 that the rate did not cause, e.g. a storm
-        of another origin, does not bring the run to a crawl)."""
+        """A new throttling episode (adaptive): the rate from the bucket's arithmetic, never above ``CUT`` x the
+        current one nor below ``FLOOR`` x the best the arithmetic gave (429s that the rate did not cause, e.g. a
+        storm of another origin, do not bring the run to a crawl)."""
         current = self.rate or self.window / max(self.latency or 0.0, 1e-3)
         rate = self.CUT * current
-        if len(self._admitted) >= self.LEARN_MIN:
+        if self._learnt_enough():
             learnt = bucket_rate(self._admitted, now - (self.latency or 0.0), self.BUCKET_S)
             self.best = max(self.best, learnt)
-            rate = max(min(rate, self.HEADROOM * learnt), self.FLOOR * learnt)
-        self.rate = max(self.MIN_RATE, rate)
+            rate = min(rate, self.HEADROOM * learnt)
+        self.rate = max(self.MIN_RATE, self.FLOOR * self.best, rate)
         self._last_cut = now
         self._calm_since = now
 
