@@ -135,7 +135,7 @@ def _create(
         if partial is None:
             raise Rejected(f'Webex rechazó el alta de {email} y no creó nada: {refused["reason"]}', refused) from None
         if refused['status'] == 409:
-            raise CreatedMeanwhile(partial) from None
+            raise CreatedMeanwhile(partial, refused) from None
         return partial, refused
     return created, None
 
@@ -144,9 +144,10 @@ class CreatedMeanwhile(Exception):
     """The create was answered 409: the person exists although the state read said it did not (someone created it
     after the batch listed the org, or list results did not show it yet); ``person`` is the one found now."""
 
-    def __init__(self, person: Any) -> None:
+    def __init__(self, person: Any, refused: dict[str, Any]) -> None:
         super().__init__(person.emails[0])
         self.person = person
+        self.refused = refused
 
 
 def _number_held_by_a_person(api: Any, ctx: Context, number: str) -> bool:
@@ -234,7 +235,9 @@ def alta_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     try:
         return _converge_person(api, params, ctx, person_by_email(api, ctx, params['email']))
     except CreatedMeanwhile as exc:
-        return _converge_person(api, params, ctx, exc.person)
+        outcome = _converge_person(api, params, ctx, exc.person)
+        outcome.details['create_error'] = exc.refused
+        return outcome
 
 
 def _converge_person(api: Any, params: dict[str, Any], ctx: Context, person: Any) -> Outcome:
