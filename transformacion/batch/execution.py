@@ -47,6 +47,8 @@ RETRYABLE = ('transient', 'rate_limited')
 HALTING_ERRORS = {'RetryAfterTooLong': 'retry_after', 'CredentialError': 'credentials'}
 #: Seconds between two looks at a chunk's rows while it runs (for a stop request or a timeout).
 POLL_S = 0.1
+#: Seconds between two looks at the cancel flag of a row waiting for a slot (a chunk timeout hands slots back at once).
+SLOT_WAIT_S = 1.0
 #: The HTTP methods that only read.
 READS = frozenset({'GET', 'HEAD', 'OPTIONS'})
 
@@ -291,7 +293,7 @@ def _run_row(
     the previous chunk's last rows finish); ``holding`` tells which rows of the chunk hold a slot, which a chunk
     timeout hands back (``_time_out``)."""
     holding = set() if holding is None else holding
-    while not run.slots.acquire(timeout=POLL_S):
+    while not run.slots.acquire(timeout=SLOT_WAIT_S):
         if cancel.is_set():
             return
     with run.slot_lock:
