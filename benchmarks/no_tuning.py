@@ -131,7 +131,7 @@ def part_rates(args: argparse.Namespace, work: Path) -> list[str]:
             runs = [_launcher(base / 'launcher', fixture, rows, options)]
             for threads in (10, 32, 1):
                 few = _baseline_rows(rows, threads, rate, mean_latency, args.baseline_seconds)
-                limit = 4 * args.baseline_seconds + 30
+                limit = 2 * args.baseline_seconds + 20
                 runs.append(_loop(base / f'threads{threads}', fixture, few, threads, options, rows, limit))
             for run in runs:
                 bound = run.admitted / rate

@@ -49,7 +49,7 @@ class RateController:
        org's rate, and at any time a rate the org is known to allow (``best``). The run goes on at ``HEADROOM`` x
        that rate, never above ``CUT`` x the rate that was throttled nor below ``FLOOR`` x ``best``, with at most
        twice the latency's worth of requests in flight. Until the admitted requests span ``LEARN_SPAN_S`` the
-       bound is too loose and the rate is only cut by ``CUT``. One cut per episode: 429s to requests sent before
+       bound is loose: the rate goes to it but is at most halved. One cut per episode: 429s to requests sent before
        the last cut, or within ``BUCKET_S`` of it, do not cut again (a storm of 429s does not bring the run to a
        crawl).
     3. *Cruising*: after ``PROBE_S`` seconds without a 429 the rate grows by ``RETURN`` while below ``HEADROOM`` x
@@ -77,6 +77,7 @@ class RateController:
     LEARN_SPAN_S = 3.0
     MIN_RATE = 0.5
     FLOOR = 0.5
+    HALF = 0.5
     #: seconds between two updates of ``best`` from what was admitted
     BEST_EVERY_S = 0.5
     #: growth per ``PROBE_S`` calm seconds while the rate is below ``HEADROOM`` x the best rate learnt
@@ -234,10 +235,13 @@ class RateController:
         storm of another origin, do not bring the run to a crawl)."""
         current = self.rate or self.window / max(self.latency or 0.0, 1e-3)
         rate = self.CUT * current
-        if self._learnt_enough():
+        if len(self._admitted) >= self.LEARN_MIN:
             learnt = bucket_rate(self._admitted, now - (self.latency or 0.0), self.BUCKET_S)
-            self.best = max(self.best, learnt)
-            rate = min(rate, self.HEADROOM * learnt)
+            if self._learnt_enough():
+                self.best = max(self.best, learnt)
+                rate = min(rate, self.HEADROOM * learnt)
+            else:  # a loose bound: at most halve the rate on it
+                rate = max(self.HALF * current, min(rate, self.HEADROOM * learnt))
         self.rate = max(self.MIN_RATE, self.FLOOR * self.best, rate)
         self._last_cut = now
         self._calm_since = now
