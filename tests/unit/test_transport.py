@@ -94,21 +94,21 @@ def test_while_probing_the_window_grows_with_a_steady_latency_and_paces_by_littl
     start = controller.window
     for _ in range(4):
         controller.in_flight = int(controller.window) - 1  # the other requests on their way: the window is used
-        answered(controller, clock, 1, 0.2)
+        answered(controller, clock, 1, 1.0)
 
     assert controller.window == start + 4 * controller.GROWTH
     assert controller.rate is None
-    assert controller._interval() == pytest.approx(0.2 / controller.window)
+    assert controller._interval() == pytest.approx(1.0 / controller.window)
 
 
 def test_a_growing_latency_stops_the_window_growing():
     clock = FakeClock()
     controller = RateController(clock=clock, sleep=clock.sleep)
     controller.in_flight = 3
-    answered(controller, clock, 1, 0.1)
+    answered(controller, clock, 1, 0.4)
     grown = controller.window
 
-    answered(controller, clock, 5, 1.0)  # a queue builds up somewhere: more in flight would not go faster
+    answered(controller, clock, 5, 4.0)  # a queue builds up somewhere: more in flight would not go faster
 
     assert controller.window == grown
 

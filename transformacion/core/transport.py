@@ -39,19 +39,19 @@ class RateController:
     answer and its latency):
 
     1. *Probing*: a window of ``START_WINDOW`` requests in flight, paced by Little's law (one request every
-       ``latency / window`` seconds), grows by half a request per answer (x1.5 per round trip) while the window is
-       used, no 429 came and the latency stays within ``LATENCY_SLACK`` x its minimum (a longer one means a queue:
-       more in flight would not go faster).
+       ``latency / window`` seconds), grows by half a request per answer (x1.5 per round trip, at most about x1.65
+       per second) while the window is used, no 429 came and the latency stays within ``LATENCY_SLACK`` x its
+       minimum (a longer one means a queue: more in flight would not go faster).
     2. *A 429* tells where the limit is. Webex's limiter, like the sandbox's (``sandbox/FIDELITY.md``), is a token
        bucket holding ``BUCKET_S`` seconds worth of requests: when it runs dry, the requests admitted since it was
        last full number ``rate x (BUCKET_S + seconds since then)``. The largest
        ``admitted since t / (BUCKET_S + now - t)`` over the recent past (:func:`bucket_rate`) is therefore the
        org's rate, and at any time a rate the org is known to allow (``best``). The run goes on at ``HEADROOM`` x
        that rate, never above ``CUT`` x the rate that was throttled nor below ``FLOOR`` x ``best``, with at most
-       twice the latency's worth of requests in flight. Until the admitted requests span ``LEARN_SPAN_S`` the
-       bound is loose: the rate goes to it but is at most halved. One cut per episode: 429s to requests sent before
-       the last cut, or within ``BUCKET_S`` of it, do not cut again (a storm of 429s does not bring the run to a
-       crawl).
+       twice the latency's worth of requests in flight. ``best`` is only taken from admitted requests that span
+       ``LEARN_SPAN_S`` (over a shorter span the bucket's credit makes the bound loose). One cut per episode: 429s
+       to requests sent before the last cut, or within ``BUCKET_S`` of it, do not cut again (a storm of 429s does
+       not bring the run to a crawl).
     3. *Cruising*: after ``PROBE_S`` seconds without a 429 the rate grows by ``RETURN`` while below ``HEADROOM`` x
        ``best``, then by ``PROBE`` (the org's allowance may have grown).
 
@@ -77,7 +77,6 @@ class RateController:
     LEARN_SPAN_S = 3.0
     MIN_RATE = 0.5
     FLOOR = 0.5
-    HALF = 0.5
     #: seconds between two updates of ``best`` from what was admitted
     BEST_EVERY_S = 0.5
     #: growth per ``PROBE_S`` calm seconds while the rate is below ``HEADROOM`` x the best rate learnt
@@ -175,7 +174,9 @@ class RateController:
                 self.latency = latency if self.latency is None else 0.8 * self.latency + 0.2 * latency
                 self.min_latency = latency if self.min_latency is None else min(self.min_latency, latency)
                 if self.adaptive and self.rate is None and self._steady() and self.in_flight + 1 >= int(self.window):
-                    self.window += self.GROWTH
+                    # x1.5 per round trip, but no faster than x1.65 per second: the bucket's credit hides the limit
+                    # for about BUCKET_S, and whatever is in flight when it shows comes back 429
+                    self.window += self.GROWTH * min(1.0, latency / self.BUCKET_S)
             self._lock.notify()
 
     def pause(self, seconds: float) -> None:
@@ -237,11 +238,9 @@ class RateController:
         rate = self.CUT * current
         if len(self._admitted) >= self.LEARN_MIN:
             learnt = bucket_rate(self._admitted, now - (self.latency or 0.0), self.BUCKET_S)
+            rate = min(rate, self.HEADROOM * learnt)
             if self._learnt_enough():
                 self.best = max(self.best, learnt)
-                rate = min(rate, self.HEADROOM * learnt)
-            else:  # a loose bound: at most halve the rate on it
-                rate = max(self.HALF * current, min(rate, self.HEADROOM * learnt))
         self.rate = max(self.MIN_RATE, self.FLOOR * self.best, rate)
         self._last_cut = now
         self._calm_since = now
