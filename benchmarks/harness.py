@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -149,26 +150,37 @@ def sandbox_process(fixture: Path, **options: Any) -> Iterator[SandboxProcess]:
 
 @dataclass(frozen=True)
 class Measured:
-    """How one command went: exit code, wall seconds, peak RSS of that process in MiB, its stdout and stderr."""
+    """How one command went: exit code, wall seconds, peak RSS of that process in MiB, its stdout and stderr, and the
+    CPU seconds (user + system) of that process."""
 
     code: int
     wall_s: float
     peak_rss_mib: float
     stdout: str
     stderr: str
+    cpu_s: float = 0.0
 
 
-def run_measured(command: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> Measured:
-    """Run ``command`` and report its own RSS high-water mark (``wait4`` rusage: this child only, in KiB on Linux)."""
+def run_measured(
+    command: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float | None = None
+) -> Measured:
+    """Run ``command`` and report its own RSS high-water mark (``wait4`` rusage: this child only, in KiB on Linux);
+    after ``timeout`` seconds the command is killed (its exit code is then -9)."""
     with _tempfile() as out, _tempfile() as err:
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=cwd)
+        killer = threading.Timer(timeout, process.kill) if timeout else None
+        if killer is not None:
+            killer.start()
         _, status, usage = os.wait4(process.pid, 0)
+        if killer is not None:
+            killer.cancel()
         wall = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Measured(process.returncode, wall, usage.ru_maxrss / 1024, out.read(), err.read())
+        cpu = usage.ru_utime + usage.ru_stime
+        return Measured(process.returncode, wall, usage.ru_maxrss / 1024, out.read(), err.read(), cpu)
 
 
 def _tempfile() -> IO[str]:

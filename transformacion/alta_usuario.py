@@ -2,7 +2,8 @@
 request Webex requires; a person with that e-mail already there is converged (license, extension, number) instead of
 duplicated, and a create that Webex left half done (person created, number not assigned) is completed on a re-run.
 
-Calls: GET /licenses, GET /licenses/{id}, GET /locations?name=, GET /people?email=&callingData=true,
+Calls: GET /licenses, GET /licenses/{id}, GET /locations?name=, GET /people?email=&callingData=true (in a batch,
+the org's people listed once instead, GET /people?callingData=true page by page),
 GET /telephony/config/numbers?phoneNumber=, POST /people?callingData=true (new person), PATCH /licenses/users
 (existing person without the calling license), PUT /people/{id}?callingData=true (extension or number drift),
 GET /people/{id}?callingData=true (verify).
@@ -38,7 +39,7 @@ from transformacion.domain.licenses import (
     user_calling_licenses,
 )
 from transformacion.domain.numbers import check_number, work_number
-from transformacion.domain.resolve import find_person
+from transformacion.domain.resolve import find_person, person_by_email, remember_person
 
 DEFAULT_LICENSE = 'Webex Calling - Professional'
 
@@ -133,8 +134,20 @@ def _create(
         partial = ctx.read_back(lambda: find_person(api, ctx, email))
         if partial is None:
             raise Rejected(f'Webex rechazó el alta de {email} y no creó nada: {refused["reason"]}', refused) from None
+        if refused['status'] == 409:
+            raise CreatedMeanwhile(partial, refused) from None
         return partial, refused
     return created, None
+
+
+class CreatedMeanwhile(Exception):
+    """The create was answered 409: the person exists although the state read said it did not (someone created it
+    after the batch listed the org, or list results did not show it yet); ``person`` is the one found now."""
+
+    def __init__(self, person: Any, refused: dict[str, Any]) -> None:
+        super().__init__(person.emails[0])
+        self.person = person
+        self.refused = refused
 
 
 def _number_held_by_a_person(api: Any, ctx: Context, number: str) -> bool:
@@ -216,6 +229,18 @@ def _update(api: Any, ctx: Context, person: Any, before: dict[str, Any], desired
 
 
 def alta_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
+    """Read -> write -> verify: the person as the batch's list of the org shows it (``resolve.person_by_email``; one
+    look-up outside a batch), created or brought to the desired calling data, read back. A create answered 409
+    (someone created the person after the state was read) converges the person found then: never a second create."""
+    try:
+        return _converge_person(api, params, ctx, person_by_email(api, ctx, params['email']))
+    except CreatedMeanwhile as exc:
+        outcome = _converge_person(api, params, ctx, exc.person)
+        outcome.details['create_error'] = exc.refused
+        return outcome
+
+
+def _converge_person(api: Any, params: dict[str, Any], ctx: Context, person: Any) -> Outcome:
     email = params['email']
     location_id = resolve.location_id(api, ctx, params['location'])
     wanted = params.get('calling_license') or DEFAULT_LICENSE
@@ -227,7 +252,7 @@ def alta_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
             + ', '.join(sorted(user_licenses.values()))
         )
     desired = _desired(params, lic.name, location_id)
-    found: dict[str, Any] = {'person': find_person(api, ctx, email), 'create_error': None, 'license': lic}
+    found: dict[str, Any] = {'person': person, 'create_error': None, 'license': lic}
     if found['person'] is None and params.get('phone_number'):
         if _number_held_by_a_person(api, ctx, params['phone_number']):
             # the number may belong to this person, created moments ago and not listed yet
@@ -236,7 +261,9 @@ def alta_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
 
     def read() -> dict[str, Any]:
         """The read-back after the create or the update (the first state is ``before``)."""
-        return _state(ctx.call(api.people.details, found['person'].person_id, calling_data=True), user_licenses)
+        found['person'] = ctx.call(api.people.details, found['person'].person_id, calling_data=True)
+        remember_person(ctx, found['person'])
+        return _state(found['person'], user_licenses)
 
     def check(before: dict[str, Any] | None, changes: dict[str, Any]) -> None:
         person = found['person']

@@ -3,7 +3,7 @@
 import pytest
 
 from transformacion.core.retry import RetryAfterTooLong
-from transformacion.core.transport import RateController
+from transformacion.core.transport import RateController, bucket_rate
 
 
 class FakeClock:
@@ -67,3 +67,90 @@ def test_the_rate_recovers_gradually_up_to_the_given_rate():
         clock.now += 5
         controller.acquire()
     assert controller.rate == 10
+
+
+# --------------------------------------------------------------------------- without --rate-limit: the rate is learnt
+
+
+def test_a_bucket_that_ran_dry_tells_its_rate():
+    # 50 requests/s with one second of credit, sent 60/s from t=0: dry at t=5 after admitting 300
+    sent = [i / 60 for i in range(300)]
+
+    assert bucket_rate(sent, 5.0, 1.0) == pytest.approx(50, rel=0.01)
+    assert bucket_rate([], 5.0, 1.0) == 0.0
+
+
+def answered(controller, clock, count, latency, status=200):
+    """``count`` requests, each answered after ``latency`` seconds before the next is sent."""
+    for _ in range(count):
+        sent = controller.acquire()
+        clock.now += latency
+        controller.release(sent, status, latency)
+
+
+def test_while_probing_the_window_grows_with_a_steady_latency_and_paces_by_littles_law():
+    clock = FakeClock()
+    controller = RateController(clock=clock, sleep=clock.sleep)
+    start = controller.window
+    for _ in range(4):
+        controller.in_flight = int(controller.window) - 1  # the other requests on their way: the window is used
+        answered(controller, clock, 1, 1.0)
+
+    assert controller.window == start + 4 * controller.GROWTH
+    assert controller.rate is None
+    assert controller._interval() == pytest.approx(1.0 / controller.window)
+
+
+def test_a_growing_latency_stops_the_window_growing():
+    clock = FakeClock()
+    controller = RateController(clock=clock, sleep=clock.sleep)
+    controller.in_flight = 3
+    answered(controller, clock, 1, 0.4)
+    grown = controller.window
+
+    answered(controller, clock, 5, 4.0)  # a queue builds up somewhere: more in flight would not go faster
+
+    assert controller.window == grown
+
+
+def test_the_first_429_sets_the_rate_from_the_bucket_and_a_storm_cuts_at_most_once_a_second():
+    clock = FakeClock()
+    controller = RateController(clock=clock, sleep=clock.sleep)
+    controller.rate = 60.0  # as if probing had reached 60 requests/s against an org that allows 50
+    for index in range(300):
+        clock.now = 100 + index / 60
+        controller.release(controller.acquire(), 200, 0.0)
+    clock.now = 105.0
+
+    sent = controller.acquire()
+    controller.pause(0)
+    controller.release(sent, 429, 0.0)
+
+    assert controller.rate == pytest.approx(0.95 * 50, rel=0.02)
+    learnt = controller.rate
+    for _ in range(5):  # a storm: requests sent after the cut come back 429 within the second, one cut only
+        clock.now += 0.1
+        controller.pause(0)
+        controller.release(controller.acquire(), 429, 0.0)
+    assert controller.rate == learnt
+    clock.now += 1
+    controller.release(controller.acquire(), 429, 0.0)
+    assert controller.rate < learnt
+
+
+def test_a_429_that_comes_back_while_a_request_waits_for_its_turn_holds_it_for_the_whole_pause():
+    clock = FakeClock()
+    controller = RateController(10, clock=clock, sleep=clock.sleep)
+    controller.acquire()
+    told = []
+
+    def sleep(seconds):
+        clock.sleep(seconds)
+        if len(clock.slept) == 1:
+            controller.pause(2)  # another worker's request got a 429 meanwhile
+
+    controller._sleep = sleep
+    controller.acquire(on_pause=told.append)
+
+    assert clock.now >= 100 + 0.1 + 2
+    assert told == [pytest.approx(2)]

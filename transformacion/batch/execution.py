@@ -20,7 +20,7 @@ import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +49,8 @@ RETRYABLE = ('transient', 'rate_limited')
 HALTING_ERRORS = {'RetryAfterTooLong': 'retry_after', 'CredentialError': 'credentials'}
 #: Seconds between two looks at a chunk's rows while it runs (for a stop request or a timeout).
 POLL_S = 0.1
+#: Seconds between two looks at the cancel flag of a row waiting for a slot (a chunk timeout hands slots back at once).
+SLOT_WAIT_S = 1.0
 #: The HTTP methods that only read.
 READS = frozenset({'GET', 'HEAD', 'OPTIONS'})
 
@@ -81,6 +83,9 @@ class RunContext:
     #: why the run stopped itself (a Retry-After beyond the cap, refused credentials), None while it goes on
     halted: dict[str, Any] | None = None
     halt_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: rows in flight at most (``Settings.concurrency``), across the chunks that overlap (set by ``execute_run``)
+    slots: threading.Semaphore = field(default_factory=lambda: threading.BoundedSemaphore(1))
+    slot_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def halt(self, reason: str, detail: dict[str, Any]) -> None:
         """Stop the run because no pair can succeed now (``HALTING_ERRORS``): the first reason is kept."""
@@ -346,19 +351,42 @@ def unconfirmed(run: RunContext, dataset: str, number: int, row: dict[str, str],
 
 
 def _run_row(
-    run: RunContext, dataset: str, number: int, row: dict[str, str], actions: list[Action], cancel: threading.Event
+    run: RunContext,
+    dataset: str,
+    number: int,
+    row: dict[str, str],
+    actions: list[Action],
+    cancel: threading.Event,
+    holding: set[int] | None = None,
 ) -> None:
-    refused = unconfirmed(run, dataset, number, row, actions)
-    if refused is not None:
-        message = f'no se aplica ninguna acción de la fila, para no dejarla a medias: {refused}; relance con --yes'
-        for action in actions:
-            if run.store.finish(dataset, number, action.name, Outcome('rejected', message), category='sin_confirmar'):
-                run.progress.advance(False)
-        return
-    for action in actions:
+    """The row's pending actions in order, on one of the run's ``concurrency`` slots (a chunk's rows may start while
+    the previous chunk's last rows finish); ``holding`` tells which rows of the chunk hold a slot, which a chunk
+    timeout hands back (``_time_out``)."""
+    holding = set() if holding is None else holding
+    while not run.slots.acquire(timeout=SLOT_WAIT_S):
         if cancel.is_set():
             return
-        _run_task(run, dataset, number, row, action, cancel)
+    with run.slot_lock:
+        holding.add(number)
+    try:
+        refused = unconfirmed(run, dataset, number, row, actions)
+        if refused is not None:
+            message = f'no se aplica ninguna acción de la fila, para no dejarla a medias: {refused}; relance con --yes'
+            for action in actions:
+                if run.store.finish(
+                    dataset, number, action.name, Outcome('rejected', message), category='sin_confirmar'
+                ):
+                    run.progress.advance(False)
+            return
+        for action in actions:
+            if cancel.is_set():
+                return
+            _run_task(run, dataset, number, row, action, cancel)
+    finally:
+        with run.slot_lock:
+            if number in holding:
+                holding.discard(number)
+                run.slots.release()
 
 
 def _chunks(run: RunContext, dataset: str) -> Iterator[list[tuple[int, dict[str, str]]]]:
@@ -378,66 +406,121 @@ def _chunks(run: RunContext, dataset: str) -> Iterator[list[tuple[int, dict[str,
         yield chunk
 
 
-def _run_chunk(
+@dataclass
+class OpenChunk:
+    """A chunk whose rows run on its own pool: the futures not done yet, when it started, its cancel flag, the
+    dataset, actions and pending pairs (``Checkpoint.pending``) it was started with."""
+
+    pool: ThreadPoolExecutor
+    unfinished: set[Future[None]]
+    started: float
+    cancel: threading.Event
+    dataset: str
+    actions: tuple[Action, ...]
+    pending: dict[int, set[str]]
+    #: its rows that hold one of the run's slots
+    holding: set[int]
+
+
+def _start_chunk(
     run: RunContext,
     dataset: str,
     actions: tuple[Action, ...],
     chunk: list[tuple[int, dict[str, str]]],
     pending: dict[int, set[str]],
-) -> bool:
-    """Run one chunk's rows concurrently; False when the run must stop (job timeout or stop request)."""
+) -> OpenChunk:
     cancel = threading.Event()
-    started = time.monotonic()
+    holding: set[int] = set()
     pool = ThreadPoolExecutor(max_workers=run.settings.concurrency, thread_name_prefix='fila')
     unfinished = {
-        pool.submit(_run_row, run, dataset, number, row, [a for a in actions if a.name in pending[number]], cancel)
+        pool.submit(
+            _run_row, run, dataset, number, row, [a for a in actions if a.name in pending[number]], cancel, holding
+        )
         for number, row in chunk
         if number in pending
     }
-    timed_out = False
-    while unfinished and not run.stopping():
-        if run.settings.chunk_timeout and time.monotonic() - started >= run.settings.chunk_timeout:
-            timed_out = True
-            break
-        done, unfinished = wait(unfinished, timeout=POLL_S)
-        for future in done:
-            future.result()
-    if not unfinished:
-        pool.shutdown()
-        return not run.stopping()
-    cancel.set()
-    if not timed_out:
-        pool.shutdown(wait=False, cancel_futures=True)
-        # rows that never started are cancelled (wait() would not count them as done): only those in flight remain
-        started = {future for future in unfinished if not future.cancelled()}
-        done, unfinished = wait(started, timeout=run.settings.stop_grace)
-        if unfinished:
-            run.abandoned.append(pool)
-        return False
-    pool.shutdown(wait=False, cancel_futures=True)
-    run.abandoned.append(pool)
+    return OpenChunk(pool, unfinished, time.monotonic(), cancel, dataset, actions, pending, holding)
+
+
+def _time_out(run: RunContext, chunk: OpenChunk) -> None:
+    """A chunk outlived ``--chunk-timeout``: its unfinished tasks are closed as ``timeout``, the run goes on."""
+    chunk.cancel.set()
+    chunk.pool.shutdown(wait=False, cancel_futures=True)
+    run.abandoned.append(chunk.pool)
+    with run.slot_lock:  # its rows still on a slow call are abandoned: their slots go to the next chunk
+        for _ in chunk.holding:
+            run.slots.release()
+        chunk.holding.clear()
     message = f'sin terminar al vencer el timeout del bloque ({run.settings.chunk_timeout:g} s); use --retry-failed'
-    closed = run.store.close_unfinished(dataset, sorted(pending), [a.name for a in actions], message)
+    names = [a.name for a in chunk.actions]
+    closed = run.store.close_unfinished(chunk.dataset, sorted(chunk.pending), names, message)
     for _ in range(closed):
         run.progress.advance(False)
-    return True
+
+
+def _stop(run: RunContext, chunks: list[OpenChunk]) -> None:
+    """The run must stop: rows not started are cancelled, those in flight get ``stop_grace`` seconds."""
+    flying: set[Future[None]] = set()
+    for chunk in chunks:
+        chunk.cancel.set()
+        chunk.pool.shutdown(wait=False, cancel_futures=True)
+        # rows that never started are cancelled (wait() would not count them as done): only those in flight remain
+        flying |= {future for future in chunk.unfinished if not future.cancelled()}
+    _, unfinished = wait(flying, timeout=run.settings.stop_grace)
+    run.abandoned.extend(chunk.pool for chunk in chunks if chunk.unfinished & unfinished)
+    chunks.clear()
+
+
+def _watch(run: RunContext, chunks: list[OpenChunk], until: int) -> bool:
+    """Wait for the rows of the open ``chunks`` until at most ``until`` of them are unfinished (0: all done), closing
+    the chunks that outlive ``--chunk-timeout``; False when the run must stop (job timeout or stop request)."""
+    while True:
+        if run.stopping():
+            _stop(run, chunks)
+            return False
+        for chunk in list(chunks):
+            if not chunk.unfinished:
+                chunk.pool.shutdown()
+                chunks.remove(chunk)
+            elif run.settings.chunk_timeout and time.monotonic() - chunk.started >= run.settings.chunk_timeout:
+                _time_out(run, chunk)
+                chunks.remove(chunk)
+        if sum(len(chunk.unfinished) for chunk in chunks) <= until:
+            return True
+        done, _ = wait(set().union(*(chunk.unfinished for chunk in chunks)), timeout=POLL_S)
+        for future in done:
+            future.result()
+        for chunk in chunks:
+            chunk.unfinished -= done
 
 
 def execute_run(run: RunContext) -> None:
     """Every phase, chunk by chunk, until done or stopped (job timeout, stop request); at the end, wait for the calls
     that timed-out chunks left in flight, unless the run was stopped (its pairs in flight stay ``running`` and a
     resume runs them again)."""
+    run.slots = threading.BoundedSemaphore(run.settings.concurrency)
     try:
         for dataset, actions in plan(run.batch.actions, run.catalog):
             names = {action.name for action in actions}
-            if not run.store.count(['pending'], sorted(names)):
+            run.cache.bulk_rows = run.store.count(['pending'], sorted(names))
+            if not run.cache.bulk_rows:
                 continue
+            running: list[OpenChunk] = []
+            # chunks larger than the rows in flight overlap: the next starts once every unfinished row has a slot,
+            # so that no slot idles while a chunk's last rows finish; smaller chunks run one after another
+            overlap = run.settings.concurrency if run.batch.chunk_size > run.settings.concurrency else 0
             for chunk in _chunks(run, dataset):
                 if run.stopping():
+                    _stop(run, running)
                     return
                 pending = run.store.pending(dataset, chunk[0][0], chunk[-1][0], names)
-                if pending and not _run_chunk(run, dataset, actions, chunk, pending):
-                    return
+                if pending:
+                    running.append(_start_chunk(run, dataset, actions, chunk, pending))
+                    if not _watch(run, running, overlap):
+                        return
+            # the next phase needs this one done
+            if not _watch(run, running, 0):
+                return
     finally:
         if not run.stopping():
             for pool in run.abandoned:

@@ -53,8 +53,9 @@ EXIT_HELP = (
     '130 segundo Ctrl-C: salida inmediata, el punto de control queda coherente (continúe con --resume).'
 )
 DEFAULT_CHUNK_SIZE = 500
-DEFAULT_CONCURRENCY = 8
-PACED_CONCURRENCY = 32
+#: rows in flight at most: the run's RateController decides how many requests are in flight (it learns the org's
+#: rate, or paces at --rate-limit), so this only needs to exceed what the org's rate allows at Webex's latencies
+DEFAULT_CONCURRENCY = 256
 DEFAULT_CHUNK_TIMEOUT = 1800.0
 ROW_ATTEMPTS = 3
 #: Seconds the pairs in flight get to finish once the run is asked to stop (first Ctrl-C, SIGTERM, --job-timeout).
@@ -386,10 +387,15 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     run.add_argument(
         '--concurrency',
         type=_positive_int,
-        help=f'filas simultáneas dentro de un bloque (por defecto {DEFAULT_CONCURRENCY}; '
-        f'{PACED_CONCURRENCY} con --rate-limit, que marca el ritmo)',
+        help=f'filas simultáneas, como máximo (por defecto {DEFAULT_CONCURRENCY}: el ritmo lo aprende el lanzador de '
+        'las respuestas de Webex, o lo marca --rate-limit)',
     )
-    run.add_argument('--rate-limit', dest='rate_limit', type=_positive_float, help='peticiones por segundo, máximo')
+    run.add_argument(
+        '--rate-limit',
+        dest='rate_limit',
+        type=_positive_float,
+        help='peticiones por segundo, máximo (sin él, el lanzador aprende el ritmo que admite la organización)',
+    )
     run.add_argument(
         '--chunk-timeout',
         dest='chunk_timeout',
@@ -448,7 +454,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
 def settings_from_args(args: argparse.Namespace, *, concurrency: int | None = None) -> Settings:
     """This invocation's settings from the run options (``concurrency`` overrides ``--concurrency``)."""
     return Settings(
-        concurrency=concurrency or args.concurrency or (PACED_CONCURRENCY if args.rate_limit else DEFAULT_CONCURRENCY),
+        concurrency=concurrency or args.concurrency or DEFAULT_CONCURRENCY,
         rate_limit=args.rate_limit,
         chunk_timeout=args.chunk_timeout,
         job_timeout=args.job_timeout,

@@ -98,4 +98,18 @@ def create_api(
         api.session.BASE = base.rstrip('/')
     api.session.mount('http://', adapter)
     api.session.mount('https://', adapter)
+    environment_once(api.session, api.session.BASE)
     return api
+
+
+def environment_once(session: Any, url: str) -> None:
+    """Read the proxy and CA settings of the environment (``HTTPS_PROXY``, ``NO_PROXY``, ``REQUESTS_CA_BUNDLE``,
+    ``CURL_CA_BUNDLE``) once for ``url``, instead of on every request as ``requests`` does (about a tenth of the
+    launcher's CPU per row): every request of the session goes to that host."""
+    from requests.utils import get_environ_proxies
+
+    session.proxies.update(get_environ_proxies(url))
+    bundle = os.environ.get('REQUESTS_CA_BUNDLE') or os.environ.get('CURL_CA_BUNDLE')
+    if bundle and session.verify is True:
+        session.verify = bundle
+    session.trust_env = False

@@ -45,9 +45,13 @@ def _checked(key: CacheKey) -> CacheKey:
 
 class RunCache:
     """Values resolved once per run (names to ids, the org's licenses, free units), shared by every row of a batch
-    and safe across threads. Keys are ``(namespace, id)`` tuples (:data:`CacheKey`)."""
+    and safe across threads. Keys are ``(namespace, id)`` tuples (:data:`CacheKey`).
 
-    def __init__(self) -> None:
+    ``bulk_rows``: the rows a batch has to run (0 outside a batch): with that many rows ahead, a look-up per row may
+    cost more than listing the org once (``domain.resolve.person_by_email``)."""
+
+    def __init__(self, bulk_rows: int = 0) -> None:
+        self.bulk_rows = bulk_rows
         self._values: dict[CacheKey, Any] = {}
         self._locks: dict[CacheKey, threading.RLock] = {}
         self._guard = threading.Lock()

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,65 +23,169 @@ _SAFE_HEADERS = {'content-type', 'retry-after', 'trackingid', 'link', 'content-l
 
 
 class RateController:
-    """One pacing authority for every worker of a run: a request rate and a shared pause after a 429.
+    """One pacing authority for every worker of a run: how many requests may be in flight, how fast they leave, and
+    a shared pause after a 429.
 
     A 429 holds every worker for its whole ``Retry-After`` (Webex's rate limit is per organisation: nothing may
-    reach it before then) and, once per throttling episode, lowers the rate by 10%; after ``RECOVERY_S`` without a
-    429 the rate climbs back 2% at a time, up to the rate the run was given. A pause longer than ``max_pause``
-    (the operator's ``TRANSFORMACION_MAX_WAIT``) is not waited: every request asked for meanwhile raises
-    :class:`~transformacion.core.retry.RetryAfterTooLong`, which stops the run as resumable.
+    reach it before then). A pause longer than ``max_pause`` (the operator's ``TRANSFORMACION_MAX_WAIT``) is not
+    waited: every request asked for meanwhile raises :class:`~transformacion.core.retry.RetryAfterTooLong`, which
+    stops the run as resumable.
+
+    With a ``rate`` (the operator's ``--rate-limit``, requests/s) requests leave at that rate; once per throttling
+    episode a 429 lowers it by 10% and after ``RECOVERY_S`` without a 429 it climbs back 2% at a time, up to the
+    rate given.
+
+    Without one the controller learns the org's rate from what Webex answers (:meth:`release` tells it each
+    answer and its latency):
+
+    1. *Probing*: a window of ``START_WINDOW`` requests in flight, paced by Little's law (one request every
+       ``latency / window`` seconds), grows by half a request per answer (x1.5 per round trip, at most about x1.65
+       per second) while the window is used, no 429 came and the latency stays within ``LATENCY_SLACK`` x its
+       minimum (a longer one means a queue: more in flight would not go faster).
+    2. *A 429* tells where the limit is. Webex's limiter, like the sandbox's (``sandbox/FIDELITY.md``), is a token
+       bucket holding ``BUCKET_S`` seconds worth of requests: when it runs dry, the requests admitted since it was
+       last full number ``rate x (BUCKET_S + seconds since then)``. The largest
+       ``admitted since t / (BUCKET_S + now - t)`` over the recent past (:func:`bucket_rate`) is therefore the
+       org's rate, and at any time a rate the org is known to allow (``best``). The run goes on at ``HEADROOM`` x
+       that rate, never above ``CUT`` x the rate that was throttled nor below ``FLOOR`` x ``best``, with at most
+       twice the latency's worth of requests in flight. ``best`` is only taken from admitted requests that span
+       ``LEARN_SPAN_S`` (over a shorter span the bucket's credit makes the bound loose). One cut per episode: 429s
+       to requests sent before the last cut, or within ``BUCKET_S`` of it, do not cut again (a storm of 429s does
+       not bring the run to a crawl).
+    3. *Cruising*: after ``PROBE_S`` seconds without a 429 the rate grows by ``RETURN`` while below ``HEADROOM`` x
+       ``best``, then by ``PROBE`` (the org's allowance may have grown).
+
+    Each 429 costs the requests already in flight (they reach a closed window), so the controller avoids them:
+    one episode per run when the org's rate is steady.
     """
 
     CUT = 0.9
     RECOVERY = 1.02
     RECOVERY_S = 5.0
+    START_WINDOW = 4.0
+    GROWTH = 0.5
+    LATENCY_SLACK = 2.0
+    BUCKET_S = 1.0
+    HEADROOM = 0.95
+    PROBE = 1.01
+    PROBE_S = 10.0
+    HISTORY_S = 120.0
+    #: admitted requests needed before a 429 says something about the rate (fewer: the current rate is cut)
+    LEARN_MIN = 20
+    #: seconds of admitted requests needed before the bucket's arithmetic is used (one second of credit over three:
+    #: the bound is at least 3/4 of the org's rate when the run sent at that rate)
+    LEARN_SPAN_S = 3.0
+    MIN_RATE = 0.5
+    FLOOR = 0.5
+    #: seconds between two updates of ``best`` from what was admitted
+    BEST_EVERY_S = 0.5
+    #: growth per ``PROBE_S`` calm seconds while the rate is below ``HEADROOM`` x the best rate learnt
+    RETURN = 1.1
 
     def __init__(
-        self, rate: float | None = None, *, max_pause: float = 120.0, clock=time.monotonic, sleep=time.sleep
+        self,
+        rate: float | None = None,
+        *,
+        max_pause: float = 120.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.rate = rate
         self.ceiling = rate
+        #: whether the rate is learnt from the answers (no ``--rate-limit``)
+        self.adaptive = rate is None
         self.max_pause = max_pause
         self._clock = clock
         self._sleep = sleep
-        self._lock = threading.Lock()
+        self._lock = threading.Condition(threading.Lock())
         self._next_slot = 0.0
         self._paused_until = 0.0
         self._calm_since = clock()
+        self.window = self.START_WINDOW
+        #: the highest rate the bucket's arithmetic gave (requests/s): what the org was seen to allow at least
+        self.best = 0.0
+        self._best_at = float('-inf')
+        self._last_cut = float('-inf')
+        self.in_flight = 0
+        #: seconds, smoothed latency of the answers that were not 429, and the lowest seen (None before any)
+        self.latency: float | None = None
+        self.min_latency: float | None = None
+        #: send times (``clock``) of the requests Webex admitted (answered other than 429), oldest first
+        self._admitted: deque[float] = deque()
         self.requests = 0
         self.throttled = 0
         #: told ``announce(seconds)`` when a 429 starts or extends the pause (a progress display says why and until
         #: when); set by whoever shows the run
         self.announce: Callable[[float], None] | None = None
 
-    def acquire(self, on_pause: Callable[[float], None] | None = None) -> None:
-        """Block until this request may be sent; ``on_pause(seconds)`` is told first when the wait is a 429's
-        pause. Raises ``RetryAfterTooLong`` when that pause lasts longer than ``max_pause``."""
+    def acquire(self, on_pause: Callable[[float], None] | None = None) -> float:
+        """Block until this request may be sent and count it in flight; returns its send time (``clock``), which
+        :meth:`release` gets back with the answer. ``on_pause(seconds)`` is told first when the wait is a 429's
+        pause (also one that a 429 starts while this request waits for its turn). Raises ``RetryAfterTooLong`` when
+        that pause lasts longer than ``max_pause``."""
+        while True:
+            with self._lock:
+                while self.adaptive and self.in_flight >= max(1, int(self._window_now())):
+                    self._lock.wait(timeout=1.0)  # woken by release(); the timeout only guards against a lost one
+                now = self._clock()
+                paused = self._paused_until - now
+                if paused > self.max_pause:
+                    raise RetryAfterTooLong.after(paused, self.max_pause)
+                if paused <= 0:
+                    self._recover(now)
+                    start = max(now, self._next_slot)
+                    interval = self._interval()
+                    if interval:
+                        self._next_slot = start + interval
+                    self.requests += 1
+                    self.in_flight += 1
+            if paused > 0:
+                if on_pause is not None:
+                    on_pause(paused)
+                self._sleep(paused)
+                continue
+            if start > now:
+                self._sleep(start - now)
+                with self._lock:
+                    if self._paused_until > self._clock():  # a 429 came back meanwhile: wait for its pause too
+                        self.in_flight -= 1
+                        self.requests -= 1
+                        continue
+            return start
+
+    def release(self, sent_at: float, status: int | None, latency: float) -> None:
+        """The answer to a request sent at ``sent_at`` (``acquire``'s value): its HTTP status (None: no answer) and
+        its latency in seconds. A 429 must also be told to :meth:`pause`."""
         with self._lock:
+            self.in_flight = max(0, self.in_flight - 1)
             now = self._clock()
-            paused = self._paused_until - now
-            if paused > self.max_pause:
-                raise RetryAfterTooLong.after(paused, self.max_pause)
-            if self.rate and self.ceiling and self.rate < self.ceiling and now - self._calm_since >= self.RECOVERY_S:
-                self.rate = min(self.ceiling, self.rate * self.RECOVERY)
-                self._calm_since = now
-            start = max(now, self._next_slot, self._paused_until)
-            if self.rate:
-                self._next_slot = start + 1.0 / self.rate
-            self.requests += 1
-        delay = start - now
-        if delay > 0:
-            if paused > 0 and on_pause is not None:
-                on_pause(delay)
-            self._sleep(delay)
+            if status == 429 and self.adaptive and sent_at >= self._last_cut and now - self._last_cut >= self.BUCKET_S:
+                # one cut per episode: the requests in flight at the last cut, and any answered within the bucket's
+                # time after it, say nothing new
+                self._slow_down(now)
+            elif status is not None and status != 429:
+                self._admitted.append(sent_at)
+                while self._admitted and self._admitted[0] < sent_at - self.HISTORY_S:
+                    self._admitted.popleft()
+                if self.adaptive and sent_at - self._best_at >= self.BEST_EVERY_S and self._learnt_enough():
+                    # what was admitted proves the org allows at least this rate (see bucket_rate)
+                    self.best = max(self.best, bucket_rate(self._admitted, sent_at, self.BUCKET_S))
+                    self._best_at = sent_at
+                self.latency = latency if self.latency is None else 0.8 * self.latency + 0.2 * latency
+                self.min_latency = latency if self.min_latency is None else min(self.min_latency, latency)
+                if self.adaptive and self.rate is None and self._steady() and self.in_flight + 1 >= int(self.window):
+                    # x1.5 per round trip, but no faster than x1.65 per second: the bucket's credit hides the limit
+                    # for about BUCKET_S, and whatever is in flight when it shows comes back 429
+                    self.window += self.GROWTH * min(1.0, latency / self.BUCKET_S)
+            self._lock.notify()
 
     def pause(self, seconds: float) -> None:
         """A 429 told us to wait ``seconds``: hold every worker that long; the first 429 of an episode also slows
-        the run down."""
+        the run down (see the class docstring)."""
         with self._lock:
             self.throttled += 1
             now = self._clock()
-            if self.rate and now >= self._paused_until:
+            if not self.adaptive and now >= self._paused_until and self.rate:
                 self.rate = max(0.5, self.rate * self.CUT)
             self._calm_since = now
             extends = now + seconds > self._paused_until
@@ -92,6 +197,63 @@ class RateController:
         """Seconds every worker still waits because of a 429 (0 when none); for progress displays."""
         with self._lock:
             return max(0.0, self._paused_until - self._clock())
+
+    def _learnt_enough(self) -> bool:
+        """Whether the admitted requests span enough time for the bucket's arithmetic to bound the rate closely
+        (over a short span the bucket's one second of credit dominates: the bound would be far too low)."""
+        admitted = self._admitted
+        return len(admitted) >= self.LEARN_MIN and admitted[-1] - admitted[0] >= self.LEARN_SPAN_S
+
+    def _steady(self) -> bool:
+        """Whether the latency is close to its minimum (no queue building up)."""
+        return self.latency is not None and self.latency <= self.LATENCY_SLACK * (self.min_latency or 0) + 0.005
+
+    def _window_now(self) -> float:
+        """Requests allowed in flight: the probing window, or twice the latency's worth at the learnt rate."""
+        if self.rate is None:
+            return self.window
+        return max(self.START_WINDOW, 2 * self.rate * (self.latency or 0))
+
+    def _interval(self) -> float:
+        """Seconds between two sends: 1/rate, or, while probing, Little's law: latency / window."""
+        if self.rate:
+            return 1.0 / self.rate
+        return (self.latency or 0.0) / self.window
+
+    def _recover(self, now: float) -> None:
+        if not self.rate or now - self._calm_since < (self.PROBE_S if self.adaptive else self.RECOVERY_S):
+            return
+        if self.adaptive:
+            # back quickly to the rate the org was seen to allow, then probe above it slowly
+            self.rate *= self.RETURN if self.rate < self.HEADROOM * self.best else self.PROBE
+        elif self.ceiling and self.rate < self.ceiling:
+            self.rate = min(self.ceiling, self.rate * self.RECOVERY)
+        self._calm_since = now
+
+    def _slow_down(self, now: float) -> None:
+        """A new throttling episode (adaptive): the rate from the bucket's arithmetic, never above ``CUT`` x the
+        current one nor below ``FLOOR`` x the best the arithmetic gave (429s that the rate did not cause, e.g. a
+        storm of another origin, do not bring the run to a crawl)."""
+        current = self.rate or self.window / max(self.latency or 0.0, 1e-3)
+        rate = self.CUT * current
+        if len(self._admitted) >= self.LEARN_MIN:
+            learnt = bucket_rate(self._admitted, now - (self.latency or 0.0), self.BUCKET_S)
+            rate = min(rate, self.HEADROOM * learnt)
+            if self._learnt_enough():
+                self.best = max(self.best, learnt)
+        self.rate = max(self.MIN_RATE, self.FLOOR * self.best, rate)
+        self._last_cut = now
+        self._calm_since = now
+
+
+def bucket_rate(sent: Sequence[float], now: float, bucket_s: float) -> float:
+    """The rate (requests/s) of a token bucket holding ``bucket_s`` seconds worth that ran dry at ``now`` after
+    admitting the requests sent at ``sent`` (ascending): the largest ``count(sent >= t) / (bucket_s + now - t)``;
+    0.0 when nothing was admitted."""
+    best = 0.0
+    for count, t in enumerate(reversed(sent), start=1):
+        best = max(best, count / (bucket_s + max(0.0, now - t)))
+    return best
 
 
 def _pause_logger(log: Any, request: Any) -> Callable[[float], None]:
@@ -178,8 +340,8 @@ class ObservedAdapter(HTTPAdapter):
         if kwargs.get('timeout') is None:
             kwargs['timeout'] = self.timeout
         log = exchange_log(request.method, request.url)
-        if self.controller is not None:
-            self.controller.acquire(on_pause=_pause_logger(log, request))
+        controller = self.controller
+        sent_at = controller.acquire(on_pause=_pause_logger(log, request)) if controller is not None else 0.0
         tracking_id = request.headers.get('TrackingID', '')
         log.event(
             'request',
@@ -194,6 +356,8 @@ class ObservedAdapter(HTTPAdapter):
         try:
             response = super().send(request, **kwargs)
         except Exception as exc:
+            if controller is not None:
+                controller.release(sent_at, None, time.perf_counter() - start)
             log.count_call(status=None)
             log.event(
                 'error',
@@ -206,11 +370,14 @@ class ObservedAdapter(HTTPAdapter):
                 },
             )
             raise
-        duration_ms = round((time.perf_counter() - start) * 1000, 1)
-        if response.status_code == 429 and self.controller is not None:
-            wait = parse_retry_after(response.headers.get('Retry-After'))
-            # an absent or malformed Retry-After promises nothing: a short pause, within the operator's cap
-            self.controller.pause(wait if wait is not None else min(1.0, self.controller.max_pause))
+        elapsed = time.perf_counter() - start
+        duration_ms = round(elapsed * 1000, 1)
+        if controller is not None:
+            if response.status_code == 429:
+                wait = parse_retry_after(response.headers.get('Retry-After'))
+                # an absent or malformed Retry-After promises nothing: a short pause, within the operator's cap
+                controller.pause(wait if wait is not None else min(1.0, controller.max_pause))
+            controller.release(sent_at, response.status_code, elapsed)
         log.count_call(status=response.status_code, tracking_id=response.headers.get('Trackingid'))
         log.event(
             'response',

@@ -183,3 +183,55 @@ def find_person(api: Any, ctx: Context, email: str) -> Any:
     found = ctx.call(lambda: list(api.people.list(email=email, calling_data=True, org_id=ctx.org_id)))
     wanted = email.casefold()
     return next((p for p in found if wanted in (e.casefold() for e in p.emails or [])), None)
+
+
+#: ``RunCache`` key of the org's people by e-mail (casefolded), listed once per batch
+PEOPLE_BY_EMAIL = (ORG, 'people_by_email')
+#: People listed per row of the batch, at most, before listing the org is given up for one look-up per row: 50 is
+#: half a page of ``GET /people?callingData=true`` (Webex pages it by 100), so the list costs at most half a call
+#: per row more than it saves.
+LISTED_PER_ROW = 50
+#: the org is too large for the batch: look people up one by one
+_TOO_LARGE = 'too large'
+
+
+def people_by_email(api: Any, ctx: Context) -> dict[str, Any] | None:
+    """The org's people with their Webex Calling data by e-mail (casefolded), listed page by page once per batch
+    (``GET /people?callingData=true``) and kept current by :func:`remember_person`; None outside a batch
+    (``RunCache.bulk_rows`` 0) and when the org has more than ``LISTED_PER_ROW`` people per row of the batch."""
+    budget = ctx.cache.bulk_rows * LISTED_PER_ROW
+    if not budget:
+        return None
+
+    def load() -> dict[str, Any] | str:
+        def listed() -> dict[str, Any] | str:
+            index: dict[str, Any] = {}
+            for count, person in enumerate(api.people.list(calling_data=True, org_id=ctx.org_id), start=1):
+                if count > budget:
+                    return _TOO_LARGE
+                for email in person.emails or []:
+                    index.setdefault(email.casefold(), person)
+            return index
+
+        return ctx.call(listed)
+
+    index = ctx.cached(PEOPLE_BY_EMAIL, load)
+    return index if isinstance(index, dict) else None
+
+
+def person_by_email(api: Any, ctx: Context, email: str) -> Any:
+    """The person with this e-mail, with its Webex Calling data, or None: from the batch's list of the org
+    (:func:`people_by_email`) when there is one, else :func:`find_person`. The list shows the org as it was when it
+    was read plus this run's writes: whoever creates a person meanwhile is found by the create's 409."""
+    index = people_by_email(api, ctx)
+    if index is None:
+        return find_person(api, ctx, email)
+    return index.get(email.casefold())
+
+
+def remember_person(ctx: Context, person: Any) -> None:
+    """Keep the batch's list of the org current with ``person`` as this run created or read it back."""
+    index = ctx.cache.get(PEOPLE_BY_EMAIL)
+    if isinstance(index, dict) and person is not None:
+        for email in person.emails or []:
+            index[email.casefold()] = person
