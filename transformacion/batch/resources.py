@@ -20,7 +20,7 @@ from transformacion.batch.options import Batch, Settings
 from transformacion.batch.validation import FIX_OR_SKIP, typed_params
 from transformacion.core.catalog import Catalog, plan
 from transformacion.core.columns import GLOBAL
-from transformacion.core.context import Context
+from transformacion.core.context import Context, RunCache
 from transformacion.core.csvfiles import CsvError
 from transformacion.core.evidence import ActionLog, logging_to
 from transformacion.core.outcome import Outcome, Rejected
@@ -183,11 +183,13 @@ def check_org(
     ``org_check`` (reads and Webex's validate endpoints, logged to ``recursos.jsonl``), each finding recorded and
     its row refused; without ``--skip-invalid`` any finding rejects the batch. Returns how many findings."""
     log = ActionLog(run_dir / f'{RESOURCES_LOG}.jsonl', RESOURCES_LOG)
-    ctx = Context(log=log, policy=settings.policy, org_id=settings.org_id, dry_run=True)
     global_row = store.meta('global_row') or {}
     with logging_to(log):
         licenses = license_reader(api, settings.org_id, settings.policy, log=log)
         found = claims(batch, catalog, store, global_row, licenses)
+        # as many rows ahead as claims: the org's people are listed once rather than looked up per claim
+        cache = RunCache(bulk_rows=len(found))
+        ctx = Context(log=log, policy=settings.policy, org_id=settings.org_id, dry_run=True, cache=cache)
         findings = org_check(api, ctx, found, created_locations(store, batch)) if found else []
     with store.transaction():
         store.set_meta(

@@ -66,7 +66,7 @@ class _Org:
     def _find(self, who: tuple[str, ...]) -> Any:
         api, ctx = self.api, self.ctx
         if who[0] == 'person' and '@' in who[1]:
-            return resolve.find_person(api, ctx, who[1])
+            return resolve.person_by_email(api, ctx, who[1])
         if who[0] == 'person':
             return absent_on_404(ctx.call, api.people.details, who[1], calling_data=True)
         if who[0] == 'workspace':
