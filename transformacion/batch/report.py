@@ -18,12 +18,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from transformacion.batch.checkpoint import FAILED_STATUSES, SKIP_CATEGORIES, Checkpoint, Task
 from transformacion.batch.inputs import results_workbook
 from transformacion.batch.options import EXIT_CODES
-from transformacion.batch.target import WEBEX_BASE_URL, normal_base_url
+from transformacion.batch.target import LOCAL_SANDBOX, WEBEX_BASE_URL, is_local, normal_base_url
 from transformacion.batch.validation import FIX_OR_SKIP, describe_problem
 from transformacion.core.catalog import Catalog, plan
 from transformacion.core.cli import Reply
@@ -68,8 +67,6 @@ REJECTED_STEPS = {
     'en_desarrollo': 'quite la acción',
 }
 #: How each way of stopping is named to the operator.
-#: hosts of a sandbox on this machine (a run against one can only continue while it runs)
-LOOPBACK = ('127.0.0.1', 'localhost', '::1')
 _STOPPED_BY = {
     'SIGINT': 'Ctrl-C',
     'SIGTERM': 'SIGTERM',
@@ -358,10 +355,10 @@ def next_step(report: Report) -> str:
         elif halted.get('reason') == 'credentials':
             when = ' tras renovar las credenciales (WEBEX_REFRESH_TOKEN o --token)'
         resume = report.summary['resume_command']
-        local = urlsplit((report.summary.get('target') or {}).get('base_url') or '').hostname in LOOPBACK
+        local = is_local((report.summary.get('target') or {}).get('base_url'))
         note = (
-            ' (contra un sandbox local: solo mientras siga en marcha; el de --sandbox termina con el proceso, así que '
-            'esa ejecución no se puede continuar: lance una nueva)'
+            f' (contra un sandbox local: solo mientras siga en marcha; {LOCAL_SANDBOX}; una ejecución hecha con '
+            '--sandbox no se puede continuar: lance una nueva)'
             if local
             else ''
         )

@@ -46,7 +46,16 @@ from transformacion.batch.plan import (
     write_plan,
 )
 from transformacion.batch.resources import OrgCheck, check_org
-from transformacion.batch.target import Target, TargetError, describe, differences, operator, read_target, versions
+from transformacion.batch.target import (
+    Target,
+    TargetError,
+    describe,
+    differences,
+    local_sandbox_note,
+    operator,
+    read_target,
+    versions,
+)
 from transformacion.batch.validation import validate
 from transformacion.core.catalog import Catalog, CatalogError, load_catalog, plan
 from transformacion.core.cli import Reply, capture, invocation_from
@@ -191,7 +200,8 @@ def _bind(
         found = differences(recorded, target)
         if found:
             bound = (store.meta('pairs') or {}).get('bound_to') or f'la ejecución {run_dir.name} está ligada a'
-            raise NotStarted(f'{bound} otro destino y no se continúa (nada escrito): ' + '; '.join(found))
+            note = local_sandbox_note(recorded, target)
+            raise NotStarted(f'{bound} otro destino y no se continúa (nada escrito): ' + '; '.join(found) + note)
     else:
         store.set_meta('target', target.as_dict())
     return target, replace(settings, org_id=target.org_id if target.org_explicit else None)
