@@ -12,6 +12,11 @@ Where each input acts and with which credential:
 - else the ``org_id`` column of its global table (``core.columns.ORG_COLUMN``): a partner admin's token acting in that
   org with ``orgId``.
 
+One rule for one input and several: an input's variables file is used whenever it exists, and its run says which
+(one line on stderr, ``used_env_file``) and records it (``Batch.reading['env_file']``, ``summary.json``'s
+``env_file``). With ``--sandbox`` (the demo org and its credential) a file found beside the input is not used and a
+line says so; an explicit ``--env-file`` is refused.
+
 An input that names no org and has no credential of its own is refused (it would act in the token's own org).
 ``--org-id`` and the shared ``WEBEX_ORG_ID`` are not used with several inputs. One org's failure (its credential
 refused, its org out of reach, its batch rejected) does not stop the others; an operator's stop (Ctrl-C) ends the
@@ -90,10 +95,18 @@ class OrgInput:
 MakeBatch = Callable[[OrgInput, Catalog, dict[str, Any], list[str] | None], Batch]
 
 
-def org_inputs(paths: list[str], env_files: list[str] | None, globals_: list[str] | None = None) -> list[OrgInput]:
+def org_inputs(
+    paths: list[str],
+    env_files: list[str] | None,
+    globals_: list[str] | None = None,
+    *,
+    sandbox: bool = False,
+    stream: TextIO | None = None,
+) -> list[OrgInput]:
     """The inputs of a command, each with its global (``globals_``: none, one for every input, or one per input) and
-    its variables file (``env_files`` paired in order, else found beside each input when there are several).
-    NotStarted when the counts do not pair."""
+    its variables file (``env_files`` paired in order, else the one found beside each input, whether one input or
+    several: one rule). With ``sandbox`` (``--sandbox``: the demo org and its credential) a file found beside an input
+    is not used, and ``stream`` (default stderr) says so. NotStarted when the counts do not pair."""
     env_files, globals_ = list(env_files or []), list(globals_ or [])
     if len(paths) > 1 and env_files and len(env_files) != len(paths):
         raise NotStarted(f'--env-file: indique uno por entrada ({len(paths)}), en el mismo orden; hay {len(env_files)}')
@@ -107,7 +120,13 @@ def org_inputs(paths: list[str], env_files: list[str] | None, globals_: list[str
         if env_files:
             env_file: str | None = env_files[index]
         else:
-            env_file = _beside(Path(path), shared) if len(paths) > 1 else None
+            env_file = _beside(Path(path), shared)
+            if env_file and sandbox:
+                print(
+                    f'--sandbox: no se usa {env_file} (actúa en la organización de demostración)',
+                    file=stream or sys.stderr,
+                )
+                env_file = None
         global_csv = globals_[index] if len(globals_) > 1 else (globals_[0] if globals_ else None)
         found.append(OrgInput(path, global_csv, env_file))
     if not paths and env_files:  # --resume RUN --env-file F
@@ -207,6 +226,12 @@ def read_env_file(path: str) -> dict[str, str]:
     return {name: value for name, value in values.items() if value}
 
 
+def used_env_file(path: str, values: Mapping[str, str]) -> str:
+    """The line that says which variables file a run uses and which of its ``WEBEX_*`` variables (names only)."""
+    names = ', '.join(sorted(name for name in values if name.startswith('WEBEX_'))) or 'ninguna variable WEBEX_*'
+    return f'fichero de variables: {Path(path).resolve()} ({names})'
+
+
 def global_org_id(batch: Batch) -> str | None:
     """The ``org_id`` of the batch's global table (first data row), None when it has none or cannot be read (the
     validation then says why)."""
@@ -274,6 +299,8 @@ def _run_org(
 
     def work() -> Reply:
         values = read_env_file(item.env_file) if item.env_file else {}
+        if item.env_file:
+            print(used_env_file(item.env_file, values), file=stream)
         environ = _environ(values)
         settings = settings_from_args(args, concurrency=concurrency)
         continued = item.run or (None if item.batch else args.resume or args.retry_failed)

@@ -178,7 +178,8 @@ def _failures(store: Checkpoint, run_id: str, files: dict[str, str]) -> list[dic
 
 def build_summary(store: Checkpoint, run_dir: Path) -> dict[str, Any]:
     """summary.json: what the run is bound to (``target``: base URL, org id and name, the token's owner and its
-    org), who drove its last session (``operator``) with which ``versions``, its input folder; counts by status and
+    org), who drove its last session (``operator``) with which ``versions``, its input folder and the variables file
+    it acts with (``env_file``: absolute path, or None; ``batch.orgs``); counts by status and
     by reason category per action, dataset and chunk; the failures grouped by reason with an example and the next
     step; timings (UTC, seconds); API calls (the target reads included), retries and 429s; the run's files and the
     command that continues it."""
@@ -210,6 +211,7 @@ def build_summary(store: Checkpoint, run_dir: Path) -> dict[str, Any]:
         'operator': {key: value for key, value in last.items() if key != 'versions'},
         'versions': last.get('versions', {}),
         'input_dir': _input_dir(batch),
+        'env_file': (batch.get('reading') or {}).get('env_file'),
         'actions': batch['actions'],
         'inputs': {'global': batch['global_csv'], **batch['sources']},
         'total': totals.tasks,
