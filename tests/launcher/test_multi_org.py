@@ -433,3 +433,18 @@ def test_sandbox_says_it_does_not_use_the_variables_file_found_beside_the_input(
     assert f'--sandbox: no se usa {acme / ".env"}' in run.stderr
     assert json.loads((run.run_dir / 'summary.json').read_text(encoding='utf-8'))['env_file'] is None
     assert explicit.code == 4 and '--sandbox es una sola organización' in explicit.summary['message']
+
+
+def test_a_plan_of_one_folder_is_saved_and_applied_with_its_variables_file(partner, sandbox, tmp_path):
+    acme = customer_a(tmp_path, sandbox, 'Acme Plan')  # its credential only in its .env
+    plan = tmp_path / 'cambio.json'
+
+    planned = partner('--input_dir', str(acme), '--actions', 'alta_ubicacion', '--dry-run', '--plan-out', str(plan))
+    mixed = partner('--apply', str(plan), '--input_dir', str(acme))
+    applied = partner('--apply', str(plan))  # the dry-run's variables file, found in its checkpoint
+
+    assert (planned.code, planned.result['result']['plan_out']) == (0, str(plan)), planned.stderr
+    assert mixed.code == 4 and 'quite --input_dir' in mixed.summary['message']
+    assert (applied.code, applied.status) == (0, 'executed'), applied.stderr
+    assert f'fichero de variables: {acme / ".env"}' in applied.stderr
+    assert 'Acme Plan' in locations(sandbox)
