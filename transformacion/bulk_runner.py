@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     from transformacion.domain.resources import org_findings
 
     try:
-        inputs = org_inputs(args.csv or [], args.env_file, args.global_csv)
+        inputs = org_inputs(args.csv or [], args.env_file, args.global_csv, sandbox=args.sandbox)
     except NotStarted as exc:
         return emit_run(
             SCRIPT, invocation_from(argv), not_started(str(exc)), json_out=args.json or not sys.stdout.isatty()

@@ -58,7 +58,8 @@ Varias organizaciones cliente (partners): --input_dir repetido, una entrada por 
 ejecución propia (carpeta, punto de control, evidencias, ritmo e informe propios), una tras otra, y al final un
 resumen combinado (<log dir>/orgs/<id>.json). La organización y la credencial de cada entrada: su fichero de
 variables (--env-file, o el .env de su carpeta / <nombre>.env junto al libro: WEBEX_ORG_ID, credencial) o la
-columna org_id de su global. El fallo de una no detiene las demás; el código de salida es el peor.
+columna org_id de su global. El fallo de una no detiene las demás; el código de salida es el peor. Ese fichero de
+variables se usa siempre que existe, también con una sola entrada, y la ejecución dice cuál (stderr y summary.json).
 
 Salida en <log dir>/runs/<run_id>/: results_manual.csv (estado y categoría de cada fila x acción), summary.json,
 result.json (el objeto JSON; en stdout si stdout no es un terminal o con --json), checkpoint.sqlite, target.jsonl y
@@ -136,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
 
     concurrency = 1 if single else None
     try:
-        inputs = org_inputs(args.input_dir or [], args.env_file)
+        inputs = org_inputs(args.input_dir or [], args.env_file, sandbox=args.sandbox)
     except NotStarted as exc:
         return emit_run(
             SCRIPT, invocation_from(argv), not_started(str(exc)), json_out=args.json or not sys.stdout.isatty()

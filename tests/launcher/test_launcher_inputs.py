@@ -442,3 +442,23 @@ def test_the_bulk_runner_reads_a_control_hub_export_and_a_workbook_sheet_the_sam
 
     assert run.code == 0, run.stderr
     assert [r['status'] for r in _results(run)] == ['executed']
+
+
+def test_a_global_whose_columns_are_all_ours_is_never_announced_as_another_format(launch, sandbox, tmp_path):
+    from transformacion import bulk_runner
+
+    samples = Path(__file__).resolve().parents[2] / 'samples'
+    with_org = write_folder(
+        tmp_path / 'con_org', global_row={**GLOBAL, 'org_id': ORG_ID}, ubicaciones=[location('Norte')]
+    )
+    options = ('--action', 'alta_ubicacion', '--csv', str(samples / 'ubicaciones.csv'), '--dry-run')
+
+    for global_csv in (samples / 'global.csv', with_org / 'global.csv'):
+        run = launch(*options, '--global', str(global_csv), main=bulk_runner.main)
+
+        assert run.code == 0, run.stderr
+        assert 'reconocido' not in run.stderr and 'v21' not in run.stderr
+    legacy = launch(*options, '--global', str(LEGACY / 'Global.csv'), main=bulk_runner.main)  # v21 columns: still v21
+    assert 'Global.csv: formato v21 reconocido (perfil legacy_v21)' in legacy.stderr
+    folder = launch('--input_dir', str(with_org), '--dry-run')  # the launcher reads the same global the same way
+    assert folder.code == 0 and 'reconocido' not in folder.stderr, folder.stderr

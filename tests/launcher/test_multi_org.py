@@ -114,8 +114,10 @@ def test_two_orgs_run_as_two_runs_each_in_its_own_org_with_one_combined_summary(
         assert (folder / 'checkpoint.sqlite').is_file() and (folder / 'alta_ubicacion.jsonl').is_file()
         summary = json.loads((folder / 'summary.json').read_text(encoding='utf-8'))
         assert summary['target']['org_id'] == entry['org_id']
+        assert summary['env_file'] == entry['env_file']
         own = json.loads((folder / 'result.json').read_text(encoding='utf-8'))
         assert (own['status'], own['result']['run_id']) == ('executed', entry['run_id'])
+    assert f'fichero de variables: {a / ".env"} (WEBEX_ACCESS_TOKEN, WEBEX_BASE_URL)' in run.stderr
     combined = Path(run.result['result']['combined_file'])
     assert json.loads(combined.read_text(encoding='utf-8')) == run.result
     assert combined.parent == tmp_path / 'logs' / 'orgs'
@@ -372,7 +374,7 @@ def test_each_input_finds_its_own_variables_file_never_the_shared_one(tmp_path, 
         str(csv.parent / '.env'),
         None,  # the .env beside it is the shared one
     ]
-    assert org_inputs([str(folder)], None)[0].env_file is None  # one input: only an explicit --env-file
+    assert [item.env_file for item in org_inputs([str(folder)], None)] == [str(folder / '.env')]  # one input too
 
 
 def test_variables_files_pair_with_the_inputs_or_the_command_does_not_start(partner, tmp_path):
@@ -380,3 +382,69 @@ def test_variables_files_pair_with_the_inputs_or_the_command_does_not_start(part
 
     assert run.code == 4
     assert '--env-file: indique uno por entrada (2)' in run.summary['message']
+
+
+# --------------------------------------------------------------------------- one input: the same rule as several
+
+
+def test_one_folder_acts_where_its_variables_file_says_and_the_run_says_which_file(
+    partner, sandbox, tmp_path, monkeypatch
+):
+    monkeypatch.setenv('WEBEX_BASE_URL', sandbox.base_url)
+    monkeypatch.setenv('WEBEX_ACCESS_TOKEN', TOKEN)  # the token's own org is ORG_ID
+    acme = write_folder(tmp_path / 'cli' / 'acme', ubicaciones=[location('Acme')])
+    env_file(acme / '.env', WEBEX_ORG_ID=OTHER_ORG_ID)
+
+    run = partner('--input_dir', str(acme), '--actions', 'alta_ubicacion', '--dry-run')
+
+    # its org, not the token's own: out of this token's reach, so it does not start (before, a dry-run in ORG_ID)
+    assert (run.code, run.status) == (4, 'rejected'), run.stderr
+    assert OTHER_ORG_ID in run.summary['message'] and 'orgs' not in run.result['result']  # the one-run object
+    assert f'fichero de variables: {acme / ".env"} (WEBEX_ORG_ID)' in run.stderr
+    assert [e for e in sandbox.journal() if e['method'] != 'GET'] == []
+
+
+def test_one_folder_or_csv_takes_its_credential_from_its_variables_file(partner, sandbox, tmp_path):
+    globex = customer_a(tmp_path, sandbox)  # no token in the environment: only in its .env
+
+    run = partner('--input_dir', str(globex), '--actions', 'alta_ubicacion', '--dry-run')
+    csv, global_csv = str(globex / 'ubicaciones.csv'), str(globex / 'global.csv')
+    bulk = partner(
+        '--action', 'alta_ubicacion', '--csv', csv, '--global', global_csv, '--dry-run', main=bulk_runner.main
+    )
+
+    for done in (run, bulk):
+        assert (done.code, done.status) == (0, 'dry_run'), done.stderr  # before: "falta el token"
+        assert done.result['result']['run_id'] == done.run_dir.name  # the one-run result object
+        summary = json.loads((done.run_dir / 'summary.json').read_text(encoding='utf-8'))
+        assert (summary['env_file'], summary['target']['org_id']) == (str(globex / '.env'), ORG_ID)
+        assert done.stderr.count(f'fichero de variables: {globex / ".env"}') == 1
+        assert TOKEN not in done.stderr + json.dumps(done.result)
+
+
+def test_sandbox_says_it_does_not_use_the_variables_file_found_beside_the_input(partner, tmp_path):
+    acme = write_folder(tmp_path / 'acme', ubicaciones=[location('Acme')])
+    env_file(acme / '.env', WEBEX_ORG_ID=OTHER_ORG_ID)
+
+    run = partner('--input_dir', str(acme), '--actions', 'alta_ubicacion', '--dry-run', '--sandbox')
+    explicit = partner('--input_dir', str(acme), '--env-file', str(acme / '.env'), '--sandbox')
+
+    assert (run.code, run.status, run.summary['target']['org_id']) == (0, 'dry_run', ORG_ID), run.stderr
+    assert f'--sandbox: no se usa {acme / ".env"}' in run.stderr
+    assert json.loads((run.run_dir / 'summary.json').read_text(encoding='utf-8'))['env_file'] is None
+    assert explicit.code == 4 and '--sandbox es una sola organización' in explicit.summary['message']
+
+
+def test_a_plan_of_one_folder_is_saved_and_applied_with_its_variables_file(partner, sandbox, tmp_path):
+    acme = customer_a(tmp_path, sandbox, 'Acme Plan')  # its credential only in its .env
+    plan = tmp_path / 'cambio.json'
+
+    planned = partner('--input_dir', str(acme), '--actions', 'alta_ubicacion', '--dry-run', '--plan-out', str(plan))
+    mixed = partner('--apply', str(plan), '--input_dir', str(acme))
+    applied = partner('--apply', str(plan))  # the dry-run's variables file, found in its checkpoint
+
+    assert (planned.code, planned.result['result']['plan_out']) == (0, str(plan)), planned.stderr
+    assert mixed.code == 4 and 'quite --input_dir' in mixed.summary['message']
+    assert (applied.code, applied.status) == (0, 'executed'), applied.stderr
+    assert f'fichero de variables: {acme / ".env"}' in applied.stderr
+    assert 'Acme Plan' in locations(sandbox)

@@ -12,7 +12,9 @@ import pytest
 from tests.support.batches import GLOBAL, location, write_folder
 from tests.support.files import read_csv
 from tests.support.org import ADMIN, JORGE, LUCIA, ORG_ID
+from tests.support.runs import TOKEN
 from transformacion import bulk_runner
+from transformacion.batch.target import LOCAL_SANDBOX
 
 FORWARDING = 'configurar_desvio_usuario'
 PERMISSIONS = 'configurar_permisos_salientes_usuario'
@@ -174,6 +176,35 @@ def test_a_plan_made_for_another_organisation_is_refused(launch, sandbox, planne
     message = _refused(launch, sandbox, plan)
 
     assert f'el plan {plan} es de otro destino' in message and 'Otra S.A.' in message
+
+
+def test_a_plan_made_with_sandbox_is_refused_by_the_next_sandbox_saying_how_to_plan_and_apply_against_one(
+    launch, sandbox, tmp_path
+):
+    folder, plan = _folder(tmp_path), tmp_path / 'cambio.json'
+    assert launch('--input_dir', str(folder), '--dry-run', '--plan-out', str(plan), '--sandbox').code == 0
+
+    refused = launch('--apply', str(plan), '--sandbox')  # each --sandbox is a new sandbox: another port, another org
+
+    assert refused.code == 4, refused.stderr
+    message = refused.result['summary']['message']
+    assert f'el plan {plan} es de otro destino' in message and 'URL base: la ejecución usa http://127.0.0.1:' in message
+    assert f'los dos destinos son sandbox locales: {LOCAL_SANDBOX}' in message
+    assert 'python -m transformacion.sandbox --port 8765' in message
+    # what it says: one sandbox for both commands (here the test's, on its own port), by --base-url and --token
+    one = ('--base-url', sandbox.base_url, '--token', TOKEN)
+    planned = launch('--input_dir', str(folder), '--dry-run', '--plan-out', str(plan), *one)
+    applied = launch('--apply', str(plan), '--yes', *one)
+    assert (planned.code, applied.code, applied.status) == (0, 0, 'executed'), applied.stderr
+
+
+def test_a_plan_made_for_another_real_org_gets_no_sandbox_advice(launch, sandbox, planned):
+    plan, _ = planned
+    _edit(plan, lambda document: document['target'].update(base_url='https://webexapis.com/v1'))
+
+    message = _refused(launch, sandbox, plan)
+
+    assert 'URL base: la ejecución usa https://webexapis.com/v1' in message and 'sandbox' not in message
 
 
 def test_a_plan_whose_inputs_changed_is_refused(launch, sandbox, planned):

@@ -489,6 +489,6 @@ def add_org_options(parser: argparse.ArgumentParser) -> None:
         action='append',
         metavar='FICHERO',
         help='variables (WEBEX_ORG_ID, credencial) de la organización cliente; ganan al entorno y al .env común; '
-        'con varias entradas, uno por entrada en su orden (por defecto el .env de su carpeta o <nombre>.env junto a '
-        'ella); con --resume, el de la ejecución',
+        'con varias entradas, uno por entrada en su orden; sin él, con una entrada o con varias, se usa el .env de su '
+        'carpeta o <nombre>.env junto a ella si existe (la ejecución dice cuál); con --resume, el de la ejecución',
     )

@@ -12,6 +12,12 @@ Where each input acts and with which credential:
 - else the ``org_id`` column of its global table (``core.columns.ORG_COLUMN``): a partner admin's token acting in that
   org with ``orgId``.
 
+One rule for one input and several: an input's variables file is used whenever it exists, and its run says which
+(one line on stderr, ``used_env_file``) and records it (``Batch.reading['env_file']``, ``summary.json``'s
+``env_file``). With ``--sandbox`` (the demo org and its credential) a file found beside the input is not used and a
+line says so; an explicit ``--env-file`` is refused. One input's ``--plan-out`` saves its plan as a plain run does;
+``--apply PLAN`` (no inputs) uses ``--env-file`` or the variables file of the dry-run that made the plan.
+
 An input that names no org and has no credential of its own is refused (it would act in the token's own org).
 ``--org-id`` and the shared ``WEBEX_ORG_ID`` are not used with several inputs. One org's failure (its credential
 refused, its org out of reach, its batch rejected) does not stop the others; an operator's stop (Ctrl-C) ends the
@@ -43,7 +49,15 @@ from transformacion.batch.checkpoint import Checkpoint
 from transformacion.batch.inputs import table_of
 from transformacion.batch.options import EXIT_CODES, Batch, NotStarted, input_options, settings_from_args
 from transformacion.batch.resources import OrgCheck
-from transformacion.batch.run import CHECKPOINT_FILE, Stop, _continue, _start, resolve_run
+from transformacion.batch.run import (
+    CHECKPOINT_FILE,
+    Stop,
+    _apply,
+    _continue,
+    _start,
+    _with_plan,
+    resolve_run,
+)
 from transformacion.core.catalog import Catalog, load_catalog
 from transformacion.core.cli import Reply, capture, invocation_from, org_id_from
 from transformacion.core.client import get_token, load_runtime_env
@@ -90,10 +104,18 @@ class OrgInput:
 MakeBatch = Callable[[OrgInput, Catalog, dict[str, Any], list[str] | None], Batch]
 
 
-def org_inputs(paths: list[str], env_files: list[str] | None, globals_: list[str] | None = None) -> list[OrgInput]:
+def org_inputs(
+    paths: list[str],
+    env_files: list[str] | None,
+    globals_: list[str] | None = None,
+    *,
+    sandbox: bool = False,
+    stream: TextIO | None = None,
+) -> list[OrgInput]:
     """The inputs of a command, each with its global (``globals_``: none, one for every input, or one per input) and
-    its variables file (``env_files`` paired in order, else found beside each input when there are several).
-    NotStarted when the counts do not pair."""
+    its variables file (``env_files`` paired in order, else the one found beside each input, whether one input or
+    several: one rule). With ``sandbox`` (``--sandbox``: the demo org and its credential) a file found beside an input
+    is not used, and ``stream`` (default stderr) says so. NotStarted when the counts do not pair."""
     env_files, globals_ = list(env_files or []), list(globals_ or [])
     if len(paths) > 1 and env_files and len(env_files) != len(paths):
         raise NotStarted(f'--env-file: indique uno por entrada ({len(paths)}), en el mismo orden; hay {len(env_files)}')
@@ -107,7 +129,13 @@ def org_inputs(paths: list[str], env_files: list[str] | None, globals_: list[str
         if env_files:
             env_file: str | None = env_files[index]
         else:
-            env_file = _beside(Path(path), shared) if len(paths) > 1 else None
+            env_file = _beside(Path(path), shared)
+            if env_file and sandbox:
+                print(
+                    f'--sandbox: no se usa {env_file} (actúa en la organización de demostración)',
+                    file=stream or sys.stderr,
+                )
+                env_file = None
         global_csv = globals_[index] if len(globals_) > 1 else (globals_[0] if globals_ else None)
         found.append(OrgInput(path, global_csv, env_file))
     if not paths and env_files:  # --resume RUN --env-file F
@@ -133,6 +161,8 @@ def wants_orgs(args: argparse.Namespace, inputs: list[OrgInput], make_batch: Mak
     the command names none (``--org-id``, ``WEBEX_ORG_ID``): that org is the run's, never the token's own."""
     if len(inputs) > 1 or any(item.env_file for item in inputs):
         return True
+    if args.apply:  # a plan made with a variables file is applied with it
+        return bool(inputs) or plan_env_file(args.apply, args.log_dir) is not None
     continued = args.resume or args.retry_failed
     if continued:
         return combined_file(continued, args.log_dir) is not None or (
@@ -145,6 +175,18 @@ def wants_orgs(args: argparse.Namespace, inputs: list[OrgInput], make_batch: Mak
     except Exception:  # whatever keeps the batch from being read, the run reports it in its result object
         return False
     return global_org_id(batch) is not None
+
+
+def plan_env_file(path: str, log_dir: str | None) -> str | None:
+    """The variables file of the dry-run that made the plan ``path`` (its run's ``Batch.reading['env_file']``, when
+    that run is in the log folder), None when it had none or cannot be found."""
+    import json
+
+    try:
+        run_id = json.loads(Path(path).expanduser().read_text(encoding='utf-8')).get('run_id')
+    except (OSError, ValueError, AttributeError):
+        return None
+    return _recorded(run_id, log_dir, 'env_file') if isinstance(run_id, str) and run_id else None
 
 
 def _recorded(reference: str, log_dir: str | None, key: str) -> Any:
@@ -205,6 +247,12 @@ def read_env_file(path: str) -> dict[str, str]:
     for name in _SECRET_VARS:
         register_secret(values.get(name))
     return {name: value for name, value in values.items() if value}
+
+
+def used_env_file(path: str, values: Mapping[str, str]) -> str:
+    """The line that says which variables file a run uses and which of its ``WEBEX_*`` variables (names only)."""
+    names = ', '.join(sorted(name for name in values if name.startswith('WEBEX_'))) or 'ninguna variable WEBEX_*'
+    return f'fichero de variables: {Path(path).resolve()} ({names})'
 
 
 def global_org_id(batch: Batch) -> str | None:
@@ -271,11 +319,20 @@ def _run_org(
     """Start the run of one org (or continue it: its ``run``, or ``--resume`` / ``--retry-failed``) and say how it
     ended; any failure becomes that org's reply, never the command's."""
     org = _Org(item, report.not_started(''))
+    plan_out = None if several else args.plan_out  # one input's plan, saved where --plan-out says, as a plain run
 
     def work() -> Reply:
         values = read_env_file(item.env_file) if item.env_file else {}
+        if item.env_file:
+            print(used_env_file(item.env_file, values), file=stream)
         environ = _environ(values)
         settings = settings_from_args(args, concurrency=concurrency)
+        if args.apply:  # the plan's own org (its target) unless the variables file or --org-id name one
+            org.org_id = args.org_id or values.get('WEBEX_ORG_ID')
+            connection = _connection(args, environ, org.org_id)
+            settings = replace(settings, org_id=org.org_id)
+            done, org.flying = _apply(script_name, args.apply, settings, args, catalog, stream, stop, connection)
+            return _with_plan(report.reply(done), done, plan_out)
         continued = item.run or (None if item.batch else args.resume or args.retry_failed)
         if continued:
             org.org_id = args.org_id or values.get('WEBEX_ORG_ID') or _recorded(continued, args.log_dir, 'org_id')
@@ -293,7 +350,7 @@ def _run_org(
                 stop,
                 org_check,
             )
-            return report.reply(done)
+            return _with_plan(report.reply(done), done, plan_out)
         if item.batch:
             org.batch = Batch(**{**item.batch, 'actions': tuple(item.batch['actions'])})
             org.org_id = org.batch.reading.get('org_id')
@@ -308,7 +365,7 @@ def _run_org(
             org.batch, settings, connection, args.log_dir, catalog, time.sleep, stream, stop, script_name, org_check
         )
         org.batch = None  # started: its run continues it
-        return report.reply(done)
+        return _with_plan(report.reply(done), done, plan_out)
 
     def guarded() -> Reply:
         try:
@@ -479,12 +536,14 @@ def run_orgs(
     continued = args.resume or args.retry_failed
     combined = combined_file(continued, args.log_dir) if continued and not inputs else None
     several = len(inputs) > 1 or combined is not None
-    refusal = _refusal(args, len(inputs) > 1, combined is not None)
+    refusal = _refusal(args, len(inputs) > 1, combined is not None, any(item.path for item in inputs))
     try:
         if refusal:
             raise NotStarted(refusal)
         if combined is not None:  # --resume / --retry-failed of every org of a combined summary
             inputs = _combined_inputs(combined)
+        elif not inputs and args.apply:  # --apply PLAN of a dry-run made with a variables file
+            inputs = [OrgInput('', None, plan_env_file(args.apply, args.log_dir))]
         elif not inputs:  # --resume RUN of a run started with a variables file
             inputs = [OrgInput('', None, _recorded(continued, args.log_dir, 'env_file'))]
     except NotStarted as exc:
@@ -550,7 +609,7 @@ def _skipped(
     return org
 
 
-def _refusal(args: argparse.Namespace, several: bool, combined: bool) -> str:
+def _refusal(args: argparse.Namespace, several: bool, combined: bool, inputs: bool = False) -> str:
     """Why a multi-org command cannot start at all ('' when it can)."""
     if args.sandbox:
         return '--sandbox es una sola organización de demostración: no se usa con varias entradas ni con --env-file'
@@ -559,6 +618,12 @@ def _refusal(args: argparse.Namespace, several: bool, combined: bool) -> str:
             '--org-id no se usa con varias organizaciones: la de cada una va en su fichero de variables '
             '(WEBEX_ORG_ID) o en la columna org_id de su global'
         )
+    if args.apply and inputs:
+        return '--apply aplica el plan tal cual (sus entradas son las del plan): quite --input_dir / --csv'
+    if args.plan_out and not args.dry_run and not (args.resume or args.retry_failed):
+        return '--plan-out solo se usa con --dry-run: guarda el plan de la simulación'
+    if several and args.plan_out:
+        return '--plan-out guarda el plan de una entrada: con varias, el de cada una es el plan.json de su ejecución'
     if several and (args.resume or args.retry_failed):
         return (
             '--resume / --retry-failed continúan lo empezado, sin entradas: la ejecución de una organización (su id) '

@@ -18,12 +18,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from transformacion.batch.checkpoint import FAILED_STATUSES, SKIP_CATEGORIES, Checkpoint, Task
 from transformacion.batch.inputs import results_workbook
 from transformacion.batch.options import EXIT_CODES
-from transformacion.batch.target import WEBEX_BASE_URL, normal_base_url
+from transformacion.batch.target import LOCAL_SANDBOX, WEBEX_BASE_URL, is_local, normal_base_url
 from transformacion.batch.validation import FIX_OR_SKIP, describe_problem
 from transformacion.core.catalog import Catalog, plan
 from transformacion.core.cli import Reply
@@ -68,8 +67,6 @@ REJECTED_STEPS = {
     'en_desarrollo': 'quite la acción',
 }
 #: How each way of stopping is named to the operator.
-#: hosts of a sandbox on this machine (a run against one can only continue while it runs)
-LOOPBACK = ('127.0.0.1', 'localhost', '::1')
 _STOPPED_BY = {
     'SIGINT': 'Ctrl-C',
     'SIGTERM': 'SIGTERM',
@@ -181,7 +178,8 @@ def _failures(store: Checkpoint, run_id: str, files: dict[str, str]) -> list[dic
 
 def build_summary(store: Checkpoint, run_dir: Path) -> dict[str, Any]:
     """summary.json: what the run is bound to (``target``: base URL, org id and name, the token's owner and its
-    org), who drove its last session (``operator``) with which ``versions``, its input folder; counts by status and
+    org), who drove its last session (``operator``) with which ``versions``, its input folder and the variables file
+    it acts with (``env_file``: absolute path, or None; ``batch.orgs``); counts by status and
     by reason category per action, dataset and chunk; the failures grouped by reason with an example and the next
     step; timings (UTC, seconds); API calls (the target reads included), retries and 429s; the run's files and the
     command that continues it."""
@@ -213,6 +211,7 @@ def build_summary(store: Checkpoint, run_dir: Path) -> dict[str, Any]:
         'operator': {key: value for key, value in last.items() if key != 'versions'},
         'versions': last.get('versions', {}),
         'input_dir': _input_dir(batch),
+        'env_file': (batch.get('reading') or {}).get('env_file'),
         'actions': batch['actions'],
         'inputs': {'global': batch['global_csv'], **batch['sources']},
         'total': totals.tasks,
@@ -358,10 +357,10 @@ def next_step(report: Report) -> str:
         elif halted.get('reason') == 'credentials':
             when = ' tras renovar las credenciales (WEBEX_REFRESH_TOKEN o --token)'
         resume = report.summary['resume_command']
-        local = urlsplit((report.summary.get('target') or {}).get('base_url') or '').hostname in LOOPBACK
+        local = is_local((report.summary.get('target') or {}).get('base_url'))
         note = (
-            ' (contra un sandbox local: solo mientras siga en marcha; el de --sandbox termina con el proceso, así que '
-            'esa ejecución no se puede continuar: lance una nueva)'
+            f' (contra un sandbox local: solo mientras siga en marcha; {LOCAL_SANDBOX}; una ejecución hecha con '
+            '--sandbox no se puede continuar: lance una nueva)'
             if local
             else ''
         )

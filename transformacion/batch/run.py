@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, TextIO
@@ -46,7 +46,16 @@ from transformacion.batch.plan import (
     write_plan,
 )
 from transformacion.batch.resources import OrgCheck, check_org
-from transformacion.batch.target import Target, TargetError, describe, differences, operator, read_target, versions
+from transformacion.batch.target import (
+    Target,
+    TargetError,
+    describe,
+    differences,
+    local_sandbox_note,
+    operator,
+    read_target,
+    versions,
+)
 from transformacion.batch.validation import validate
 from transformacion.core.catalog import Catalog, CatalogError, load_catalog, plan
 from transformacion.core.cli import Reply, capture, invocation_from
@@ -191,7 +200,8 @@ def _bind(
         found = differences(recorded, target)
         if found:
             bound = (store.meta('pairs') or {}).get('bound_to') or f'la ejecución {run_dir.name} está ligada a'
-            raise NotStarted(f'{bound} otro destino y no se continúa (nada escrito): ' + '; '.join(found))
+            note = local_sandbox_note(recorded, target)
+            raise NotStarted(f'{bound} otro destino y no se continúa (nada escrito): ' + '; '.join(found) + note)
     else:
         store.set_meta('target', target.as_dict())
     return target, replace(settings, org_id=target.org_id if target.org_explicit else None)
@@ -540,9 +550,11 @@ def _apply(
     catalog: Catalog,
     stream: TextIO,
     stop: Stop,
+    connection: tuple[Any, str | None] | None = None,
 ) -> tuple[report.Report, bool]:
     """``--apply PLAN``: the plan checked (``plan.load_plan``: format, complete, inputs unchanged), then exactly its
-    creates and updates run with their drift guards (``run_pairs``), bound to the plan's target before any write."""
+    creates and updates run with their drift guards (``run_pairs``), bound to the plan's target before any write.
+    ``connection``: (credential, base URL) of a customer org's variables file (``batch.orgs``), else the command's."""
     document = load_plan(path)
     pairs = plan_pairs(document)
     shown = str(Path(path).expanduser().resolve())
@@ -551,11 +563,11 @@ def _apply(
         file=stream,
     )
     origin = {'kind': 'apply', 'plan': shown, 'plan_run': document['run_id'], 'bound_to': f'el plan {shown} es de'}
-    with connection_from_args(args, stream) as connection:
+    with nullcontext(connection) if connection else connection_from_args(args, stream) as connected:
         return _start_pairs(
             pairs,
             settings,
-            connection,
+            connected,
             catalog,
             bool(args.dry_run),
             document['target'],

@@ -19,11 +19,22 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from typing import Any
+from urllib.parse import urlsplit
 
 from transformacion.core.retry import RetryPolicy, _invoke_with_retry_after, describe_error
 
 #: Where the SDK sends requests when no base URL is given.
 WEBEX_BASE_URL = 'https://webexapis.com/v1'
+#: Hosts of a sandbox on this machine (a run against one can only continue while it runs).
+LOOPBACK = ('127.0.0.1', 'localhost', '::1')
+#: Why a run or a plan made against a local sandbox cannot go on against another one, and the one way to plan and
+#: apply (or stop and continue) against a sandbox: the README's "Planificar y aplicar" (Spanish, for the operator).
+LOCAL_SANDBOX = (
+    'un sandbox local guarda su organización solo mientras está en marcha, y cada --sandbox arranca uno nuevo (otro '
+    'puerto, otra organización) que termina con su orden; para planificar y aplicar (o continuar) contra un sandbox, '
+    'arranque uno aparte (python -m transformacion.sandbox --port 8765 --token t) y use en las dos órdenes '
+    '--base-url http://127.0.0.1:8765/v1 --token t (o WEBEX_BASE_URL / WEBEX_ACCESS_TOKEN), sin --sandbox'
+)
 
 
 class TargetError(Exception):
@@ -150,6 +161,18 @@ def differences(recorded: dict[str, Any], current: Target) -> list[str]:
             f'({recorded.get("owner_email")}), ahora de {current.owner_org_id} ({current.owner_email})'
         )
     return found
+
+
+def is_local(base_url: str | None) -> bool:
+    """Whether ``base_url`` is on this machine (``LOOPBACK``): a sandbox, whose state lives as long as it runs."""
+    return urlsplit(base_url or '').hostname in LOOPBACK
+
+
+def local_sandbox_note(recorded: dict[str, Any], current: Target) -> str:
+    """What the refusal of another target adds when both are local sandboxes (``LOCAL_SANDBOX``), '' otherwise."""
+    if is_local(recorded.get('base_url')) and is_local(current.base_url):
+        return f'; los dos destinos son sandbox locales: {LOCAL_SANDBOX}'
+    return ''
 
 
 def versions() -> dict[str, str]:

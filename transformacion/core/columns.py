@@ -365,6 +365,19 @@ def targets(dataset: str, columns: Mapping[str, set[str]]) -> set[str]:
     return set(columns.get(dataset, ()))
 
 
+def _foreign(spec: FileSpec, header: Sequence[str], dataset: str, columns: Mapping[str, set[str]]) -> bool:
+    """Whether ``header`` has a column that ``spec`` maps and that is not one of ours for ``dataset`` (as
+    ``MappedTable`` reads ours: its dataset's columns, and ``org_id`` in a global). A table whose columns are all ours
+    is ours, never another tool's format, even where that tool spells some columns the same way."""
+    own = targets(dataset, columns)
+    org = header_key(ORG_COLUMN.header)
+
+    def ours(name: str) -> bool:
+        return name in own or (dataset == GLOBAL and header_key(name) == org)
+
+    return any(spec.column(name) is not None and not ours(name) for name in header if name)
+
+
 def profile_problems(profile: Profile, columns: Mapping[str, set[str]]) -> list[str]:
     """What in ``profile`` does not exist: target columns that are not ours for the file's dataset, value rules and
     pending capabilities that the profile does not define, ``also``/``when_true`` naming unknown columns. Empty when
@@ -826,8 +839,7 @@ def _profile_match(
                 if spec.detected(header):
                     return profile, spec
                 continue
-            own = targets(spec.dataset, ours)
-            if profile.name in recognised or any(spec.column(h) is not None and h not in own for h in header if h):
+            if profile.name in recognised or _foreign(spec, header, spec.dataset, ours):
                 return profile, spec
     return None
 
@@ -946,13 +958,12 @@ def detect(
             f'(ficheros del mapeo: {", ".join(s.name for s in column_map.files)})'
         )
     header = table.header()
-    own = columns.get(dataset, set())
     for profile in builtin_profiles():
         for spec in profile.files:
             if spec.dataset != dataset:
                 continue
             if spec.detect and spec.detected(header):
                 return profile, spec
-            if not spec.detect and any(spec.column(h) is not None and h not in own for h in header if h):
+            if not spec.detect and _foreign(spec, header, dataset, columns):
                 return profile, spec
     return None
