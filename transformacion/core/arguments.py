@@ -38,6 +38,10 @@ class Origin:
 GLOBAL_ORIGIN = ('global.csv', 1)
 
 
+#: Why a required parameter found nowhere is refused.
+REQUIRED = 'es obligatorio'
+
+
 def merge_arguments(
     action: Action,
     cli_values: Mapping[str, Any],
@@ -232,7 +236,7 @@ def _params_for_script(
         origin = origins.get(param.name, Origin('argumento', None, param.flag))
         if raw is None or raw == '':
             if param.required and param.default is None:
-                problems.append(Problem(origin.file, origin.row, origin.column, '', 'es obligatorio'))
+                problems.append(Problem(origin.file, origin.row, origin.column, '', REQUIRED))
             typed[param.name] = param.default
             continue
         if not isinstance(raw, str):
