@@ -78,3 +78,17 @@ def test_a_single_action_reads_headers_written_with_capitals_and_blanks(cli, api
     assert next(api.people.list(email=f'rosa.vidal@{DOMAIN}', calling_data=True)).extension == '1077'
     assert "altas.csv: columna 'LAST_NAME' leída como last_name" in run.stderr
     assert 'no usa' not in run.stderr
+
+
+def test_a_missing_required_column_points_at_the_misspelt_header_and_match_names_columns_loosely(cli, tmp_path):
+    people = tmp_path / 'altas.csv'
+    people.write_text(
+        f'Emial;first_name;last_name;location;Extension\nrosa.vidal@{DOMAIN};Rosa;Vidal;Sede Central;1077\n'
+    )
+
+    run = cli('alta_usuario', '--csv', str(people), '--match', 'EXTENSION=1077')
+
+    assert run.status == 'rejected'
+    assert run.result['summary']['message'] == (
+        "faltan parámetros obligatorios de alta_usuario: --email (columna email; ¿es la columna 'Emial' del fichero?)"
+    )
