@@ -64,3 +64,31 @@ def test_a_control_hub_row_resolves_its_license_columns_for_a_single_action(cli,
     assert created.status == 'executed', created.result
     elena = next(api.people.list(email=f'elena.navarro@{DOMAIN}', calling_data=True))
     assert elena.phone_numbers[0].value == '+34910000003'
+
+
+def test_a_single_action_reads_headers_written_with_capitals_and_blanks(cli, api, tmp_path):
+    people = tmp_path / 'altas.csv'
+    people.write_text(
+        f'Email; First Name ;LAST_NAME;Location;Extension\nrosa.vidal@{DOMAIN};Rosa;Vidal;Sede Central;1077\n'
+    )
+
+    run = cli('alta_usuario', '--csv', str(people))
+
+    assert run.status == 'executed', run.result
+    assert next(api.people.list(email=f'rosa.vidal@{DOMAIN}', calling_data=True)).extension == '1077'
+    assert "altas.csv: columna 'LAST_NAME' leída como last_name" in run.stderr
+    assert 'no usa' not in run.stderr
+
+
+def test_a_missing_required_column_points_at_the_misspelt_header_and_match_names_columns_loosely(cli, tmp_path):
+    people = tmp_path / 'altas.csv'
+    people.write_text(
+        f'Emial;first_name;last_name;location;Extension\nrosa.vidal@{DOMAIN};Rosa;Vidal;Sede Central;1077\n'
+    )
+
+    run = cli('alta_usuario', '--csv', str(people), '--match', 'EXTENSION=1077')
+
+    assert run.status == 'rejected'
+    assert run.result['summary']['message'] == (
+        "faltan parámetros obligatorios de alta_usuario: --email (columna email; ¿es la columna 'Emial' del fichero?)"
+    )

@@ -195,3 +195,48 @@ def test_preflight_finds_the_resources_a_batch_uses_twice_offline(offline, tmp_p
         (2, 'extension', '4010', "extensión 4010 repetida en la ubicación 'Sede Central'"),
         (3, 'phone_number', '+34910000003', 'número +34910000003 repetido en el lote'),
     ]
+
+
+def test_a_resource_used_twice_is_named_as_written_in_its_cell_and_explained_with_its_number(offline, tmp_path):
+    folder = tmp_path / 'repetidos'
+    person = {'first_name': 'Ana', 'last_name': 'Gil', 'location': 'Sede Central'}
+    write_csv(
+        folder / 'usuarios.csv',
+        [
+            person | {'email': 'ana@x.example.com', 'extension': '4010', 'phone_number': '+34915550102'},
+            person | {'email': 'bea@x.example.com', 'extension': '4011', 'phone_number': '+34 915 550 102'},
+        ],
+    )
+    write_csv(
+        folder / 'ubicaciones.csv',
+        [
+            {'name': 'Norte', 'phone_numbers': '+34910000500-+34910000502'},
+            {'name': 'Sur', 'phone_numbers': '+34 910 000 501'},
+        ],
+    )
+
+    code, result, stderr = offline(
+        '--input_dir', str(folder), '--action', 'alta_usuario', '--action', 'anadir_numeraciones_ubicacion'
+    )
+
+    assert code == 2
+    problems = [(p['file'], p['row'], p['column'], p['value'], p['why']) for p in result['result']['problems']]
+    assert problems == [
+        (
+            'ubicaciones.csv',
+            2,
+            'phone_numbers',
+            '+34 910 000 501',
+            "número +34910000501 añadido a dos ubicaciones en el lote: ya se añade a 'Norte' (ubicaciones.csv fila 1); "
+            'un número pertenece a una sola ubicación',
+        ),
+        (
+            'usuarios.csv',
+            2,
+            'phone_number',
+            '+34 915 550 102',
+            'número +34915550102 repetido en el lote: ya se lo da a ana@x.example.com (usuarios.csv fila 1); un número '
+            'solo puede tenerlo una persona o workspace',
+        ),
+    ]
+    assert "usuarios.csv, fila 2, columna phone_number: valor '+34 915 550 102': número +34915550102" in stderr

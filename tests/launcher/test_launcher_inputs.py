@@ -337,6 +337,122 @@ def test_a_filled_cell_under_an_empty_header_cell_is_named_by_its_column_letter(
     assert (problem['row'], problem['column'], problem['value']) == (1, 'F (sin nombre)', 'nota')
 
 
+# --------------------------------------------------------------------------- headers as Excel users write them
+
+PERSON = f'rosa.vidal@{DOMAIN};Rosa;Vidal;Sede Central;1077'
+LOOSE_NOTICE = (
+    'usuarios.csv: columna {!r} leída como {} (mayúsculas, espacios y _ no cuentan en los nombres de columna)'
+)
+
+
+def _people(folder: Path, header: str, *rows: str) -> Path:
+    """global.csv and a usuarios.csv written as the operator typed it (``;``, header and rows as given)."""
+    write_csv(folder / 'global.csv', [GLOBAL])
+    (folder / 'usuarios.csv').write_text('\n'.join([header, *rows]) + '\n', encoding='utf-8')
+    return folder
+
+
+def test_headers_with_capitals_and_blanks_are_our_columns_with_one_notice_each(offline, tmp_path):
+    folder = _people(
+        tmp_path / 'in', 'Email; First_Name ;Last Name;LOCATION;extension', PERSON, PERSON.replace('rosa', 'ana')[:-1]
+    )
+
+    code, result, stderr = preflight(offline, str(folder), '--action', 'alta_usuario')
+
+    assert code == 0, stderr
+    assert result['problems'] == []
+    assert result['tasks']['alta_usuario'] == {'pending': 2}
+    loose = [notice for notice in result['notices'] if 'leída como' in notice]
+    assert loose == [
+        LOOSE_NOTICE.format('Email', 'email'),
+        LOOSE_NOTICE.format('First_Name', 'first_name'),
+        LOOSE_NOTICE.format('Last Name', 'last_name'),
+        LOOSE_NOTICE.format('LOCATION', 'location'),
+    ]
+
+
+def test_a_capitalised_header_runs_in_the_launcher_and_its_problems_name_the_header(launch, sandbox, api, tmp_path):
+    folder = _people(
+        tmp_path / 'in',
+        'Email;First Name;Last Name;Location;Extension',
+        PERSON,
+        f'pedro.gil@{DOMAIN};Pedro;Gil;Sede Central;12a',
+    )
+
+    run = launch('--input_dir', str(folder), '--actions', 'alta_usuario', '--skip-invalid')
+
+    assert run.code != 0
+    assert next(api.people.list(email=f'rosa.vidal@{DOMAIN}', calling_data=True)).extension == '1077'
+    assert run.stderr.count(LOOSE_NOTICE.format('Extension', 'extension')) == 1
+    assert "usuarios.csv, fila 2, columna Extension (extension): valor '12a'" in run.stderr
+    assert next(r for r in _results(run) if r['key'].startswith('pedro'))['status'] == 'rejected'
+
+
+def test_a_misspelt_required_column_is_one_problem_with_its_suggestion(offline, tmp_path):
+    folder = _people(tmp_path / 'in', 'Emial;first_name;last_name;location;extension', PERSON, PERSON[:-1])
+
+    code, result, stderr = preflight(offline, str(folder), '--action', 'alta_usuario')
+
+    assert code == 2
+    lines = [line.removeprefix('  - ') for line in stderr.splitlines() if line.startswith('  - ')]
+    assert lines == [
+        "usuarios.csv, columna Emial: columna desconocida; ¿quería decir 'email'? (vea python -m transformacion "
+        '--format markdown, o ignórela con --ignore-unknown-columns)'
+    ]
+    assert result['tasks']['alta_usuario'] == {'rejected': 2}
+
+
+def test_two_headers_spelling_the_same_column_are_refused_naming_both(offline, tmp_path):
+    folder = _people(tmp_path / 'in', 'email;first_name;last_name;location;extension;E-mail;EMAIL', PERSON + ';;x@y.es')
+
+    code, result, _ = preflight(offline, str(folder), '--action', 'alta_usuario')
+
+    assert code == 2
+    problems = [(p['column'], p['why']) for p in result['problems'] if p['row'] is None]
+    assert problems[0] == ('EMAIL', "repetida: 'email' y 'EMAIL' son la misma columna email; deje una")
+    assert problems[1][0] == 'E-mail' and "¿quería decir 'email'?" in problems[1][1]
+
+
+def test_a_global_header_in_capitals_is_ours_not_a_v21_file(offline, tmp_path):
+    folder = tmp_path / 'in'
+    write_csv(folder / 'global.csv', [{key.upper(): value for key, value in GLOBAL.items()}], delimiter=';')
+    write_csv(folder / 'ubicaciones.csv', [location('Norte')])
+
+    code, result, stderr = preflight(offline, str(folder), '--action', 'alta_ubicacion')
+
+    assert code == 0, stderr
+    assert not any('v21' in notice for notice in result['notices'])
+    assert LOOSE_NOTICE.replace('usuarios', 'global').format('TIME_ZONE', 'time_zone') in result['notices']
+
+
+def test_a_workbook_sheet_and_the_bulk_runner_match_headers_the_same_way(launch, sandbox, api, tmp_path):
+    from transformacion import bulk_runner
+
+    book = _workbook(
+        tmp_path / 'libro.xlsx',
+        {
+            'global': [[key.title() for key in GLOBAL], list(GLOBAL.values())],
+            'usuarios': [[' Email ', 'First Name', 'Last  Name', 'Location', 'EXTENSION'], PERSON.split(';')],
+        },
+    )
+    folder = _people(
+        tmp_path / 'in', 'EMAIL;First Name;Last Name;Location;Extension', PERSON.replace('rosa', 'ana')[:-1]
+    )
+
+    from_book = launch('--input_dir', str(book), '--actions', 'alta_usuario')
+    from_bulk = launch('--action', 'alta_usuario', '--csv', str(folder / 'usuarios.csv'), main=bulk_runner.main)
+
+    assert from_book.code == 0, from_book.stderr
+    assert "libro.xlsx, hoja usuarios: columna 'Last  Name' leída como last_name" in from_book.stderr
+    assert from_bulk.code == 0, from_bulk.stderr
+    assert "usuarios.csv: columna 'EMAIL' leída como email" in from_bulk.stderr
+    extensions = {
+        email: next(api.people.list(email=f'{email}@{DOMAIN}', calling_data=True)).extension
+        for email in ('rosa.vidal', 'ana.vidal')
+    }
+    assert extensions == {'rosa.vidal': '1077', 'ana.vidal': '107'}
+
+
 # --------------------------------------------------------------------------- global.csv and empty datasets
 
 

@@ -165,3 +165,18 @@ def test_plan_orders_by_dependencies_keeps_datasets_together_and_refuses_cycles(
         plan(('a', 'b'), {'a': (first, None), 'b': (second, None)})
     with pytest.raises(CatalogError, match='acciones desconocidas: nada'):
         plan(('nada',), CATALOG)
+
+
+def test_a_number_the_org_refuses_is_named_as_the_operator_wrote_it(launch, sandbox, tmp_path):
+    person = {'email': 'ana@transformacion-demo.example.com', 'first_name': 'Ana', 'last_name': 'Gil'}
+    folder = write_folder(
+        tmp_path / 'in',
+        usuarios=[person | {'location': 'Sede Central', 'extension': '4010', 'phone_number': '+34 919 999 999'}],
+    )
+
+    run = launch('--input_dir', str(folder), '--actions', 'alta_usuario', '--dry-run')
+
+    assert run.code == 2, run.stderr
+    line = next(line for line in run.stderr.splitlines() if 'columna phone_number' in line)
+    assert "usuarios.csv, fila 1, columna phone_number: valor '+34 919 999 999': " in line
+    assert '+34919999999' in line

@@ -13,6 +13,7 @@ from transformacion.core.columns import (
     Table,
     header_key,
     load_profile,
+    own_column,
     parse_profile,
     profile_problems,
     suggestion,
@@ -178,3 +179,42 @@ def test_service_columns_resolve_to_one_license_or_say_why_not():
     assert isinstance(several, str) and several.startswith('2 licencias corresponden a esta columna')
     none = resolve('Webex Calling VAR Basic [Sub-9]')
     assert isinstance(none, str) and 'ninguna licencia' in none and 'Webex Calling - Basic [Sub-1]' in none
+
+
+def test_our_columns_match_ignoring_case_surrounding_blanks_and_blanks_for_underscores():
+    own = {'first_name', 'email'}
+    assert [own_column(h, own) for h in ('email', 'EMAIL', 'First Name', 'first  name', 'FIRST_NAME')] == [
+        'email',
+        'email',
+        'first_name',
+        'first_name',
+        'first_name',
+    ]
+    assert [own_column(h, own) for h in ('E-mail', 'FirstName', 'first_name_2')] == [None, None, None]
+
+
+def test_a_header_with_blanks_that_a_builtin_profile_reads_otherwise_is_not_ours_by_its_spelling(tmp_path, monkeypatch):
+    profile = parse_profile(
+        {
+            'format': 1,
+            'name': 'otra',
+            'files': {
+                'sedes.csv': {
+                    'dataset': 'ubicaciones',
+                    'detect': {'any_column': ['Site ID']},
+                    'columns': {'Time Zone': {'to': None, 'why': 'la zona de la sede en el otro sistema'}},
+                }
+            },
+        },
+        'otra',
+        builtin=True,
+    )
+    monkeypatch.setattr('transformacion.core.columns.builtin_profiles', lambda: [profile])
+    path = tmp_path / 'ubicaciones.csv'
+    path.write_text('name;Time Zone;COUNTRY\nNorte;Europe/Madrid;ES\n')
+
+    table = MappedTable(Table(str(path)), 'ubicaciones', COLUMNS)
+
+    assert [p.column for p in table.header_problems] == ['Time Zone']
+    assert [values for _, values, _ in table.rows()] == [{'name': 'Norte', 'country': 'ES'}]
+    assert table.source_of('country') == 'COUNTRY (country)'

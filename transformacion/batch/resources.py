@@ -117,16 +117,15 @@ def _row_claims(
                 continue
             column = param.csv_column
             if row.get(column):
-                file, source = table.name, table.source_of(column)
+                file, source, written = table.name, table.source_of(column), row[column]
             elif global_row.get(column):
-                file, source = table_name(batch, GLOBAL), column
+                file, source, written = table_name(batch, GLOBAL), column, global_row[column]
             else:
-                file, source = table.name, column
+                file, source, written = table.name, column, ''
             location = str(params.get('location') or '')
+            holder = _holder(dataset, params)
             for value in values:
-                found.append(
-                    Claim(kind, value, location, _holder(dataset, params), dataset, number, name, file, source, field)
-                )
+                found.append(Claim(kind, value, location, holder, dataset, number, name, file, source, field, written))
     return found
 
 
@@ -137,7 +136,7 @@ def refuse(store: Checkpoint, findings: Iterable[Finding]) -> int:
     refused: dict[tuple[str, int], str] = {}
     for finding in findings:
         claim = finding.claim
-        store.add_problem(claim.file, claim.row, claim.column, claim.value, finding.why)
+        store.add_problem(claim.file, claim.row, claim.column, claim.shown, finding.why)
         refused.setdefault((claim.dataset, claim.row), f'columna {claim.column}: {finding.why}')
         count += 1
     for (dataset, row), message in refused.items():

@@ -15,7 +15,7 @@ from typing import Any
 from transformacion.batch.checkpoint import Checkpoint
 from transformacion.batch.inputs import open_table, table_name
 from transformacion.batch.options import Batch
-from transformacion.core.arguments import GLOBAL_ORIGIN, _params_for_script, merge_arguments
+from transformacion.core.arguments import GLOBAL_ORIGIN, REQUIRED, _params_for_script, merge_arguments
 from transformacion.core.catalog import Catalog, applies, key_columns, plan
 from transformacion.core.cli import refuse_if_in_development
 from transformacion.core.columns import GLOBAL, MappedTable, ProfileError, RowProblem
@@ -24,6 +24,8 @@ from transformacion.core.outcome import InvalidParams, Problem, Rejected
 from transformacion.core.params import Action
 
 FIX_OR_SKIP = 'corríjalos o use --skip-invalid para ejecutar las filas válidas'
+#: The message of a row refused only for a required column whose header is misspelt (listed once, on the header).
+HEADER_CAUSE = 'falta una columna obligatoria con la cabecera mal escrita'
 NO_ROWS = (
     'no tiene ninguna fila de datos bajo la cabecera, y ningún otro dataset del lote tiene filas (¿exportación '
     'incompleta?): el lote no haría nada'
@@ -106,6 +108,14 @@ class _Scope:
             return problem
         return Problem(table.name, problem.row, table.source_of(problem.column), problem.value, problem.why)
 
+    def misspelt(self, problem: Problem) -> str | None:
+        """The unknown header whose "did you mean" names the required column ``problem`` says is missing (the
+        header problem already says it: one cause, one problem), or None."""
+        if problem.why != REQUIRED or problem.value:
+            return None
+        tables = [self.table] + ([self.global_table] if self.global_table is not None else [])
+        return next((t.suggested[problem.column] for t in tables if problem.column in t.suggested), None)
+
 
 def _formulas(table: MappedTable, number: int, row: dict[str, str], store: Checkpoint) -> list[str]:
     """The columns of ``row`` holding a formula (see ``csvfiles.looks_like_formula``), each recorded as a problem."""
@@ -162,8 +172,11 @@ def _validate_row(
             else:
                 typed_params(action, row, scope.global_row, scope.file, number)
         except InvalidParams as exc:
-            status, message = 'rejected', exc.message
-            for problem in map(scope.where, exc.problems):
+            kept = [problem for problem in exc.problems if scope.misspelt(problem) is None]
+            said = [f'{scope.misspelt(p)} (¿{p.column}?)' for p in exc.problems if scope.misspelt(p) is not None]
+            message = InvalidParams(kept).message if kept else f'{HEADER_CAUSE}: {", ".join(said)}'
+            status = 'rejected'
+            for problem in map(scope.where, kept):
                 store.add_problem(problem.file, problem.row, problem.column, problem.value, problem.why)
         except Rejected as exc:
             status, message = 'rejected', exc.message
@@ -239,7 +252,7 @@ def preflight(batch: Batch, catalog: Catalog) -> Preflight:
         for dataset in batch.sources:
             file = table_name(batch, dataset)
             for task in store.tasks(dataset, status='rejected'):
-                if (file, task.row) not in covered:
+                if (file, task.row) not in covered and not task.message.startswith(HEADER_CAUSE):
                     problems.append(Problem(file, task.row, '', '', task.message))
                     lines.append(f'{file}, fila {task.row}: {task.message}')
         return Preflight(problems, lines, store.counts('action'))

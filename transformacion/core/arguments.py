@@ -17,6 +17,7 @@ from transformacion.core.columns import (
     Table,
     detect,
     load_profile,
+    own_column,
 )
 from transformacion.core.csvfiles import FORMULA_WHY, CsvError, looks_like_formula
 from transformacion.core.outcome import InvalidParams, Problem, Rejected
@@ -36,6 +37,10 @@ class Origin:
 
 
 GLOBAL_ORIGIN = ('global.csv', 1)
+
+
+#: Why a required parameter found nowhere is refused.
+REQUIRED = 'es obligatorio'
 
 
 def merge_arguments(
@@ -95,17 +100,24 @@ def apply_csv_arguments(
     warnings: list[str] = []
     csv_values: dict[str, str] = {}
     row_origin = None
+    suggested: dict[str, str] = {}
     if csv_path is not None:
         table = _table(Path(csv_path), sheet, action)
         try:
-            number, csv_values, table_name, warnings = _read_row(action, table, row, match, column_map, licenses)
+            number, csv_values, table_name, warnings, suggested = _read_row(
+                action, table, row, match, column_map, licenses
+            )
         except (CsvError, InputError, ProfileError) as exc:
             raise Rejected(str(exc)) from None
         row_origin = (table_name, number)
     values, origins = merge_arguments(action, cli_values, csv_values, row_origin, extra)
     missing = [p for p in action.required if p.name not in values and p.default is None]
     if missing:
-        names = ', '.join(f'{p.flag} (columna {p.csv_column})' for p in missing)
+        names = ', '.join(
+            f'{p.flag} (columna {p.csv_column}'
+            + (f'; ¿es la columna {suggested[p.csv_column]!r} del fichero?)' if p.csv_column in suggested else ')')
+            for p in missing
+        )
         raise Rejected(
             f'faltan parámetros obligatorios de {action.name}: {names}', {'missing': [p.name for p in missing]}
         )
@@ -141,9 +153,10 @@ def _read_row(
     column_map: str | None,
     licenses: Callable[[], Sequence[License]] | None,
     readable: set[str] | None = None,
-) -> tuple[int, dict[str, str], str, list[str]]:
-    """(row number, {our column: text}, table name, warnings) of the chosen row of ``table``; ``readable`` widens the
-    columns read beyond the action's own (e.g. every column of its dataset)."""
+) -> tuple[int, dict[str, str], str, list[str], dict[str, str]]:
+    """(row number, {our column: text}, table name, warnings, {our column: the unknown header that looks like it})
+    of the chosen row of ``table``; ``readable`` widens the columns read beyond the action's own (e.g. every column
+    of its dataset)."""
     known = {param.csv_column for param in action.params}
     columns = {action.domain: known | (readable or set())}
     found = detect(table, action.domain, columns, column_map=load_profile(column_map) if column_map else None)
@@ -153,7 +166,7 @@ def _read_row(
     unknown = [problem.column for problem in mapped.header_problems]
     if unknown:
         warnings.append(f'{mapped.name}: columnas que {action.name} no usa (ignoradas): {", ".join(unknown)}')
-    wanted = match[0] if match else None
+    wanted = (own_column(match[0], mapped.ours) or match[0]) if match else None
     seen_column = False
     for number, values, problems in mapped.rows(licenses):
         seen_column = seen_column or (wanted in values)
@@ -168,7 +181,7 @@ def _read_row(
         ]
         if problems:
             raise InvalidParams(problems)
-        return number, values, mapped.name, warnings + mapped.value_notices()
+        return number, values, mapped.name, warnings + mapped.value_notices(), mapped.suggested
     if match:
         if not seen_column:
             raise CsvError(mapped.name, f'no hay columna {wanted!r} para --match')
@@ -192,7 +205,7 @@ def row_context(
     try:
         every = dataset_columns(load_catalog())[action.domain]
         table = _table(Path(csv_path), sheet, action)
-        _, found, _, _ = _read_row(action, table, row, match, column_map, None, every)
+        _, found, _, _, _ = _read_row(action, table, row, match, column_map, None, every)
     except (CsvError, InputError, ProfileError, Rejected):
         return {}
     return {column: value for column, value in found.items() if value}
@@ -232,7 +245,7 @@ def _params_for_script(
         origin = origins.get(param.name, Origin('argumento', None, param.flag))
         if raw is None or raw == '':
             if param.required and param.default is None:
-                problems.append(Problem(origin.file, origin.row, origin.column, '', 'es obligatorio'))
+                problems.append(Problem(origin.file, origin.row, origin.column, '', REQUIRED))
             typed[param.name] = param.default
             continue
         if not isinstance(raw, str):

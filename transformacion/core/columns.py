@@ -46,6 +46,7 @@ UNKNOWN_COLUMN = 'columna desconocida'
 CATALOGUE_COMMAND = 'python -m transformacion --format markdown'
 _TRUE = {'true', '1', 'si', 'sí', 'yes', 'y', 's', 'x', 'on'}
 _BLANKS = re.compile(r'[\s_\-\ufeff]+')
+_SPACING = re.compile(r'[\s_]+')
 _TEMPLATE = re.compile(r'\{(\d+)(?:\|(lower|upper))?\}')
 
 
@@ -61,6 +62,21 @@ class InputError(ValueError):
 def header_key(text: str) -> str:
     """A header as profiles compare it: without blanks, BOM, ``_`` and ``-``, ignoring case."""
     return _BLANKS.sub('', text).casefold()
+
+
+def loose_header(text: str) -> str:
+    """A header as our own columns are matched: ignoring case and surrounding blanks, with each run of blanks or
+    ``_`` read as one ``_`` (``' First Name '`` and ``FIRST_NAME`` -> ``first_name``)."""
+    return _SPACING.sub('_', text.strip()).casefold()
+
+
+def own_column(header: str, own: set[str] | frozenset[str]) -> str | None:
+    """The column of ``own`` that ``header`` names: itself, else the one with the same ``loose_header`` (None when
+    there is none, or when two of ``own`` would match)."""
+    if header in own:
+        return header
+    found = [column for column in own if loose_header(column) == loose_header(header)]
+    return found[0] if len(found) == 1 else None
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -367,13 +383,14 @@ def targets(dataset: str, columns: Mapping[str, set[str]]) -> set[str]:
 
 def _foreign(spec: FileSpec, header: Sequence[str], dataset: str, columns: Mapping[str, set[str]]) -> bool:
     """Whether ``header`` has a column that ``spec`` maps and that is not one of ours for ``dataset`` (as
-    ``MappedTable`` reads ours: its dataset's columns, and ``org_id`` in a global). A table whose columns are all ours
+    ``MappedTable`` reads ours: its dataset's columns, matched loosely as ``own_column`` does, and ``org_id`` in a
+    global). A table whose columns are all ours
     is ours, never another tool's format, even where that tool spells some columns the same way."""
     own = targets(dataset, columns)
     org = header_key(ORG_COLUMN.header)
 
     def ours(name: str) -> bool:
-        return name in own or (dataset == GLOBAL and header_key(name) == org)
+        return own_column(name, own) is not None or (dataset == GLOBAL and header_key(name) == org)
 
     return any(spec.column(name) is not None and not ours(name) for name in header if name)
 
@@ -516,6 +533,7 @@ class _Entry:
     position: int
     header: str
     kind: str  # ours | column | pattern | unknown | unnamed
+    to: str = ''  # ours: the column of ours (the header itself, or the one it names loosely)
     column: Column | None = None
     pattern: Pattern | None = None
     groups: dict[str, str] = field(default_factory=dict)
@@ -533,7 +551,11 @@ def suggestion(word: str, candidates: Sequence[str]) -> str | None:
 class MappedTable:
     """One table read as our columns of ``dataset``, through ``profile``'s ``spec`` (or as ours when None).
 
-    ``header_problems`` and ``notices`` are known once built (header only); ``rows()`` streams the mapped rows
+    Our own columns are matched ignoring case and surrounding blanks, a run of blanks read as ``_``
+    (``loose_header``; one notice per column so matched), except a header with blanks that a built-in profile of the
+    dataset reads as another column. ``header_problems`` and ``notices`` are known once built (header only);
+    ``suggested`` maps a column of ours to the unknown header whose "did you mean" names it (a missing required
+    column is then not reported again per row). ``rows()`` streams the mapped rows
     (row problems included) and adds the notices that need the data (ignored columns that were filled, normalised
     values, skipped rows). ``source_of`` names, for a column of ours, the source column(s) it came from.
     """
@@ -564,6 +586,8 @@ class MappedTable:
         self._filled: dict[str, str] = {}
         self._normalised: dict[str, tuple[str, str]] = {}
         self._sources: dict[str, list[str]] = {}
+        #: our column -> the unknown header that the "did you mean" of its header problem names it for
+        self.suggested: dict[str, str] = {}
         self.entries = [self._entry(i, h) for i, h in enumerate(self.header, start=1)]
         self._header_notices(columns, keys, ignore_unknown)
 
@@ -580,23 +604,51 @@ class MappedTable:
             if column is not None:
                 return _Entry(position, header, 'column', column=column)
         if header in self.ours:
-            return _Entry(position, header, 'ours')
+            return _Entry(position, header, 'ours', to=header)
         if self.dataset == GLOBAL and self.spec is None and header_key(header) == header_key(ORG_COLUMN.header):
             return _Entry(position, header, 'column', column=ORG_COLUMN)
+        loose = own_column(header, self.ours)
+        if loose is not None and not self._profile_says_otherwise(header, loose):
+            return _Entry(position, header, 'ours', to=loose)
         if self.profile is not None and self.spec is not None:
             found = self.profile.pattern_for(header)
             if found:
                 return _Entry(position, header, 'pattern', pattern=found[0], groups=found[1])
         return _Entry(position, header, 'unknown')
 
+    def _profile_says_otherwise(self, header: str, loose: str) -> bool:
+        """Whether a header with blanks (``First Name``) is a column of a built-in profile for this dataset that
+        does not go to ``loose`` (Control Hub's ``Preferred Language`` is the person's, not ours): then it is not
+        read as ours by its spelling."""
+        if not any(ch.isspace() for ch in header):
+            return False
+        return any(
+            column is not None and column.to != loose
+            for profile in builtin_profiles()
+            for spec in profile.files
+            if spec.dataset == self.dataset
+            for column in [spec.column(header)]
+        )
+
     def _header_notices(self, columns: Mapping[str, set[str]], keys: set[str] | frozenset[str], ignore: bool) -> None:
         if self.profile is not None and self.spec is not None:
             self.notices.append(f'{self.name}: formato {self.profile.label} reconocido (perfil {self.profile.name})')
         unknown: list[str] = []
+        first: dict[str, str] = {}
+        for entry in sorted(self.entries, key=lambda e: e.header != e.to):  # exact spellings first
+            if entry.kind == 'ours' and first.setdefault(entry.to, entry.header) != entry.header:
+                why = f'repetida: {first[entry.to]!r} y {entry.header!r} son la misma columna {entry.to}; deje una'
+                self.header_problems.append(HeaderProblem(entry.header, why))
+                entry.kind = 'repeated'
         for entry in self.entries:
             target = entry.column.to if entry.column else entry.pattern.to if entry.pattern else None
             if entry.kind == 'ours':
-                self._sources.setdefault(entry.header, []).append(entry.header)
+                self._sources.setdefault(entry.to, []).append(entry.header)
+                if entry.header != entry.to:
+                    self.notices.append(
+                        f'{self.name}: columna {entry.header!r} leída como {entry.to} '
+                        '(mayúsculas, espacios y _ no cuentan en los nombres de columna)'
+                    )
             elif target is not None:
                 self._sources.setdefault(target, []).append(entry.header)
                 for to, _ in entry.column.also if entry.column else ():
@@ -619,14 +671,20 @@ class MappedTable:
             )
 
     def _unknown_why(self, header: str, columns: Mapping[str, set[str]], keys: set[str] | frozenset[str]) -> str:
-        if self.dataset == GLOBAL and header in keys:
-            owners = [TABLE_FILES[d] for d in DATASETS if header in columns.get(d, ())]
+        if self.dataset == GLOBAL and own_column(header, keys) is not None:
+            owners = [TABLE_FILES[d] for d in DATASETS if own_column(header, columns.get(d, set())) is not None]
             return f'es la clave de cada fila: va en {" / ".join(owners)}'
-        owners = [TABLE_FILES[d] for d in DATASETS if d != self.dataset and header in columns.get(d, ())]
+        owners = [
+            TABLE_FILES[d]
+            for d in DATASETS
+            if d != self.dataset and own_column(header, columns.get(d, set())) is not None
+        ]
         if owners and self.dataset != GLOBAL:
             return f'la columna pertenece a {" / ".join(owners)}, no a {self.name}'
         candidates = sorted(self.ours) + [c.header for c in (self.spec.columns if self.spec else ())]
         close = suggestion(header, candidates)
+        if close in self.ours:
+            self.suggested.setdefault(close, header)
         hint = f'; ¿quería decir {close!r}?' if close else ''
         if self.dataset == GLOBAL:
             return f'no es un parámetro declarado de ninguna acción{hint} (vea {CATALOGUE_COMMAND})'
@@ -712,10 +770,10 @@ class MappedTable:
             if cell == '':
                 continue
             if entry.kind == 'ours':
-                if entry.header in joins:
-                    joins[entry.header].insert(0, cell)
+                if entry.to in joins:
+                    joins[entry.to].insert(0, cell)
                 else:
-                    assign(entry.header, cell, entry.header)
+                    assign(entry.to, cell, entry.header)
             elif entry.kind == 'column' and entry.column is not None:
                 self._column_cell(entry, cell, raw, values, joins, problems, constants, assign)
             elif entry.kind == 'pattern' and entry.pattern is not None:

@@ -21,7 +21,9 @@ class Claim:
     ``value``: the extension, the E.164 number or the license as the row names it; ``location``: the location the
     extension or number is for, as written (name or id; '' when the row does not say); ``holder``: who gets it,
     ``('person', email)``, ``('workspace', name, location)`` or ``('location', name)``, case-folded; ``file``,
-    ``row``, ``column``: where the operator wrote it (the source column); ``field``: the action's parameter.
+    ``row``, ``column``: where the operator wrote it (the source column); ``field``: the action's parameter;
+    ``written``: the cell as the operator typed it (``+34 915 550 102``, a whole list or range), '' when the value is
+    not in a cell (a declared default).
     """
 
     kind: str
@@ -34,6 +36,12 @@ class Claim:
     file: str
     column: str
     field: str
+    written: str = ''
+
+    @property
+    def shown(self) -> str:
+        """The value as a problem names it: the cell as written, else the value."""
+        return self.written or self.value
 
 
 @dataclass(frozen=True)
