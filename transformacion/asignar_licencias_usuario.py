@@ -44,6 +44,16 @@ LICENSE_LIST = ParamType(
     'license_list', _license_list, "licencias (nombre, nombre@suscripción o id) separadas por ';' o '|'"
 )
 
+
+def _removal_on_new_person(params: dict[str, Any]) -> str | None:
+    """A person the batch creates first: only a removal can take away their Webex Calling license (the
+    ``confirm_if`` below), so a row that removes licenses will ask; one that only adds will not."""
+    removed = params.get('remove_licenses')
+    if not removed:
+        return None
+    return f'{params.get("person") or "la persona"}: quitar {", ".join(removed)} puede borrar su numeración'
+
+
 ACTION = Action(
     name='asignar_licencias_usuario',
     domain='usuarios',
@@ -78,6 +88,7 @@ ACTION = Action(
         ),
     ),
     rules=(asks_one_of('add_licenses', 'remove_licenses'),),
+    confirm_when_new=_removal_on_new_person,
 )
 
 
