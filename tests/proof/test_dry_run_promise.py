@@ -14,7 +14,8 @@ options, both in-process, and checks that every pair the real run refuses or fai
 reported by the dry-run (a validation problem on its row, a refused pair, or, for a pair refused for lack of
 ``--yes``, a pair of its row that needs it: the real run refuses the whole row, before any of its pairs writes,
 rather than half apply it), that a dry-run exiting 0 with nothing needing ``--yes`` leads to a real run without a
-single refused pair, and that the dry-run found what expected.json says. No fault is injected: every failure is an input reason.
+single refused pair, and that the dry-run found what expected.json says. No fault is injected: every failure is an
+input reason.
 """
 
 from __future__ import annotations

@@ -397,7 +397,7 @@ def _run_row(
     """One row's pending ``actions`` of the current phase, in order; before the row's first write, the refusal of
     every pending pair of the row (all phases) when a high-impact one would need a ``--yes`` the run lacks
     (``unconfirmed``). Once a pair of the row wrote, no whole-row refusal: each pair answers for itself."""
-    if not _row_started(run, dataset, number):
+    if not (run.batch.dry_run or run.settings.assume_yes or _row_started(run, dataset, number)):
         remaining = _row_actions(run, dataset, number)
         refused = unconfirmed(run, dataset, number, row, remaining)
         if refused is not None:
