@@ -45,13 +45,21 @@ LICENSE_LIST = ParamType(
 )
 
 
-def _removal_on_new_person(params: dict[str, Any]) -> str | None:
-    """A person the batch creates first: only a removal can take away their Webex Calling license (the
-    ``confirm_if`` below), so a row that removes licenses will ask; one that only adds will not."""
-    removed = params.get('remove_licenses')
+def _removal_on_new_person(api: Any, ctx: Context, params: dict[str, Any]) -> str | None:
+    """A person the batch creates first: only removing a Webex Calling license (by name, name@subscription or id)
+    can take away their calling (the ``confirm_if`` below), so such a row will ask; one that adds, or removes other
+    licenses, will not."""
+    calling = user_calling_licenses(api, ctx)
+    names = {name.casefold() for name in calling.values()}
+    removed = [
+        value
+        for value in params.get('remove_licenses') or []
+        if value in calling or value.split('@', 1)[0].strip().casefold() in names
+    ]
     if not removed:
         return None
-    return f'{params.get("person") or "la persona"}: quitar {", ".join(removed)} puede borrar su numeración'
+    who = params.get('person') or 'la persona'
+    return f'{who}: quitar {", ".join(removed)} borra su numeración y sus ajustes de llamada'
 
 
 ACTION = Action(

@@ -37,7 +37,7 @@ from transformacion.domain.locations import (
 )
 
 
-def _first_connection(params: dict[str, Any]) -> None:
+def _first_connection(api: Any, ctx: Context, params: dict[str, Any]) -> None:
     """A location the batch creates (or enables for calling) first has no PSTN connection yet: its first one asks
     nothing (the ``confirm_if`` below)."""
     return None

@@ -34,7 +34,7 @@ from transformacion.core.catalog import Catalog, plan
 from transformacion.core.cli import execute
 from transformacion.core.context import ANY_STATE, Context, RunCache
 from transformacion.core.csvfiles import CsvError
-from transformacion.core.evidence import ActionLog
+from transformacion.core.evidence import ActionLog, logging_to
 from transformacion.core.outcome import Outcome, Rejected
 from transformacion.core.params import Action, confirmation_when_new
 from transformacion.core.planfile import SIMULATED_PREREQUISITE, input_hash
@@ -300,7 +300,7 @@ def run_attempts(
         details[SIMULATED_PREREQUISITE] = True
         message = f'simulación: depende de un requisito que esta ejecución aplicaría antes; hoy: {outcome.message}'
         entity = earlier.entity if earlier is not None else ''
-        what = None if run.settings.assume_yes else confirmation_when_new(action, params, entity)
+        what = None if run.settings.assume_yes else _confirmation_when_new(run, action, params, entity, ctx)
         if what:
             details['needs_confirmation'] = what
             message += ' (alto impacto: la ejecución real pedirá --yes)'
@@ -335,6 +335,20 @@ def _prerequisites(run: RunContext, dataset: str, number: int, action: Action, p
     return state
 
 
+def _confirmation_when_new(
+    run: RunContext, action: Action, params: dict[str, Any], entity: str, ctx: Context
+) -> str | None:
+    """``core.params.confirmation_when_new`` with the run's client and ``ctx`` (a dry run: its log is bound for the
+    reads the declaration makes). A declaration that cannot read what it needs is taken as asking: an unread state
+    cannot show that the real run will not ask."""
+    probe = Context(log=ctx.log, policy=ctx.policy, dry_run=True, org_id=ctx.org_id, cache=ctx.cache, sleep=ctx.sleep)
+    with logging_to(ctx.log):
+        try:
+            return confirmation_when_new(action, params, entity, run.api, probe)
+        except Exception as exc:  # any failure to read leaves the question open
+            return f'{entity}: cambio de alto impacto (no se pudo leer lo que lo decide: {exc.__class__.__name__})'
+
+
 def unconfirmed(run: RunContext, dataset: str, number: int, row: dict[str, str], actions: list[Action]) -> str | None:
     """Why a real run without ``--yes`` is certain to refuse a high-impact pair of this row, found before any pair
     of the row writes, or None (issue 14: a row is never left half applied). ``actions``: the row's pending actions
@@ -364,7 +378,7 @@ def unconfirmed(run: RunContext, dataset: str, number: int, row: dict[str, str],
         what = outcome.details.get('needs_confirmation') if outcome.status == 'dry_run' else None
         if outcome.status == 'rejected' and prerequisites == 'pending':
             task = run.store.task(dataset, number, action.name)
-            what = confirmation_when_new(action, params, task.entity if task is not None else '')
+            what = _confirmation_when_new(run, action, params, task.entity if task is not None else '', ctx)
         if what:
             return f'{action.name} necesita --yes ({what})'
     return None

@@ -355,9 +355,10 @@ class Action:
     single run, in the launcher's validation and in the offline preflight alike.
 
     ``confirm_when_new``: what a high-impact pair will ask when ``converge`` cannot read its entity yet because the
-    same batch creates it (or another prerequisite) first: ``confirm_when_new(params)`` (the typed params) gives
-    what the confirmation will show, or None when the real run certainly does not ask. None (default): the real run
-    asks, as ``converge`` does for every change without ``confirm_if``. See :func:`confirmation_when_new`.
+    same batch creates it (or another prerequisite) first: ``confirm_when_new(api, ctx, params)`` (the SDK client, a
+    dry-run ``Context`` for reads of the org, the typed params) gives what the confirmation will show, or None when
+    the real run certainly does not ask. None (default): the real run asks, as ``converge`` does for every change
+    without ``confirm_if``. See :func:`confirmation_when_new`.
     """
 
     name: str
@@ -367,7 +368,7 @@ class Action:
     status: str = READY
     high_impact: bool = False
     rules: tuple[Rule, ...] = ()
-    confirm_when_new: Callable[[Mapping[str, Any]], str | None] | None = None
+    confirm_when_new: Callable[[Any, Any, Mapping[str, Any]], str | None] | None = None
 
     def __post_init__(self) -> None:
         declared = {param.name for param in self.params}
@@ -421,16 +422,16 @@ class Action:
         return not columns or any(row.get(column, '') != '' for row in rows for column in columns)
 
 
-def confirmation_when_new(action: Action, params: Mapping[str, Any], entity: str) -> str | None:
+def confirmation_when_new(action: Action, params: Mapping[str, Any], entity: str, api: Any, ctx: Any) -> str | None:
     """What the real run will ask to confirm (``--yes``) for a pair of ``action`` on ``entity`` (the row's key, e.g.
-    a location name) whose entity or prerequisite the same batch applies first, so that no state can be read yet;
-    None when it certainly will not ask (not high-impact, or its ``confirm_when_new`` says so). The one rule of the
-    dry-run (``requiere_yes`` in results and plan), the real run's refusal of a whole row before its first write, and
-    ``--apply``."""
+    a location name) whose entity or prerequisite the same batch applies first, so that its state cannot be read yet;
+    None when it certainly will not ask (not high-impact, or its ``confirm_when_new`` says so; ``api`` and ``ctx``, a
+    dry-run context, are passed to it for reads). The one rule of the dry-run (``requiere_yes`` in results and plan),
+    of the real run's refusal of a whole row before its first write, and so of ``--apply`` and the panel."""
     if not action.high_impact:
         return None
     if action.confirm_when_new is not None:
-        return action.confirm_when_new(params)
+        return action.confirm_when_new(api, ctx, params)
     return f'{entity}: cambio de alto impacto sobre lo que este lote crea o prepara antes'
 
 
