@@ -44,6 +44,24 @@ LICENSE_LIST = ParamType(
     'license_list', _license_list, "licencias (nombre, nombre@suscripción o id) separadas por ';' o '|'"
 )
 
+
+def _removal_on_new_person(api: Any, ctx: Context, params: dict[str, Any]) -> str | None:
+    """A person the batch creates first: only removing a Webex Calling license (by name, name@subscription or id)
+    can take away their calling (the ``confirm_if`` below), so such a row will ask; one that adds, or removes other
+    licenses, will not."""
+    calling = user_calling_licenses(api, ctx)
+    names = {name.casefold() for name in calling.values()}
+    removed = [
+        value
+        for value in params.get('remove_licenses') or []
+        if value in calling or value.split('@', 1)[0].strip().casefold() in names
+    ]
+    if not removed:
+        return None
+    who = params.get('person') or 'la persona'
+    return f'{who}: quitar {", ".join(removed)} borra su numeración y sus ajustes de llamada'
+
+
 ACTION = Action(
     name='asignar_licencias_usuario',
     domain='usuarios',
@@ -78,6 +96,7 @@ ACTION = Action(
         ),
     ),
     rules=(asks_one_of('add_licenses', 'remove_licenses'),),
+    confirm_when_new=_removal_on_new_person,
 )
 
 

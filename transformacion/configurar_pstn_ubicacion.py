@@ -36,6 +36,13 @@ from transformacion.domain.locations import (
     read_connection,
 )
 
+
+def _first_connection(api: Any, ctx: Context, params: dict[str, Any]) -> None:
+    """A location the batch creates (or enables for calling) first has no PSTN connection yet: its first one asks
+    nothing (the ``confirm_if`` below)."""
+    return None
+
+
 ACTION = Action(
     name='configurar_pstn_ubicacion',
     domain='ubicaciones',
@@ -50,6 +57,7 @@ ACTION = Action(
             'ubicación ofrezca (p. ej. "Telefonica Cloud Connect"); pide --yes si la ubicación ya tenía PSTN',
         ),
     ),
+    confirm_when_new=_first_connection,
 )
 
 #: What an operator must do for a connection Webex does not let the API set.

@@ -210,10 +210,14 @@ def test_high_impact_rows_are_rejected_without_yes(runner, sandbox, tmp_path):
     report = runner.start(folder, ALL, runner.settings(assume_yes=False))
 
     assert report.exit_code == 3
-    [row] = [r for r in read_results(report) if r['action'] == 'demo_ajustar_workspace']
-    assert row['status'] == 'rejected'
-    assert 'repita con --yes' in row['message']
-    assert [w['method'] for w in sandbox.writes() if 'workspaces' in w['path']] == ['POST']
+    # the capacity of a workspace the row creates first will ask for --yes: the whole row is refused before its create
+    found = {r['action']: r for r in read_results(report) if r['dataset'] == 'workspaces'}
+    assert {action: (r['status'], r['category']) for action, r in found.items()} == {
+        'demo_crear_workspace': ('rejected', 'sin_confirmar'),
+        'demo_ajustar_workspace': ('rejected', 'sin_confirmar'),
+    }
+    assert 'para no dejarla a medias: demo_ajustar_workspace necesita --yes' in found['demo_crear_workspace']['message']
+    assert [w['method'] for w in sandbox.writes() if 'workspaces' in w['path']] == []
 
 
 def test_an_action_in_development_is_refused_for_its_rows_and_the_rest_runs(runner, sandbox, tmp_path):

@@ -75,7 +75,8 @@ def test_the_operator_walks_the_whole_flow_in_the_browser(served, page, input_ro
     madrid = page.locator('.entity', has_text='Ubicación: Madrid Castellana')
     expect(madrid.locator('td.after', has_text='Paseo de la Castellana 81')).to_be_visible()
     expect(page.locator('#confirm-box')).to_be_visible()
-    expect(page.locator('#confirm-list')).to_contain_text('configurar_pstn_ubicacion')
+    expect(page.locator('#confirm-list')).to_contain_text('configurar_permisos_salientes_ubicacion')
+    expect(page.locator('#confirm-list')).not_to_contain_text('configurar_pstn_ubicacion')  # its first PSTN: no
     shots(page, '04-plan-diff')
 
     page.check('#confirm')

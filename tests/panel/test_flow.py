@@ -91,9 +91,11 @@ def test_plan_execute_history_and_evidence(client, panel, sandbox):
     madrid = next(g for g in view['groups'] if g['entity'] == 'Madrid Castellana')
     alta = next(p for p in madrid['pairs'] if p['action'] == 'alta_ubicacion')
     assert alta['kind'] == 'create' and {'field': 'city', 'before': None, 'after': 'Madrid'} in alta['fields']
-    assert {p['action'] for p in view['confirm']} >= {
-        'configurar_pstn_ubicacion',
+    # the launcher's mark: a new location's permissions will ask for --yes, its first PSTN connection will not
+    assert {p['action'] for p in view['confirm']} == {
         'configurar_permisos_salientes_ubicacion',
+        'configurar_permisos_salientes_usuario',
+        'configurar_permisos_salientes_workspace',
     }
     assert client.get(f'/api/plans/{planned["run_id"]}/plan.json').json()['format'] == 'transformacion.plan/1'
     assert client.get(f'/api/plans/{planned["run_id"]}/plan.csv').text.startswith('\ufeffdataset;row;entity')

@@ -12,9 +12,10 @@ refuses first. The corpus, tests/data/dry_run_promise/<case>/:
 Each case runs the dry-run against a fresh sandbox, then the real run against another fresh sandbox with the same
 options, both in-process, and checks that every pair the real run refuses or fails for an input reason was
 reported by the dry-run (a validation problem on its row, a refused pair, or, for a pair refused for lack of
-``--yes``, a pair of its row that needs it: the real run refuses the whole row rather than half apply it), that a
-dry-run exiting 0 with nothing needing ``--yes`` leads to a real run without a single refused pair, and that the
-dry-run found what expected.json says. No fault is injected: every failure is an input reason.
+``--yes``, a pair of its row that needs it: the real run refuses the whole row, before any of its pairs writes,
+rather than half apply it), that a dry-run exiting 0 with nothing needing ``--yes`` leads to a real run without a
+single refused pair, and that the dry-run found what expected.json says. No fault is injected: every failure is an
+input reason.
 """
 
 from __future__ import annotations
@@ -101,6 +102,11 @@ def test_what_the_real_run_refuses_the_dry_run_reported_first(case, tmp_path, mo
         and not (task.category == 'sin_confirmar' and (task.dataset, task.row) in rows_needing_yes)
     ]
     assert unreported == [], 'the real run refused what the dry-run had not reported'
+    wrote = {(task.dataset, task.row) for task in real_tasks if task.wrote}
+    half_applied = [
+        f'{t.dataset} fila {t.row}' for t in refused if t.category == 'sin_confirmar' and (t.dataset, t.row) in wrote
+    ]
+    assert half_applied == [], 'a row refused for lack of --yes after some of its pairs wrote'
     if dry_code == 0 and not needs_yes:
         assert (real_code, [t.action for t in refused]) == (0, [])
 

@@ -34,9 +34,9 @@ from transformacion.core.catalog import Catalog, plan
 from transformacion.core.cli import execute
 from transformacion.core.context import ANY_STATE, Context, RunCache
 from transformacion.core.csvfiles import CsvError
-from transformacion.core.evidence import ActionLog
+from transformacion.core.evidence import ActionLog, logging_to
 from transformacion.core.outcome import Outcome, Rejected
-from transformacion.core.params import Action
+from transformacion.core.params import Action, confirmation_when_new
 from transformacion.core.planfile import SIMULATED_PREREQUISITE, input_hash
 from transformacion.core.progress import Progress
 from transformacion.core.retry import backoff_delay
@@ -253,8 +253,9 @@ def run_attempts(
     """Run one row x action (``key`` = dataset, row, action) whose prerequisites are met: its attempts (row retries of
     transient failures), the stop of the run on a halting error, and the record of how it ended (checkpoint task,
     its outcome's details, the ``summary`` evidence line, the progress). ``simulated``: a prerequisite only ran as a
-    dry run (a refusal then becomes ``dry_run``); ``expect``: the drift guard (``Context.expect``); ``spec``: what the
-    pair ran with (``Checkpoint.set_spec``), recorded with its first write and with its end."""
+    dry run (a refusal then becomes ``dry_run``, marked ``needs_confirmation`` when the real run will ask for
+    ``--yes``: ``core.params.confirmation_when_new``); ``expect``: the drift guard (``Context.expect``); ``spec``:
+    what the pair ran with (``Checkpoint.set_spec``), recorded with its first write and with its end."""
     dataset, number, _ = key
     earlier = run.store.task(*key)
     wrote = bool(earlier and earlier.wrote)
@@ -302,11 +303,13 @@ def run_attempts(
     details = dict(outcome.details)
     if outcome.status == 'rejected' and simulated:
         details[SIMULATED_PREREQUISITE] = True
-        outcome = Outcome(
-            'dry_run',
-            f'simulación: depende de un requisito que esta ejecución aplicaría antes; hoy: {outcome.message}',
-            outcome.details,
-        )
+        message = f'simulación: depende de un requisito que esta ejecución aplicaría antes; hoy: {outcome.message}'
+        entity = earlier.entity if earlier is not None else ''
+        what = None if run.settings.assume_yes else _confirmation_when_new(run, action, params, entity, ctx)
+        if what:
+            details['needs_confirmation'] = what
+            message += ' (alto impacto: la ejecución real pedirá --yes)'
+        outcome = Outcome('dry_run', message, details)
     category = category_of(outcome, action, run.settings)
     log.event(
         'summary', {'status': outcome.status, 'category': category, 'message': outcome.message, 'attempts': attempt}
@@ -320,13 +323,45 @@ def run_attempts(
         run.progress.advance(outcome.status in OK_STATUSES)
 
 
+def _prerequisites(run: RunContext, dataset: str, number: int, action: Action, params: dict[str, Any]) -> str | None:
+    """Where the prerequisites of a row x action stand before it runs: ``'failed'`` (one ended badly: the pair will
+    be blocked), ``'pending'`` (one has yet to run in this run: its entity may not exist yet) or None (all done)."""
+    state = None
+    for name in action.depends_on:
+        dependency = run.catalog[name][0]
+        for target in prerequisite_rows(run.catalog, run.store, dataset, number, action, dependency, params):
+            task = run.store.task(*target, name)
+            if task is None:
+                continue
+            if task.status in ('pending', 'running'):
+                state = 'pending'
+            elif task.status not in OK_STATUSES or task.blocked_by:
+                return 'failed'
+    return state
+
+
+def _confirmation_when_new(
+    run: RunContext, action: Action, params: dict[str, Any], entity: str, ctx: Context
+) -> str | None:
+    """``core.params.confirmation_when_new`` with the run's client and ``ctx`` (a dry run: its log is bound for the
+    reads the declaration makes). A declaration that cannot read what it needs is taken as asking: an unread state
+    cannot show that the real run will not ask."""
+    probe = Context(log=ctx.log, policy=ctx.policy, dry_run=True, org_id=ctx.org_id, cache=ctx.cache, sleep=ctx.sleep)
+    with logging_to(ctx.log):
+        try:
+            return confirmation_when_new(action, params, entity, run.api, probe)
+        except Exception as exc:  # any failure to read leaves the question open
+            return f'{entity}: cambio de alto impacto (no se pudo leer lo que lo decide: {exc.__class__.__name__})'
+
+
 def unconfirmed(run: RunContext, dataset: str, number: int, row: dict[str, str], actions: list[Action]) -> str | None:
     """Why a real run without ``--yes`` is certain to refuse a high-impact pair of this row, found before any pair
-    of the row writes, or None (issue 14: a row is never left half applied). Only rows with several pending pairs
-    are probed: each high-impact pair whose prerequisites already ran is run as a dry run (reads only, its own
-    cache, logged in the action's JSONL as ``<action>:<dataset>:<row>:sondeo``); one that would change something
-    needs a confirmation that a batch cannot ask. A pair whose entity an earlier pair of the row creates cannot be
-    probed and is left to run."""
+    of the row writes, or None (issue 14: a row is never left half applied). ``actions``: the row's pending actions
+    in every phase of its dataset. Only rows with several pending pairs are probed: each high-impact pair whose
+    prerequisites did not fail is run as a dry run (reads only, its own cache, logged in the action's JSONL as
+    ``<action>:<dataset>:<row>:sondeo``); one that would change something needs a confirmation that a batch cannot
+    ask. One that the probe refuses while a prerequisite has yet to run (its entity does not exist yet) is judged as
+    the dry-run judges it: ``core.params.confirmation_when_new``."""
     if run.batch.dry_run or run.settings.assume_yes or len(actions) < 2:
         return None
     file = Path(run.batch.sources[dataset]).name
@@ -337,17 +372,42 @@ def unconfirmed(run: RunContext, dataset: str, number: int, row: dict[str, str],
             params = typed_params(action, row, run.global_row, file, number)
         except Rejected:
             continue
-        reason, _, _ = _prerequisite_state(run, dataset, number, action, params)
-        if reason:
+        prerequisites = _prerequisites(run, dataset, number, action, params)
+        if prerequisites == 'failed':
             continue
         log = ActionLog(
             run.log_path(action.name), f'{action.name}:{dataset}:{number}:sondeo', lock=run.locks[action.name]
         )
         ctx = Context(log=log, policy=run.settings.policy, dry_run=True, org_id=run.settings.org_id, sleep=run.sleep)
         outcome = execute(action, run.catalog[action.name][1], params, api_factory=lambda: run.api, ctx=ctx)
-        if outcome.status == 'dry_run' and outcome.details.get('needs_confirmation'):
-            return f'{action.name} necesita --yes ({outcome.details["needs_confirmation"]})'
+        what = outcome.details.get('needs_confirmation') if outcome.status == 'dry_run' else None
+        if outcome.status == 'rejected' and prerequisites == 'pending':
+            task = run.store.task(dataset, number, action.name)
+            what = _confirmation_when_new(run, action, params, task.entity if task is not None else '', ctx)
+        if what:
+            return f'{action.name} necesita --yes ({what})'
     return None
+
+
+def _dataset_actions(run: RunContext, dataset: str) -> list[Action]:
+    """The batch's actions of ``dataset``, in every phase, in plan order."""
+    return [action for name, actions in plan(run.batch.actions, run.catalog) if name == dataset for action in actions]
+
+
+def _row_actions(run: RunContext, dataset: str, number: int) -> list[Action]:
+    """The actions still pending for a row, in every phase of its dataset, in plan order."""
+    actions = _dataset_actions(run, dataset)
+    pending = run.store.pending(dataset, number, number, {action.name for action in actions}).get(number, set())
+    return [action for action in actions if action.name in pending]
+
+
+def _row_started(run: RunContext, dataset: str, number: int) -> bool:
+    """Whether some pair of the row already wrote (in this run, or in a session of it before a resume)."""
+    for action in _dataset_actions(run, dataset):
+        task = run.store.task(dataset, number, action.name)
+        if task is not None and (task.wrote or task.status == 'executed'):
+            return True
+    return False
 
 
 def _run_row(
@@ -359,9 +419,11 @@ def _run_row(
     cancel: threading.Event,
     holding: set[int] | None = None,
 ) -> None:
-    """The row's pending actions in order, on one of the run's ``concurrency`` slots (a chunk's rows may start while
-    the previous chunk's last rows finish); ``holding`` tells which rows of the chunk hold a slot, which a chunk
-    timeout hands back (``_time_out``)."""
+    """The row's pending ``actions`` of the current phase, in order, on one of the run's ``concurrency`` slots (a
+    chunk's rows may start while the previous chunk's last rows finish; ``holding`` tells which rows of the chunk
+    hold a slot, which a chunk timeout hands back, ``_time_out``). Before the row's first write, the refusal of every
+    pending pair of the row (all phases) when a high-impact one would need a ``--yes`` the run lacks
+    (``unconfirmed``). Once a pair of the row wrote, no whole-row refusal: each pair answers for itself."""
     holding = set() if holding is None else holding
     while not run.slots.acquire(timeout=SLOT_WAIT_S):
         if cancel.is_set():
@@ -369,15 +431,18 @@ def _run_row(
     with run.slot_lock:
         holding.add(number)
     try:
-        refused = unconfirmed(run, dataset, number, row, actions)
-        if refused is not None:
-            message = f'no se aplica ninguna acción de la fila, para no dejarla a medias: {refused}; relance con --yes'
-            for action in actions:
-                if run.store.finish(
-                    dataset, number, action.name, Outcome('rejected', message), category='sin_confirmar'
-                ):
-                    run.progress.advance(False)
-            return
+        if not (run.batch.dry_run or run.settings.assume_yes or _row_started(run, dataset, number)):
+            remaining = _row_actions(run, dataset, number)
+            refused = unconfirmed(run, dataset, number, row, remaining)
+            if refused is not None:
+                message = (
+                    f'no se aplica ninguna acción de la fila, para no dejarla a medias: {refused}; relance con --yes'
+                )
+                for action in remaining:
+                    rejected = Outcome('rejected', message)
+                    if run.store.finish(dataset, number, action.name, rejected, category='sin_confirmar'):
+                        run.progress.advance(False)
+                return
         for action in actions:
             if cancel.is_set():
                 return

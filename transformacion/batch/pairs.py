@@ -43,6 +43,8 @@ class Pair:
     - ``phase``: pairs of a lower phase all run before any of a higher one.
     - ``input_hash``: the hash of the input row the pair comes from (``execution.row_hash``; '' when none), recorded
       with it.
+    - ``confirm``: what the pair will ask to confirm (a plan's ``confirmation``: its high-impact change needs
+      ``--yes``), '' when nothing. Without ``--yes``, a row with such a pair is refused whole before its first write.
     """
 
     dataset: str
@@ -54,6 +56,7 @@ class Pair:
     requires: tuple[PairKey, ...] = ()
     phase: int = 0
     input_hash: str = ''
+    confirm: str = ''
 
     @property
     def key(self) -> PairKey:
@@ -61,7 +64,7 @@ class Pair:
 
     def spec(self) -> dict[str, Any]:
         """The pair as its checkpoint spec records it (JSON): ``params``, ``input_hash``, ``guard`` (whether it has an
-        expectation), ``expect``, ``requires`` and ``phase``."""
+        expectation), ``expect``, ``requires``, ``phase`` and ``confirm``."""
         guarded = self.expect is not ANY_STATE
         return {
             'params': self.params,
@@ -70,6 +73,7 @@ class Pair:
             'expect': self.expect if guarded else None,
             'requires': [list(key) for key in self.requires],
             'phase': self.phase,
+            'confirm': self.confirm,
         }
 
 
@@ -144,9 +148,46 @@ def _phases(store: Checkpoint) -> dict[int, dict[tuple[str, int], list[Task]]]:
     return phases
 
 
+def refuse_unconfirmed_rows(run: RunContext) -> None:
+    """Without ``--yes``, refuse every pending pair of a row (``sin_confirmar``) when one of them will ask for a
+    confirmation (``Pair.confirm``) that a batch cannot ask, before any pair of the row writes: a row is never left
+    half applied (what ``execution.unconfirmed`` does for a run of input rows). Rows with a single pending pair, or
+    with a pair that already wrote, are left to each pair."""
+    if run.batch.dry_run or run.settings.assume_yes:
+        return
+    rows: dict[tuple[str, int], list[Task]] = {}
+    for dataset in run.store.datasets():
+        for task in run.store.tasks(dataset):
+            rows.setdefault((task.dataset, task.row), []).append(task)
+    for tasks in rows.values():
+        pending = [task for task in tasks if task.status == 'pending']
+        if len(pending) < 2 or any(task.wrote or task.status == 'executed' for task in tasks):
+            continue
+        asks = [(task.action, spec['confirm']) for task in pending if (spec := _spec(run, task)).get('confirm')]
+        if not asks:
+            continue
+        action, what = asks[0]
+        message = (
+            f'no se aplica ninguna acción de la fila, para no dejarla a medias: {action} necesita --yes ({what}); '
+            'relance con --yes'
+        )
+        for task in pending:
+            if run.store.finish(
+                task.dataset, task.row, task.action, Outcome('rejected', message), category='sin_confirmar'
+            ):
+                run.progress.advance(False)
+
+
+def _spec(run: RunContext, task: Task) -> dict[str, Any]:
+    spec, _ = run.store.pair_data(task.dataset, task.row, task.action)
+    return spec or {}
+
+
 def execute_pairs(run: RunContext) -> None:
     """Run the pending pairs of a pairs run, phase by phase, until done or stopped (job timeout, stop request: the
-    pairs in flight get ``Settings.stop_grace`` seconds, the rest stay pending for a resume)."""
+    pairs in flight get ``Settings.stop_grace`` seconds, the rest stay pending for a resume); first, without
+    ``--yes``, the refusal of the rows a confirmation would leave half applied (``refuse_unconfirmed_rows``)."""
+    refuse_unconfirmed_rows(run)
     for groups in _phases(run.store).values():
         if run.stopping():
             return

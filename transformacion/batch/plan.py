@@ -226,6 +226,7 @@ def plan_pairs(document: dict[str, Any]) -> list[Pair]:
             requires=tuple((dataset, int(row), action) for dataset, row, action in entry.get('requires') or []),
             phase=int(entry.get('phase') or 0),
             input_hash=entry.get('input_hash') or '',
+            confirm=(entry.get('confirmation') or 'cambio de alto impacto') if entry.get('needs_confirmation') else '',
         )
         for entry in document['pairs']
         if entry['kind'] in planfile.APPLIED_KINDS

@@ -353,6 +353,12 @@ class Action:
     ``high_impact``: the action may ask for confirmation (``--yes``) before writing; only a high-impact action may
     (``Context.confirm`` refuses otherwise). ``rules``: see :class:`Rule`; checked by ``_params_for_script`` in a
     single run, in the launcher's validation and in the offline preflight alike.
+
+    ``confirm_when_new``: what a high-impact pair will ask when ``converge`` cannot read its entity yet because the
+    same batch creates it (or another prerequisite) first: ``confirm_when_new(api, ctx, params)`` (the SDK client, a
+    dry-run ``Context`` for reads of the org, the typed params) gives what the confirmation will show, or None when
+    the real run certainly does not ask. None (default): the real run asks, as ``converge`` does for every change
+    without ``confirm_if``. See :func:`confirmation_when_new`.
     """
 
     name: str
@@ -362,6 +368,7 @@ class Action:
     status: str = READY
     high_impact: bool = False
     rules: tuple[Rule, ...] = ()
+    confirm_when_new: Callable[[Any, Any, Mapping[str, Any]], str | None] | None = None
 
     def __post_init__(self) -> None:
         declared = {param.name for param in self.params}
@@ -413,6 +420,19 @@ class Action:
         fill at least one of the request columns; an action whose parameters are all keys applies to every row."""
         columns = [param.csv_column for param in self.request_params]
         return not columns or any(row.get(column, '') != '' for row in rows for column in columns)
+
+
+def confirmation_when_new(action: Action, params: Mapping[str, Any], entity: str, api: Any, ctx: Any) -> str | None:
+    """What the real run will ask to confirm (``--yes``) for a pair of ``action`` on ``entity`` (the row's key, e.g.
+    a location name) whose entity or prerequisite the same batch applies first, so that its state cannot be read yet;
+    None when it certainly will not ask (not high-impact, or its ``confirm_when_new`` says so; ``api`` and ``ctx``, a
+    dry-run context, are passed to it for reads). The one rule of the dry-run (``requiere_yes`` in results and plan),
+    of the real run's refusal of a whole row before its first write, and so of ``--apply`` and the panel."""
+    if not action.high_impact:
+        return None
+    if action.confirm_when_new is not None:
+        return action.confirm_when_new(api, ctx, params)
+    return f'{entity}: cambio de alto impacto sobre lo que este lote crea o prepara antes'
 
 
 def describe_rules(action: Action) -> list[str]:

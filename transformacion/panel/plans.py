@@ -93,9 +93,10 @@ def _before_note(entry: dict[str, Any]) -> str | None:
 
 
 def _confirm(entry: dict[str, Any]) -> bool:
-    """Whether applying the entry needs the operator's confirmation: the dry-run said so, or it is a change of a
-    high-impact action (one planned after a prerequisite could not ask yet: the real run will)."""
-    return bool(entry.get('needs_confirmation')) or (entry['kind'] in APPLIED_KINDS and entry.get('high_impact'))
+    """Whether applying the entry needs the operator's confirmation: what the dry-run marked (``needs_confirmation``,
+    also for a pair planned after a prerequisite: ``core.params.confirmation_when_new``), the rule the launcher's
+    real run and ``--apply`` follow too."""
+    return bool(entry.get('needs_confirmation'))
 
 
 def _call(call: Any) -> str:
