@@ -67,7 +67,7 @@ def _assert_as_reference(reference, sandbox, applied: Run, plan: Path) -> None:
     assert {key for key, value in reference.outcomes.items() if value == 'executed/aplicado'} <= changes
 
 
-def test_applying_an_untouched_plan_ends_as_a_direct_run(sandbox, batch, tmp_path, reference):
+def test_applying_an_untouched_plan_ends_as_a_direct_run(sandbox, batch, tmp_path, reference, fast_retries):
     plan, planned = _plan(sandbox, batch, tmp_path)
     assert sandbox.writes() == [], 'the dry-run wrote nothing'
 
@@ -78,7 +78,9 @@ def test_applying_an_untouched_plan_ends_as_a_direct_run(sandbox, batch, tmp_pat
     assert applied.summary['by_category'].get('drift', 0) == 0
 
 
-def test_a_change_made_in_the_org_after_planning_drifts_exactly_those_pairs(sandbox, api: WebexSimpleApi, tmp_path):
+def test_a_change_made_in_the_org_after_planning_drifts_exactly_those_pairs(
+    sandbox, api: WebexSimpleApi, tmp_path, fast_retries
+):
     folder = write_folder(
         tmp_path / 'lote',
         usuarios=[
@@ -106,7 +108,7 @@ def test_a_change_made_in_the_org_after_planning_drifts_exactly_those_pairs(sand
     assert 'drift' in applied.stderr and 'planifique de nuevo' in applied.stderr
 
 
-def test_an_apply_killed_halfway_is_finished_by_resume(sandbox, batch, tmp_path, reference):
+def test_an_apply_killed_halfway_is_finished_by_resume(sandbox, batch, tmp_path, reference, fast_retries):
     plan, _ = _plan(sandbox, batch, tmp_path)
     log_dir = tmp_path / 'apply'
     sandbox.set_faults(
