@@ -20,10 +20,10 @@ from transformacion.common import (
     Param,
     ParamType,
     PlannedCall,
-    absent_on_404,
     action_main,
     converge,
 )
+from transformacion.domain import locations
 from transformacion.domain.locations import ADDRESS_FIELDS, location_state
 
 CALLING_NAME_MAX = 80
@@ -101,11 +101,6 @@ def _wire_body(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _calling_details(api: Any, ctx: Context, location_id: str) -> Any:
-    """The location's Webex Calling details, or None when it is not enabled for calling (404)."""
-    return absent_on_404(ctx.call, api.telephony.location.details, location_id, org_id=ctx.org_id)
-
-
 def alta_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     from wxc_sdk.locations import Location, LocationAddress
 
@@ -122,7 +117,7 @@ def alta_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
             found['location'] = ctx.call(api.locations.details, found['location_id'], org_id=ctx.org_id)
         if found['location'] is None:
             return None
-        enabled = _calling_details(api, ctx, found['location_id']) is not None
+        enabled = locations.calling_details(api, ctx, found['location_id']) is not None
         return {**location_state(found['location']), CALLING: enabled}
 
     def enable_calling(location_id: str) -> None:
@@ -135,17 +130,7 @@ def alta_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
             announcement_language=params['announcement_language'],
             address=LocationAddress(**address),
         )
-        ctx.write(
-            PlannedCall(
-                'POST',
-                '/telephony/config/locations',
-                to_enable.model_dump(mode='json', by_alias=True, exclude_none=True),
-            ),
-            api.telephony.location.enable_for_calling,
-            to_enable,
-            org_id=ctx.org_id,
-            recover=lambda: _calling_details(api, ctx, location_id),
-        )
+        locations.enable_calling(api, ctx, to_enable)
 
     def create() -> str:
         steps.append('crear')

@@ -22,14 +22,12 @@ from transformacion.common import (
     Context,
     Outcome,
     Param,
-    PlannedCall,
     Rejected,
-    absent_on_404,
     action_main,
     asks_one_of,
     converge,
 )
-from transformacion.domain import resolve
+from transformacion.domain import locations, resolve
 
 #: Longest name of a Webex Calling location (the locations API accepts longer ones).
 CALLING_NAME_MAX = 80
@@ -57,10 +55,6 @@ ACTION = Action(
 )
 
 
-def _calling_details(api: Any, ctx: Context, location_id: str) -> Any:
-    return absent_on_404(ctx.call, api.telephony.location.details, location_id, org_id=ctx.org_id)
-
-
 def habilitar_calling_ubicacion(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     from wxc_sdk.locations import Location
 
@@ -69,7 +63,7 @@ def habilitar_calling_ubicacion(api: Any, params: dict[str, Any], ctx: Context) 
     location = ctx.call(api.locations.details, location_id, org_id=ctx.org_id)
 
     def read() -> dict[str, Any]:
-        return {'calling_enabled': _calling_details(api, ctx, location_id) is not None}
+        return {'calling_enabled': locations.calling_details(api, ctx, location_id) is not None}
 
     def check(before: dict[str, Any] | None, changes: dict[str, Any]) -> None:
         if not params['enable_calling']:
@@ -94,17 +88,7 @@ def habilitar_calling_ubicacion(api: Any, params: dict[str, Any], ctx: Context) 
             announcement_language=params['announcement_language'],
             address=location.address,
         )
-        ctx.write(
-            PlannedCall(
-                'POST',
-                '/telephony/config/locations',
-                to_enable.model_dump(mode='json', by_alias=True, exclude_none=True),
-            ),
-            api.telephony.location.enable_for_calling,
-            to_enable,
-            org_id=ctx.org_id,
-            recover=lambda: _calling_details(api, ctx, location_id),
-        )
+        locations.enable_calling(api, ctx, to_enable)
         return 'habilitar Webex Calling'
 
     outcome = converge(

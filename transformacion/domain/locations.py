@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformacion.core.context import Context
+from transformacion.core.context import Context, PlannedCall
 from transformacion.core.retry import absent_on_404, http_status
 from transformacion.domain import jobs
 from transformacion.domain.jobs import wire_value
@@ -97,3 +97,27 @@ def follow_routing_prefix_job(api: Any, ctx: Context, job_id: str) -> dict[str, 
     """Read an update-routing-prefix job until it ends (``GET /telephony/config/jobs/updateRoutingPrefix/{id}``
     through wxc_sdk's ``telephony.jobs.update_routing_prefix.status``): ``jobs.follow``'s report."""
     return jobs.follow(api, ctx, api.telephony.jobs.update_routing_prefix, job_id, kind='routing_prefix_job')
+
+
+# --------------------------------------------------------------------------- Webex Calling on a location
+
+
+def calling_details(api: Any, ctx: Context, location_id: str) -> Any:
+    """The location's Webex Calling details (``GET /telephony/config/locations/{id}``), or None when it is not
+    enabled for calling (404)."""
+    return absent_on_404(ctx.call, api.telephony.location.details, location_id, org_id=ctx.org_id)
+
+
+def enable_calling(api: Any, ctx: Context, to_enable: Any) -> None:
+    """Enable Webex Calling on an existing location (``POST /telephony/config/locations`` with ``to_enable``, a
+    wxc_sdk ``Location`` carrying its id, name, time zone, languages and address), recorded as a planned write; a
+    failure whose answer was lost is read back (:func:`calling_details`) instead of sent again."""
+    ctx.write(
+        PlannedCall(
+            'POST', '/telephony/config/locations', to_enable.model_dump(mode='json', by_alias=True, exclude_none=True)
+        ),
+        api.telephony.location.enable_for_calling,
+        to_enable,
+        org_id=ctx.org_id,
+        recover=lambda: calling_details(api, ctx, to_enable.location_id),
+    )
