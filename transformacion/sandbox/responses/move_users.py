@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..routing import Request, Response, Route, paginate
+from ..routing import Request, Response, Route
 from ..state import move_users
 from ..wire import from_wire, to_wire
+from .jobs import job_routes
 
 if TYPE_CHECKING:
     from ..state.org import Org
 
-PAGE_SIZE = 1000
 PATH = '/telephony/config/jobs/person/moveLocation'
 
 
@@ -27,23 +27,4 @@ def validate_or_initiate(req: Request, org: Org) -> Response:
     return Response(status=201, body={'response': {'jobDetails': to_wire(answer)} if sdk_shape else to_wire(answer)})
 
 
-def list_jobs(req: Request, org: Org) -> Response:
-    page, headers = paginate(req, move_users.listing(org), default_max=PAGE_SIZE)
-    return Response(body={'items': to_wire(page)}, headers=headers)
-
-
-def job_status(req: Request, org: Org) -> Response:
-    return Response(body=to_wire(move_users.view(org, move_users.get(org, req.params['job_id']))))
-
-
-def job_errors(req: Request, org: Org) -> Response:
-    page, headers = paginate(req, move_users.errors(org, req.params['job_id']), default_max=PAGE_SIZE)
-    return Response(body={'items': to_wire(page)}, headers=headers)
-
-
-ROUTES = [
-    Route('POST', PATH, validate_or_initiate),
-    Route('GET', PATH, list_jobs),
-    Route('GET', f'{PATH}/(?P<job_id>[^/]+)/errors', job_errors),
-    Route('GET', f'{PATH}/(?P<job_id>[^/]+)', job_status),
-]
+ROUTES = [Route('POST', PATH, validate_or_initiate), *job_routes(PATH, move_users)]

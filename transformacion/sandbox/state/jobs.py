@@ -137,36 +137,37 @@ def _elapsed(seconds: float) -> str:
     return f'PT{max(seconds, 0):.3f}S'
 
 
-def view(org: Org, job: RoutingPrefixJob, now: float | None = None) -> dict[str, Any]:
-    """A job as ``BatchResponse`` (snake_case): one execution with one step, counts of renumbered records."""
-    now = time.time() if now is None else now
-    status = job['status']
-    exit_code = 'UNKNOWN' if status == 'STARTED' else status
+def job_view(
+    org: Org,
+    job: Any,
+    *,
+    name: str,
+    step_name: str,
+    status: str,
+    exit_code: str,
+    counts: dict[str, int],
+    now: float,
+) -> dict[str, Any]:
+    """An admin batch job as the jobs APIs answer it (snake_case): one execution with one step, both with ``status``
+    and ``exit_code`` and the job's times, then the job's ``counts``. Shared by every kind of job the sandbox runs."""
     end = job['ended']
     last = end if end is not None else now
-    step = {
-        'id': 1,
+    common = {
         'start_time': _iso(job['created']),
         'end_time': _iso(end) if end is not None else None,
         'last_updated': _iso(last),
         'status_message': status,
         'exit_code': exit_code,
-        'name': STEP_NAME,
         'time_elapsed': _elapsed(last - job['created']),
     }
     execution = {
         'id': 1,
-        'start_time': _iso(job['created']),
-        'end_time': _iso(end) if end is not None else None,
-        'last_updated': _iso(last),
-        'status_message': status,
-        'exit_code': exit_code,
+        **common,
         'created_time': _iso(job['created']),
-        'step_execution_statuses': [step],
-        'time_elapsed': _elapsed(last - job['created']),
+        'step_execution_statuses': [{'id': 1, **common, 'name': step_name}],
     }
     return {
-        'name': JOB_NAME,
+        'name': name,
         'id': job['id'],
         'tracking_id': job['tracking_id'],
         'source_user_id': org.admin_id,
@@ -176,11 +177,23 @@ def view(org: Org, job: RoutingPrefixJob, now: float | None = None) -> dict[str,
         'job_execution_status': [execution],
         'latest_execution_status': status,
         'latest_execution_exit_code': exit_code,
-        'counts': {
-            'routing_prefix_updated': job['updated_count'],
-            'routing_prefix_failed': len(job['errors']),
-        },
+        'counts': counts,
     }
+
+
+def view(org: Org, job: RoutingPrefixJob, now: float | None = None) -> dict[str, Any]:
+    """A job as ``BatchResponse`` (snake_case): one execution with one step, counts of renumbered records."""
+    status = job['status']
+    return job_view(
+        org,
+        job,
+        name=JOB_NAME,
+        step_name=STEP_NAME,
+        status=status,
+        exit_code='UNKNOWN' if status == 'STARTED' else status,
+        counts={'routing_prefix_updated': job['updated_count'], 'routing_prefix_failed': len(job['errors'])},
+        now=time.time() if now is None else now,
+    )
 
 
 def listing(org: Org) -> list[dict[str, Any]]:

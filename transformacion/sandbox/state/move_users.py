@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from ..errors import BadRequest, NotFound
 from . import numbers, people, pstn
-from .jobs import _elapsed, _iso
+from .jobs import job_view
 
 if TYPE_CHECKING:
     from .org import Org
@@ -228,40 +228,18 @@ def get(org: Org, job_id: str) -> MoveUsersJob:
 
 def view(org: Org, job: MoveUsersJob, now: float | None = None) -> dict[str, Any]:
     """A job as the spec's ``JobDetailsResponseById`` (snake_case): one execution with one step, the move counts."""
-    now = time.time() if now is None else now
     running = job['status'] == 'STARTED'
-    status = 'STARTED' if running else 'COMPLETED'
-    exit_code = 'UNKNOWN' if running else job['status']
-    end = job['ended']
-    last = end if end is not None else now
-    common = {
-        'start_time': _iso(job['created']),
-        'end_time': _iso(end) if end is not None else None,
-        'last_updated': _iso(last),
-        'status_message': status,
-        'exit_code': exit_code,
-        'time_elapsed': _elapsed(last - job['created']),
-    }
-    execution = {
-        'id': 1,
-        **common,
-        'created_time': _iso(job['created']),
-        'step_execution_statuses': [{'id': 1, **common, 'name': STEP_NAME}],
-    }
     total = len(job['moves'])
-    return {
-        'name': JOB_NAME,
-        'id': job['id'],
-        'tracking_id': job['tracking_id'],
-        'source_user_id': org.admin_id,
-        'source_customer_id': org.id,
-        'target_customer_id': org.id,
-        'instance_id': 1,
-        'job_execution_status': [execution],
-        'latest_execution_status': status,
-        'latest_execution_exit_code': exit_code,
-        'counts': {'total_moves': total, 'moved': job['moved'], 'failed': job['failed'], 'pending': 0, 'skipped': 0},
-    }
+    return job_view(
+        org,
+        job,
+        name=JOB_NAME,
+        step_name=STEP_NAME,
+        status='STARTED' if running else 'COMPLETED',
+        exit_code='UNKNOWN' if running else job['status'],
+        counts={'total_moves': total, 'moved': job['moved'], 'failed': job['failed'], 'pending': 0, 'skipped': 0},
+        now=time.time() if now is None else now,
+    )
 
 
 def started_view(org: Org, job: MoveUsersJob) -> dict[str, Any]:
