@@ -24,7 +24,7 @@ from transformacion.batch.options import (
     batch_from_folder,
     input_options,
 )
-from transformacion.core.catalog import DATASETS, GLOBAL_CSV, Catalog
+from transformacion.core.catalog import DATASETS, GLOBAL_CSV, Catalog, load_catalog
 from transformacion.core.cli import command_parser, invocation_from
 
 SCRIPT = 'launcher_csv_dependencias'
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
     single = args.mode == 'single'
-    chosen: dict[str, menu.Choice | NotStarted] = {}
+    actions, row = args.actions, (args.row or 1) if single else None
 
     def folder_batch(
         folder: str | None, catalog: Catalog, reading: dict[str, Any], notices: list[str] | None = None
@@ -106,17 +106,6 @@ def main(argv: list[str] | None = None) -> int:
             raise NotStarted('indique --input_dir (o --resume / --retry-failed RUN_ID)')
         if args.row is not None and not single:
             raise NotStarted('--row solo se usa con --mode single')
-        actions, row = args.actions, (args.row or 1) if single else None
-        if menu.wanted(args):
-            # asked once, answer or refusal: the batch may be read twice (its global's org_id is looked for first)
-            if 'choice' not in chosen:
-                try:
-                    chosen['choice'] = menu.choose(folder, catalog, reading=input_options(args), dry_run=args.dry_run)
-                except NotStarted as refusal:
-                    chosen['choice'] = refusal
-            if isinstance(chosen['choice'], NotStarted):
-                raise chosen['choice']
-            actions, row = chosen['choice'].actions or None, chosen['choice'].row
         return batch_from_folder(
             folder,
             actions,
@@ -138,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     concurrency = 1 if single else None
     try:
         inputs = org_inputs(args.input_dir or [], args.env_file, sandbox=args.sandbox)
+        if menu.wanted(args):  # asked before the batch is read (it may be read twice: its global's org_id first)
+            choice = menu.choose(args.input_dir[0], load_catalog(), reading=input_options(args), dry_run=args.dry_run)
+            actions, row = choice.actions or None, choice.row
     except NotStarted as exc:
         return emit_run(
             SCRIPT, invocation_from(argv), not_started(str(exc)), json_out=args.json or not sys.stdout.isatty()
