@@ -16,6 +16,7 @@ action that finds its pair already in the desired state (``skipped``) after this
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 import time
@@ -100,6 +101,14 @@ class RunContext:
 
     def log_path(self, action: str) -> Path:
         return self.run_dir / f'{action}.jsonl'
+
+    @functools.cached_property
+    def dataset_actions(self) -> dict[str, list[Action]]:
+        """The batch's actions by dataset, every phase, in plan order: the plan computed once per run."""
+        found: dict[str, list[Action]] = {}
+        for dataset, actions in plan(self.batch.actions, self.catalog):
+            found.setdefault(dataset, []).extend(actions)
+        return found
 
 
 def _values(value: Any) -> list[str]:
@@ -389,21 +398,16 @@ def unconfirmed(run: RunContext, dataset: str, number: int, row: dict[str, str],
     return None
 
 
-def _dataset_actions(run: RunContext, dataset: str) -> list[Action]:
-    """The batch's actions of ``dataset``, in every phase, in plan order."""
-    return [action for name, actions in plan(run.batch.actions, run.catalog) if name == dataset for action in actions]
-
-
 def _row_actions(run: RunContext, dataset: str, number: int) -> list[Action]:
     """The actions still pending for a row, in every phase of its dataset, in plan order."""
-    actions = _dataset_actions(run, dataset)
+    actions = run.dataset_actions.get(dataset, [])
     pending = run.store.pending(dataset, number, number, {action.name for action in actions}).get(number, set())
     return [action for action in actions if action.name in pending]
 
 
 def _row_started(run: RunContext, dataset: str, number: int) -> bool:
     """Whether some pair of the row already wrote (in this run, or in a session of it before a resume)."""
-    for action in _dataset_actions(run, dataset):
+    for action in run.dataset_actions.get(dataset, []):
         task = run.store.task(dataset, number, action.name)
         if task is not None and (task.wrote or task.status == 'executed'):
             return True
@@ -431,8 +435,8 @@ def _run_row(
     with run.slot_lock:
         holding.add(number)
     try:
-        if not (run.batch.dry_run or run.settings.assume_yes or _row_started(run, dataset, number)):
-            remaining = _row_actions(run, dataset, number)
+        remaining = [] if run.batch.dry_run or run.settings.assume_yes else _row_actions(run, dataset, number)
+        if len(remaining) > 1 and not _row_started(run, dataset, number):
             refused = unconfirmed(run, dataset, number, row, remaining)
             if refused is not None:
                 message = (
