@@ -33,11 +33,6 @@ from transformacion.core.cli import Reply, capture, command_parser, invocation_f
 from transformacion.core.client import load_runtime_env
 
 SCRIPT = 'revertir'
-#: The next step of a drift in a revert (a run's drift advice is about plans).
-DRIFT_STEP = (
-    'alguien cambió esos valores después de la ejecución que se deshace (esperado y encontrado en el mensaje): no se '
-    'sobrescriben; revíselos y, si deben volver atrás, cámbielos en Control Hub'
-)
 
 DESCRIPTION = """\
 Deshace una ejecución terminada o interrumpida (también tras kill -9): RUN es su id (en --log-dir), su carpeta o
@@ -67,16 +62,7 @@ def _manual_text(manual: list[dict[str, Any]]) -> str:
 
 def _with_manual(reply: Reply, manual: list[dict[str, Any]]) -> Reply:
     """The revert's result object with the list of what the API cannot undo (``run_inverse`` saved it in the run
-    folder), and the revert's own next step for a drift."""
-    from transformacion.batch.report import FAILURE_STEPS, REJECTED_STEPS
-
-    for group in reply.summary.get('failures') or []:
-        if group['category'] == 'drift':
-            reply.text = reply.text.replace(FAILURE_STEPS['drift'], DRIFT_STEP)
-            group['next_step'] = DRIFT_STEP
-    since = 'el estado cambió desde la ejecución: revíselo'
-    reply.message = reply.message.replace(REJECTED_STEPS['drift'], since)
-    reply.text = reply.text.replace(REJECTED_STEPS['drift'], since)
+    folder); the report gives a revert's own next step for a drift (``report.REVERT_FAILURE_STEPS``)."""
     reply.result['no_revertible'] = manual
     reply.summary['no_revertible'] = len(manual)
     if manual:

@@ -66,6 +66,13 @@ REJECTED_STEPS = {
     'drift': 'el estado cambió desde el plan: planifique de nuevo',
     'en_desarrollo': 'quite la acción',
 }
+#: A revert's drift is about the run it undoes, not about a plan (a run of pairs whose origin ``kind`` is ``revert``).
+REVERT_FAILURE_STEPS = {
+    **FAILURE_STEPS,
+    'drift': 'alguien cambió esos valores después de la ejecución que se deshace (esperado y encontrado en el '
+    'mensaje): no se sobrescriben; revíselos y, si deben volver atrás, cámbielos en Control Hub',
+}
+REVERT_REJECTED_STEPS = {**REJECTED_STEPS, 'drift': 'el estado cambió desde la ejecución: revíselo'}
 #: How each way of stopping is named to the operator.
 _STOPPED_BY = {
     'SIGINT': 'Ctrl-C',
@@ -164,12 +171,18 @@ def _example(task: Task, files: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _kind(store: Checkpoint) -> str | None:
+    """What the run is: None for a run of input rows, else its pairs' origin (``apply``, ``revert``...)."""
+    return (store.meta('pairs') or {}).get('kind')
+
+
 def _failures(store: Checkpoint, run_id: str, files: dict[str, str]) -> list[dict[str, Any]]:
+    steps = REVERT_FAILURE_STEPS if _kind(store) == 'revert' else FAILURE_STEPS
     return [
         {
             'category': category,
             'count': count,
-            'next_step': FAILURE_STEPS.get(category, FAILURE_STEPS['unexpected']).format(run=run_id),
+            'next_step': steps.get(category, steps['unexpected']).format(run=run_id),
             'example': _example(example, files),
         }
         for category, count, example in store.failures()
@@ -207,6 +220,7 @@ def build_summary(store: Checkpoint, run_dir: Path) -> dict[str, Any]:
         'dry_run': batch['dry_run'],
         'mode': 'single' if batch['row'] is not None else 'bulk',
         'script': store.meta('script') or 'launcher_csv_dependencias',
+        'kind': _kind(store),
         'target': store.meta('target'),
         'operator': {key: value for key, value in last.items() if key != 'versions'},
         'versions': last.get('versions', {}),
@@ -369,10 +383,11 @@ def next_step(report: Report) -> str:
     if counts['error'] + counts['timeout']:
         steps.append(f'{counts["error"] + counts["timeout"]} en error o timeout: --retry-failed {report.run_id}')
     if counts['rejected']:
+        rejected = REVERT_REJECTED_STEPS if report.summary.get('kind') == 'revert' else REJECTED_STEPS
         reasons = '; '.join(
-            f'{group["category"]} {group["count"]}: {REJECTED_STEPS[group["category"]].format(run=report.run_id)}'
+            f'{group["category"]} {group["count"]}: {rejected[group["category"]].format(run=report.run_id)}'
             for group in report.summary['failures']
-            if group['category'] in REJECTED_STEPS
+            if group['category'] in rejected
         )
         steps.append(f'{counts["rejected"]} rechazadas ({reasons}); lo ya aplicado quedará sin_cambios')
     if report.summary['problems']:
