@@ -14,9 +14,9 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
+from transformacion.batch.target import LOOPBACK
 from transformacion.core.cli import add_connection_options
 
-LOOPBACK = ('127.0.0.1', 'localhost', '::1')
 DEFAULT_PORT = 8780
 
 
