@@ -15,7 +15,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.support.browser import headless_chromium
-from tests.support.panel import BASE, PORT, SAMPLES
+from tests.support.panel import BASE, PORT, SAMPLES, operator
 from transformacion.panel.app import Panel, create_app
 from transformacion.panel.security import new_token
 
@@ -37,7 +37,6 @@ def panel(tmp_path, input_root, sandbox) -> Panel:
         connection=lambda: (sandbox.token, sandbox.base_url),
         port=PORT,
         sandbox=True,
-        schedule_interval=3600,
     )
 
 
@@ -51,8 +50,7 @@ def anonymous(panel) -> Iterator[TestClient]:
 @pytest.fixture
 def client(panel) -> Iterator[TestClient]:
     """The operator's client: the session token and the page's CSRF token on every request."""
-    with TestClient(create_app(panel), base_url=BASE) as client:
-        client.headers.update({'Authorization': f'Bearer {panel.token}', 'X-CSRF-Token': panel.csrf})
+    with operator(panel) as client:
         yield client
 
 

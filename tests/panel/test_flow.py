@@ -1,19 +1,15 @@
 """The panel's flow over HTTP, against the sandbox: the catalogue by section, loading an input with every validation
 problem (the launcher's own list), planning (the dry-run's plan.json by entity), executing with the confirmation of
 the high-impact changes and server-sent progress to the end, the history of every run with its pairs and their
-evidence, resume and retry, and scheduled runs that survive a restart."""
+evidence, resume, retry and revert (the schedule: test_schedule.py)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 
-from starlette.testclient import TestClient
-
-from tests.support.panel import BASE, finished, plant
+from tests.support.panel import finished, plant
 from tests.support.runs import TOKEN, launch_in_process
 from transformacion.core.catalog import ACTION_NAMES
-from transformacion.panel.app import create_app
 
 
 def test_the_catalogue_has_the_three_sections_with_every_action_and_its_form(client):
@@ -138,25 +134,6 @@ def test_a_run_stopped_from_the_panel_stops_cleanly_and_resumes(client, panel, s
     assert resumed['run_id'] == stopped['run_id'] and resumed['report']['state'] == 'completed'
     retried = finished(client, client.post(f'/api/runs/{stopped["run_id"]}/retry', json={}).json())
     assert retried['report']['state'] == 'completed'
-
-
-def test_a_scheduled_run_survives_a_restart_and_starts_when_due(client, panel):
-    later = (datetime.now(UTC) + timedelta(hours=2)).replace(microsecond=0)
-    entry = client.post('/api/schedule', json={'at': later.isoformat(), 'input': 'lote', 'confirm': True}).json()
-    assert entry['state'] == 'programada'
-    assert client.post('/api/schedule', json={'at': 'mañana', 'input': 'lote'}).status_code == 400
-    assert client.post('/api/schedule', json={'at': later.isoformat(), 'input': '../..'}).status_code == 403
-    with TestClient(create_app(panel), base_url=BASE) as restarted:
-        restarted.headers.update(client.headers)
-        assert [e['id'] for e in restarted.get('/api/schedule').json()['entries']] == [entry['id']]
-        schedule = restarted.app.state.schedule
-        assert schedule.tick(later - timedelta(minutes=1)) == []
-        assert schedule.tick(later) == [entry['id']]
-        job = restarted.app.state.jobs.get(schedule.entries()[0]['job'])
-        done = finished(restarted, {'job': job.id})
-        assert done['kind'] == 'execute' and done['report']['state'] == 'completed'
-    cancelled = client.post('/api/schedule', json={'at': later.isoformat(), 'input': 'lote'}).json()
-    assert client.post(f'/api/schedule/{cancelled["id"]}/cancel', json={}).json()['entries'][-1]['state'] == 'cancelada'
 
 
 def test_a_run_is_reverted_from_the_history_simulation_first(client, sandbox):

@@ -114,12 +114,12 @@ def test_another_address_than_loopback_needs_an_explicit_option(capsys):
 
 
 def test_the_cli_start_up_does_not_import_the_web_stack():
-    """The product's commands stay fast: only the panel imports Starlette, Jinja2 and uvicorn."""
+    """The product's commands stay fast: only the panel imports Starlette, Jinja2, uvicorn and its scheduler."""
     import subprocess
     import sys
 
     code = 'import sys, transformacion.launcher_csv_dependencias, transformacion.panel.__main__; ' + (
-        "print(sorted(m for m in ('starlette', 'jinja2', 'uvicorn') if m in sys.modules))"
+        "print(sorted(m for m in ('starlette', 'jinja2', 'uvicorn', 'apscheduler', 'sqlalchemy') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=os.environ, check=True)
     assert out.stdout.strip() == '[]'

@@ -3,7 +3,8 @@
 
 Binding to another address needs ``--allow-remote`` and prints a warning: the panel drives real changes in an
 organisation. Ctrl-C stops it (a run in progress stops cleanly first: its pairs in flight finish, its results are
-written and it can be resumed from the panel or the CLI).
+written and it can be resumed from the panel or the CLI). Scheduled runs: ``--schedule-zone`` (the zone of the times
+typed and shown) and ``--schedule-grace-minutes`` (how late one may start), see ``transformacion.panel.schedule``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import socket
 import sys
 from contextlib import ExitStack
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from transformacion.batch.target import LOOPBACK
 from transformacion.core.cli import add_connection_options
@@ -44,6 +46,21 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         '--sandbox', action='store_true', help='arranca el sandbox local (org de demostración) y ejecuta contra él'
     )
+    parser.add_argument(
+        '--schedule-zone',
+        dest='schedule_zone',
+        default=None,
+        help='zona horaria IANA de las horas programadas que se escriben sin desfase y de las que se muestran '
+        '(por defecto la del equipo)',
+    )
+    parser.add_argument(
+        '--schedule-grace-minutes',
+        dest='schedule_grace_minutes',
+        type=int,
+        default=15,
+        help='minutos que una ejecución programada puede empezar tarde (panel parado a su hora, otra ejecución en '
+        'curso); pasados, queda fallida y no se lanza (por defecto 15)',
+    )
     add_connection_options(parser)
     return parser
 
@@ -57,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     if not root.is_dir():
         print(f'no existe la carpeta --input-root {root}', file=sys.stderr)
         return 4
+    if args.schedule_grace_minutes < 1:
+        print('--schedule-grace-minutes debe ser 1 o más', file=sys.stderr)
+        return 4
     import uvicorn
 
     from transformacion.batch.options import NotStarted
@@ -65,8 +85,15 @@ def main(argv: list[str] | None = None) -> int:
     from transformacion.core.evidence import log_dir_from
     from transformacion.core.outcome import Rejected
     from transformacion.panel.app import Panel, create_app
+    from transformacion.panel.schedule import local_zone
     from transformacion.panel.security import new_token
 
+    zone = args.schedule_zone or local_zone()
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        print(f'zona horaria desconocida en --schedule-zone: {zone} (p. ej. Europe/Madrid)', file=sys.stderr)
+        return 4
     load_runtime_env()
     with ExitStack() as stack:
         if args.sandbox:
@@ -101,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
             sandbox=args.sandbox,
             org_id=None if args.sandbox else org_id_from(args),
             max_upload=args.max_upload_mb * 1024 * 1024,
+            zone=zone,
+            schedule_grace=args.schedule_grace_minutes * 60,
         )
         shown = f'[{args.host}]' if family == socket.AF_INET6 else args.host
         print(f'PANEL_URL=http://{shown}:{port}/?token={panel.token}', flush=True)

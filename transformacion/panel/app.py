@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -24,7 +25,7 @@ from transformacion.core.catalog import DATASETS, Catalog, load_catalog
 from transformacion.core.params import describe_rules
 from transformacion.panel import history, loading, plans, rollback
 from transformacion.panel.jobs import RUNNING, Busy, Jobs, progress
-from transformacion.panel.schedule import Schedule, parse_when
+from transformacion.panel.schedule import Schedule, local_zone, parse_when
 from transformacion.panel.security import (
     COOKIE,
     CSRF_HEADER,
@@ -53,7 +54,10 @@ class Refused(Exception):
 @dataclass
 class Panel:
     """What the application serves: the folders it may read, the session token, the connection to Webex (or the
-    sandbox), the limits. ``connection`` returns (token, base URL) and raises NotStarted without credentials."""
+    sandbox), the limits. ``connection`` returns (token, base URL) and raises NotStarted without credentials.
+    ``zone`` (IANA name): the zone of the scheduled times typed and shown; ``schedule_grace``: seconds a scheduled run
+    may start late (the panel was stopped at its time, another run was in progress), past them it fails;
+    ``schedule_retry``: seconds between the tries of a scheduled run while another run is in progress."""
 
     input_root: Path
     log_dir: Path
@@ -64,7 +68,9 @@ class Panel:
     sandbox: bool = False
     org_id: str | None = None
     max_upload: int = DEFAULT_MAX_UPLOAD
-    schedule_interval: float = 5.0
+    zone: str = field(default_factory=local_zone)
+    schedule_grace: int = 15 * 60
+    schedule_retry: float = 30.0
     catalog: Catalog = field(default_factory=load_catalog)
     inputs: dict[str, loading.Loaded] = field(default_factory=dict)
 
@@ -467,7 +473,7 @@ async def revert(request: Request) -> dict[str, Any]:
 
 @endpoint
 async def schedule_list(request: Request) -> dict[str, Any]:
-    return {'entries': request.app.state.schedule.entries()}
+    return {'zone': _panel(request).zone, 'entries': request.app.state.schedule.entries()}
 
 
 @endpoint
@@ -475,9 +481,9 @@ async def schedule_add(request: Request) -> dict[str, Any]:
     panel = _panel(request)
     body = await _body(request)
     try:
-        when = parse_when(str(body.get('at') or ''))
-    except ValueError:
-        raise Refused(400, 'fecha y hora no válidas (ISO 8601, p. ej. 2026-12-01T22:00)') from None
+        when = parse_when(str(body.get('at') or ''), ZoneInfo(panel.zone))
+    except ValueError as exc:
+        raise Refused(400, str(exc)) from None
     wanted = {k: body[k] for k in ('plan', 'input', 'actions', 'confirm', 'concurrency') if body.get(k)}
     if 'input' in wanted:
         wanted['input'] = str(panel.folder_of(str(wanted['input'])))
@@ -485,21 +491,24 @@ async def schedule_add(request: Request) -> dict[str, Any]:
         history.run_dir(panel.log_dir, str(wanted['plan']))
     else:
         raise Refused(400, 'indique un plan o una carpeta de entrada')
-    return request.app.state.schedule.add(when, wanted)
+    try:
+        return request.app.state.schedule.add(when, wanted)
+    except ValueError as exc:
+        raise Refused(400, str(exc)) from None
 
 
 @endpoint
 async def schedule_cancel(request: Request) -> dict[str, Any]:
     if not request.app.state.schedule.cancel(request.path_params['entry']):
         raise Refused(404, 'no hay ninguna ejecución programada con ese id')
-    return {'entries': request.app.state.schedule.entries()}
+    return {'zone': _panel(request).zone, 'entries': request.app.state.schedule.entries()}
 
 
 # --------------------------------------------------------------------------- the application
 
 
 def create_app(panel: Panel) -> Starlette:
-    """The application for ``panel``; its scheduler ticks while the application runs (lifespan)."""
+    """The application for ``panel``; its scheduled runs are timed while the application runs (lifespan)."""
     from contextlib import asynccontextmanager
 
     jobs = Jobs(panel.log_dir, panel.connection)
@@ -507,11 +516,18 @@ def create_app(panel: Panel) -> Starlette:
     def launch(request: dict[str, Any]) -> str:
         return execute_request(panel, jobs, request).id
 
-    schedule = Schedule(panel.log_dir / 'panel' / 'schedule.json', launch, retry=Busy)
+    schedule = Schedule(
+        panel.log_dir / 'panel',
+        launch,
+        retry_on=Busy,
+        zone=panel.zone,
+        grace=panel.schedule_grace,
+        retry=panel.schedule_retry,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> Any:
-        schedule.start(panel.schedule_interval)
+        schedule.start()
         yield
         schedule.stop()
 

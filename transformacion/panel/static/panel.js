@@ -350,10 +350,19 @@ async function revertRun(dryRun) {
 
 // ------------------------------------------------------------------ schedule
 
+function entryState(e) {
+  const parts = [e.state];
+  if (e.job) parts.push(`trabajo ${e.job}`);
+  if (e.error) parts.push(e.error);
+  if (e.note) parts.push(e.note);
+  return parts.join(' · ');
+}
+
 async function loadSchedule() {
   const data = await api('/api/schedule');
-  $('entries').tBodies[0].replaceChildren(...data.entries.map((e) => el('tr', {}, el('td', {}, e.id), el('td', {}, e.at),
-    el('td', {}, e.request.plan ? `plan ${e.request.plan}` : e.request.input), el('td', {}, e.state + (e.error ? `: ${e.error}` : '')),
+  document.querySelectorAll('.sched-zone').forEach((span) => { span.textContent = data.zone; });
+  $('entries').tBodies[0].replaceChildren(...data.entries.map((e) => el('tr', {}, el('td', {}, e.id), el('td', {}, e.local),
+    el('td', {}, e.request.plan ? `plan ${e.request.plan}` : e.request.input), el('td', {}, entryState(e)),
     el('td', {}, e.state === 'programada' ? el('button', { class: 'secondary', onclick: () => cancelEntry(e.id) }, 'Cancelar') : ''))));
 }
 
@@ -373,6 +382,7 @@ async function cancelEntry(id) {
 document.addEventListener('DOMContentLoaded', async () => {
   await buildMenu();
   await loadFolders();
+  await loadSchedule();
   document.querySelectorAll('input[name="mode"]').forEach((r) => r.addEventListener('change', () => {
     for (const m of ['bulk', 'single', 'form']) $('mode-' + m).classList.toggle('hidden', mode() !== m);
   }));
