@@ -23,7 +23,7 @@ from starlette.templating import Jinja2Templates
 from transformacion.batch.options import Batch, NotStarted, Settings
 from transformacion.core.catalog import DATASETS, Catalog, load_catalog
 from transformacion.core.params import describe_rules
-from transformacion.panel import history, loading, plans, rollback
+from transformacion.panel import history, loading, orgs, plans, rollback
 from transformacion.panel.jobs import RUNNING, Busy, Jobs, progress
 from transformacion.panel.schedule import Schedule, local_zone, parse_when
 from transformacion.panel.security import (
@@ -223,11 +223,26 @@ async def catalog(request: Request) -> dict[str, Any]:
 # --------------------------------------------------------------------------- load
 
 
+def _validated(panel: Panel, folder: Path, actions: list[str] | None = None) -> dict[str, Any]:
+    """``loading.validate`` of ``folder`` and ``org``: what it targets when it is not the panel's connection
+    (``orgs.folder_org``: its own variables file, its global's org), None when it is."""
+    found = orgs.folder_org(folder, _readable(panel, folder, actions), panel.org_id, sandbox=panel.sandbox)
+    return {**loading.validate(folder, panel.catalog, actions), 'org': found}
+
+
+def _readable(panel: Panel, folder: Path, actions: list[str] | None = None) -> Batch | None:
+    """The batch of ``folder``, None when it cannot make one (its load or its run says why)."""
+    try:
+        return loading.make_batch(folder, panel.catalog, actions)[0]
+    except NotStarted:
+        return None
+
+
 def _loaded(panel: Panel, folder: Path, label: str, actions: list[str] | None = None) -> dict[str, Any]:
     """Remember a loaded input under a new id and validate it."""
     key = str(len(panel.inputs) + 1)
     panel.inputs[key] = loading.Loaded(key, folder, label)
-    return {'input': key, 'label': label, **loading.validate(folder, panel.catalog, actions)}
+    return {'input': key, 'label': label, **_validated(panel, folder, actions)}
 
 
 @endpoint
@@ -255,7 +270,7 @@ async def revalidate(request: Request) -> dict[str, Any]:
         raise Refused(404, 'entrada desconocida: cárguela de nuevo')
     body = await _body(request)
     actions = body.get('actions') or None
-    return {'input': loaded.id, 'label': loaded.label, **loading.validate(loaded.folder, panel.catalog, actions)}
+    return {'input': loaded.id, 'label': loaded.label, **_validated(panel, loaded.folder, actions)}
 
 
 @endpoint
@@ -314,7 +329,24 @@ def _batch(panel: Panel, body: dict[str, Any], *, dry_run: bool) -> Batch:
             raise Refused(409, f'{name} está en desarrollo: no se puede planificar ni ejecutar')
     row = int(body['row']) if body.get('mode') == 'single' and body.get('row') else None
     chunk = int(body.get('chunk_size') or 0) or None
-    return loading.make_batch(folder, panel.catalog, actions, row=row, dry_run=dry_run, chunk_size=chunk)[0]
+    batch = loading.make_batch(folder, panel.catalog, actions, row=row, dry_run=dry_run, chunk_size=chunk)[0]
+    _own_org(panel, folder, batch)
+    return batch
+
+
+def _own_org(panel: Panel, folder: Path, batch: Batch | None) -> None:
+    """Refused (409, with ``org``) when ``folder`` targets another org than the panel's connection."""
+    found = orgs.folder_org(folder, batch, panel.org_id, sandbox=panel.sandbox)
+    if found is not None:
+        raise Refused(409, found['message'], org=found)
+
+
+def _own_run(panel: Panel, folder: Path) -> None:
+    """Refused (409) when the run in ``folder`` was started with a variables file (``orgs.run_org``)."""
+    with history.opened(folder) as store:
+        why = orgs.run_org(store.meta('batch'), folder, sandbox=panel.sandbox)
+    if why:
+        raise Refused(409, why)
 
 
 def _job(job: Any, panel: Panel) -> dict[str, Any]:
@@ -349,6 +381,7 @@ def execute_request(panel: Panel, jobs: Jobs, body: dict[str, Any]) -> Any:
     settings = _settings(panel, body, confirm=confirm)
     if body.get('plan'):
         folder = history.run_dir(panel.log_dir, str(body['plan']))
+        _own_run(panel, folder)
         pending = plans.view(folder)['confirm']
         if pending and not confirm:
             raise Refused(409, f'{len(pending)} cambio(s) de alto impacto necesitan confirmación', confirm=pending)
@@ -406,6 +439,7 @@ async def resume(request: Request) -> dict[str, Any]:
     body = await _body(request)
     retry = request.url.path.endswith('/retry')
     settings = _settings(panel, body, confirm=bool(body.get('confirm')))
+    _own_run(panel, history.run_dir(panel.log_dir, run))
     with history.opened(history.run_dir(panel.log_dir, run)) as store:
         catalog = rollback.catalog_of(store)
     job = request.app.state.jobs.resume(run, settings, catalog, retry_failed=retry)
@@ -464,6 +498,7 @@ async def revert(request: Request) -> dict[str, Any]:
     folder = history.run_dir(panel.log_dir, request.path_params['run'])
     body = await _body(request)
     dry_run = body.get('dry_run', True) is not False
+    _own_run(panel, folder)
     job = rollback.revert_job(request.app.state.jobs, folder, _settings(panel, body, confirm=True), dry_run=dry_run)
     return _job(job, panel)
 
@@ -487,8 +522,9 @@ async def schedule_add(request: Request) -> dict[str, Any]:
     wanted = {k: body[k] for k in ('plan', 'input', 'actions', 'confirm', 'concurrency') if body.get(k)}
     if 'input' in wanted:
         wanted['input'] = str(panel.folder_of(str(wanted['input'])))
+        _own_org(panel, Path(wanted['input']), _readable(panel, Path(wanted['input'])))
     elif 'plan' in wanted:
-        history.run_dir(panel.log_dir, str(wanted['plan']))
+        _own_run(panel, history.run_dir(panel.log_dir, str(wanted['plan'])))
     else:
         raise Refused(400, 'indique un plan o una carpeta de entrada')
     try:
