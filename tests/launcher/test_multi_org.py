@@ -448,3 +448,15 @@ def test_a_plan_of_one_folder_is_saved_and_applied_with_its_variables_file(partn
     assert (applied.code, applied.status) == (0, 'executed'), applied.stderr
     assert f'fichero de variables: {acme / ".env"}' in applied.stderr
     assert 'Acme Plan' in locations(sandbox)
+
+
+def test_an_applied_plan_is_continued_with_the_variables_file_of_its_dry_run(partner, sandbox, tmp_path):
+    acme = customer_a(tmp_path, sandbox, 'Acme Sigue')  # its credential only in its .env
+    plan = tmp_path / 'cambio.json'
+    partner('--input_dir', str(acme), '--actions', 'alta_ubicacion', '--dry-run', '--plan-out', str(plan))
+    applied = partner('--apply', str(plan))
+
+    again = partner('--retry-failed', applied.result['result']['run_id'])  # the apply run records no file itself
+
+    assert (again.code, again.run_dir) == (0, applied.run_dir), again.stderr  # before: "falta el token"
+    assert f'fichero de variables: {acme / ".env"}' in again.stderr

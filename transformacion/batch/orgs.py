@@ -27,7 +27,8 @@ The one result object on stdout with several inputs: ``result.orgs`` lists each 
 code, state, message, run folder, files, counts, the command that continues it), ``summary`` the counts by status over
 every run; it is also written to ``<log dir>/orgs/<id>.json`` (the combined summary). The exit code is the worst of the
 orgs' (``WORST_FIRST``). ``--resume`` / ``--retry-failed`` with a combined summary's id or file continue every org
-run it lists (each with its variables file, recorded in its checkpoint as ``Batch.reading['env_file']``) and start the
+run it lists (each with its variables file, recorded in its checkpoint as ``Batch.reading['env_file']``; an applied
+plan's or a revert's run, with that of the dry-run or the reverted run it comes from: ``run_env_file``) and start the
 orgs a stop or a refused credential kept from starting (their ``batch`` is in the summary); with a run id, that org's
 run alone. One input with a variables file (or whose global names its org) is a plain run: its own
 result object (``report.emit_run``).
@@ -165,9 +166,7 @@ def wants_orgs(args: argparse.Namespace, inputs: list[OrgInput], make_batch: Mak
         return bool(inputs) or plan_env_file(args.apply, args.log_dir) is not None
     continued = args.resume or args.retry_failed
     if continued:
-        return combined_file(continued, args.log_dir) is not None or (
-            _recorded(continued, args.log_dir, 'env_file') is not None
-        )
+        return combined_file(continued, args.log_dir) is not None or run_env_file(continued, args.log_dir) is not None
     if len(inputs) != 1 or args.sandbox or org_id_from(args):
         return False
     try:
@@ -177,7 +176,7 @@ def wants_orgs(args: argparse.Namespace, inputs: list[OrgInput], make_batch: Mak
     return global_org_id(batch) is not None
 
 
-def plan_env_file(path: str, log_dir: str | None) -> str | None:
+def plan_env_file(path: str, log_dir: str | Path | None) -> str | None:
     """The variables file of the dry-run that made the plan ``path`` (its run's ``Batch.reading['env_file']``, when
     that run is in the log folder), None when it had none or cannot be found."""
     import json
@@ -186,18 +185,38 @@ def plan_env_file(path: str, log_dir: str | None) -> str | None:
         run_id = json.loads(Path(path).expanduser().read_text(encoding='utf-8')).get('run_id')
     except (OSError, ValueError, AttributeError):
         return None
-    return _recorded(run_id, log_dir, 'env_file') if isinstance(run_id, str) and run_id else None
+    return recorded(run_id, log_dir, 'env_file') if isinstance(run_id, str) and run_id else None
 
 
-def _recorded(reference: str, log_dir: str | None, key: str) -> Any:
+def recorded(reference: str, log_dir: str | Path | None, key: str) -> Any:
     """``Batch.reading[key]`` of the run ``reference`` names, None when there is none (or no such run)."""
+    return ((_meta(reference, log_dir, 'batch') or {}).get('reading') or {}).get(key)
+
+
+def run_env_file(reference: str, log_dir: str | Path | None) -> str | None:
+    """The variables file the run ``reference`` names was made with, which its continuation uses again: its own
+    (``Batch.reading['env_file']``), or for a run of pairs that of the run it comes from (an applied plan's: the
+    dry-run that made the plan, ``plan_env_file``; a revert's: the reverted run's). None when it had none."""
+    found = recorded(reference, log_dir, 'env_file')
+    origin = _meta(reference, log_dir, 'pairs')
+    if found or not isinstance(origin, dict):
+        return found
+    if origin.get('kind') == 'apply' and origin.get('plan'):
+        return plan_env_file(origin['plan'], log_dir)
+    if origin.get('kind') == 'revert' and origin.get('of'):
+        return run_env_file(origin['of'], log_dir)
+    return None
+
+
+def _meta(reference: str, log_dir: str | Path | None, name: str) -> Any:
+    """The checkpoint meta ``name`` of the run ``reference`` names, None when there is none (or no such run)."""
     try:
         run_dir = resolve_run(reference, log_dir)
     except NotStarted:
         return None
     store = Checkpoint(run_dir / CHECKPOINT_FILE)
     try:
-        return ((store.meta('batch') or {}).get('reading') or {}).get(key)
+        return store.meta(name)
     finally:
         store.close()
 
@@ -293,6 +312,19 @@ def _environ(values: Mapping[str, str]) -> dict[str, str]:
     return {**shared, **values}
 
 
+def chosen_org(args: argparse.Namespace, values: Mapping[str, str], fallback: str | None = None) -> str | None:
+    """The org a plan applied or a run continued acts in: ``--org-id``, else its variables file's ``WEBEX_ORG_ID``
+    (``values``), else ``fallback`` (a continued run's recorded org; None: the plan's own target)."""
+    return args.org_id or values.get('WEBEX_ORG_ID') or fallback
+
+
+def org_connection(args: argparse.Namespace, values: Mapping[str, str], org_id: str | None) -> tuple[Any, str | None]:
+    """(credential, base URL) of one org: the command line (``args.token``, ``args.base_url``) over its variables
+    file's ``values`` (``read_env_file``) over the environment (whose ``WEBEX_ORG_ID`` never counts); ``org_id`` the
+    org it acts in (``org_batch``, ``chosen_org``). NotStarted when there is no credential or it is refused."""
+    return _connection(args, _environ(values), org_id)
+
+
 def _connection(args: argparse.Namespace, environ: Mapping[str, str], org_id: str | None) -> tuple[Any, str | None]:
     """(credential, base URL) of one org: command line over the org's variables over the environment."""
     options = argparse.Namespace(token=args.token, base_url=args.base_url, org_id=org_id)
@@ -325,18 +357,17 @@ def _run_org(
         values = read_env_file(item.env_file) if item.env_file else {}
         if item.env_file:
             print(used_env_file(item.env_file, values), file=stream)
-        environ = _environ(values)
         settings = settings_from_args(args, concurrency=concurrency)
         if args.apply:  # the plan's own org (its target) unless the variables file or --org-id name one
-            org.org_id = args.org_id or values.get('WEBEX_ORG_ID')
-            connection = _connection(args, environ, org.org_id)
+            org.org_id = chosen_org(args, values)
+            connection = org_connection(args, values, org.org_id)
             settings = replace(settings, org_id=org.org_id)
             done, org.flying = _apply(script_name, args.apply, settings, args, catalog, stream, stop, connection)
             return _with_plan(report.reply(done), done, plan_out)
         continued = item.run or (None if item.batch else args.resume or args.retry_failed)
         if continued:
-            org.org_id = args.org_id or values.get('WEBEX_ORG_ID') or _recorded(continued, args.log_dir, 'org_id')
-            connection = _connection(args, environ, org.org_id)
+            org.org_id = chosen_org(args, values, recorded(continued, args.log_dir, 'org_id'))
+            connection = org_connection(args, values, org.org_id)
             settings = replace(settings, org_id=org.org_id)
             done, org.flying = _continue(
                 continued,
@@ -356,7 +387,7 @@ def _run_org(
             org.org_id = org.batch.reading.get('org_id')
         else:
             org.batch, org.org_id = org_batch(args, item, make_batch, catalog, values, several=several)
-        connection = _connection(args, environ, org.org_id)
+        connection = org_connection(args, values, org.org_id)
         settings = replace(settings, org_id=org.org_id)
         for name in org.batch.actions:
             if not catalog[name][0].ready:
@@ -545,7 +576,7 @@ def run_orgs(
         elif not inputs and args.apply:  # --apply PLAN of a dry-run made with a variables file
             inputs = [OrgInput('', None, plan_env_file(args.apply, args.log_dir))]
         elif not inputs:  # --resume RUN of a run started with a variables file
-            inputs = [OrgInput('', None, _recorded(continued, args.log_dir, 'env_file'))]
+            inputs = [OrgInput('', None, run_env_file(continued, args.log_dir))]
     except NotStarted as exc:
         return report.emit_run(script_name, invocation, report.not_started(str(exc)), json_out=json_out)
     stop = Stop(stream)

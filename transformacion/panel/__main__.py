@@ -1,6 +1,10 @@
 """``python -m transformacion.panel [--port N] [--input-root DIR] [--sandbox]``: serve the control panel on
 127.0.0.1 and print ``PANEL_URL=http://127.0.0.1:PORT/?token=...`` first on stdout (``--port 0``: a free port).
 
+Without ``--sandbox`` a folder with its own variables file (``<folder>/.env``) or whose global names its org, and a
+run started with a variables file, act where the launcher would act for them (``transformacion.panel.orgs``), the
+panel's own ``--token`` / ``--base-url`` / ``--org-id`` winning as on the command line.
+
 Binding to another address needs ``--allow-remote`` and prints a warning: the panel drives real changes in an
 organisation. Ctrl-C stops it (a run in progress stops cleanly first: its pairs in flight finish, its results are
 written and it can be resumed from the panel or the CLI). Scheduled runs: ``--schedule-zone`` (the zone of the times
@@ -127,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
             port=port,
             sandbox=args.sandbox,
             org_id=None if args.sandbox else org_id_from(args),
+            options=None if args.sandbox else args,
             max_upload=args.max_upload_mb * 1024 * 1024,
             zone=zone,
             schedule_grace=args.schedule_grace_minutes * 60,

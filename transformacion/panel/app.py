@@ -3,6 +3,7 @@ session token, the CSRF token and the host check of ``panel.security``."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 from collections.abc import Callable
@@ -67,6 +68,9 @@ class Panel:
     port: int = 0
     sandbox: bool = False
     org_id: str | None = None
+    #: the panel's own ``--token`` / ``--base-url`` / ``--org-id`` (``token``, ``base_url``, ``org_id``), combined with
+    #: a folder's or a run's variables file as the launcher does (``panel.orgs``); None: no options of its own
+    options: argparse.Namespace | None = None
     max_upload: int = DEFAULT_MAX_UPLOAD
     zone: str = field(default_factory=local_zone)
     schedule_grace: int = 15 * 60
@@ -81,6 +85,19 @@ class Panel:
     @property
     def csrf(self) -> str:
         return csrf_token(self.token)
+
+    @property
+    def own(self) -> orgs.Target:
+        """The panel's own connection and org."""
+        return orgs.Target(self.connection, self.org_id)
+
+    @property
+    def org_options(self) -> argparse.Namespace | None:
+        """The options a folder's or a run's variables file is combined with; None with ``--sandbox`` (every run
+        in the demo org)."""
+        if self.sandbox:
+            return None
+        return self.options or argparse.Namespace(token=None, base_url=None, org_id=self.org_id)
 
     def folder_of(self, reference: str) -> Path:
         """A folder the operator names: a loaded input's id, or a path under the input root or the uploads."""
@@ -224,18 +241,26 @@ async def catalog(request: Request) -> dict[str, Any]:
 
 
 def _validated(panel: Panel, folder: Path, actions: list[str] | None = None) -> dict[str, Any]:
-    """``loading.validate`` of ``folder`` and ``org``: what it targets when it is not the panel's connection
-    (``orgs.folder_org``: its own variables file, its global's org), None when it is."""
-    found = orgs.folder_org(folder, _readable(panel, folder, actions), panel.org_id, sandbox=panel.sandbox)
+    """``loading.validate`` of ``folder`` and ``org``: where it acts (``orgs.shown``: its own variables file, its
+    global's org or the panel's connection), or why that cannot be told (``message``)."""
+    own = panel.own
+    try:
+        _, target = _folder_target(panel, folder, actions)
+        found = orgs.shown(target, own)
+    except NotStarted as exc:
+        found = {'org_id': None, 'env_file': None, 'variables': [], 'own': False, 'message': str(exc)}
     return {**loading.validate(folder, panel.catalog, actions), 'org': found}
 
 
-def _readable(panel: Panel, folder: Path, actions: list[str] | None = None) -> Batch | None:
-    """The batch of ``folder``, None when it cannot make one (its load or its run says why)."""
-    try:
-        return loading.make_batch(folder, panel.catalog, actions)[0]
-    except NotStarted:
-        return None
+def _folder_target(panel: Panel, folder: Path, actions: list[str] | None, **options: Any) -> tuple[Batch, orgs.Target]:
+    def make(reading: dict[str, Any]) -> Batch:
+        return loading.make_batch(folder, panel.catalog, actions, reading=reading, **options)[0]
+
+    return orgs.folder_target(folder, make, panel.catalog, panel.own, panel.org_options)
+
+
+def _run_target(panel: Panel, folder: Path, *, plan: bool = False) -> orgs.Target:
+    return orgs.run_target(folder, panel.log_dir, panel.own, panel.org_options, plan=plan)
 
 
 def _loaded(panel: Panel, folder: Path, label: str, actions: list[str] | None = None) -> dict[str, Any]:
@@ -310,16 +335,16 @@ async def form(request: Request) -> dict[str, Any]:
 # --------------------------------------------------------------------------- plan and execute
 
 
-def _settings(panel: Panel, body: dict[str, Any], *, confirm: bool = False) -> Settings:
+def _settings(body: dict[str, Any], target: orgs.Target, *, confirm: bool = False) -> Settings:
     concurrency = int(body.get('concurrency') or 0)
     return Settings(
         concurrency=max(1, min(concurrency, 32)) if concurrency else Settings().concurrency,
         assume_yes=confirm,
-        org_id=panel.org_id,
+        org_id=target.org_id,
     )
 
 
-def _batch(panel: Panel, body: dict[str, Any], *, dry_run: bool) -> Batch:
+def _batch(panel: Panel, body: dict[str, Any], *, dry_run: bool) -> tuple[Batch, orgs.Target]:
     folder = panel.folder_of(str(body.get('input') or ''))
     actions = [str(a) for a in body.get('actions') or []] or None
     for name in actions or ():
@@ -329,24 +354,7 @@ def _batch(panel: Panel, body: dict[str, Any], *, dry_run: bool) -> Batch:
             raise Refused(409, f'{name} está en desarrollo: no se puede planificar ni ejecutar')
     row = int(body['row']) if body.get('mode') == 'single' and body.get('row') else None
     chunk = int(body.get('chunk_size') or 0) or None
-    batch = loading.make_batch(folder, panel.catalog, actions, row=row, dry_run=dry_run, chunk_size=chunk)[0]
-    _own_org(panel, folder, batch)
-    return batch
-
-
-def _own_org(panel: Panel, folder: Path, batch: Batch | None) -> None:
-    """Refused (409, with ``org``) when ``folder`` targets another org than the panel's connection."""
-    found = orgs.folder_org(folder, batch, panel.org_id, sandbox=panel.sandbox)
-    if found is not None:
-        raise Refused(409, found['message'], org=found)
-
-
-def _own_run(panel: Panel, folder: Path) -> None:
-    """Refused (409) when the run in ``folder`` was started with a variables file (``orgs.run_org``)."""
-    with history.opened(folder) as store:
-        why = orgs.run_org(store.meta('batch'), folder, sandbox=panel.sandbox)
-    if why:
-        raise Refused(409, why)
+    return _folder_target(panel, folder, actions, row=row, dry_run=dry_run, chunk_size=chunk)
 
 
 def _job(job: Any, panel: Panel) -> dict[str, Any]:
@@ -357,8 +365,8 @@ def _job(job: Any, panel: Panel) -> dict[str, Any]:
 async def plan(request: Request) -> dict[str, Any]:
     panel = _panel(request)
     body = await _body(request)
-    batch = _batch(panel, body, dry_run=True)
-    job = request.app.state.jobs.start('plan', batch, _settings(panel, body))
+    batch, target = _batch(panel, body, dry_run=True)
+    job = request.app.state.jobs.start('plan', batch, _settings(body, target), target.connect)
     return _job(job, panel)
 
 
@@ -376,17 +384,18 @@ async def plan_view(request: Request) -> Response | dict[str, Any]:
 
 def execute_request(panel: Panel, jobs: Jobs, body: dict[str, Any]) -> Any:
     """Start the real run of a plan (a dry-run's run id: its plan.json applied as ``--apply`` does) or of an input
-    folder; a plan with changes that need confirmation is refused (409 listing them) unless ``confirm``."""
+    folder; a plan with changes that need confirmation is refused (409 listing them) unless ``confirm``. Each acts
+    where the launcher would (``panel.orgs``): a plan with the variables file of its dry-run, a folder with its own."""
     confirm = bool(body.get('confirm'))
-    settings = _settings(panel, body, confirm=confirm)
     if body.get('plan'):
         folder = history.run_dir(panel.log_dir, str(body['plan']))
-        _own_run(panel, folder)
         pending = plans.view(folder)['confirm']
         if pending and not confirm:
             raise Refused(409, f'{len(pending)} cambio(s) de alto impacto necesitan confirmación', confirm=pending)
-        return jobs.apply(folder, settings, panel.catalog)
-    return jobs.start('execute', _batch(panel, body, dry_run=False), settings)
+        target = _run_target(panel, folder, plan=True)
+        return jobs.apply(folder, _settings(body, target, confirm=confirm), panel.catalog, target.connect)
+    batch, target = _batch(panel, body, dry_run=False)
+    return jobs.start('execute', batch, _settings(body, target, confirm=confirm), target.connect)
 
 
 @endpoint
@@ -438,11 +447,11 @@ async def resume(request: Request) -> dict[str, Any]:
     history.run_dir(panel.log_dir, run)
     body = await _body(request)
     retry = request.url.path.endswith('/retry')
-    settings = _settings(panel, body, confirm=bool(body.get('confirm')))
-    _own_run(panel, history.run_dir(panel.log_dir, run))
+    target = _run_target(panel, history.run_dir(panel.log_dir, run))
+    settings = _settings(body, target, confirm=bool(body.get('confirm')))
     with history.opened(history.run_dir(panel.log_dir, run)) as store:
         catalog = rollback.catalog_of(store)
-    job = request.app.state.jobs.resume(run, settings, catalog, retry_failed=retry)
+    job = request.app.state.jobs.resume(run, settings, catalog, target.connect, retry_failed=retry)
     return _job(job, panel)
 
 
@@ -498,8 +507,9 @@ async def revert(request: Request) -> dict[str, Any]:
     folder = history.run_dir(panel.log_dir, request.path_params['run'])
     body = await _body(request)
     dry_run = body.get('dry_run', True) is not False
-    _own_run(panel, folder)
-    job = rollback.revert_job(request.app.state.jobs, folder, _settings(panel, body, confirm=True), dry_run=dry_run)
+    target = _run_target(panel, folder)
+    settings = _settings(body, target, confirm=True)
+    job = rollback.revert_job(request.app.state.jobs, folder, settings, target.connect, dry_run=dry_run)
     return _job(job, panel)
 
 
@@ -522,9 +532,8 @@ async def schedule_add(request: Request) -> dict[str, Any]:
     wanted = {k: body[k] for k in ('plan', 'input', 'actions', 'confirm', 'concurrency') if body.get(k)}
     if 'input' in wanted:
         wanted['input'] = str(panel.folder_of(str(wanted['input'])))
-        _own_org(panel, Path(wanted['input']), _readable(panel, Path(wanted['input'])))
     elif 'plan' in wanted:
-        _own_run(panel, history.run_dir(panel.log_dir, str(wanted['plan'])))
+        history.run_dir(panel.log_dir, str(wanted['plan']))
     else:
         raise Refused(400, 'indique un plan o una carpeta de entrada')
     try:
@@ -547,7 +556,7 @@ def create_app(panel: Panel) -> Starlette:
     """The application for ``panel``; its scheduled runs are timed while the application runs (lifespan)."""
     from contextlib import asynccontextmanager
 
-    jobs = Jobs(panel.log_dir, panel.connection)
+    jobs = Jobs(panel.log_dir)
 
     def launch(request: dict[str, Any]) -> str:
         return execute_request(panel, jobs, request).id

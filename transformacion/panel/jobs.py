@@ -23,6 +23,8 @@ from transformacion.domain.resources import org_findings
 from transformacion.panel import plans
 
 RUNNING, DONE, FAILED = 'running', 'done', 'failed'
+#: How a job gets its (credential, base URL): called in the job's thread (NotStarted: the job fails with its message).
+Connect = Callable[[], tuple[Any, str | None]]
 OK_STATUSES = ('executed', 'skipped', 'dry_run')
 FAILED_STATUSES = ('error', 'rejected', 'timeout')
 
@@ -138,12 +140,13 @@ def _report(report: Report) -> dict[str, Any]:
 
 
 class Jobs:
-    """The panel's runs: at most one at a time (Busy otherwise); each keeps its progress while the panel lives."""
+    """The panel's runs: at most one at a time (Busy otherwise); each keeps its progress while the panel lives. Each
+    job is given its own connection (``Connect``): the org of its input or of the run it continues
+    (``panel.orgs``)."""
 
-    def __init__(self, log_dir: Path, connection: Callable[[], tuple[str, str | None]]) -> None:
+    def __init__(self, log_dir: Path) -> None:
         self.log_dir = log_dir
         self.runs = log_dir / 'runs'
-        self.connection = connection
         self.jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
 
@@ -183,8 +186,8 @@ class Jobs:
         threading.Thread(target=body, name=f'panel-{kind}-{job.id}', daemon=True).start()
         return job
 
-    def start(self, kind: str, batch: Batch, settings: Settings) -> Job:
-        """Start a new run of ``batch`` (a plan when ``batch.dry_run``)."""
+    def start(self, kind: str, batch: Batch, settings: Settings, connection: Connect) -> Job:
+        """Start a new run of ``batch`` (a plan when ``batch.dry_run``) with ``connection``."""
         recorded = asdict(batch)
 
         def ours(store: Checkpoint) -> bool:
@@ -195,7 +198,7 @@ class Jobs:
             return start_run(
                 batch,
                 settings,
-                self.connection(),
+                connection(),
                 log_dir=self.log_dir,
                 stream=job.stream,
                 stop=job.stop,
@@ -204,8 +207,8 @@ class Jobs:
 
         return self._launch(kind, work, discover=ours)
 
-    def apply(self, folder: Path, settings: Settings, catalog: Catalog) -> Job:
-        """Apply the plan of the dry-run in ``folder`` (``plans.apply``: what ``--apply`` does)."""
+    def apply(self, folder: Path, settings: Settings, catalog: Catalog, connection: Connect) -> Job:
+        """Apply the plan of the dry-run in ``folder`` (``plans.apply``: what ``--apply`` does) with ``connection``."""
 
         def ours(store: Checkpoint) -> bool:
             return (store.meta('pairs') or {}).get('plan_run') == folder.name
@@ -214,7 +217,7 @@ class Jobs:
             return plans.apply(
                 folder,
                 settings,
-                self.connection(),
+                connection(),
                 catalog=catalog,
                 log_dir=self.log_dir,
                 stream=job.stream,
@@ -223,15 +226,17 @@ class Jobs:
 
         return self._launch('execute', work, discover=ours)
 
-    def resume(self, run_id: str, settings: Settings, catalog: Catalog, *, retry_failed: bool) -> Job:
+    def resume(
+        self, run_id: str, settings: Settings, catalog: Catalog, connection: Connect, *, retry_failed: bool
+    ) -> Job:
         """Continue a run (``--resume``), or re-run its failed pairs (``--retry-failed``), its pairs looked up in
-        ``catalog``."""
+        ``catalog``, with ``connection``."""
 
         def work(job: Job) -> Report:
             return continue_run(
                 str(self.runs / run_id),
                 settings,
-                self.connection(),
+                connection(),
                 retry_failed=retry_failed,
                 log_dir=self.log_dir,
                 catalog=catalog,

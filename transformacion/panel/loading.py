@@ -85,8 +85,10 @@ def make_batch(
     row: int | None = None,
     dry_run: bool = False,
     chunk_size: int | None = None,
+    reading: dict[str, Any] | None = None,
 ) -> tuple[Batch, list[str]]:
-    """The launcher's batch over ``folder`` (``batch_from_folder``) and its notices; NotStarted as the launcher."""
+    """The launcher's batch over ``folder`` (``batch_from_folder``, ``reading`` its input options) and its notices;
+    NotStarted as the launcher."""
     notices: list[str] = []
     extra = {'chunk_size': chunk_size} if chunk_size else {}
     batch = batch_from_folder(
@@ -95,6 +97,7 @@ def make_batch(
         catalog=catalog,
         row=row,
         dry_run=dry_run,
+        reading=reading,
         notices=notices,
         **extra,
     )

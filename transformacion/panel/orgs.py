@@ -1,66 +1,125 @@
-"""Whether an input folder, or a run, belongs to another org than the panel's connection.
+"""Where each of the panel's runs acts and with which credential, decided as the launcher decides it (``batch.orgs``,
+whose public functions are called here, never copied).
 
-The launcher acts with a folder's own variables file (``<folder>/.env``, never the shared one) and in the org its
-global names (``org_id`` column), see ``batch.orgs``. The panel drives every run with its one connection (its
-``--token`` / ``--base-url`` / ``--org-id`` or environment), so such a folder is shown at Load and refused at plan,
-execute and schedule, and so is a run (to apply, resume, retry or revert) started with a variables file: the operator
-runs it with the CLI, or starts the panel with that folder's variables. With ``--sandbox`` the CLI ignores both (the
-demo org), and so does the panel.
+- A folder (plan, execute, a scheduled folder): its own variables file (``<folder>/.env``, as the launcher finds it:
+  ``org_inputs``; never the shared ``.env`` the panel loaded), whose ``WEBEX_*`` variables win over the environment,
+  and the org ``org_batch`` chooses: ``--org-id`` > the file's ``WEBEX_ORG_ID`` > the shared ``WEBEX_ORG_ID`` > the
+  global's ``org_id`` column. A folder with neither a file nor a global naming an org the panel does not name runs
+  with the panel's own connection, as a plain launcher run.
+- A run (apply a plan, resume, retry, revert): the variables file its run was made with (``run_env_file``: its
+  ``Batch.reading['env_file']``, or that of the plan it applied or the run it reverted; a plan's: that of the
+  dry-run that made it, ``plan_env_file``) and the org ``chosen_org`` chooses.
+
+The panel's own ``--token`` / ``--base-url`` win over a file's, as on the command line. With ``--sandbox`` every run
+acts in the demo org (the launcher does not use a folder's file then either). The credentials stay in the server:
+what the browser sees (``shown``) names the file, its variable names and the org, never a value.
 """
 
 from __future__ import annotations
 
+import argparse
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from transformacion.batch.options import Batch
-from transformacion.batch.orgs import global_org_id, org_inputs
-from transformacion.batch.target import same_org
-
-#: What the operator is told to do instead.
-ADVICE = (
-    'ejecútela con el lanzador (python -m transformacion.launcher_csv_dependencias --input_dir CARPETA), que usa '
-    'las variables y la organización de la carpeta, o arranque el panel con ellas (desde esa carpeta, o con '
-    '--org-id / las variables WEBEX_* de ese fichero)'
+from transformacion.batch.orgs import (
+    OrgInput,
+    chosen_org,
+    global_org_id,
+    org_batch,
+    org_connection,
+    org_inputs,
+    plan_env_file,
+    read_env_file,
+    recorded,
+    run_env_file,
 )
+from transformacion.core.catalog import Catalog
+from transformacion.panel.jobs import Connect
+from transformacion.panel.plans import PLAN_FILE
 
 
-def folder_org(folder: Path, batch: Batch | None, org_id: str | None, *, sandbox: bool) -> dict[str, Any] | None:
-    """What the folder targets when it is not the panel's connection, None when it is: ``env_file`` (the folder's
-    own variables file, as the launcher finds it: ``batch.orgs.org_inputs``; None when it has none), ``org_id``
-    (its global's, None when it names none or the same org as the panel's ``org_id``) and ``message`` (Spanish:
-    why the panel does not run it and what to do). ``batch``: the folder's batch, None when it cannot be read (only
-    the variables file is looked at then)."""
-    if sandbox:
-        return None
-    found = org_inputs([str(folder)], None, stream=io.StringIO())[0].env_file
-    env_file = str(Path(found).resolve()) if found else None
-    named = global_org_id(batch) if batch is not None else None
-    other = named if named and not same_org(named, org_id) else None
-    if env_file is None and other is None:
-        return None
-    reasons = []
-    if env_file:
-        reasons.append(f'lleva su propio fichero de variables {env_file}')
-    if other:
-        mine = f'la organización {org_id}' if org_id else 'la organización de su token'
-        reasons.append(f'su global indica la organización {other} (columna org_id) y el panel actúa en {mine}')
-    message = (
-        f'la carpeta {folder} {" y ".join(reasons)}: el panel no la planifica, ejecuta ni programa con su propia '
-        f'conexión; {ADVICE.replace("CARPETA", str(folder))}'
-    )
-    return {'env_file': env_file, 'org_id': other, 'message': message}
+@dataclass(frozen=True)
+class Target:
+    """Where one job acts: ``connect`` (its credential and base URL, built in the job's thread), ``org_id`` (its
+    ``Settings.org_id``; None: the token's own org or, for a plan or a run, its recorded target), ``env_file`` (the
+    variables file used, absolute; None: the panel's own connection) and the names of its ``WEBEX_*`` variables."""
+
+    connect: Connect
+    org_id: str | None
+    env_file: str | None = None
+    variables: tuple[str, ...] = ()
 
 
-def run_org(batch: dict[str, Any] | None, run_dir: Path, *, sandbox: bool) -> str | None:
-    """Why the panel does not continue, apply or revert the run in ``run_dir`` (Spanish), None when it may: the run
-    was started with a variables file (``Batch.reading['env_file']``, ``batch`` being the run's recorded batch)."""
-    env_file = ((batch or {}).get('reading') or {}).get('env_file')
-    if sandbox or not env_file:
-        return None
-    return (
-        f'la ejecución {run_dir.name} se hizo con el fichero de variables {env_file}: el panel no la continúa, '
-        f'aplica ni revierte con su propia conexión; hágalo con la línea de órdenes (--resume / --retry-failed / '
-        f'--apply / revertir), que usa ese fichero, o arranque el panel con sus variables'
-    )
+def folder_target(
+    folder: Path,
+    make: Callable[[dict[str, Any]], Batch],
+    catalog: Catalog,
+    own: Target,
+    options: argparse.Namespace | None,
+) -> tuple[Batch, Target]:
+    """The batch of ``folder`` (``make(reading)``: the panel's ``loading.make_batch`` with the input options
+    ``org_batch`` gives, the chosen org among them) and where it acts. ``own``: the panel's connection and org;
+    ``options``: the panel's ``token``, ``base_url`` and ``org_id`` options, None with ``--sandbox``. NotStarted when
+    the folder cannot make a batch, or its variables file cannot be read."""
+    if options is None:
+        return make({}), own
+    item = org_inputs([str(folder)], None, stream=io.StringIO())[0]
+    if item.env_file is None:
+        batch = make({})
+        if own.org_id or not global_org_id(batch):
+            return batch, own
+    values = read_env_file(item.env_file) if item.env_file else {}
+
+    def make_batch(_item: OrgInput, _catalog: Catalog, reading: dict[str, Any], _notices: list[str] | None) -> Batch:
+        return make(reading)
+
+    batch, org_id = org_batch(options, item, make_batch, catalog, values, several=False, notices=[])
+    return batch, _target(options, values, org_id, item.env_file)
+
+
+def run_target(
+    run_dir: Path, log_dir: Path, own: Target, options: argparse.Namespace | None, *, plan: bool = False
+) -> Target:
+    """Where continuing (resume, retry), reverting or, with ``plan``, applying the plan of the run in ``run_dir``
+    acts: with the variables file its run recorded, else with the panel's own connection (``own``). NotStarted when
+    that file cannot be read any more."""
+    if options is None:
+        return own
+    env_file = plan_env_file(str(run_dir / PLAN_FILE), log_dir) if plan else run_env_file(str(run_dir), log_dir)
+    if not env_file:
+        return own
+    values = read_env_file(env_file)
+    fallback = None if plan else recorded(str(run_dir), log_dir, 'org_id')
+    return _target(options, values, chosen_org(options, values, fallback), env_file)
+
+
+def _target(options: argparse.Namespace, values: dict[str, str], org_id: str | None, env_file: str | None) -> Target:
+    def connect() -> tuple[Any, str | None]:
+        return org_connection(options, values, org_id)
+
+    names = tuple(sorted(name for name in values if name.startswith('WEBEX_')))
+    return Target(connect, org_id, str(Path(env_file).resolve()) if env_file else None, names)
+
+
+def shown(target: Target, own: Target) -> dict[str, Any]:
+    """What the Load screen says of where a folder acts: ``org_id``, ``env_file``, ``variables`` (names only),
+    ``own`` (the panel's own connection) and ``message`` (Spanish)."""
+    org = f'la organización {target.org_id}' if target.org_id else 'la organización del token'
+    if target == own:
+        message = f'destino: {org}, con la conexión del panel'
+    elif target.env_file:
+        names = ', '.join(target.variables) or 'ninguna variable WEBEX_*'
+        message = f'destino: {org}, con el fichero de variables de la carpeta {target.env_file} ({names})'
+    else:
+        message = f'destino: {org} (columna org_id de su global), con la credencial del panel'
+    return {
+        'org_id': target.org_id,
+        'env_file': target.env_file,
+        'variables': list(target.variables),
+        'own': target == own,
+        'message': message,
+    }

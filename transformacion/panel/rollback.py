@@ -12,7 +12,7 @@ from transformacion.batch.report import Report
 from transformacion.batch.revert import NothingToRevert, build_inverse, run_inverse
 from transformacion.core.catalog import Catalog, load_catalog
 from transformacion.domain.removal import inverse_catalog
-from transformacion.panel.jobs import Job, Jobs
+from transformacion.panel.jobs import Connect, Job, Jobs
 
 
 def catalog_of(store: Checkpoint) -> Catalog:
@@ -21,10 +21,11 @@ def catalog_of(store: Checkpoint) -> Catalog:
     return inverse_catalog(load_catalog()) if kind == 'revert' else load_catalog()
 
 
-def revert_job(jobs: Jobs, folder: Path, settings: Settings, *, dry_run: bool) -> Job:
-    """Start the revert of the run in ``folder`` (a simulation with ``dry_run``); NotStarted when there is nothing the
-    API can undo or the run cannot be reverted (a dry-run). The job's report lists ``no_revertible``: what is left to
-    do by hand in Control Hub (also in ``<revert run folder>/no_revertible.json``, ``batch.revert.MANUAL_FILE``)."""
+def revert_job(jobs: Jobs, folder: Path, settings: Settings, connection: Connect, *, dry_run: bool) -> Job:
+    """Start the revert of the run in ``folder`` (a simulation with ``dry_run``) with ``connection`` (the reverted
+    run's, ``panel.orgs.run_target``); NotStarted when there is nothing the API can undo or the run cannot be reverted
+    (a dry-run). The job's report lists ``no_revertible``: what is left to do by hand in Control Hub (also in
+    ``<revert run folder>/no_revertible.json``, ``batch.revert.MANUAL_FILE``)."""
     try:
         inverse, target = build_inverse(folder)
     except NothingToRevert as exc:
@@ -43,7 +44,7 @@ def revert_job(jobs: Jobs, folder: Path, settings: Settings, *, dry_run: bool) -
             target,
             folder,
             settings,
-            jobs.connection(),
+            connection(),
             catalog=catalog,
             dry_run=dry_run,
             log_dir=jobs.log_dir,

@@ -86,13 +86,13 @@ function showLoaded(data) {
   $('input-label').textContent = data.label;
   if (data.error) show(data.error); else show('');
   $('input-org').textContent = data.org ? data.org.message : '';
-  $('input-org').className = data.org ? 'message' : 'hidden';
+  $('input-org').className = !data.org ? 'hidden' : (data.org.own ? 'hint' : 'message info');
   $('datasets').replaceChildren(...Object.entries(data.datasets || {}).map(([name, d]) =>
     el('p', {}, `${d.file}: ${d.rows.length} fila(s) (${name})`)));
   $('problem-count').textContent = data.problems.length;
   $('problems').tBodies[0].replaceChildren(...data.problems.map((p) =>
     el('tr', {}, el('td', {}, p.file), el('td', {}, p.row ?? ''), el('td', {}, p.column), el('td', {}, p.value), el('td', {}, p.why))));
-  $('plan-all').disabled = Boolean(data.error || data.org) || data.problems.length > 0;
+  $('plan-all').disabled = Boolean(data.error) || data.problems.length > 0;
 }
 
 async function loadFolder() {
