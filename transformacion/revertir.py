@@ -16,8 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from transformacion.batch.options import (
     EXIT_CODES,
@@ -44,7 +46,8 @@ ubicación con Webex Calling no se puede eliminar por API, un valor que estaba v
 en Control Hub (no_revertible en el objeto de resultado y en <carpeta>/no_revertible.json).
 
 La reversión es una ejecución más: --dry-run la planifica sin escribir, --resume la continúa, deja resultados y
-evidencia en su carpeta, y se puede revertir a su vez (vuelve a aplicar el cambio original)."""
+evidencia en su carpeta, y se puede revertir a su vez (vuelve a aplicar el cambio original). Actúa en la organización
+de la ejecución, con el fichero de variables con el que se hizo si tuvo uno (--token y --base-url le ganan)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,6 +73,30 @@ def _with_manual(reply: Reply, manual: list[dict[str, Any]]) -> Reply:
     return reply
 
 
+@contextmanager
+def _connection(args: argparse.Namespace, reference: str | None, stream: TextIO) -> Iterator[tuple[str, str | None]]:
+    """(token, base URL) of the org the run ``reference`` acted in: with the variables file it was made with
+    (``batch.orgs.run_env_file``; the command line still wins, as on the launcher), else as any run
+    (``connection_from_args``). NotStarted when that file cannot be read any more."""
+    from transformacion.batch.orgs import (
+        chosen_org,
+        org_connection,
+        read_env_file,
+        recorded,
+        run_env_file,
+        used_env_file,
+    )
+
+    env_file = run_env_file(reference, args.log_dir) if reference and not args.sandbox else None
+    if env_file is None:
+        with connection_from_args(args, stream) as connection:
+            yield connection
+        return
+    values = read_env_file(env_file)
+    print(used_env_file(env_file, values), file=stream)
+    yield org_connection(args, values, chosen_org(args, values, recorded(reference, args.log_dir, 'org_id')))
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
@@ -88,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = settings_from_args(args)
         continued = args.resume or args.retry_failed
         try:
-            with connection_from_args(args, stream) as connection:
+            with _connection(args, continued or args.run, stream) as connection:
                 if continued:
                     done = continue_run(
                         continued,

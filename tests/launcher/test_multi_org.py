@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.batches import GLOBAL, finished_tasks, location, write_folder
-from tests.support.org import ORG_ID, OTHER_ORG_ID, OTHER_ORG_NAME, other_org_fixture
+from tests.support.org import JORGE, ORG_ID, OTHER_ORG_ID, OTHER_ORG_NAME, other_org_fixture
 from tests.support.runs import TOKEN, Run, child_env, find_checkpoint, launcher_command, run_main, wait_for
-from transformacion import bulk_runner, launcher_csv_dependencias
+from transformacion import bulk_runner, launcher_csv_dependencias, revertir
 from transformacion.batch.orgs import org_inputs
 from transformacion.sandbox import running_sandbox
 from transformacion.sandbox.state.tokens import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_APP_ID
@@ -460,3 +460,19 @@ def test_an_applied_plan_is_continued_with_the_variables_file_of_its_dry_run(par
 
     assert (again.code, again.run_dir) == (0, applied.run_dir), again.stderr  # before: "falta el token"
     assert f'fichero de variables: {acme / ".env"}' in again.stderr
+
+
+def test_a_run_made_with_a_variables_file_is_reverted_with_it(partner, sandbox, tmp_path):
+    acme = customer_a(tmp_path, sandbox)  # its credential only in its .env
+    write_folder(acme, usuarios=[{'email': JORGE, 'forward_busy': '1001'}])
+    jorge = next(key for key, person in sandbox.org.people.items() if JORGE in person['emails'])
+    done = partner('--input_dir', str(acme), '--actions', 'configurar_desvio_usuario')
+    busy = sandbox.org.call_forwarding.get(jorge)['call_forwarding']['busy']
+    written = dict(busy)
+
+    reverted = partner(done.result['result']['run_id'], main=revertir.main)
+
+    assert (done.code, reverted.code, reverted.status) == (0, 0, 'executed'), reverted.stderr  # before: no token
+    assert f'fichero de variables: {acme / ".env"}' in reverted.stderr
+    assert (written['enabled'], written['destination']) == (True, '1001')
+    assert sandbox.org.call_forwarding.get(jorge)['call_forwarding']['busy']['enabled'] is False
