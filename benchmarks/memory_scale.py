@@ -2,13 +2,14 @@
 
 What runs, per size, as its own process (its peak RSS is read with wait4, so nothing else is counted):
 ``python -m transformacion.launcher_csv_dependencias --input_dir D --actions alta_usuario --dry-run``: streaming
-validation of every row into the SQLite checkpoint, then every row's dry run (alta_usuario's reads: the person by
-e-mail and the license's free units; its planned POST /people), results_manual.csv and summary.json, against a
-sandbox in a separate process with no latency and no rate limit (seeded with the users' locations).
+validation of every row into the SQLite checkpoint, then every row's dry run (alta_usuario's reads: the org's people,
+listed once per batch, and the license's free units; its planned POST /people), results_manual.csv and summary.json,
+against a sandbox in a separate process with no latency and no rate limit (seeded with the users' locations and
+enough license units for every row).
 With ``--apply`` the rows are created for real (POST /people, the verify read) instead of dry-run.
 Per size it prints the API calls, wall time and wall time per row, peak RSS and the evidence on disk per row (every
 ``.jsonl`` and rotated ``.jsonl.gz`` of the run, after its compression). ``--quick`` compares 1,000 and 10,000 rows
-(about a minute) for everyday use.
+(about 30 s) for everyday use.
 Targets: peak RSS at the largest size <= 1.5 x peak RSS at the smallest; wall time per row reported as a ratio
 (largest / smallest: flat is 1.0).
 """
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix='bench-memory-') as tmp:
         work = Path(tmp)
-        units = max(sizes) + 100 if args.apply else 100
+        units = max(sizes) + 100  # the dry run checks the batch's units against the licenses' free ones too
         fixture = seeded_fixture(work / 'org.json', args.locations, license_units=units)
         for size in sizes:
             folder = users_folder(work / f'input-{size}', size, args.locations)

@@ -79,6 +79,39 @@ def test_a_dry_run_writes_plan_json_with_values_calls_and_fingerprints(launch, s
     assert {entry['kind'] for entry in document['pairs']} <= {'create', 'update', 'none'}
 
 
+def test_plan_json_is_one_indented_object_with_every_pair_once_in_run_order(launch, sandbox, tmp_path):
+    folder = write_folder(
+        tmp_path / 'lote',
+        ubicaciones=[location('Zaragoza Plan'), location('Huesca Plan')],
+        usuarios=[
+            {'email': LUCIA, 'forward_busy': '1002', 'outgoing_permissions': 'PREMIUM_SERVICES_I:ALLOW'},
+            {'email': JORGE, 'forward_busy': '1003'},
+        ],
+    )
+
+    run = launch('--input_dir', str(folder), '--dry-run')
+
+    text = (run.run_dir / 'plan.json').read_text(encoding='utf-8')
+    document = json.loads(text)
+    assert text == json.dumps(document, ensure_ascii=False, indent=2) + '\n'
+    assert list(document)[-1] == 'pairs'
+    order = [
+        (entry['phase'], entry['dataset'], entry['row'], document['actions'].index(entry['action']))
+        for entry in document['pairs']
+    ]
+    assert order == sorted(order) and len(set(order)) == len(order)
+    _, results = read_csv(run.run_dir / 'results_manual.csv')
+    assert {(e['dataset'], e['row'], e['action']) for e in document['pairs']} == {
+        (line['dataset'], int(line['row']), line['action']) for line in results
+    }
+    counted: dict[str, dict[str, int]] = {}
+    for entry in document['pairs']:
+        line = counted.setdefault(entry['action'], dict.fromkeys(document['counts'][entry['action']], 0))
+        line[entry['kind']] += 1
+        line['needs_yes'] += entry['needs_confirmation']
+    assert document['counts'] == counted and document['complete'] is True
+
+
 def test_plan_csv_has_one_line_per_changed_field_for_a_spreadsheet(launch, sandbox, tmp_path):
     run = launch('--input_dir', str(_folder(tmp_path)), '--dry-run')
 

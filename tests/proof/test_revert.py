@@ -36,6 +36,7 @@ from tests.support.runs import (
     wait_for,
 )
 from transformacion import revertir
+from transformacion.core.evidence import ROTATE_ENV
 
 
 def revert(*argv: str) -> Run:
@@ -233,8 +234,17 @@ KILLS = {
 }
 
 
-@pytest.mark.parametrize('kill', KILLS, ids=list(KILLS))
-def test_a_revert_after_a_kill_9_halfway_undoes_what_the_run_wrote(kill, sandbox, tmp_path, fast_retries):
+#: The same kill with every evidence line rotated into its own segment (what a large run keeps: ``.jsonl.gz``
+#: segments, and plain ones a kill left uncompressed), so that the create's evidence is only in rotated parts.
+ROTATED = {ROTATE_ENV: '0.0001'}
+
+
+@pytest.mark.parametrize(
+    ('kill', 'evidence_env'),
+    [*((kill, {}) for kill in KILLS), ('during-a-person-create-already-made', ROTATED)],
+    ids=[*KILLS, 'during-a-person-create-already-made-evidence-rotated'],
+)
+def test_a_revert_after_a_kill_9_halfway_undoes_what_the_run_wrote(kill, evidence_env, sandbox, tmp_path, fast_retries):
     before = comparable_state(sandbox)
     batch = copy_samples(tmp_path / 'batch')
     log_dir = tmp_path / 'logs'
@@ -242,7 +252,7 @@ def test_a_revert_after_a_kill_9_halfway_undoes_what_the_run_wrote(kill, sandbox
         sandbox.set_faults([KILLS[kill]])
     process = subprocess.Popen(
         [*launcher_command('--input_dir', str(batch)), *connection_args(sandbox, log_dir), '--yes'],
-        env=child_env(**FAST_RETRIES),
+        env=child_env(**FAST_RETRIES, **evidence_env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -118,7 +118,7 @@ _GROUPS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Task:
     """One row x action of the run as recorded: where, what, how it ended (or that it has not) and what it cost."""
 

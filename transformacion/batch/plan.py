@@ -1,12 +1,13 @@
 """The plan of a dry-run: what a finished ``--dry-run`` found for every row x action, as a file a change board reviews
 and ``--apply`` runs (format documented in ``docs/plan.md``; keep it stable: the web panel and the revert read it).
 
-- ``build_plan``: from the dry-run's checkpoint (its tasks, each pair's spec and outcome details as the single-action
+- ``write_plan``: from the dry-run's checkpoint (its tasks, each pair's spec and outcome details as the single-action
   dry-run gives them: ``before``, ``diff``, ``calls``, ``needs_confirmation``), the plan document: a header (format,
   creation time, run id, target org and operator, inputs with their sha256) and one entry per row x action (kind of
   change, typed params, ``input_hash``, ``before`` as the fingerprint of the remote state read, ``desired``, ``diff``
-  with values, the exact ``calls``, reasons, what it requires).
-- ``write_plan``: ``plan.json`` and ``plan.csv`` (one line per changed field) in the run folder.
+  with values, the exact ``calls``, reasons, what it requires), written as ``plan.json`` and ``plan.csv`` (one line
+  per changed field) in the run folder, one entry in memory at a time; ``read_header`` reads back all but the
+  entries.
 - ``render_table``: the compact table the dry-run prints (per action: create / update / no change / refused /
   blocked / needs ``--yes``).
 - ``load_plan`` and ``plan_pairs``: a saved plan read back and checked (format, completeness, unchanged inputs), and
@@ -16,9 +17,12 @@ and ``--apply`` runs (format documented in ``docs/plan.md``; keep it stable: the
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import shutil
+import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +34,7 @@ from transformacion.core import planfile
 from transformacion.core.catalog import Catalog, plan
 from transformacion.core.columns import GLOBAL
 from transformacion.core.context import ANY_STATE
+from transformacion.core.csvfiles import write_csv
 from transformacion.core.secrets import MASK
 
 PLAN_FILE = 'plan.json'
@@ -88,11 +93,26 @@ def _entry(store: Checkpoint, catalog: Catalog, task: Task, phases: dict[str, in
     )
 
 
-def build_plan(store: Checkpoint, run_dir: Path, catalog: Catalog) -> dict[str, Any]:
-    """The plan document of the dry-run whose checkpoint is ``store`` (see ``docs/plan.md``)."""
-    batch = store.meta('batch') or {}
-    actions = tuple(batch.get('actions') or ())
+def _entries(store: Checkpoint, catalog: Catalog, actions: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+    """The plan's entries in run order (phase, dataset, row, the batch's order of actions), read from the checkpoint
+    one row at a time."""
     phases = {action.name: index for index, (_, group) in enumerate(plan(actions, catalog)) for action in group}
+    datasets = sorted(store.datasets())
+    for phase in sorted({phases.get(name, 0) for name in actions} | {0}):
+        for dataset in datasets:
+            row: list[Task] = []
+            for task in itertools.chain(store.tasks(dataset), [None]):
+                if row and (task is None or task.row != row[0].row):
+                    row.sort(key=lambda pending: actions.index(pending.action))
+                    yield from (_entry(store, catalog, pending, phases) for pending in row)
+                    row = []
+                if task is not None and phases.get(task.action, 0) == phase:
+                    row.append(task)
+
+
+def _header(store: Checkpoint, run_dir: Path, actions: tuple[str, ...]) -> dict[str, Any]:
+    """The plan document without its pairs; ``complete`` and ``counts`` are filled once the pairs are read."""
+    batch = store.meta('batch') or {}
     sessions = store.sessions()
     operator = next((s.operator for s in reversed(sessions) if s.operator), None) or {}
     fingerprints = store.meta('fingerprints') or {}
@@ -101,16 +121,13 @@ def build_plan(store: Checkpoint, run_dir: Path, catalog: Catalog) -> dict[str, 
         {'dataset': dataset, 'path': path, 'sha256': fingerprints.get(path) or sha256_file(path)}
         for dataset, path in files.items()
     ]
-    entries = [_entry(store, catalog, task, phases) for dataset in store.datasets() for task in store.tasks(dataset)]
-    entries.sort(key=lambda entry: (entry['phase'], entry['dataset'], entry['row'], actions.index(entry['action'])))
-    unfinished = sum(1 for entry in entries if entry['status'] in ('pending', 'running'))
     return {
         'format': planfile.FORMAT,
         'created': now(),
         'run_id': run_dir.name,
         'run_dir': str(run_dir),
         'script': store.meta('script') or 'launcher_csv_dependencias',
-        'complete': store.meta('state') != 'rejected' and not unfinished,
+        'complete': None,
         'validation_rejected': store.meta('state') == 'rejected',
         'target': store.meta('target'),
         'operator': {key: value for key, value in operator.items() if key != 'versions'},
@@ -118,8 +135,7 @@ def build_plan(store: Checkpoint, run_dir: Path, catalog: Catalog) -> dict[str, 
         'input_dir': _common_dir([item['path'] for item in inputs]),
         'inputs': inputs,
         'actions': list(actions),
-        'counts': planfile.counts(entries),
-        'pairs': entries,
+        'counts': {},
     }
 
 
@@ -128,13 +144,55 @@ def _common_dir(paths: list[str]) -> str:
 
 
 def write_plan(store: Checkpoint, run_dir: Path, catalog: Catalog) -> dict[str, Any]:
-    """Write ``plan.json`` and ``plan.csv`` (one line per changed field of each create / update: dataset, row,
-    entity, action, field, before, after, kind; Excel's ``;`` + BOM through ``core.csvfiles.write_csv``) in
-    ``run_dir``; returns the plan."""
-    document = build_plan(store, run_dir, catalog)
-    keys = planfile.key_names({name: action for name, (action, _) in catalog.items()})
-    planfile.write_files(document, run_dir / PLAN_FILE, run_dir / PLAN_CSV, keys)
-    return document
+    """Write the plan of the dry-run whose checkpoint is ``store`` (see ``docs/plan.md``) as ``plan.json`` and
+    ``plan.csv`` (one line per changed field of each create / update: dataset, row, entity, action, field, before,
+    after, kind; Excel's ``;`` + BOM through ``core.csvfiles.write_csv``) in ``run_dir``; returns the plan's header
+    (the document without ``pairs``).
+
+    The entries are streamed, one in memory at a time (a 100,000-row dry run's plan is about 230 MB of JSON): each is
+    written to ``plan.json.pairs.tmp`` and ``plan.csv`` as it is read, then ``plan.json`` is the header followed by
+    those entries, the text ``json.dumps(document, indent=2)`` would give, replaced whole."""
+    batch = store.meta('batch') or {}
+    actions = tuple(batch.get('actions') or ())
+    header = _header(store, run_dir, actions)
+    found: dict[str, dict[str, int]] = {}
+    unfinished = 0
+    pairs_path = run_dir / (PLAN_FILE + '.pairs.tmp')
+    with pairs_path.open('w', encoding='utf-8') as pairs:
+
+        def written() -> Iterator[dict[str, Any]]:
+            nonlocal unfinished
+            for index, entry in enumerate(_entries(store, catalog, actions)):
+                planfile.count(found, entry)
+                unfinished += entry['status'] in ('pending', 'running')
+                text = json.dumps(entry, ensure_ascii=False, indent=2, default=str)
+                pairs.write((',\n' if index else '\n') + textwrap.indent(text, '    '))
+                yield entry
+
+        keys = planfile.key_names({name: action for name, (action, _) in catalog.items()})
+        write_csv(run_dir / PLAN_CSV, planfile.CSV_COLUMNS, planfile.csv_lines(written(), keys))
+    header['complete'] = store.meta('state') != 'rejected' and not unfinished
+    header['counts'] = found
+    text = json.dumps(header, ensure_ascii=False, indent=2, default=str)
+    partial = run_dir / (PLAN_FILE + '.tmp')
+    with partial.open('w', encoding='utf-8') as handle, pairs_path.open(encoding='utf-8') as entries:
+        handle.write(text.removesuffix('\n}') + ',\n  "pairs": [')
+        shutil.copyfileobj(entries, handle, 1 << 20)
+        handle.write(('\n  ]' if pairs_path.stat().st_size else ']') + '\n}\n')
+    partial.replace(run_dir / PLAN_FILE)
+    pairs_path.unlink()
+    return header
+
+
+def read_header(path: str | Path) -> dict[str, Any]:
+    """A saved plan's header (every field but ``pairs``, written last), read without its pairs."""
+    lines: list[str] = []
+    with open(path, encoding='utf-8') as handle:
+        for line in handle:
+            if line.startswith('  "pairs": ['):
+                return json.loads(''.join(lines).rstrip().removesuffix(',') + '\n}')
+            lines.append(line)
+    return {key: value for key, value in json.loads(''.join(lines)).items() if key != 'pairs'}
 
 
 def save_copy(run_dir: Path, destination: str | Path) -> Path:

@@ -10,7 +10,9 @@ the whole batch is rejected, as for any other validation problem.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -49,12 +51,19 @@ RESOURCES_LOG = 'recursos'
 OrgCheck = Callable[[Any, Context, Sequence[Claim], set[str]], list[Finding]]
 
 
+def _folded(text: Any) -> str:
+    """``text`` case-folded, the same object when it already is (most e-mails): one text less per claim."""
+    text = str(text or '')
+    folded = text.casefold()
+    return text if folded == text else folded
+
+
 def _holder(dataset: str, params: dict[str, Any]) -> tuple[str, ...]:
     if dataset == 'usuarios':
-        return ('person', str(params.get('email') or params.get('person') or '').casefold())
+        return ('person', _folded(params.get('email') or params.get('person')))
     if dataset == 'workspaces':
-        return ('workspace', str(params.get('name') or '').casefold(), str(params.get('location') or '').casefold())
-    return ('location', str(params.get('location') or '').casefold())
+        return ('workspace', _folded(params.get('name')), _folded(params.get('location')))
+    return ('location', _folded(params.get('location')))
 
 
 def _values(value: Any) -> list[str]:
@@ -63,12 +72,19 @@ def _values(value: Any) -> list[str]:
     return [str(item) for item in value] if isinstance(value, list) else [str(value)]
 
 
-def _pending(store: Checkpoint, dataset: str) -> dict[int, list[str]]:
-    rows: dict[int, list[str]] = {}
-    for task in list(store.tasks(dataset, status='pending')):
-        if task.action in CLAIMED:
-            rows.setdefault(task.row, []).append(task.action)
-    return rows
+def _pending(store: Checkpoint, dataset: str) -> Iterator[tuple[int, list[str]]]:
+    """(row, its pending actions that claim resources, in plan order), row after row, streamed from the checkpoint."""
+    row, actions = 0, []
+    for task in store.tasks(dataset, status='pending'):
+        if task.action not in CLAIMED:
+            continue
+        if task.row != row and actions:
+            yield row, actions
+            actions = []
+        row = task.row
+        actions.append(sys.intern(task.action))  # one text per action, not per row
+    if actions:
+        yield row, actions
 
 
 def claims(
@@ -76,21 +92,35 @@ def claims(
 ) -> list[Claim]:
     """The claims of every pending row x action, in plan order (dataset, row, action), read from the inputs as the
     validation read them (``licenses``: the reader of Control Hub's license columns, when the org can be read)."""
+    return list(each_claim(batch, catalog, store, global_row, licenses))
+
+
+def each_claim(
+    batch: Batch, catalog: Catalog, store: Checkpoint, global_row: dict[str, str], licenses: Any = None
+) -> Iterator[Claim]:
+    """``claims`` one at a time. Texts repeated across rows (a location, a license, a column) are one object for
+    every claim that names them: a 100,000-row batch holds about 200,000 claims."""
     order = [action for _, group in plan(batch.actions, catalog) for action in group]
     datasets = list(dict.fromkeys(action.domain for action in order if action.domain in batch.sources))
-    found: list[Claim] = []
+    shared: dict[Any, Any] = {}
     for dataset in datasets:
-        pending = _pending(store, dataset)
-        if not pending:
-            continue
-        table = open_table(batch, dataset, catalog)
-        try:
-            for number, row, _ in table.rows(licenses):
-                if number in pending:
-                    found += _row_claims(batch, catalog, table, dataset, number, row, pending[number], global_row)
-        except CsvError:  # the validation reported it
-            continue
-    return found
+        with closing(_pending(store, dataset)) as pending:  # rows ascending, as the table's
+            upcoming = next(pending, None)
+            if upcoming is None:
+                continue
+            table = open_table(batch, dataset, catalog)
+            try:
+                for number, row, _ in table.rows(licenses):
+                    while upcoming is not None and upcoming[0] < number:
+                        upcoming = next(pending, None)
+                    if upcoming is None:
+                        break
+                    if upcoming[0] == number:
+                        yield from _row_claims(
+                            batch, catalog, table, dataset, number, row, upcoming[1], global_row, shared
+                        )
+            except CsvError:  # the validation reported it
+                continue
 
 
 def _row_claims(
@@ -102,6 +132,7 @@ def _row_claims(
     row: dict[str, str],
     actions: list[str],
     global_row: dict[str, str],
+    shared: dict[Any, Any],
 ) -> list[Claim]:
     found = []
     for name in actions:  # in plan order (Checkpoint.tasks)
@@ -110,6 +141,9 @@ def _row_claims(
             params = typed_params(action, row, global_row, table.name, number)
         except Rejected:
             continue
+        location = str(params.get('location') or '')
+        location = shared.setdefault(location, location)
+        holder = _holder(dataset, params)
         for field, kind in CLAIMED[name]:
             param = action.param(field)
             values = _values(params.get(field)) or ([param.default] if kind == LICENSE and param.default else [])
@@ -122,10 +156,10 @@ def _row_claims(
                 file, source, written = table_name(batch, GLOBAL), column, global_row[column]
             else:
                 file, source, written = table.name, column, ''
-            location = str(params.get('location') or '')
-            holder = _holder(dataset, params)
             for value in values:
-                found.append(Claim(kind, value, location, holder, dataset, number, name, file, source, field, written))
+                value = shared.setdefault(value, value) if kind == LICENSE else value
+                shown = value if written == value else written
+                found.append(Claim(kind, value, location, holder, dataset, number, name, file, source, field, shown))
     return found
 
 
@@ -155,7 +189,7 @@ def reject_batch(store: Checkpoint) -> None:
 def check_batch(batch: Batch, catalog: Catalog, store: Checkpoint, global_row: dict[str, str]) -> int:
     """The offline part (``core.resources.batch_conflicts``), recorded; how many findings. Called by the
     validation."""
-    return refuse(store, batch_conflicts(claims(batch, catalog, store, global_row)))
+    return refuse(store, batch_conflicts(each_claim(batch, catalog, store, global_row)))
 
 
 def created_locations(store: Checkpoint, batch: Batch) -> set[str]:

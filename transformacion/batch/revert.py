@@ -40,6 +40,7 @@ from transformacion.batch.report import Report
 from transformacion.batch.run import Stop, run_pairs
 from transformacion.core.catalog import Catalog
 from transformacion.core.context import ANY_STATE
+from transformacion.core.evidence import read_lines
 
 #: The prefix of an inverse action (``domain.removal.PREFIX``; batch may not import domain).
 PREFIX = 'deshacer_'
@@ -111,18 +112,14 @@ class _Done:
 
 def _last_change(run_dir: Path, task: Task) -> dict[str, Any] | None:
     """The last ``change`` line of a pair's evidence (what converge was about to write), or None."""
-    path = run_dir / f'{task.action}.jsonl'
-    if not path.is_file():
-        return None
     action_id = f'{task.action}:{task.dataset}:{task.row}'
     found = None
-    with path.open(encoding='utf-8') as handle:
-        for line in handle:
-            if '"change"' not in line:
-                continue
-            entry = json.loads(line)
-            if entry.get('event') == 'change' and entry.get('action_id') == action_id:
-                found = entry['payload']
+    for line in read_lines(run_dir / f'{task.action}.jsonl'):  # rotated .jsonl.gz segments first
+        if '"change"' not in line:
+            continue
+        entry = json.loads(line)
+        if entry.get('event') == 'change' and entry.get('action_id') == action_id:
+            found = entry['payload']
     return found
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import fcntl
-import json
 import os
 import re
 import shutil
@@ -40,6 +39,7 @@ from transformacion.batch.plan import (
     load_plan,
     plan_inputs,
     plan_pairs,
+    read_header,
     render_table,
     save_copy,
     sha256_file,
@@ -532,7 +532,7 @@ def _with_plan(reply: Reply, done: report.Report, plan_out: str | None) -> Reply
     path = done.run_dir / PLAN_FILE
     if not done.summary.get('dry_run') or not path.is_file():
         return reply
-    document = json.loads(path.read_text(encoding='utf-8'))
+    document = read_header(path)
     reply.result['plan_file'] = str(path)
     reply.result['plan_csv'] = str(done.run_dir / PLAN_CSV)
     reply.text = '\n'.join(filter(None, [reply.text, render_table(document)]))

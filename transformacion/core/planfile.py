@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -104,16 +104,21 @@ def entry(
     }
 
 
-def counts(entries: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+def counts(entries: Iterable[dict[str, Any]]) -> dict[str, dict[str, int]]:
     """``{action: {create, update, none, refused, blocked, needs_yes}}`` in the order the entries name the actions."""
     found: dict[str, dict[str, int]] = {}
     for item in entries:
-        line = found.setdefault(item['action'], {kind: 0 for kind, _ in TABLE})
-        if item['kind'] in line:
-            line[item['kind']] += 1
-        if item['needs_confirmation']:
-            line['needs_yes'] += 1
+        count(found, item)
     return found
+
+
+def count(found: dict[str, dict[str, int]], item: Mapping[str, Any]) -> None:
+    """Add one entry to ``found``, counts as ``counts`` gives them."""
+    line = found.setdefault(item['action'], {kind: 0 for kind, _ in TABLE})
+    if item['kind'] in line:
+        line[item['kind']] += 1
+    if item['needs_confirmation']:
+        line['needs_yes'] += 1
 
 
 def _cell(value: Any) -> str:
@@ -124,7 +129,7 @@ def _cell(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def csv_lines(entries: list[dict[str, Any]], keys: Callable[[str], set[str]]) -> Iterator[tuple[Any, ...]]:
+def csv_lines(entries: Iterable[dict[str, Any]], keys: Callable[[str], set[str]]) -> Iterator[tuple[Any, ...]]:
     """plan.csv's lines: one per changed field of each create / update; for a pair planned after a prerequisite,
     one per parameter it asks for except the key ones (``keys(action)``)."""
     for item in entries:

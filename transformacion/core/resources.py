@@ -14,7 +14,7 @@ from dataclasses import dataclass
 EXTENSION, NUMBER, MAIN_NUMBER, ADD_NUMBER, LICENSE = 'extension', 'number', 'main_number', 'add_number', 'license'
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Claim:
     """One resource used by one row x action.
 
@@ -68,10 +68,12 @@ def batch_conflicts(claims: Iterable[Claim]) -> list[Finding]:
     extensions: dict[tuple[str, str], Claim] = {}
     held: dict[str, Claim] = {}
     added: dict[str, Claim] = {}
+    folded: dict[str, str] = {}  # location -> its case-folded name, one text per location however many claims
     found = []
     for claim in claims:
         if claim.kind == EXTENSION and claim.location:
-            first = extensions.setdefault((claim.location.casefold(), claim.value), claim)
+            where = folded.get(claim.location) or folded.setdefault(claim.location, claim.location.casefold())
+            first = extensions.setdefault((where, claim.value), claim)
             if first.holder != claim.holder:
                 found.append(
                     Finding(

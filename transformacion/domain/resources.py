@@ -59,6 +59,10 @@ class _Org:
 
     def entity(self, who: tuple[str, ...]) -> Any:
         """The existing person or workspace a claim's holder names, or None."""
+        if who[0] == 'person' and '@' in who[1]:
+            index = resolve.people_by_email(self.api, self.ctx)
+            if index is not None:  # the batch's list of the org: nothing more to keep per holder
+                return index.get(who[1])
         if who not in self._holders:
             self._holders[who] = self._find(who)
         return self._holders[who]
@@ -104,11 +108,27 @@ def org_findings(api: Any, ctx: Context, claims: Sequence[Claim], created: set[s
 # --------------------------------------------------------------------------- licenses
 
 
-def _needs_unit(org: _Org, claim: Claim, candidates: list[Any], given: dict[tuple[str, ...], set[str]]) -> bool:
+#: holder -> the license names (case-folded) the batch gives it earlier: one name, or a set when several
+Given = dict[tuple[str, ...], str | set[str]]
+
+
+def _give(given: Given, holder: tuple[str, ...], name: str) -> None:
+    earlier = given.get(holder)
+    if earlier is None:
+        given[holder] = name
+    elif isinstance(earlier, str):
+        if earlier != name:
+            given[holder] = {earlier, name}
+    else:
+        earlier.add(name)
+
+
+def _needs_unit(org: _Org, claim: Claim, candidates: list[Any], given: Given) -> bool:
     """Whether the claim's holder would take a unit: it holds no license of the candidates yet (nor one the batch
     gives it earlier), and, for ``alta_usuario``, no Webex Calling license at all (the action keeps it)."""
     name = (candidates[0].name or '').casefold()
-    if name in given.get(claim.holder, set()):
+    earlier = given.get(claim.holder)
+    if earlier == name or (isinstance(earlier, set) and name in earlier):
         return False
     found = org.entity(claim.holder)
     if found is None:
@@ -132,23 +152,32 @@ def _license_findings(org: _Org, claims: list[Claim]) -> list[Finding]:
     available = resolve.licenses(org.api, org.ctx)
     free = {lic.license_id: max((lic.total_units or 0) - (lic.consumed_units or 0), 0) for lic in available}
     found: list[Finding] = []
-    given: dict[tuple[str, ...], set[str]] = {}
-    demands: list[tuple[Claim, list[Any]]] = []
+    given: Given = {}
+    demands: list[Claim] = []  # the claims that take a unit, with their candidates in ``wants``
+    wants: list[list[Any]] = []
+    resolved: dict[str, list[Any] | Rejected] = {}  # license as written -> its candidates, one list per license
+    names: dict[str, str] = {}  # one text per license name in ``given``
     for claim in claims:
-        try:
-            candidates = resolve.license_candidates(org.api, org.ctx, claim.value)
-        except Rejected as exc:
-            found.append(Finding(claim, f'{claim.field}: {exc.message}'))
+        if claim.value not in resolved:
+            try:
+                resolved[claim.value] = resolve.license_candidates(org.api, org.ctx, claim.value)
+            except Rejected as exc:
+                resolved[claim.value] = exc
+        candidates = resolved[claim.value]
+        if isinstance(candidates, Rejected):
+            found.append(Finding(claim, f'{claim.field}: {candidates.message}'))
             continue
         if _needs_unit(org, claim, candidates, given):
-            demands.append((claim, candidates))
-            given.setdefault(claim.holder, set()).add((candidates[0].name or '').casefold())
+            demands.append(claim)
+            wants.append(candidates)
+            name = (candidates[0].name or '').casefold()
+            _give(given, claim.holder, names.setdefault(name, name))
     needed: dict[tuple[str, ...], int] = {}
-    for _, candidates in demands:
+    for candidates in wants:
         ids = tuple(lic.license_id for lic in candidates)
         needed[ids] = needed.get(ids, 0) + 1
     initial = dict(free)
-    for claim, candidates in demands:
+    for claim, candidates in zip(demands, wants, strict=True):
         lic = next((c for c in candidates if free[c.license_id] > 0), None)
         if lic is not None:
             free[lic.license_id] -= 1
@@ -246,19 +275,37 @@ def _held_by_holder(org: _Org, extension: str, location_id: str, claim: Claim) -
     return False, (f'{others[0]["name"]} ({others[0]["owner_type"]})' if others else None)
 
 
+def _extension_place(org: _Org, claim: Claim) -> tuple[bool, str | None]:
+    """(whether the org checks the claim's extension, the id of its location: None for one the batch creates)."""
+    location_id = org.location_id(claim.location) if claim.location else None
+    return location_id is not None or claim.location.casefold() in org.created, location_id
+
+
 def _extension_findings(org: _Org, claims: list[Claim]) -> list[Finding]:
-    by_location: dict[str | None, dict[str, list[Claim]]] = {}
+    # a location nobody creates is skipped: the action refuses it by name
+    by_location: dict[str | None, dict[str, None]] = {}  # location id -> its extensions, in the batch's order
     for claim in claims:
-        location_id = org.location_id(claim.location) if claim.location else None
-        if location_id is None and claim.location.casefold() not in org.created:
-            continue  # a location nobody creates: the action refuses it by name
-        by_location.setdefault(location_id, {}).setdefault(claim.value, []).append(claim)
+        checked, location_id = _extension_place(org, claim)
+        if checked:
+            by_location.setdefault(location_id, {})[claim.value] = None
+    answers = {
+        location_id: _validate_extensions(org, location_id, list(wanted)) for location_id, wanted in by_location.items()
+    }
+    del by_location
+    claimed: dict[tuple[str | None, str], list[Claim]] = {
+        (location_id, extension): [] for location_id, answer in answers.items() for extension in answer
+    }
+    if claimed:  # the claims of the extensions Webex refused, the only ones kept
+        for claim in claims:
+            checked, location_id = _extension_place(org, claim)
+            if checked and (location_id, claim.value) in claimed:
+                claimed[(location_id, claim.value)].append(claim)
     found = []
-    for location_id, wanted in by_location.items():
-        for extension, entry in _validate_extensions(org, location_id, list(wanted)).items():
+    for location_id, answer in answers.items():
+        for extension, entry in answer.items():
             message = entry.get('message') or f'errorCode {entry.get("errorCode")}'
             holders: set[tuple[str, ...]] = set()
-            for claim in wanted.get(extension, []):
+            for claim in claimed[(location_id, extension)]:
                 if claim.holder in holders:
                     continue
                 holders.add(claim.holder)

@@ -12,6 +12,7 @@ from typing import Any
 from transformacion.batch.checkpoint import Checkpoint, Task
 from transformacion.batch.report import run_state
 from transformacion.batch.run import CHECKPOINT_FILE, RUN_ID
+from transformacion.core.evidence import has_evidence, read_lines
 from transformacion.core.secrets import sanitise
 
 #: The files of a run folder the panel serves for download (everything else stays on disk).
@@ -132,21 +133,23 @@ def detail(folder: Path) -> dict[str, Any]:
 
 
 def evidence(folder: Path, action: str, dataset: str, row: int) -> list[dict[str, Any]]:
-    """The JSONL events of one pair (``<action>.jsonl`` lines whose ``action_id`` is ``action:dataset:row``), in
-    order, masked again (``core.secrets.sanitise``) before they leave the process."""
+    """The JSONL events of one pair (``<action>.jsonl`` lines whose ``action_id`` is ``action:dataset:row``, its
+    rotated ``.jsonl.gz`` segments first: ``core.evidence.read_lines``), in order, masked again
+    (``core.secrets.sanitise``) before they leave the process."""
     path = folder / f'{action}.jsonl'
-    if action not in _actions(folder) or not path.is_file():
+    if action not in _actions(folder) or not has_evidence(path):
         return []
     wanted = f'{action}:{dataset}:{row}'
     events = []
-    with path.open(encoding='utf-8') as handle:
-        for line in handle:
-            try:
-                event = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if event.get('action_id') == wanted:
-                events.append(sanitise(event))
+    for line in read_lines(path):
+        if wanted not in line:
+            continue
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if event.get('action_id') == wanted:
+            events.append(sanitise(event))
     return events
 
 
