@@ -198,6 +198,11 @@ class RateController:
         with self._lock:
             return max(0.0, self._paused_until - self._clock())
 
+    def in_flight_allowed(self) -> float | None:
+        """Requests this controller lets be in flight now (the rows a batch needs in flight follow it), or None
+        when it does not limit them (``--rate-limit``: paced only)."""
+        return self._window_now() if self.adaptive else None
+
     def _learnt_enough(self) -> bool:
         """Whether the admitted requests span enough time for the bucket's arithmetic to bound the rate closely
         (over a short span the bucket's one second of credit dominates: the bound would be far too low)."""
