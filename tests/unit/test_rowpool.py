@@ -47,34 +47,42 @@ def test_a_slot_is_refused_when_all_are_taken_and_given_back_once():
 
 
 def test_a_pool_starts_a_thread_only_for_the_rows_its_limit_lets_run_and_more_when_the_limit_grows():
-    limit = {'rows': 3}
-    release = threading.Event()
-    running = threading.Semaphore(0)
+    limit = {'rows': 2}
+    go = [threading.Event() for _ in range(10)]
+    started = threading.Semaphore(0)
     done = []
 
     def row(number):
-        running.release()
-        release.wait(WAIT_S)
+        started.release()
+        go[number].wait(WAIT_S)
         done.append(number)
 
     pool = RowPool(lambda: limit['rows'], max_workers=256, thread_name_prefix='prueba-fila')
-    futures = [pool.submit(row, number) for number in range(20)]
-    for _ in range(3):
-        assert running.acquire(timeout=WAIT_S)
-    assert _threads('prueba-fila') == 3
-    assert not running.acquire(timeout=0)  # the other rows wait in the queue, not on threads
+    futures = [pool.submit(row, number) for number in range(10)]
+    for _ in range(2):
+        assert started.acquire(timeout=WAIT_S)
+    assert _threads('prueba-fila') == 2
+    assert not started.acquire(timeout=0)  # the other rows wait in the queue, not on threads
 
-    limit['rows'] = 5
+    for number in (0, 1):  # two rows end: their threads take the next two
+        go[number].set()
+        futures[number].result(timeout=WAIT_S)
+    for _ in range(2):
+        assert started.acquire(timeout=WAIT_S)
+    assert _threads('prueba-fila') == 2
+
+    limit['rows'] = 4
     pool.grow()
     for _ in range(2):
-        assert running.acquire(timeout=WAIT_S)
-    assert _threads('prueba-fila') == 5
+        assert started.acquire(timeout=WAIT_S)
+    assert _threads('prueba-fila') == 4
 
-    release.set()
+    for event in go:
+        event.set()
     for future in futures:
         future.result(timeout=WAIT_S)
     pool.shutdown()
-    assert sorted(done) == list(range(20))
+    assert sorted(done) == list(range(10))
 
 
 def _threads(prefix: str) -> int:

@@ -74,10 +74,11 @@ class RowPool(ThreadPoolExecutor):
         """Start threads for queued rows up to ``limit()`` (called while the chunk runs: the limit grows with the
         calls the controller allows)."""
         with self._shutdown_lock:
-            while not self._shutdown and not self._work_queue.empty():
-                started = len(self._threads)
-                if started >= min(self._max_workers, self._limit()):
-                    return
+            if self._shutdown or self._work_queue.empty():
+                return
+            # rows are queued, so every thread is busy: the pool's count of idle threads (raised by each row that
+            # ends, lowered only by a submit) is stale and would stop the threads from starting
+            while self._idle_semaphore.acquire(timeout=0):
+                pass
+            while not self._work_queue.empty() and len(self._threads) < min(self._max_workers, self._limit()):
                 super()._adjust_thread_count()
-                if len(self._threads) == started:  # an idle thread will take the next row
-                    return
