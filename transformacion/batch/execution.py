@@ -328,7 +328,7 @@ def run_attempts(
         'summary', {'status': outcome.status, 'category': category, 'message': outcome.message, 'attempts': attempt}
     )
     with run.store.transaction():  # one commit: the end of a pair costs no more than it did
-        run.store.set_details(*key, details, spec)
+        run.store.set_details(*key, details, None if log.written else spec)  # a write recorded it already
         recorded = run.store.finish(
             *key, outcome, log, time.monotonic() - started, category=category, last_error=last_error
         )
@@ -439,7 +439,10 @@ def _run_row(
     with run.slot_lock:
         holding.add(number)
     try:
-        remaining = [] if run.batch.dry_run or run.settings.assume_yes else _row_actions(run, dataset, number)
+        # a dataset with one action has no row to refuse as a whole: its pending pairs are not read again
+        several = len(run.dataset_actions.get(dataset, ())) > 1
+        asks = several and not run.batch.dry_run and not run.settings.assume_yes
+        remaining = _row_actions(run, dataset, number) if asks else []
         if len(remaining) > 1 and not _row_started(run, dataset, number):
             refused = unconfirmed(run, dataset, number, row, remaining)
             if refused is not None:

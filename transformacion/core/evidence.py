@@ -119,9 +119,11 @@ class ActionLog:
             'event': event,
         }
         text = json.dumps({**head, 'payload': payload}, ensure_ascii=False, default=str)
-        if mentions_secret_key(text):
+        lowered = text.lower()
+        if mentions_secret_key(text, lowered):
             text = json.dumps({**head, 'payload': sanitise(payload)}, ensure_ascii=False, default=str)
-        write_line(self.path, mask_json_text(text))
+            lowered = None
+        write_line(self.path, mask_json_text(text, lowered))
 
     def count_call(self, status: int | None, tracking_id: str | None = None) -> None:
         with self._lock:

@@ -314,6 +314,21 @@ def _decode_body(body: Any) -> Any:
         return body
 
 
+def _share_parsed(response: Any, body: Any) -> None:
+    """Let the first ``response.json()`` (the SDK's) return ``body``, the document the evidence just parsed from
+    the same bytes, instead of parsing them again; only for a JSON object or array read as UTF-8, as ``requests``
+    would read it. Later calls, and calls with arguments, parse as before (each caller gets its own copy)."""
+    if not isinstance(body, dict | list) or (response.encoding or 'utf-8').lower().replace('-', '') != 'utf8':
+        return
+    parse = response.json
+    unread = [body]
+
+    def json(**kwargs: Any) -> Any:
+        return unread.pop() if unread and not kwargs else parse(**kwargs)
+
+    response.json = json
+
+
 def _headers(headers: Any) -> dict[str, str]:
     return {name: value for name, value in headers.items() if name.lower() in _SAFE_HEADERS}
 
@@ -384,6 +399,7 @@ class ObservedAdapter(HTTPAdapter):
                 controller.pause(wait if wait is not None else min(1.0, controller.max_pause))
             controller.release(sent_at, response.status_code, elapsed)
         log.count_call(status=response.status_code, tracking_id=response.headers.get('Trackingid'))
+        body = _decode_body(response.content)
         log.event(
             'response',
             {
@@ -391,9 +407,10 @@ class ObservedAdapter(HTTPAdapter):
                 'url': request.url,
                 'status': response.status_code,
                 'headers': _headers(response.headers),
-                'body': _decode_body(response.content),
+                'body': body,
                 'duration_ms': duration_ms,
                 'tracking_id': response.headers.get('Trackingid') or tracking_id,
             },
         )
+        _share_parsed(response, body)
         return response
