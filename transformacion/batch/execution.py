@@ -155,6 +155,8 @@ def _prerequisite_state(
     """(why it cannot run, the failed prerequisite's id, whether a prerequisite only ran as a dry run)."""
     simulated = False
     for name in action.depends_on:
+        if name not in run.batch.actions:  # no pair of it in this run: nothing to wait for or to be blocked by
+            continue
         dependency = run.catalog[name][0]
         targets = prerequisite_rows(run.catalog, run.store, dataset, number, action, dependency, params)
         for target_dataset, target_row in sorted(targets):
