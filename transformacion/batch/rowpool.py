@@ -5,8 +5,8 @@ many calls may be in flight (the probing window, or twice the latency's worth at
 that only wait at the controller; at no latency they compete for the interpreter instead (hundreds of threads on
 two cores cost about as much CPU per row as the row itself). So a run holds ``RowSlots.limit()`` rows in flight:
 the calls the controller allows plus ``SPARE_ROWS``, never fewer than ``MIN_ROWS`` nor more than ``--concurrency``;
-and a chunk's ``RowPool`` starts a thread only for a row that may run (a row waiting for a slot waits in the pool's
-queue, not on a thread of its own).
+and a chunk's ``RowPool`` (a pairs run's phase's too, ``batch.pairs``) starts a thread only for a row that may run (a
+row waiting for a slot waits in the pool's queue, not on a thread of its own).
 """
 
 from __future__ import annotations
