@@ -154,3 +154,37 @@ def test_a_429_that_comes_back_while_a_request_waits_for_its_turn_holds_it_for_t
 
     assert clock.now >= 100 + 0.1 + 2
     assert told == [pytest.approx(2)]
+
+
+def _json_response(content: bytes, encoding: str | None):
+    from requests.models import Response
+
+    response = Response()
+    response.status_code = 200
+    response._content = content
+    response.encoding = encoding
+    return response
+
+
+def test_the_sdk_reads_once_the_document_the_evidence_parsed_and_later_readers_parse_their_own():
+    from transformacion.core.transport import _decode_body, _share_parsed
+
+    response = _json_response(b'{"items": [{"id": "a"}]}', 'UTF-8')
+    body = _decode_body(response.content)
+    _share_parsed(response, body)
+
+    assert response.json() is body
+    again = response.json()
+    assert again == body and again is not body
+
+
+def test_a_body_in_another_encoding_or_not_a_document_is_parsed_by_requests_as_before():
+    from transformacion.core.transport import _decode_body, _share_parsed
+
+    latin = _json_response('{"name": "Mu\u00f1oz"}'.encode('latin-1'), 'ISO-8859-1')
+    _share_parsed(latin, {'name': 'wrong'})
+    assert latin.json() == {'name': 'Mu\u00f1oz'}
+
+    text = _json_response(b'"just text"', 'utf-8')
+    _share_parsed(text, _decode_body(text.content))
+    assert text.json() == 'just text'

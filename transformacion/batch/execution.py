@@ -30,6 +30,7 @@ from typing import Any
 from transformacion.batch.checkpoint import FAILED_STATUSES, OK_STATUSES, Checkpoint, short
 from transformacion.batch.inputs import dataset_rows, license_reader
 from transformacion.batch.options import Batch, Settings
+from transformacion.batch.rowpool import RowPool, RowSlots
 from transformacion.batch.validation import typed_params
 from transformacion.core.catalog import Catalog, plan
 from transformacion.core.cli import execute
@@ -84,8 +85,11 @@ class RunContext:
     #: why the run stopped itself (a Retry-After beyond the cap, refused credentials), None while it goes on
     halted: dict[str, Any] | None = None
     halt_lock: threading.Lock = field(default_factory=threading.Lock)
-    #: rows in flight at most (``Settings.concurrency``), across the chunks that overlap (set by ``execute_run``)
-    slots: threading.Semaphore = field(default_factory=lambda: threading.BoundedSemaphore(1))
+    #: rows in flight at most (``Settings.concurrency``, fewer while the rate controller allows fewer calls in
+    #: flight: ``batch.rowpool``), across the chunks that overlap (set by ``execute_run``)
+    slots: RowSlots = field(default_factory=lambda: RowSlots(1))
+    #: the run's rate controller (``core.transport.RateController``), None when rows are limited by concurrency only
+    controller: Any = None
     slot_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def halt(self, reason: str, detail: dict[str, Any]) -> None:
@@ -151,6 +155,8 @@ def _prerequisite_state(
     """(why it cannot run, the failed prerequisite's id, whether a prerequisite only ran as a dry run)."""
     simulated = False
     for name in action.depends_on:
+        if name not in run.batch.actions:  # no pair of it in this run: nothing to wait for or to be blocked by
+            continue
         dependency = run.catalog[name][0]
         targets = prerequisite_rows(run.catalog, run.store, dataset, number, action, dependency, params)
         for target_dataset, target_row in sorted(targets):
@@ -324,7 +330,7 @@ def run_attempts(
         'summary', {'status': outcome.status, 'category': category, 'message': outcome.message, 'attempts': attempt}
     )
     with run.store.transaction():  # one commit: the end of a pair costs no more than it did
-        run.store.set_details(*key, details, spec)
+        run.store.set_details(*key, details, None if log.written else spec)  # a write recorded it already
         recorded = run.store.finish(
             *key, outcome, log, time.monotonic() - started, category=category, last_error=last_error
         )
@@ -435,7 +441,10 @@ def _run_row(
     with run.slot_lock:
         holding.add(number)
     try:
-        remaining = [] if run.batch.dry_run or run.settings.assume_yes else _row_actions(run, dataset, number)
+        # a dataset with one action has no row to refuse as a whole: its pending pairs are not read again
+        several = len(run.dataset_actions.get(dataset, ())) > 1
+        asks = several and not run.batch.dry_run and not run.settings.assume_yes
+        remaining = _row_actions(run, dataset, number) if asks else []
         if len(remaining) > 1 and not _row_started(run, dataset, number):
             refused = unconfirmed(run, dataset, number, row, remaining)
             if refused is not None:
@@ -480,7 +489,7 @@ class OpenChunk:
     """A chunk whose rows run on its own pool: the futures not done yet, when it started, its cancel flag, the
     dataset, actions and pending pairs (``Checkpoint.pending``) it was started with."""
 
-    pool: ThreadPoolExecutor
+    pool: RowPool
     unfinished: set[Future[None]]
     started: float
     cancel: threading.Event
@@ -500,7 +509,7 @@ def _start_chunk(
 ) -> OpenChunk:
     cancel = threading.Event()
     holding: set[int] = set()
-    pool = ThreadPoolExecutor(max_workers=run.settings.concurrency, thread_name_prefix='fila')
+    pool = RowPool(run.slots.limit, max_workers=run.settings.concurrency, thread_name_prefix='fila')
     unfinished = {
         pool.submit(
             _run_row, run, dataset, number, row, [a for a in actions if a.name in pending[number]], cancel, holding
@@ -548,6 +557,7 @@ def _watch(run: RunContext, chunks: list[OpenChunk], until: int) -> bool:
             _stop(run, chunks)
             return False
         for chunk in list(chunks):
+            chunk.pool.grow()
             if not chunk.unfinished:
                 chunk.pool.shutdown()
                 chunks.remove(chunk)
@@ -567,7 +577,8 @@ def execute_run(run: RunContext) -> None:
     """Every phase, chunk by chunk, until done or stopped (job timeout, stop request); at the end, wait for the calls
     that timed-out chunks left in flight, unless the run was stopped (its pairs in flight stay ``running`` and a
     resume runs them again)."""
-    run.slots = threading.BoundedSemaphore(run.settings.concurrency)
+    allowed = run.controller.in_flight_allowed if run.controller is not None else None
+    run.slots = RowSlots(run.settings.concurrency, allowed)
     try:
         for dataset, actions in plan(run.batch.actions, run.catalog):
             names = {action.name for action in actions}

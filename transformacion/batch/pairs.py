@@ -16,12 +16,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import wait
 from dataclasses import dataclass
 from typing import Any
 
 from transformacion.batch.checkpoint import OK_STATUSES, Checkpoint, Task, short
 from transformacion.batch.execution import POLL_S, RunContext, run_attempts
+from transformacion.batch.rowpool import RowPool, RowSlots
 from transformacion.core.context import ANY_STATE
 from transformacion.core.outcome import Outcome
 
@@ -188,13 +189,17 @@ def execute_pairs(run: RunContext) -> None:
     pairs in flight get ``Settings.stop_grace`` seconds, the rest stay pending for a resume); first, without
     ``--yes``, the refusal of the rows a confirmation would leave half applied (``refuse_unconfirmed_rows``)."""
     refuse_unconfirmed_rows(run)
+    # threads only for the rows the calls in flight need (batch.rowpool), not --concurrency of them from the start
+    allowed = run.controller.in_flight_allowed if run.controller is not None else None
+    limit = RowSlots(run.settings.concurrency, allowed).limit
     for groups in _phases(run.store).values():
         if run.stopping():
             return
         cancel = threading.Event()
-        pool = ThreadPoolExecutor(max_workers=run.settings.concurrency, thread_name_prefix='par')
+        pool = RowPool(limit, max_workers=run.settings.concurrency, thread_name_prefix='par')
         unfinished = {pool.submit(_run_group, run, tasks, cancel) for tasks in groups.values()}
         while unfinished and not run.stopping():
+            pool.grow()
             done, unfinished = wait(unfinished, timeout=POLL_S)
             for future in done:
                 future.result()

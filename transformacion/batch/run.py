@@ -289,6 +289,7 @@ def _drive(
             deadline=time.monotonic() + settings.job_timeout if settings.job_timeout else None,
             locks={name: threading.Lock() for name in batch.actions},
             stop=event,
+            controller=controller,
         )
         controller.announce = run.progress.note_pause
         if not event.is_set():

@@ -99,6 +99,7 @@ def create_api(
     api.session.mount('http://', adapter)
     api.session.mount('https://', adapter)
     environment_once(api.session, api.session.BASE)
+    quick_protocol_checks()
     return api
 
 
@@ -113,3 +114,41 @@ def environment_once(session: Any, url: str) -> None:
     if bundle and session.verify is True:
         session.verify = bundle
     session.trust_env = False
+
+
+class _HasMethod(type):
+    """``isinstance(x, C)`` is ``getattr(x, C.method, None) is not None``: what ``typing`` decides for a runtime
+    protocol of one method (the attribute exists and is not None), without walking the protocol's classes."""
+
+    method: str
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        return getattr(instance, cls.method, None) is not None
+
+
+class SupportsItems(metaclass=_HasMethod):
+    """What ``requests`` calls ``SupportsItems``: anything with an ``items`` method (a mapping)."""
+
+    method = 'items'
+
+
+class SupportsRead(metaclass=_HasMethod):
+    """What ``requests`` calls ``SupportsRead``: anything with a ``read`` method (a file)."""
+
+    method = 'read'
+
+
+def quick_protocol_checks() -> None:
+    """``requests`` (2.32 and later) tells mappings and files apart with ``isinstance`` against ``typing`` runtime
+    protocols, which Python 3.11 answers by walking the protocol's classes every time: about 10 us each, eight per
+    request (a tenth of a request's CPU at no latency). Its modules' protocol names are pointed at equivalent checks
+    of one attribute (:class:`SupportsItems`, :class:`SupportsRead`); a ``requests`` without them is left as it is."""
+    import requests.models
+    import requests.utils
+
+    for module, name, quick in (
+        (requests.utils, '_SupportsItems', SupportsItems),
+        (requests.models, '_SupportsRead', SupportsRead),
+    ):
+        if getattr(getattr(module, name, None), '_is_runtime_protocol', False):
+            setattr(module, name, quick)

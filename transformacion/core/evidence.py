@@ -108,7 +108,7 @@ class ActionLog:
         self.throttled = 0
         self.tracking_id = ''
         self._lock = lock or threading.Lock()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(path.parent)
 
     def event(self, event: str, payload: dict[str, Any], action_id: str | None = None) -> None:
         if event not in self.EVENTS:
@@ -119,9 +119,11 @@ class ActionLog:
             'event': event,
         }
         text = json.dumps({**head, 'payload': payload}, ensure_ascii=False, default=str)
-        if mentions_secret_key(text):
+        lowered = text.lower()
+        if mentions_secret_key(text, lowered):
             text = json.dumps({**head, 'payload': sanitise(payload)}, ensure_ascii=False, default=str)
-        write_line(self.path, mask_json_text(text))
+            lowered = None
+        write_line(self.path, mask_json_text(text, lowered))
 
     def count_call(self, status: int | None, tracking_id: str | None = None) -> None:
         with self._lock:
@@ -134,6 +136,18 @@ class ActionLog:
     def count_retry(self) -> None:
         with self._lock:
             self.retries += 1
+
+
+_made_folders: set[str] = set()
+
+
+def _make_folder(folder: Path) -> None:
+    """Create ``folder`` (and its parents) unless this process made it already (a batch makes a log per row; a
+    folder removed meanwhile is made again by the first line written to it, ``_Sink``)."""
+    key = os.fspath(folder)
+    if key not in _made_folders:
+        folder.mkdir(parents=True, exist_ok=True)
+        _made_folders.add(key)
 
 
 # --------------------------------------------------------------------------- open files, rotation, compression

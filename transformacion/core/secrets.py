@@ -28,18 +28,23 @@ def register_secret(value: str | None) -> None:
         _ordered_json = tuple(sorted(_secrets | escaped, key=len, reverse=True))
 
 
-def mentions_secret_key(text: str) -> bool:
-    """Whether ``text`` contains a word of :data:`SECRET_KEY` anywhere (a fast test before walking a document)."""
-    lowered = text.lower()
+def mentions_secret_key(text: str, lowered: str | None = None) -> bool:
+    """Whether ``text`` contains a word of :data:`SECRET_KEY` anywhere (a fast test before walking a document);
+    ``lowered``: ``text.lower()`` when the caller has it already."""
+    lowered = text.lower() if lowered is None else lowered
     return any(word in lowered for word in _KEY_WORDS) or ('api' in lowered and SECRET_KEY.search(lowered) is not None)
 
 
-def mask_json_text(text: str) -> str:
+def mask_json_text(text: str, lowered: str | None = None) -> str:
     """:func:`mask_text` for a JSON document: also masks each secret as JSON escapes it inside a string (a secret
-    with a quote, a backslash or a control character), so masking the encoded text equals masking every string."""
+    with a quote, a backslash or a control character), so masking the encoded text equals masking every string.
+    ``lowered``: ``text.lower()`` when the caller has it already."""
     for secret in _ordered_json:
-        text = text.replace(secret, MASK)
-    return _BEARER.sub(r'\1' + MASK, text) if 'bearer' in text.lower() else text
+        if secret in text:
+            text = text.replace(secret, MASK)
+            lowered = None
+    lowered = text.lower() if lowered is None else lowered
+    return _BEARER.sub(r'\1' + MASK, text) if 'bearer' in lowered else text
 
 
 def mask_text(text: str) -> str:

@@ -198,6 +198,11 @@ class RateController:
         with self._lock:
             return max(0.0, self._paused_until - self._clock())
 
+    def in_flight_allowed(self) -> float | None:
+        """Requests this controller lets be in flight now (the rows a batch needs in flight follow it), or None
+        when it does not limit them (``--rate-limit``: paced only)."""
+        return self._window_now() if self.adaptive else None
+
     def _learnt_enough(self) -> bool:
         """Whether the admitted requests span enough time for the bucket's arithmetic to bound the rate closely
         (over a short span the bucket's one second of credit dominates: the bound would be far too low)."""
@@ -309,6 +314,21 @@ def _decode_body(body: Any) -> Any:
         return body
 
 
+def _share_parsed(response: Any, body: Any) -> None:
+    """Let the first ``response.json()`` (the SDK's) return ``body``, the document the evidence just parsed from
+    the same bytes, instead of parsing them again; only for a JSON object or array read as UTF-8, as ``requests``
+    would read it. Later calls, and calls with arguments, parse as before (each caller gets its own copy)."""
+    if not isinstance(body, dict | list) or (response.encoding or 'utf-8').lower().replace('-', '') != 'utf8':
+        return
+    parse = response.json
+    unread = [body]
+
+    def json(**kwargs: Any) -> Any:
+        return unread.pop() if unread and not kwargs else parse(**kwargs)
+
+    response.json = json
+
+
 def _headers(headers: Any) -> dict[str, str]:
     return {name: value for name, value in headers.items() if name.lower() in _SAFE_HEADERS}
 
@@ -379,6 +399,7 @@ class ObservedAdapter(HTTPAdapter):
                 controller.pause(wait if wait is not None else min(1.0, controller.max_pause))
             controller.release(sent_at, response.status_code, elapsed)
         log.count_call(status=response.status_code, tracking_id=response.headers.get('Trackingid'))
+        body = _decode_body(response.content)
         log.event(
             'response',
             {
@@ -386,9 +407,10 @@ class ObservedAdapter(HTTPAdapter):
                 'url': request.url,
                 'status': response.status_code,
                 'headers': _headers(response.headers),
-                'body': _decode_body(response.content),
+                'body': body,
                 'duration_ms': duration_ms,
                 'tracking_id': response.headers.get('Trackingid') or tracking_id,
             },
         )
+        _share_parsed(response, body)
         return response
