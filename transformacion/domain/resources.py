@@ -18,10 +18,12 @@ its dry run.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from transformacion.core.context import Context
+from transformacion.core.evidence import bound_map
 from transformacion.core.outcome import Rejected
 from transformacion.core.resources import ADD_NUMBER, EXTENSION, LICENSE, MAIN_NUMBER, NUMBER, Claim, Finding
 from transformacion.core.retry import absent_on_404
@@ -31,11 +33,22 @@ from transformacion.domain.numbers import holder, number_problem
 #: Values per validate request. Webex documents no cap for either endpoint; a batch of this size keeps each
 #: request small.
 VALIDATE_BATCH = 100
+#: Independent reads made at the same time, at most (the run's rate controller still paces them).
+READS_AT_ONCE = 16
 
 
 def _chunks(values: list[str]) -> Iterator[list[str]]:
     for start in range(0, len(values), VALIDATE_BATCH):
         yield values[start : start + VALIDATE_BATCH]
+
+
+def _at_once(calls: Sequence[Callable[[], Any]]) -> list[Any]:
+    """Every call's result, in order, the calls made at the same time (their exchanges go to the caller's log); the
+    first exception raised is raised. Independent reads one after another would cost one latency each."""
+    if len(calls) <= 1:
+        return [call() for call in calls]
+    with ThreadPoolExecutor(max_workers=min(READS_AT_ONCE, len(calls)), thread_name_prefix='recursos') as pool:
+        return list(bound_map(pool, lambda call: call(), calls))
 
 
 class _Org:
@@ -93,12 +106,27 @@ def org_findings(api: Any, ctx: Context, claims: Sequence[Claim], created: set[s
     extensions, numbers added and numbers held (see the module docstring). ``created``: the locations (case-folded
     names) the batch creates. Reads only; the validate endpoints are POSTs that change nothing."""
     org = _Org(api, ctx, created)
+    _read_ahead(org, claims)
     return [
         *_license_findings(org, [c for c in claims if c.kind == LICENSE]),
         *_added_number_findings(org, [c for c in claims if c.kind == ADD_NUMBER]),
         *_extension_findings(org, [c for c in claims if c.kind == EXTENSION]),
         *_held_number_findings(org, claims),
     ]
+
+
+def _read_ahead(org: _Org, claims: Sequence[Claim]) -> None:
+    """Read at the same time what the checks below read first and one after another: the org's licenses (any license
+    claim), its people (a license claim of a person given by e-mail: ``resolve.people_by_email``, the batch's list)
+    and the id of every location a claim names. The checks then find them in the run's cache."""
+    reads: list[Callable[[], Any]] = []
+    if any(claim.kind == LICENSE for claim in claims):
+        reads.append(lambda: resolve.licenses(org.api, org.ctx))
+        if any(claim.kind == LICENSE and claim.holder[0] == 'person' and '@' in claim.holder[1] for claim in claims):
+            reads.append(lambda: resolve.people_by_email(org.api, org.ctx))
+    names = dict.fromkeys(claim.location for claim in claims if claim.location)
+    reads += [lambda name=name: org.location_id(name) for name in names]
+    _at_once(reads)
 
 
 # --------------------------------------------------------------------------- licenses
@@ -253,9 +281,15 @@ def _extension_findings(org: _Org, claims: list[Claim]) -> list[Finding]:
         if location_id is None and claim.location.casefold() not in org.created:
             continue  # a location nobody creates: the action refuses it by name
         by_location.setdefault(location_id, {}).setdefault(claim.value, []).append(claim)
+    # every location's check, each batch of VALIDATE_BATCH, at the same time
+    batches = [(location_id, chunk) for location_id, wanted in by_location.items() for chunk in _chunks(list(wanted))]
+    checks = [lambda where=where, chunk=chunk: _validate_extensions(org, where, chunk) for where, chunk in batches]
+    answers: dict[str | None, dict[str, dict[str, Any]]] = {}
+    for (location_id, _), answer in zip(batches, _at_once(checks), strict=True):
+        answers.setdefault(location_id, {}).update(answer)
     found = []
     for location_id, wanted in by_location.items():
-        for extension, entry in _validate_extensions(org, location_id, list(wanted)).items():
+        for extension, entry in answers.get(location_id, {}).items():
             message = entry.get('message') or f'errorCode {entry.get("errorCode")}'
             holders: set[tuple[str, ...]] = set()
             for claim in wanted.get(extension, []):
