@@ -94,11 +94,21 @@ def test_while_probing_the_window_grows_with_a_steady_latency_and_paces_by_littl
     start = controller.window
     for _ in range(4):
         controller.in_flight = int(controller.window) - 1  # the other requests on their way: the window is used
-        answered(controller, clock, 1, 1.0)
+        answered(controller, clock, 1, 0.2)
 
-    assert controller.window == start + 4 * controller.GROWTH
+    assert controller.window == pytest.approx(start + 4 * controller.GROWTH * 0.2)  # x1.5 per second at most
     assert controller.rate is None
-    assert controller._interval() == pytest.approx(1.0 / controller.window)
+    assert controller._interval() == pytest.approx(0.2 / controller.window)
+
+
+def test_at_a_long_latency_the_window_starts_at_the_lowest_rate_an_org_is_expected_to_allow():
+    clock = FakeClock()
+    controller = RateController(clock=clock, sleep=clock.sleep)
+
+    answered(controller, clock, 1, 1.5)
+
+    assert controller.window == controller.SAFE_RATE * 1.5
+    assert controller._interval() == pytest.approx(1 / controller.SAFE_RATE)
 
 
 def test_a_growing_latency_stops_the_window_growing():
@@ -251,3 +261,16 @@ def test_a_given_rate_limit_ignores_a_remembered_rate():
     controller.start_from(50, fresh=True)
 
     assert controller.rate == 10
+
+
+def test_an_episode_too_early_to_measure_the_bucket_is_still_remembered_by_the_rate_it_left():
+    clock = FakeClock()
+    controller = RateController(clock=clock, sleep=clock.sleep)
+    answered(controller, clock, 5, 0.05)
+    assert controller.learnt() is None  # no 429 yet: nothing told
+
+    sent = controller.acquire()
+    controller.pause(1)
+    controller.release(sent, 429, 0.05)
+
+    assert controller.learnt() == pytest.approx(controller.rate / controller.HEADROOM)

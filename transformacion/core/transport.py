@@ -65,7 +65,11 @@ class RateController:
     CUT = 0.9
     RECOVERY = 1.02
     RECOVERY_S = 5.0
-    START_WINDOW = 8.0
+    START_WINDOW = 4.0
+    #: requests/s the probing window allows from the start once the latency is known (``SAFE_RATE`` x the lowest
+    #: latency in flight): the lowest org rate the launcher is built for (issue 19: 10 to 200 requests/s), so the
+    #: ramp skips the steps below it at long latencies without risking a 429 at short ones
+    SAFE_RATE = 10.0
     GROWTH = 0.5
     LATENCY_SLACK = 2.0
     BUCKET_S = 1.0
@@ -186,9 +190,12 @@ class RateController:
                     self._best_at = sent_at
                 self.latency = latency if self.latency is None else 0.8 * self.latency + 0.2 * latency
                 self.min_latency = latency if self.min_latency is None else min(self.min_latency, latency)
-                if self._hint is not None and self.rate is None:
-                    self.window = max(self.window, self.HINT_SHARE * self._hint * latency)
-                    self._hint = None
+                if self.adaptive and self.rate is None:
+                    start = self.SAFE_RATE * self.min_latency
+                    if self._hint is not None:
+                        start = max(start, self.HINT_SHARE * self._hint * latency)
+                        self._hint = None
+                    self.window = max(self.window, start)
                 if self.adaptive and self.rate is None and self._steady() and self.in_flight + 1 >= int(self.window):
                     # x1.5 per round trip, but no faster than x1.65 per second: the bucket's credit hides the limit
                     # for about BUCKET_S, and whatever is in flight when it shows comes back 429
@@ -230,10 +237,13 @@ class RateController:
             self._lock.notify_all()
 
     def learnt(self) -> float | None:
-        """The org's rate (requests/s) as this run's 429s measured it (``best`` after an episode), or None when no
-        429 of this run told it (nothing to remember: what a run sends without a 429 is only a lower bound)."""
+        """The org's rate (requests/s) as this run's 429s told it (``best``, or the rate the run went on at after
+        them over ``HEADROOM``, whichever is higher), or None when no 429 of this run told it (nothing to remember:
+        what a run sends without a 429 is only a lower bound)."""
         with self._lock:
-            return self.best if self._measured and self.best > 0 else None
+            if not self._measured:
+                return None
+            return max(self.best, (self.rate or 0.0) / self.HEADROOM) or None
 
     def _learnt_enough(self) -> bool:
         """Whether the admitted requests span enough time for the bucket's arithmetic to bound the rate closely
@@ -286,7 +296,7 @@ class RateController:
         self.rate = max(self.MIN_RATE, floor, rate)
         # whatever is believed of the org stays below a rate it throttled
         self.best = min(self.best, self.rate / self.HEADROOM) if self.best else 0.0
-        self._measured = self.best > 0
+        self._measured = True
         self._hint = None
         self._last_cut = now
         self._calm_since = now
