@@ -19,11 +19,9 @@ its dry run.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from transformacion.core.context import Context
-from transformacion.core.evidence import bound_map
 from transformacion.core.outcome import Rejected
 from transformacion.core.resources import ADD_NUMBER, EXTENSION, LICENSE, MAIN_NUMBER, NUMBER, Claim, Finding
 from transformacion.core.retry import absent_on_404
@@ -33,22 +31,11 @@ from transformacion.domain.numbers import holder, number_problem
 #: Values per validate request. Webex documents no cap for either endpoint; a batch of this size keeps each
 #: request small.
 VALIDATE_BATCH = 100
-#: Independent reads made at the same time, at most (the run's rate controller still paces them).
-READS_AT_ONCE = 16
 
 
 def _chunks(values: list[str]) -> Iterator[list[str]]:
     for start in range(0, len(values), VALIDATE_BATCH):
         yield values[start : start + VALIDATE_BATCH]
-
-
-def _at_once(calls: Sequence[Callable[[], Any]]) -> list[Any]:
-    """Every call's result, in order, the calls made at the same time (their exchanges go to the caller's log); the
-    first exception raised is raised. Independent reads one after another would cost one latency each."""
-    if len(calls) <= 1:
-        return [call() for call in calls]
-    with ThreadPoolExecutor(max_workers=min(READS_AT_ONCE, len(calls)), thread_name_prefix='recursos') as pool:
-        return list(bound_map(pool, lambda call: call(), calls))
 
 
 class _Org:
@@ -126,7 +113,7 @@ def _read_ahead(org: _Org, claims: Sequence[Claim]) -> None:
             reads.append(lambda: resolve.people_by_email(org.api, org.ctx))
     names = dict.fromkeys(claim.location for claim in claims if claim.location)
     reads += [lambda name=name: org.location_id(name) for name in names]
-    _at_once(reads)
+    resolve.at_once(reads)
 
 
 # --------------------------------------------------------------------------- licenses
@@ -285,7 +272,7 @@ def _extension_findings(org: _Org, claims: list[Claim]) -> list[Finding]:
     batches = [(location_id, chunk) for location_id, wanted in by_location.items() for chunk in _chunks(list(wanted))]
     checks = [lambda where=where, chunk=chunk: _validate_extensions(org, where, chunk) for where, chunk in batches]
     answers: dict[str | None, dict[str, dict[str, Any]]] = {}
-    for (location_id, _), answer in zip(batches, _at_once(checks), strict=True):
+    for (location_id, _), answer in zip(batches, resolve.at_once(checks), strict=True):
         answers.setdefault(location_id, {}).update(answer)
     found = []
     for location_id, wanted in by_location.items():
