@@ -67,7 +67,7 @@ class RateController:
     RECOVERY_S = 5.0
     START_WINDOW = 4.0
     #: requests/s the probing window allows from the start once the latency is known (``SAFE_RATE`` x the lowest
-    #: latency in flight): the lowest org rate the launcher is built for (issue 19: 10 to 200 requests/s), so the
+    #: latency seen): the lowest org rate the launcher is built for (issue 19: 10 to 200 requests/s), so the
     #: ramp skips the steps below it at long latencies without risking a 429 at short ones
     SAFE_RATE = 10.0
     GROWTH = 0.5
@@ -121,7 +121,7 @@ class RateController:
         self._quiet_since = clock()
         #: a rate to start the probing window from, once the latency is known (``start_from``, not fresh)
         self._hint: float | None = None
-        #: whether ``best`` was measured by this run's own 429s (``learnt``)
+        #: whether a 429 of this run started an episode (then ``learnt`` has something to tell)
         self._measured = False
         self.in_flight = 0
         #: seconds, smoothed latency of the answers that were not 429, and the lowest seen (None before any)
@@ -294,7 +294,7 @@ class RateController:
             if self._learnt_enough():
                 self.best = learnt  # the latest measure: the org may allow less than was believed
         self.rate = max(self.MIN_RATE, floor, rate)
-        # whatever is believed of the org stays below a rate it throttled
+        # what is believed of the org never exceeds what the rate after this cut stands for
         self.best = min(self.best, self.rate / self.HEADROOM) if self.best else 0.0
         self._measured = True
         self._hint = None

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from transformacion.core.context import Context
-from transformacion.core.evidence import bound_map
+from transformacion.core.evidence import submit_bound
 from transformacion.core.outcome import Rejected
 from transformacion.core.params import decode_webex_id
 from transformacion.core.retry import rejected_on_404
@@ -32,7 +32,11 @@ def at_once(calls: Sequence[Callable[[], Any]]) -> list[Any]:
     if len(calls) <= 1:
         return [call() for call in calls]
     with ThreadPoolExecutor(max_workers=min(READS_AT_ONCE, len(calls)), thread_name_prefix='lectura') as pool:
-        return list(bound_map(pool, lambda call: call(), calls))
+        futures = [submit_bound(pool, call) for call in calls]
+    failed = next((future.exception() for future in futures if future.exception() is not None), None)
+    if failed is not None:
+        raise failed  # its traceback shows where it failed, without the pool's own frames
+    return [future.result() for future in futures]
 
 
 def read_ahead(ctx: Context, name: str, reads: Sequence[Callable[[], Any]]) -> None:
