@@ -111,8 +111,9 @@ class SandboxProcess:
         latency_ms: int = 0,
         jitter_ms: int = 0,
         seed: int = 0,
+        port: int = 0,
     ) -> None:
-        command = [sys.executable, '-m', 'transformacion.sandbox', '--port', '0', '--token', TOKEN]
+        command = [sys.executable, '-m', 'transformacion.sandbox', '--port', str(port), '--token', TOKEN]
         command += ['--fixture', str(fixture), '--seed', str(seed)]
         command += ['--latency-ms', str(latency_ms), '--jitter-ms', str(jitter_ms)]
         if rate_limit:

@@ -232,6 +232,16 @@ def alta_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
     """Read -> write -> verify: the person as the batch's list of the org shows it (``resolve.person_by_email``; one
     look-up outside a batch), created or brought to the desired calling data, read back. A create answered 409
     (someone created the person after the state was read) converges the person found then: never a second create."""
+    # a batch's first row reads the org's people, its location and the org's licenses at the same time
+    resolve.read_ahead(
+        ctx,
+        'alta_usuario',
+        [
+            lambda: resolve.people_by_email(api, ctx),
+            lambda: resolve.location_id(api, ctx, params['location']),
+            lambda: resolve.licenses(api, ctx),
+        ],
+    )
     try:
         return _converge_person(api, params, ctx, person_by_email(api, ctx, params['email']))
     except CreatedMeanwhile as exc:

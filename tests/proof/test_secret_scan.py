@@ -131,11 +131,12 @@ def _run_like_the_interpreter(argv: list[str]) -> int:
 def test_a_traceback_from_inside_an_action_is_logged_without_the_token(fresh_token, tmp_path, mocker, capsys):
     from transformacion.domain import resolve
 
-    mocker.patch.object(
-        resolve,
-        'location_id',
-        side_effect=RuntimeError(f'cabecera rechazada: Authorization={fresh_token!r}; token={fresh_token}'),
-    )
+    def refused(*args, **kwargs):
+        # a new exception per call, as a real failure is (one instance raised by reads made at the same time would
+        # carry every raise's frames in its traceback, of which the evidence keeps the last 4,000 characters)
+        raise RuntimeError(f'cabecera rechazada: Authorization={fresh_token!r}; token={fresh_token}')
+
+    mocker.patch.object(resolve, 'location_id', side_effect=refused)
     batch = copy_samples(tmp_path / 'batch')
     with running_sandbox(token=fresh_token) as sb:
         code = _run_like_the_interpreter(

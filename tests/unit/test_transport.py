@@ -94,20 +94,32 @@ def test_while_probing_the_window_grows_with_a_steady_latency_and_paces_by_littl
     start = controller.window
     for _ in range(4):
         controller.in_flight = int(controller.window) - 1  # the other requests on their way: the window is used
-        answered(controller, clock, 1, 1.0)
+        answered(controller, clock, 1, 0.2)
 
-    assert controller.window == start + 4 * controller.GROWTH
+    assert controller.window == pytest.approx(start + 4 * controller.GROWTH * 0.2)  # x1.5 per second at most
     assert controller.rate is None
-    assert controller._interval() == pytest.approx(1.0 / controller.window)
+    assert controller._interval() == pytest.approx(0.2 / controller.window)
+
+
+def test_at_a_long_latency_the_window_starts_at_the_lowest_rate_an_org_is_expected_to_allow():
+    clock = FakeClock()
+    controller = RateController(clock=clock, sleep=clock.sleep)
+
+    answered(controller, clock, 1, 1.5)
+
+    assert controller.window == controller.SAFE_RATE * 1.5
+    assert controller._interval() == pytest.approx(1 / controller.SAFE_RATE)
 
 
 def test_a_growing_latency_stops_the_window_growing():
     clock = FakeClock()
     controller = RateController(clock=clock, sleep=clock.sleep)
-    controller.in_flight = 3
+    controller.in_flight = int(controller.window) - 1
     answered(controller, clock, 1, 0.4)
     grown = controller.window
+    assert grown > controller.START_WINDOW
 
+    controller.in_flight = int(controller.window) - 1
     answered(controller, clock, 5, 4.0)  # a queue builds up somewhere: more in flight would not go faster
 
     assert controller.window == grown
@@ -188,3 +200,111 @@ def test_a_body_in_another_encoding_or_not_a_document_is_parsed_by_requests_as_b
     text = _json_response(b'"just text"', 'utf-8')
     _share_parsed(text, _decode_body(text.content))
     assert text.json() == 'just text'
+
+
+def learnt_at_50_per_second(clock):
+    """An adaptive controller that probed up to 60 requests/s against an org allowing 50 and got its first 429."""
+    controller = RateController(clock=clock, sleep=clock.sleep)
+    controller.rate = 60.0
+    for index in range(300):
+        clock.now = 100 + index / 60
+        controller.release(controller.acquire(), 200, 0.0)
+    clock.now = 105.0
+    sent = controller.acquire()
+    controller.pause(0)
+    controller.release(sent, 429, 0.0)
+    return controller
+
+
+def calm(controller, clock, seconds, step=5.0):
+    """``seconds`` without a 429, a request every ``step`` seconds."""
+    for _ in range(int(seconds / step)):
+        clock.now += step
+        controller.release(controller.acquire(), 200, 0.0)
+
+
+def test_after_an_episode_the_rate_holds_below_what_was_learnt_and_probes_above_only_after_a_long_calm():
+    clock = FakeClock()
+    controller = learnt_at_50_per_second(clock)
+    held = controller.rate
+    assert controller.learnt() == pytest.approx(50, rel=0.02)
+
+    calm(controller, clock, controller.HOLD_S - 20)
+    assert controller.rate == held  # no probe that would cost another episode
+
+    calm(controller, clock, 60)
+    assert controller.rate > held
+
+
+def test_a_rate_cut_below_what_was_learnt_returns_to_it_and_not_beyond():
+    clock = FakeClock()
+    controller = learnt_at_50_per_second(clock)
+    hold = controller.HEADROOM * controller.best
+    controller.rate = 0.93 * controller.best  # e.g. after a cut by a storm of another origin
+
+    calm(controller, clock, 100)
+
+    assert controller.rate == pytest.approx(hold)
+
+
+def test_a_fresh_remembered_rate_is_used_from_the_first_request():
+    clock = FakeClock()
+    controller = RateController(clock=clock, sleep=clock.sleep)
+
+    controller.start_from(50, fresh=True)
+    for _ in range(3):
+        controller.acquire()
+
+    assert controller.rate == pytest.approx(controller.HEADROOM * 50)
+    assert [round(s, 4) for s in clock.slept] == [round(1 / controller.rate, 4)] * 2
+    assert controller.learnt() is None  # nothing measured by this run: nothing new to remember
+
+
+def test_a_429_cuts_a_remembered_rate_that_the_org_no_longer_allows():
+    clock = FakeClock()
+    controller = RateController(clock=clock, sleep=clock.sleep)
+    controller.start_from(80, fresh=True)  # remembered, but the org allows 50 now
+    for index in range(300):
+        clock.now = 100 + index / 76
+        controller.release(controller.acquire(), 200, 0.0)
+    clock.now = 100 + 300 / 76
+
+    sent = controller.acquire()
+    controller.pause(0)
+    controller.release(sent, 429, 0.0)
+
+    assert controller.learnt() < 76
+    assert controller.rate < controller.HEADROOM * 80
+
+
+def test_an_old_remembered_rate_only_starts_the_probing_window():
+    clock = FakeClock()
+    controller = RateController(clock=clock, sleep=clock.sleep)
+
+    controller.start_from(100, fresh=False)
+    assert controller.rate is None and controller.window == controller.START_WINDOW
+    answered(controller, clock, 1, 0.5)  # the latency is known: half the rate's worth of requests in flight
+
+    assert controller.rate is None
+    assert controller.window == pytest.approx(controller.HINT_SHARE * 100 * 0.5)
+
+
+def test_a_given_rate_limit_ignores_a_remembered_rate():
+    controller = RateController(10)
+
+    controller.start_from(50, fresh=True)
+
+    assert controller.rate == 10
+
+
+def test_an_episode_too_early_to_measure_the_bucket_is_still_remembered_by_the_rate_it_left():
+    clock = FakeClock()
+    controller = RateController(clock=clock, sleep=clock.sleep)
+    answered(controller, clock, 5, 0.05)
+    assert controller.learnt() is None  # no 429 yet: nothing told
+
+    sent = controller.acquire()
+    controller.pause(1)
+    controller.release(sent, 429, 0.05)
+
+    assert controller.learnt() == pytest.approx(controller.rate / controller.HEADROOM)

@@ -45,6 +45,7 @@ from transformacion.batch.plan import (
     sha256_file,
     write_plan,
 )
+from transformacion.batch.rate_memory import keep_learnt, start_from_memory
 from transformacion.batch.resources import OrgCheck, check_org
 from transformacion.batch.target import (
     Target,
@@ -207,6 +208,11 @@ def _bind(
     return target, replace(settings, org_id=target.org_id if target.org_explicit else None)
 
 
+def _org_key(target: Target) -> tuple[str, str]:
+    """What a rate learnt for an org is remembered by (``batch.rate_memory``): the API base URL and the org id."""
+    return target.base_url, target.org_id
+
+
 def _who(target: Target | None) -> dict[str, Any]:
     """What a session records about who drives it (``target.operator``) and with which versions."""
     return {**operator(target), 'versions': versions()}
@@ -258,6 +264,7 @@ def _drive(
             store.close_session(session, 'refused')
             raise
         store.set_session_operator(session, _who(target))
+        store.set_meta('remembered_rate', start_from_memory(controller, run_dir.parents[1], *_org_key(target)))
         if org_check is not None and not store.meta('resources_checked'):
             _check_resources(batch, catalog, store, run_dir, api, settings, org_check, out)
     # a confirmation (--yes) given to any session of the run holds for the whole run: the resume command it prints
@@ -303,6 +310,8 @@ def _drive(
             store.set_meta('stopped_by', (stop.signal_name if stop is not None else None) or 'stop')
         elif run.deadline is not None and time.monotonic() >= run.deadline:
             store.set_meta('stopped_by', 'job_timeout')
+    if target is not None:
+        keep_learnt(controller, run_dir.parents[1], *_org_key(target))
     state = report.run_state(store)
     if state != 'stopped':
         store.set_meta('stopped_by', None)

@@ -52,17 +52,24 @@ class RateController:
        ``LEARN_SPAN_S`` (over a shorter span the bucket's credit makes the bound loose). One cut per episode: 429s
        to requests sent before the last cut, or within ``BUCKET_S`` of it, do not cut again (a storm of 429s does
        not bring the run to a crawl).
-    3. *Cruising*: after ``PROBE_S`` seconds without a 429 the rate grows by ``RETURN`` while below ``HEADROOM`` x
-       ``best``, then by ``PROBE`` (the org's allowance may have grown).
+    3. *Cruising*: after ``PROBE_S`` seconds without a 429 the rate grows by ``RETURN`` up to ``HEADROOM`` x
+       ``best`` and holds there; only after ``HOLD_S`` seconds without a 429 does it probe above, by ``PROBE`` every
+       ``PROBE_S`` (the org's allowance may have grown). Each episode replaces ``best`` by what its bucket arithmetic
+       gives (the org allows less than was believed, e.g. a rate remembered from an earlier run).
 
     Each 429 costs the requests already in flight (they reach a closed window), so the controller avoids them:
-    one episode per run when the org's rate is steady.
+    one episode per run when the org's rate is steady, none when it starts from a rate learnt by an earlier run
+    (:meth:`start_from`).
     """
 
     CUT = 0.9
     RECOVERY = 1.02
     RECOVERY_S = 5.0
     START_WINDOW = 4.0
+    #: requests/s the probing window allows from the start once the latency is known (``SAFE_RATE`` x the lowest
+    #: latency seen): the lowest org rate the launcher is built for (issue 19: 10 to 200 requests/s), so the
+    #: ramp skips the steps below it at long latencies without risking a 429 at short ones
+    SAFE_RATE = 10.0
     GROWTH = 0.5
     LATENCY_SLACK = 2.0
     BUCKET_S = 1.0
@@ -81,6 +88,11 @@ class RateController:
     BEST_EVERY_S = 0.5
     #: growth per ``PROBE_S`` calm seconds while the rate is below ``HEADROOM`` x the best rate learnt
     RETURN = 1.1
+    #: seconds without a 429 before the rate probes above ``HEADROOM`` x the best rate learnt: a probe that finds the
+    #: limit costs an episode (the requests in flight), so it is rare
+    HOLD_S = 600.0
+    #: share of a remembered rate too old to trust (:meth:`start_from`) that the probing window starts from
+    HINT_SHARE = 0.5
 
     def __init__(
         self,
@@ -106,6 +118,11 @@ class RateController:
         self.best = 0.0
         self._best_at = float('-inf')
         self._last_cut = float('-inf')
+        self._quiet_since = clock()
+        #: a rate to start the probing window from, once the latency is known (``start_from``, not fresh)
+        self._hint: float | None = None
+        #: whether a 429 of this run started an episode (then ``learnt`` has something to tell)
+        self._measured = False
         self.in_flight = 0
         #: seconds, smoothed latency of the answers that were not 429, and the lowest seen (None before any)
         self.latency: float | None = None
@@ -173,6 +190,12 @@ class RateController:
                     self._best_at = sent_at
                 self.latency = latency if self.latency is None else 0.8 * self.latency + 0.2 * latency
                 self.min_latency = latency if self.min_latency is None else min(self.min_latency, latency)
+                if self.adaptive and self.rate is None:
+                    start = self.SAFE_RATE * self.min_latency
+                    if self._hint is not None:
+                        start = max(start, self.HINT_SHARE * self._hint * latency)
+                        self._hint = None
+                    self.window = max(self.window, start)
                 if self.adaptive and self.rate is None and self._steady() and self.in_flight + 1 >= int(self.window):
                     # x1.5 per round trip, but no faster than x1.65 per second: the bucket's credit hides the limit
                     # for about BUCKET_S, and whatever is in flight when it shows comes back 429
@@ -187,7 +210,7 @@ class RateController:
             now = self._clock()
             if not self.adaptive and now >= self._paused_until and self.rate:
                 self.rate = max(0.5, self.rate * self.CUT)
-            self._calm_since = now
+            self._calm_since = self._quiet_since = now
             extends = now + seconds > self._paused_until
             self._paused_until = max(self._paused_until, now + seconds)
         if extends and self.announce is not None:
@@ -202,6 +225,30 @@ class RateController:
         """Requests this controller lets be in flight now (the rows a batch needs in flight follow it), or None
         when it does not limit them (``--rate-limit``: paced only)."""
         return self._window_now() if self.adaptive else None
+
+    def start_from(self, rate: float, *, fresh: bool) -> None:
+        """Start from a rate (requests/s) an earlier run learnt for the same org (adaptive controllers only). Fresh:
+        the run goes at ``HEADROOM`` x that rate from its first request and takes it as ``best`` (a 429 still cuts
+        it, and replaces it by what this run measures). Not fresh: only a hint, the probing window starts from
+        ``HINT_SHARE`` x the rate's worth of requests in flight once the latency is known, and grows as usual."""
+        if not self.adaptive or rate <= 0:
+            return
+        with self._lock:
+            if fresh:
+                self.rate = max(self.MIN_RATE, self.HEADROOM * rate)
+                self.best = rate
+            else:
+                self._hint = rate
+            self._lock.notify_all()
+
+    def learnt(self) -> float | None:
+        """The org's rate (requests/s) as this run's 429s told it (``best``, or the rate the run went on at after
+        them over ``HEADROOM``, whichever is higher), or None when no 429 of this run told it (nothing to remember:
+        what a run sends without a 429 is only a lower bound)."""
+        with self._lock:
+            if not self._measured:
+                return None
+            return max(self.best, (self.rate or 0.0) / self.HEADROOM) or None
 
     def _learnt_enough(self) -> bool:
         """Whether the admitted requests span enough time for the bucket's arithmetic to bound the rate closely
@@ -229,8 +276,12 @@ class RateController:
         if not self.rate or now - self._calm_since < (self.PROBE_S if self.adaptive else self.RECOVERY_S):
             return
         if self.adaptive:
-            # back quickly to the rate the org was seen to allow, then probe above it slowly
-            self.rate *= self.RETURN if self.rate < self.HEADROOM * self.best else self.PROBE
+            # back quickly to the rate the org was seen to allow and hold there; probe above it only after a long calm
+            hold = self.HEADROOM * self.best
+            if self.rate < hold:
+                self.rate = min(hold, self.rate * self.RETURN)
+            elif not self.best or now - self._quiet_since >= self.HOLD_S:
+                self.rate *= self.PROBE
         elif self.ceiling and self.rate < self.ceiling:
             self.rate = min(self.ceiling, self.rate * self.RECOVERY)
         self._calm_since = now
@@ -241,12 +292,17 @@ class RateController:
         storm of another origin, do not bring the run to a crawl)."""
         current = self.rate or self.window / max(self.latency or 0.0, 1e-3)
         rate = self.CUT * current
+        floor = self.FLOOR * self.best
         if len(self._admitted) >= self.LEARN_MIN:
             learnt = bucket_rate(self._admitted, now - (self.latency or 0.0), self.BUCKET_S)
             rate = min(rate, self.HEADROOM * learnt)
             if self._learnt_enough():
-                self.best = max(self.best, learnt)
-        self.rate = max(self.MIN_RATE, self.FLOOR * self.best, rate)
+                self.best = learnt  # the latest measure: the org may allow less than was believed
+        self.rate = max(self.MIN_RATE, floor, rate)
+        # what is believed of the org never exceeds what the rate after this cut stands for
+        self.best = min(self.best, self.rate / self.HEADROOM) if self.best else 0.0
+        self._measured = True
+        self._hint = None
         self._last_cut = now
         self._calm_since = now
 

@@ -5,9 +5,12 @@ Only found entities are cached: a name that does not exist yet may be created la
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from transformacion.core.context import Context
+from transformacion.core.evidence import submit_bound
 from transformacion.core.outcome import Rejected
 from transformacion.core.params import decode_webex_id
 from transformacion.core.retry import rejected_on_404
@@ -17,6 +20,38 @@ LOCATION_IDS = 'location_id'
 PERSON_IDS = 'person_id'
 WORKSPACE_IDS = 'workspace_id'
 ORG = 'org'
+#: ``RunCache`` namespace of what a batch's first row read ahead (:func:`read_ahead`)
+READ_AHEAD = 'read_ahead'
+#: Independent reads made at the same time, at most (the run's rate controller still paces them).
+READS_AT_ONCE = 16
+
+
+def at_once(calls: Sequence[Callable[[], Any]]) -> list[Any]:
+    """Every call's result, in order, the calls made at the same time (their exchanges go to the caller's log); the
+    first exception in the calls' order is raised. Independent reads one after another cost one latency each."""
+    if len(calls) <= 1:
+        return [call() for call in calls]
+    with ThreadPoolExecutor(max_workers=min(READS_AT_ONCE, len(calls)), thread_name_prefix='lectura') as pool:
+        futures = [submit_bound(pool, call) for call in calls]
+    failed = next((future.exception() for future in futures if future.exception() is not None), None)
+    if failed is not None:
+        raise failed  # its traceback shows where it failed, without the pool's own frames
+    return [future.result() for future in futures]
+
+
+def read_ahead(ctx: Context, name: str, reads: Sequence[Callable[[], Any]]) -> None:
+    """In a batch (``RunCache.bulk_rows``), the first row to get here makes ``reads`` at the same time (cached
+    resolutions every row makes first, one after another: each costs a latency) while the other rows wait for them;
+    ``name`` tells whose they are. Outside a batch nothing: each read comes when it is needed. A read that fails
+    raises to the row, as it would have, and the next row tries again."""
+    if not ctx.cache.bulk_rows:
+        return
+
+    def load() -> bool:
+        at_once(reads)
+        return True
+
+    ctx.cached((READ_AHEAD, name), load)
 
 
 def location_id(api: Any, ctx: Context, name_or_id: str) -> str:

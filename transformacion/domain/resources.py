@@ -18,7 +18,7 @@ its dry run.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from transformacion.core.context import Context
@@ -97,12 +97,27 @@ def org_findings(api: Any, ctx: Context, claims: Sequence[Claim], created: set[s
     extensions, numbers added and numbers held (see the module docstring). ``created``: the locations (case-folded
     names) the batch creates. Reads only; the validate endpoints are POSTs that change nothing."""
     org = _Org(api, ctx, created)
+    _read_ahead(org, claims)
     return [
         *_license_findings(org, [c for c in claims if c.kind == LICENSE]),
         *_added_number_findings(org, [c for c in claims if c.kind == ADD_NUMBER]),
         *_extension_findings(org, [c for c in claims if c.kind == EXTENSION]),
         *_held_number_findings(org, claims),
     ]
+
+
+def _read_ahead(org: _Org, claims: Sequence[Claim]) -> None:
+    """Read at the same time what the checks below read first and one after another: the org's licenses (any license
+    claim), its people (a license claim of a person given by e-mail: ``resolve.people_by_email``, the batch's list)
+    and the id of every location a claim names. The checks then find them in the run's cache."""
+    reads: list[Callable[[], Any]] = []
+    if any(claim.kind == LICENSE for claim in claims):
+        reads.append(lambda: resolve.licenses(org.api, org.ctx))
+        if any(claim.kind == LICENSE and claim.holder[0] == 'person' and '@' in claim.holder[1] for claim in claims):
+            reads.append(lambda: resolve.people_by_email(org.api, org.ctx))
+    names = dict.fromkeys(claim.location for claim in claims if claim.location)
+    reads += [lambda name=name: org.location_id(name) for name in names]
+    resolve.at_once(reads)
 
 
 # --------------------------------------------------------------------------- licenses
@@ -288,10 +303,13 @@ def _extension_findings(org: _Org, claims: list[Claim]) -> list[Finding]:
         checked, location_id = _extension_place(org, claim)
         if checked:
             by_location.setdefault(location_id, {})[claim.value] = None
-    answers = {
-        location_id: _validate_extensions(org, location_id, list(wanted)) for location_id, wanted in by_location.items()
-    }
+    # every location's check, each batch of VALIDATE_BATCH, at the same time
+    batches = [(location_id, chunk) for location_id, wanted in by_location.items() for chunk in _chunks(list(wanted))]
     del by_location
+    checks = [lambda where=where, chunk=chunk: _validate_extensions(org, where, chunk) for where, chunk in batches]
+    answers: dict[str | None, dict[str, dict[str, Any]]] = {}
+    for (location_id, _), answer in zip(batches, resolve.at_once(checks), strict=True):
+        answers.setdefault(location_id, {}).update(answer)
     claimed: dict[tuple[str | None, str], list[Claim]] = {
         (location_id, extension): [] for location_id, answer in answers.items() for extension in answer
     }
