@@ -297,14 +297,33 @@ def test_a_given_rate_limit_ignores_a_remembered_rate():
     assert controller.rate == 10
 
 
-def test_an_episode_too_early_to_measure_the_bucket_is_still_remembered_by_the_rate_it_left():
+def test_a_429_too_early_to_measure_the_bucket_halves_the_window_and_probing_goes_on():
     clock = FakeClock()
     controller = RateController(clock=clock, sleep=clock.sleep)
+    controller.window = 12.0
     answered(controller, clock, 5, 0.05)
-    assert controller.learnt() is None  # no 429 yet: nothing told
 
     sent = controller.acquire()
     controller.pause(1)
     controller.release(sent, 429, 0.05)
 
-    assert controller.learnt() == pytest.approx(controller.rate / controller.HEADROOM)
+    assert (controller.rate, controller.window) == (None, 6.0)  # no rate fixed from five answers
+    assert controller.learnt() is None  # nothing measured: nothing to remember
+
+
+def test_a_storm_of_429s_at_the_start_of_a_run_does_not_leave_it_crawling():
+    # a 429 a second for eight seconds, of another origin (the org's limit is far away), then calm
+    clock = FakeClock()
+    controller = RateController(clock=clock, sleep=clock.sleep)
+    for _ in range(8):
+        answered(controller, clock, 2, 0.01)
+        sent = controller.acquire()
+        controller.pause(1)
+        controller.release(sent, 429, 0.01)
+        clock.now += 1
+
+    assert (controller.rate, controller.window) == (None, controller.START_WINDOW)
+    for _ in range(2000):  # calm again for 20 s: the window is used and grows
+        controller.in_flight = int(controller.window) - 1
+        answered(controller, clock, 1, 0.01)
+    assert controller.rate is None and controller.window > 3 * controller.START_WINDOW

@@ -51,7 +51,8 @@ class RateController:
        twice the latency's worth of requests in flight. ``best`` is only taken from admitted requests that span
        ``LEARN_SPAN_S`` (over a shorter span the bucket's credit makes the bound loose). One cut per episode: 429s
        to requests sent before the last cut, or within ``BUCKET_S`` of it, do not cut again (a storm of 429s does
-       not bring the run to a crawl).
+       not bring the run to a crawl). While probing, a 429 before the admitted requests span ``LEARN_SPAN_S``, or
+       one whose arithmetic gives less than ``SAFE_RATE``, fixes no rate: the window halves and probing goes on.
     3. *Cruising*: after ``PROBE_S`` seconds without a 429 the rate grows by ``RETURN`` up to ``HEADROOM`` x
        ``best`` and holds there; only after ``HOLD_S`` seconds without a 429 does it probe above, by ``PROBE`` every
        ``PROBE_S`` (the org's allowance may have grown). Each episode replaces ``best`` by what its bucket arithmetic
@@ -289,22 +290,33 @@ class RateController:
     def _slow_down(self, now: float) -> None:
         """A new throttling episode (adaptive): the rate from the bucket's arithmetic, never above ``CUT`` x the
         current one nor below ``FLOOR`` x the best the arithmetic gave (429s that the rate did not cause, e.g. a
-        storm of another origin, do not bring the run to a crawl)."""
+        storm of another origin, do not bring the run to a crawl). The first measured episode replaces what was
+        believed (a remembered rate the org no longer allows); later ones can only raise ``best``.
+
+        While probing, a 429 fixes no rate when the admitted requests do not span enough time for the arithmetic
+        (``_learnt_enough``) or when it gives less than ``SAFE_RATE``, the lowest org rate the launcher is built for
+        (a storm of another origin at the start of a run looks like that): the window halves (not below
+        ``START_WINDOW``) and probing goes on, where a rate fixed from so little would be held for the whole run."""
+        measured = self._learnt_enough()
+        enough = len(self._admitted) >= self.LEARN_MIN
+        learnt = bucket_rate(self._admitted, now - (self.latency or 0.0), self.BUCKET_S) if enough else 0.0
+        self._last_cut = now
+        self._calm_since = now
+        if self.rate is None and (not measured or learnt < self.SAFE_RATE):
+            self.window = max(self.START_WINDOW, self.window / 2)
+            return
         current = self.rate or self.window / max(self.latency or 0.0, 1e-3)
         rate = self.CUT * current
         floor = self.FLOOR * self.best
-        if len(self._admitted) >= self.LEARN_MIN:
-            learnt = bucket_rate(self._admitted, now - (self.latency or 0.0), self.BUCKET_S)
+        if enough:
             rate = min(rate, self.HEADROOM * learnt)
-            if self._learnt_enough():
-                self.best = learnt  # the latest measure: the org may allow less than was believed
+            if measured:
+                self.best = max(self.best, learnt) if self._measured else learnt
         self.rate = max(self.MIN_RATE, floor, rate)
-        # what is believed of the org never exceeds what the rate after this cut stands for
-        self.best = min(self.best, self.rate / self.HEADROOM) if self.best else 0.0
-        self._measured = True
+        if not self._measured:  # what is believed of the org never exceeds what the rate after this cut stands for
+            self.best = min(self.best, self.rate / self.HEADROOM) if self.best else 0.0
+        self._measured = self._measured or measured
         self._hint = None
-        self._last_cut = now
-        self._calm_since = now
 
 
 def bucket_rate(sent: Sequence[float], now: float, bucket_s: float) -> float:
