@@ -327,3 +327,21 @@ def test_a_storm_of_429s_at_the_start_of_a_run_does_not_leave_it_crawling():
         controller.in_flight = int(controller.window) - 1
         answered(controller, clock, 1, 0.01)
     assert controller.rate is None and controller.window > 3 * controller.START_WINDOW
+
+
+def test_a_rate_fixed_before_the_admitted_requests_span_long_enough_is_not_held():
+    clock = FakeClock()
+    controller = RateController(clock=clock, sleep=clock.sleep)
+    answered(controller, clock, 30, 0.01)  # 30 requests in 0.3 s, then the bucket runs dry
+    sent = controller.acquire()
+    controller.pause(0)
+    controller.release(sent, 429, 0.01)
+    fixed = controller.rate
+    assert fixed == pytest.approx(
+        controller.HEADROOM * bucket_rate([100 + i * 0.01 for i in range(30)], 100.3, 1.0), rel=0.05
+    )
+
+    calm(controller, clock, 30.0)
+
+    assert controller.rate > 1.2 * fixed  # growing while calm: nothing measured to hold at
+    assert controller.learnt() == pytest.approx(controller.rate / controller.HEADROOM)  # an estimate to remember

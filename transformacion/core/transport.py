@@ -51,7 +51,7 @@ class RateController:
        twice the latency's worth of requests in flight. ``best`` is only taken from admitted requests that span
        ``LEARN_SPAN_S`` (over a shorter span the bucket's credit makes the bound loose). One cut per episode: 429s
        to requests sent before the last cut, or within ``BUCKET_S`` of it, do not cut again (a storm of 429s does
-       not bring the run to a crawl). While probing, a 429 before the admitted requests span ``LEARN_SPAN_S``, or
+       not bring the run to a crawl). While probing, a 429 after fewer than ``LEARN_MIN`` admitted requests, or
        one whose arithmetic gives less than ``SAFE_RATE``, fixes no rate: the window halves and probing goes on.
     3. *Cruising*: after ``PROBE_S`` seconds without a 429 the rate grows by ``RETURN`` up to ``HEADROOM`` x
        ``best`` and holds there; only after ``HOLD_S`` seconds without a 429 does it probe above, by ``PROBE`` every
@@ -122,8 +122,12 @@ class RateController:
         self._quiet_since = clock()
         #: a rate to start the probing window from, once the latency is known (``start_from``, not fresh)
         self._hint: float | None = None
-        #: whether a 429 of this run started an episode (then ``learnt`` has something to tell)
+        #: whether a 429 of this run gave an estimate of the org's rate (then ``learnt`` has something to tell), and
+        #: whether one came after admitted requests spanning ``LEARN_SPAN_S`` (measured: the rate then holds there)
+        self._estimated = False
         self._measured = False
+        #: whether ``best`` is the org's rate as measured by a 429 or remembered fresh (then the rate holds there)
+        self._known = False
         self.in_flight = 0
         #: seconds, smoothed latency of the answers that were not 429, and the lowest seen (None before any)
         self.latency: float | None = None
@@ -238,6 +242,7 @@ class RateController:
             if fresh:
                 self.rate = max(self.MIN_RATE, self.HEADROOM * rate)
                 self.best = rate
+                self._known = True
             else:
                 self._hint = rate
             self._lock.notify_all()
@@ -247,7 +252,7 @@ class RateController:
         them over ``HEADROOM``, whichever is higher), or None when no 429 of this run told it (nothing to remember:
         what a run sends without a 429 is only a lower bound)."""
         with self._lock:
-            if not self._measured:
+            if not self._estimated:
                 return None
             return max(self.best, (self.rate or 0.0) / self.HEADROOM) or None
 
@@ -281,7 +286,9 @@ class RateController:
             hold = self.HEADROOM * self.best
             if self.rate < hold:
                 self.rate = min(hold, self.rate * self.RETURN)
-            elif not self.best or now - self._quiet_since >= self.HOLD_S:
+            elif not self._known:  # nothing measured or remembered to hold at
+                self.rate *= self.RETURN
+            elif now - self._quiet_since >= self.HOLD_S:
                 self.rate *= self.PROBE
         elif self.ceiling and self.rate < self.ceiling:
             self.rate = min(self.ceiling, self.rate * self.RECOVERY)
@@ -293,16 +300,17 @@ class RateController:
         storm of another origin, do not bring the run to a crawl). The first measured episode replaces what was
         believed (a remembered rate the org no longer allows); later ones can only raise ``best``.
 
-        While probing, a 429 fixes no rate when the admitted requests do not span enough time for the arithmetic
-        (``_learnt_enough``) or when it gives less than ``SAFE_RATE``, the lowest org rate the launcher is built for
-        (a storm of another origin at the start of a run looks like that): the window halves (not below
-        ``START_WINDOW``) and probing goes on, where a rate fixed from so little would be held for the whole run."""
+        While probing, a 429 fixes no rate when fewer than ``LEARN_MIN`` requests were admitted or the arithmetic
+        gives less than ``SAFE_RATE``, the lowest org rate the launcher is built for (a storm of another origin at
+        the start of a run looks like that): the window halves (not below ``START_WINDOW``) and probing goes on,
+        where a rate fixed from so little would be held for the whole run. A rate fixed before the admitted
+        requests span ``LEARN_SPAN_S`` (not measured) is not held: it keeps growing by ``RETURN`` while calm."""
         measured = self._learnt_enough()
         enough = len(self._admitted) >= self.LEARN_MIN
         learnt = bucket_rate(self._admitted, now - (self.latency or 0.0), self.BUCKET_S) if enough else 0.0
         self._last_cut = now
         self._calm_since = now
-        if self.rate is None and (not measured or learnt < self.SAFE_RATE):
+        if self.rate is None and (not enough or learnt < self.SAFE_RATE):
             self.window = max(self.START_WINDOW, self.window / 2)
             return
         current = self.rate or self.window / max(self.latency or 0.0, 1e-3)
@@ -315,7 +323,9 @@ class RateController:
         self.rate = max(self.MIN_RATE, floor, rate)
         if not self._measured:  # what is believed of the org never exceeds what the rate after this cut stands for
             self.best = min(self.best, self.rate / self.HEADROOM) if self.best else 0.0
+        self._estimated = self._estimated or enough
         self._measured = self._measured or measured
+        self._known = self._known or measured
         self._hint = None
 
 
