@@ -11,7 +11,7 @@ the whole batch is rejected, as for any other validation problem.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -215,14 +215,21 @@ def check_org(
     with logging_to(log):
         licenses = license_reader(api, settings.org_id, settings.policy, log=log)
 
-        def found() -> Iterator[Claim]:  # streamed again from the inputs at each pass: no list of every claim
-            return each_claim(batch, catalog, store, global_row, licenses)
+        streams: list[Generator[Claim, None, None]] = []
 
-        count = sum(1 for _ in found())
-        # as many rows ahead as claims: the org's people are listed once rather than looked up per claim
-        cache = RunCache(bulk_rows=count)
-        ctx = Context(log=log, policy=settings.policy, org_id=settings.org_id, dry_run=True, cache=cache)
-        findings = org_check(api, ctx, found, created_locations(store, batch)) if count else []
+        def found() -> Iterator[Claim]:  # streamed again from the inputs at each pass: no list of every claim
+            streams.append(each_claim(batch, catalog, store, global_row, licenses))
+            return streams[-1]
+
+        try:
+            count = sum(1 for _ in found())
+            # as many rows ahead as claims: the org's people are listed once rather than looked up per claim
+            cache = RunCache(bulk_rows=count)
+            ctx = Context(log=log, policy=settings.policy, org_id=settings.org_id, dry_run=True, cache=cache)
+            findings = org_check(api, ctx, found, created_locations(store, batch)) if count else []
+        finally:  # a pass the check left on an error holds the checkpoint's cursor (and its lock) until closed
+            for stream in streams:
+                stream.close()
     with store.transaction():
         store.set_meta(
             'resources_calls', {'api_calls': log.api_calls, 'http_429': log.throttled, 'retries': log.retries}
