@@ -10,7 +10,9 @@ import sys
 
 import pytest
 
+import transformacion
 from tests.support.quick_help import HELP_DIR, SCRIPT_NAMES, module_of, rendered_help
+from transformacion.core.renamed import RENAMED_ACTIONS, renamed_notice
 
 HEAVY = ('requests', 'wxc_sdk', 'pydantic', 'openpyxl')
 
@@ -46,3 +48,19 @@ def test_help_imports_neither_the_http_client_nor_the_sdk(script):
     full, full_imports = imported_modules('-c', parser, columns=123)
     assert full.startswith('usage: python -m transformacion') and 'argparse' in full_imports
     assert not full_imports & set(HEAVY)
+
+
+@pytest.mark.parametrize('old', sorted(RENAMED_ACTIONS))
+def test_an_old_action_name_answers_its_help_from_the_current_actions_stored_text(old):
+    env = {k: v for k, v in os.environ.items() if k != 'COLUMNS'}
+    command = [sys.executable, '-X', 'importtime', '-m', f'transformacion.{old}', '--help']
+    quick = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+    imported = {
+        line.rpartition('|')[2].strip() for line in quick.stderr.splitlines() if line.startswith('import time:')
+    }
+    notice = [line for line in quick.stderr.splitlines() if not line.startswith('import time:')]
+
+    assert transformacion.RENAMED == RENAMED_ACTIONS
+    assert quick.stdout == (HELP_DIR / f'{RENAMED_ACTIONS[old]}.txt').read_text(encoding='utf-8') == rendered_help(old)
+    assert notice == [renamed_notice(old)]
+    assert not imported & {'transformacion.core', 'argparse', *HEAVY}

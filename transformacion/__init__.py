@@ -29,15 +29,26 @@ def _script_name() -> str | None:
     return _os.path.basename(_sys.argv[0]) or None
 
 
+#: old action name -> current name, as ``core.renamed.RENAMED_ACTIONS`` (which tests/test_quick_help.py compares):
+#: the old name's help is the current action's, after the notice that it was renamed
+RENAMED = {
+    'configurar_intercom_usuario': 'configurar_push_to_talk_usuario',
+    'configurar_intercom_workspace': 'configurar_push_to_talk_workspace',
+}
+
+
 def _quick_help() -> None:
     name = _script_name()
     if name is None or '.' in name or _os.sep in name:
         return
+    current = RENAMED.get(name, name)
     try:
-        with open(_os.path.join(_os.path.dirname(__file__), 'core', 'help', f'{name}.txt'), encoding='utf-8') as stored:
-            text = stored.read()
+        with open(_os.path.join(_os.path.dirname(__file__), 'core', 'help', f'{current}.txt'), encoding='utf-8') as f:
+            text = f.read()
     except OSError:
         return
+    if current != name:  # core.renamed.renamed_notice
+        print(f'aviso: la acción {name} se llama ahora {current} (Push-to-Talk); use el nombre nuevo', file=_sys.stderr)
     _sys.stdout.write(text)
     _sys.stdout.flush()
     raise SystemExit(0)

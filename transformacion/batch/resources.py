@@ -11,7 +11,7 @@ the whole batch is rejected, as for any other validation problem.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,8 @@ CLAIMED: dict[str, tuple[tuple[str, str], ...]] = {
 #: The evidence file (``<run dir>/recursos.jsonl``) of the reads that check the batch's resources against the org.
 RESOURCES_LOG = 'recursos'
 #: (api, ctx, claims, locations the batch creates, case-folded) -> findings: the organisation's side of the check.
-OrgCheck = Callable[[Any, Context, Sequence[Claim], set[str]], list[Finding]]
+#: ``claims``: a function that streams the batch's claims again, in the same order, at each call.
+OrgCheck = Callable[[Any, Context, Callable[[], Iterable[Claim]], set[str]], list[Finding]]
 
 
 def _folded(text: Any) -> str:
@@ -87,19 +88,13 @@ def _pending(store: Checkpoint, dataset: str) -> Iterator[tuple[int, list[str]]]
         yield row, actions
 
 
-def claims(
-    batch: Batch, catalog: Catalog, store: Checkpoint, global_row: dict[str, str], licenses: Any = None
-) -> list[Claim]:
-    """The claims of every pending row x action, in plan order (dataset, row, action), read from the inputs as the
-    validation read them (``licenses``: the reader of Control Hub's license columns, when the org can be read)."""
-    return list(each_claim(batch, catalog, store, global_row, licenses))
-
-
 def each_claim(
     batch: Batch, catalog: Catalog, store: Checkpoint, global_row: dict[str, str], licenses: Any = None
 ) -> Iterator[Claim]:
-    """``claims`` one at a time. Texts repeated across rows (a location, a license, a column) are one object for
-    every claim that names them: a 100,000-row batch holds about 200,000 claims."""
+    """The claims of every pending row x action, one at a time in plan order (dataset, row, action), read from the
+    inputs as the validation read them (``licenses``: the reader of Control Hub's license columns, when the org can
+    be read). Texts repeated across rows (a location, a license, a column) are one object for every claim that
+    names them."""
     order = [action for _, group in plan(batch.actions, catalog) for action in group]
     datasets = list(dict.fromkeys(action.domain for action in order if action.domain in batch.sources))
     shared: dict[Any, Any] = {}
@@ -219,11 +214,22 @@ def check_org(
     global_row = store.meta('global_row') or {}
     with logging_to(log):
         licenses = license_reader(api, settings.org_id, settings.policy, log=log)
-        found = claims(batch, catalog, store, global_row, licenses)
-        # as many rows ahead as claims: the org's people are listed once rather than looked up per claim
-        cache = RunCache(bulk_rows=len(found))
-        ctx = Context(log=log, policy=settings.policy, org_id=settings.org_id, dry_run=True, cache=cache)
-        findings = org_check(api, ctx, found, created_locations(store, batch)) if found else []
+
+        streams: list[Generator[Claim, None, None]] = []
+
+        def found() -> Iterator[Claim]:  # streamed again from the inputs at each pass: no list of every claim
+            streams.append(each_claim(batch, catalog, store, global_row, licenses))
+            return streams[-1]
+
+        try:
+            count = sum(1 for _ in found())
+            # as many rows ahead as claims: the org's people are listed once rather than looked up per claim
+            cache = RunCache(bulk_rows=count)
+            ctx = Context(log=log, policy=settings.policy, org_id=settings.org_id, dry_run=True, cache=cache)
+            findings = org_check(api, ctx, found, created_locations(store, batch)) if count else []
+        finally:  # a pass the check left on an error holds the checkpoint's cursor (and its lock) until closed
+            for stream in streams:
+                stream.close()
     with store.transaction():
         store.set_meta(
             'resources_calls', {'api_calls': log.api_calls, 'http_429': log.throttled, 'retries': log.retries}

@@ -52,6 +52,14 @@ class Finding:
     why: str
 
 
+#: What a conflict check keeps of the first claim of a resource: (holder, file, row), not the whole claim.
+_First = tuple[tuple[str, ...], str, int]
+
+
+def _first(claim: Claim) -> _First:
+    return claim.holder, claim.file, claim.row
+
+
 def _where(claim: Claim) -> str:
     return f'{claim.file} fila {claim.row}'
 
@@ -65,43 +73,47 @@ def batch_conflicts(claims: Iterable[Claim]) -> list[Finding]:
     an extension of one location for two holders, a number for two holders, a number added to two locations, a
     number added twice to its location. A holder using the same resource in several actions of its row (alta and
     license) is no collision."""
-    extensions: dict[tuple[str, str], Claim] = {}
-    held: dict[str, Claim] = {}
+    extensions: dict[tuple[str, str], _First] = {}
+    held: dict[str, _First] = {}
     added: dict[str, Claim] = {}
     folded: dict[str, str] = {}  # location -> its case-folded name, one text per location however many claims
     found = []
     for claim in claims:
         if claim.kind == EXTENSION and claim.location:
             where = folded.get(claim.location) or folded.setdefault(claim.location, claim.location.casefold())
-            first = extensions.setdefault((where, claim.value), claim)
-            if first.holder != claim.holder:
+            first = extensions.get((where, claim.value))
+            if first is None:
+                extensions[(where, claim.value)] = _first(claim)
+            elif first[0] != claim.holder:
                 found.append(
                     Finding(
                         claim,
                         f'extensión {claim.value} repetida en la ubicación {claim.location!r}: el lote ya se la da a '
-                        f'{_holder(first.holder)} ({_where(first)}); las extensiones son únicas por ubicación',
+                        f'{_holder(first[0])} ({first[1]} fila {first[2]}); las extensiones son únicas por ubicación',
                     )
                 )
         elif claim.kind == NUMBER:
-            first = held.setdefault(claim.value, claim)
-            if first.holder != claim.holder:
+            first = held.get(claim.value)
+            if first is None:
+                held[claim.value] = _first(claim)
+            elif first[0] != claim.holder:
                 found.append(
                     Finding(
                         claim,
-                        f'número {claim.value} repetido en el lote: ya se lo da a {_holder(first.holder)} '
-                        f'({_where(first)}); un número solo puede tenerlo una persona o workspace',
+                        f'número {claim.value} repetido en el lote: ya se lo da a {_holder(first[0])} '
+                        f'({first[1]} fila {first[2]}); un número solo puede tenerlo una persona o workspace',
                     )
                 )
         elif claim.kind == ADD_NUMBER:
-            first = added.setdefault(claim.value, claim)
-            if first is claim or (first.dataset, first.row) == (claim.dataset, claim.row):
+            origin = added.setdefault(claim.value, claim)
+            if origin is claim or (origin.dataset, origin.row) == (claim.dataset, claim.row):
                 continue
-            if first.location.casefold() != claim.location.casefold():
+            if origin.location.casefold() != claim.location.casefold():
                 why = (
-                    f'número {claim.value} añadido a dos ubicaciones en el lote: ya se añade a {first.location!r} '
-                    f'({_where(first)}); un número pertenece a una sola ubicación'
+                    f'número {claim.value} añadido a dos ubicaciones en el lote: ya se añade a {origin.location!r} '
+                    f'({_where(origin)}); un número pertenece a una sola ubicación'
                 )
             else:
-                why = f'número {claim.value} repetido en el lote: ya se añade a {first.location!r} ({_where(first)})'
+                why = f'número {claim.value} repetido en el lote: ya se añade a {origin.location!r} ({_where(origin)})'
             found.append(Finding(claim, why))
     return found

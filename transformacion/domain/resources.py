@@ -18,7 +18,7 @@ its dry run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from transformacion.core.context import Context
@@ -92,30 +92,50 @@ class _Org:
         return self.ctx.call(self.api.session.rest_post, url, json=body, params=params) or {}
 
 
-def org_findings(api: Any, ctx: Context, claims: Sequence[Claim], created: set[str]) -> list[Finding]:
+#: The claims of a batch: a sequence, or a function that reads them again, in the same order, at every call (the
+#: checks then hold one pass's state, never every claim).
+Claims = Sequence[Claim] | Callable[[], Iterable[Claim]]
+
+
+def _of_kind(claims: Callable[[], Iterable[Claim]], *kinds: str) -> Callable[[], Iterator[Claim]]:
+    return lambda: (claim for claim in claims() if claim.kind in kinds)
+
+
+def org_findings(api: Any, ctx: Context, claims: Claims, created: set[str]) -> list[Finding]:
     """Every claim the org cannot meet, with why (Spanish, starting with the parameter): license units and names,
-    extensions, numbers added and numbers held (see the module docstring). ``created``: the locations (case-folded
-    names) the batch creates. Reads only; the validate endpoints are POSTs that change nothing."""
+    extensions, numbers added and numbers held (see the module docstring). ``claims``: a sequence or a function
+    that streams them again at each call (each check reads them once or twice, none keeps them all); ``created``:
+    the locations (case-folded names) the batch creates. Reads only; the validate endpoints are POSTs that change
+    nothing."""
     org = _Org(api, ctx, created)
-    _read_ahead(org, claims)
+    each: Callable[[], Iterable[Claim]] = claims if callable(claims) else (lambda: claims)
+    _read_ahead(org, each())
     return [
-        *_license_findings(org, [c for c in claims if c.kind == LICENSE]),
-        *_added_number_findings(org, [c for c in claims if c.kind == ADD_NUMBER]),
-        *_extension_findings(org, [c for c in claims if c.kind == EXTENSION]),
-        *_held_number_findings(org, claims),
+        *_license_findings(org, _of_kind(each, LICENSE)),
+        *_added_number_findings(org, _of_kind(each, ADD_NUMBER)()),
+        *_extension_findings(org, _of_kind(each, EXTENSION)),
+        *_held_number_findings(org, _of_kind(each, ADD_NUMBER, NUMBER, MAIN_NUMBER)),
     ]
 
 
-def _read_ahead(org: _Org, claims: Sequence[Claim]) -> None:
+def _read_ahead(org: _Org, claims: Iterable[Claim]) -> None:
     """Read at the same time what the checks below read first and one after another: the org's licenses (any license
     claim), its people (a license claim of a person given by e-mail: ``resolve.people_by_email``, the batch's list)
-    and the id of every location a claim names. The checks then find them in the run's cache."""
+    and the id of every location a claim names. The checks then find them in the run's cache. One pass over
+    ``claims``."""
+    licenses = people = False
+    names: dict[str, None] = {}
+    for claim in claims:
+        if claim.kind == LICENSE:
+            licenses = True
+            people = people or (claim.holder[0] == 'person' and '@' in claim.holder[1])
+        if claim.location:
+            names[claim.location] = None
     reads: list[Callable[[], Any]] = []
-    if any(claim.kind == LICENSE for claim in claims):
+    if licenses:
         reads.append(lambda: resolve.licenses(org.api, org.ctx))
-        if any(claim.kind == LICENSE and claim.holder[0] == 'person' and '@' in claim.holder[1] for claim in claims):
+        if people:
             reads.append(lambda: resolve.people_by_email(org.api, org.ctx))
-    names = dict.fromkeys(claim.location for claim in claims if claim.location)
     reads += [lambda name=name: org.location_id(name) for name in names]
     resolve.at_once(reads)
 
@@ -161,16 +181,12 @@ def _needs_unit(org: _Org, claim: Claim, candidates: list[Any], given: Given) ->
     return not held & {lic.license_id for lic in candidates}
 
 
-def _license_findings(org: _Org, claims: list[Claim]) -> list[Finding]:
-    if not claims:
-        return []
-    available = resolve.licenses(org.api, org.ctx)
-    free = {lic.license_id: max((lic.total_units or 0) - (lic.consumed_units or 0), 0) for lic in available}
-    found: list[Finding] = []
+def _demands(
+    org: _Org, claims: Iterable[Claim], resolved: dict[str, list[Any] | Rejected]
+) -> Iterator[tuple[Claim, list[Any] | Rejected]]:
+    """(claim, its candidates) for every claim that takes a unit, in batch order, and (claim, Rejected) for a license
+    the org does not have. The same answer at every pass: ``resolved`` and the org's reads are kept."""
     given: Given = {}
-    demands: list[Claim] = []  # the claims that take a unit, with their candidates in ``wants``
-    wants: list[list[Any]] = []
-    resolved: dict[str, list[Any] | Rejected] = {}  # license as written -> its candidates, one list per license
     names: dict[str, str] = {}  # one text per license name in ``given``
     for claim in claims:
         if claim.value not in resolved:
@@ -180,19 +196,32 @@ def _license_findings(org: _Org, claims: list[Claim]) -> list[Finding]:
                 resolved[claim.value] = exc
         candidates = resolved[claim.value]
         if isinstance(candidates, Rejected):
-            found.append(Finding(claim, f'{claim.field}: {candidates.message}'))
-            continue
-        if _needs_unit(org, claim, candidates, given):
-            demands.append(claim)
-            wants.append(candidates)
+            yield claim, candidates
+        elif _needs_unit(org, claim, candidates, given):
             name = (candidates[0].name or '').casefold()
             _give(given, claim.holder, names.setdefault(name, name))
+            yield claim, candidates
+
+
+def _license_findings(org: _Org, claims: Callable[[], Iterable[Claim]]) -> list[Finding]:
+    """Two passes over the claims: the units the batch consumes per set of candidates, then who takes them."""
+    resolved: dict[str, list[Any] | Rejected] = {}  # license as written -> its candidates, one list per license
     needed: dict[tuple[str, ...], int] = {}
-    for candidates in wants:
-        ids = tuple(lic.license_id for lic in candidates)
-        needed[ids] = needed.get(ids, 0) + 1
+    for _, candidates in _demands(org, claims(), resolved):
+        if not isinstance(candidates, Rejected):
+            ids = tuple(lic.license_id for lic in candidates)
+            needed[ids] = needed.get(ids, 0) + 1
+    if not resolved:
+        return []
+    available = resolve.licenses(org.api, org.ctx)
+    free = {lic.license_id: max((lic.total_units or 0) - (lic.consumed_units or 0), 0) for lic in available}
     initial = dict(free)
-    for claim, candidates in zip(demands, wants, strict=True):
+    unknown: list[Finding] = []  # a license the org does not have, before the units
+    found: list[Finding] = []
+    for claim, candidates in _demands(org, claims(), resolved):
+        if isinstance(candidates, Rejected):
+            unknown.append(Finding(claim, f'{claim.field}: {candidates.message}'))
+            continue
         lic = next((c for c in candidates if free[c.license_id] > 0), None)
         if lic is not None:
             free[lic.license_id] -= 1
@@ -208,7 +237,7 @@ def _license_findings(org: _Org, claims: list[Claim]) -> list[Finding]:
                 'lote)',
             )
         )
-    return found
+    return unknown + found
 
 
 # --------------------------------------------------------------------------- numbers added to locations
@@ -227,7 +256,7 @@ def _validate_numbers(org: _Org, numbers: list[str]) -> dict[str, dict[str, Any]
     return answered
 
 
-def _added_number_findings(org: _Org, claims: list[Claim]) -> list[Finding]:
+def _added_number_findings(org: _Org, claims: Iterable[Claim]) -> list[Finding]:
     first: dict[str, Claim] = {}
     for claim in claims:
         first.setdefault(claim.value, claim)
@@ -296,10 +325,10 @@ def _extension_place(org: _Org, claim: Claim) -> tuple[bool, str | None]:
     return location_id is not None or claim.location.casefold() in org.created, location_id
 
 
-def _extension_findings(org: _Org, claims: list[Claim]) -> list[Finding]:
+def _extension_findings(org: _Org, claims: Callable[[], Iterable[Claim]]) -> list[Finding]:
     # a location nobody creates is skipped: the action refuses it by name
     by_location: dict[str | None, dict[str, None]] = {}  # location id -> its extensions, in the batch's order
-    for claim in claims:
+    for claim in claims():
         checked, location_id = _extension_place(org, claim)
         if checked:
             by_location.setdefault(location_id, {})[claim.value] = None
@@ -314,7 +343,7 @@ def _extension_findings(org: _Org, claims: list[Claim]) -> list[Finding]:
         (location_id, extension): [] for location_id, answer in answers.items() for extension in answer
     }
     if claimed:  # the claims of the extensions Webex refused, the only ones kept
-        for claim in claims:
+        for claim in claims():
             checked, location_id = _extension_place(org, claim)
             if checked and (location_id, claim.value) in claimed:
                 claimed[(location_id, claim.value)].append(claim)
@@ -342,11 +371,11 @@ def _extension_findings(org: _Org, claims: list[Claim]) -> list[Finding]:
 # --------------------------------------------------------------------------- numbers held
 
 
-def _held_number_findings(org: _Org, claims: Sequence[Claim]) -> list[Finding]:
-    added = {(c.location.casefold(), c.value) for c in claims if c.kind == ADD_NUMBER}
+def _held_number_findings(org: _Org, claims: Callable[[], Iterable[Claim]]) -> list[Finding]:
+    added = {(c.location.casefold(), c.value) for c in claims() if c.kind == ADD_NUMBER}
     found = []
     seen: set[tuple[str, str, tuple[str, ...]]] = set()
-    for claim in claims:
+    for claim in claims():
         if claim.kind not in (NUMBER, MAIN_NUMBER) or not claim.location:
             continue
         key = (claim.location.casefold(), claim.value, claim.holder)
