@@ -127,16 +127,7 @@ def test_a_growing_latency_stops_the_window_growing():
 
 def test_the_first_429_sets_the_rate_from_the_bucket_and_a_storm_cuts_at_most_once_a_second():
     clock = FakeClock()
-    controller = RateController(clock=clock, sleep=clock.sleep)
-    controller.rate = 60.0  # as if probing had reached 60 requests/s against an org that allows 50
-    for index in range(300):
-        clock.now = 100 + index / 60
-        controller.release(controller.acquire(), 200, 0.0)
-    clock.now = 105.0
-
-    sent = controller.acquire()
-    controller.pause(0)
-    controller.release(sent, 429, 0.0)
+    controller = learnt_at_50_per_second(clock)
 
     assert controller.rate == pytest.approx(0.95 * 50, rel=0.02)
     learnt = controller.rate
