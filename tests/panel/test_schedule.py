@@ -8,12 +8,15 @@ machine's clock moved back (time-machine) while the operator schedules."""
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 
 from tests.support.panel import finished, operator, settled
 from transformacion.panel import __main__ as panel_main
+from transformacion.panel.lock import PanelRunning
 
 
 def test_a_scheduled_run_survives_restarts_and_starts_when_its_time_comes(panel):
@@ -139,3 +142,21 @@ def test_the_command_refuses_an_unknown_zone_and_a_grace_under_a_minute(input_ro
     assert 'Marte/Olimpo' in capsys.readouterr().err
     assert panel_main.main([*root, '--schedule-grace-minutes', '0']) == 4
     assert '--schedule-grace-minutes' in capsys.readouterr().err
+
+
+def test_a_second_panel_on_the_same_logs_folder_refuses_to_start_and_the_folder_is_free_once_the_first_stops(
+    panel, input_root, capsys
+):
+    """Two panels on one logs folder would both fire its scheduled runs: the second one (the command, or another
+    application) refuses, naming the folder and the running panel; once that one stops, a panel starts there."""
+    command = ['--sandbox', '--port', '0', '--input-root', str(input_root), '--log-dir', str(panel.log_dir)]
+    with operator(panel) as client:
+        assert client.get('/api/schedule').status_code == 200
+        assert panel_main.main(command) == 4
+        refused = capsys.readouterr().err
+        assert f'ya hay un panel en marcha sobre la carpeta de registros {panel.log_dir}' in refused
+        assert f'PID {os.getpid()}, http://127.0.0.1:{panel.port}/' in refused and panel.token not in refused
+        with pytest.raises(PanelRunning, match='ya hay un panel en marcha'), operator(panel):
+            pass
+    with operator(panel) as client:
+        assert client.get('/api/schedule').status_code == 200

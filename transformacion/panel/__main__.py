@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     from transformacion.core.evidence import log_dir_from
     from transformacion.core.outcome import Rejected
     from transformacion.panel.app import Panel, create_app
+    from transformacion.panel.lock import PanelRunning, claim, release
     from transformacion.panel.schedule import local_zone
     from transformacion.panel.security import new_token
 
@@ -122,9 +123,18 @@ def main(argv: list[str] | None = None) -> int:
         sock.bind((args.host, args.port))
         sock.listen(128)  # connections made right after PANEL_URL is printed wait until uvicorn accepts them
         port = sock.getsockname()[1]
+        stack.callback(sock.close)
+        shown = f'[{args.host}]' if family == socket.AF_INET6 else args.host
+        log_dir = log_dir_from(args.log_dir).resolve()
+        try:
+            lock = claim(log_dir / 'panel', f'http://{shown}:{port}/')
+        except PanelRunning as exc:
+            print(exc, file=sys.stderr)
+            return 4
+        stack.callback(release, lock)
         panel = Panel(
             input_root=root.resolve(),
-            log_dir=log_dir_from(args.log_dir).resolve(),
+            log_dir=log_dir,
             token=new_token(),
             connection=connection,
             host=args.host,
@@ -136,7 +146,6 @@ def main(argv: list[str] | None = None) -> int:
             zone=zone,
             schedule_grace=args.schedule_grace_minutes * 60,
         )
-        shown = f'[{args.host}]' if family == socket.AF_INET6 else args.host
         print(f'PANEL_URL=http://{shown}:{port}/?token={panel.token}', flush=True)
         if args.host not in LOOPBACK:
             print(
@@ -144,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
                 'puede ejecutar cambios en la organización',
                 file=sys.stderr,
             )
-        server = uvicorn.Server(uvicorn.Config(create_app(panel), log_level='warning', lifespan='on'))
+        server = uvicorn.Server(uvicorn.Config(create_app(panel, lock), log_level='warning', lifespan='on'))
         server.run(sockets=[sock])
     return 0
 

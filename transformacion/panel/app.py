@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from starlette.applications import Starlette
@@ -26,6 +26,7 @@ from transformacion.core.catalog import DATASETS, Catalog, load_catalog
 from transformacion.core.params import describe_rules
 from transformacion.panel import history, loading, orgs, plans, rollback
 from transformacion.panel.jobs import RUNNING, Busy, Jobs, progress
+from transformacion.panel.lock import claim, release
 from transformacion.panel.schedule import Schedule, local_zone, parse_when
 from transformacion.panel.security import (
     COOKIE,
@@ -552,8 +553,10 @@ async def schedule_cancel(request: Request) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the application
 
 
-def create_app(panel: Panel) -> Starlette:
-    """The application for ``panel``; its scheduled runs are timed while the application runs (lifespan)."""
+def create_app(panel: Panel, lock: IO[str] | None = None) -> Starlette:
+    """The application for ``panel``; its scheduled runs are timed while the application runs (lifespan). ``lock``:
+    the panel's lock on its logs folder (``panel.lock.claim``) when the command already holds it; None: the
+    application claims it while it runs, and its start fails with PanelRunning when another panel holds it."""
     from contextlib import asynccontextmanager
 
     jobs = Jobs(panel.log_dir)
@@ -572,9 +575,14 @@ def create_app(panel: Panel) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> Any:
-        schedule.start()
-        yield
-        schedule.stop()
+        held = lock or claim(panel.log_dir / 'panel', f'http://{panel.host}:{panel.port}/')
+        try:
+            schedule.start()
+            yield
+            schedule.stop()
+        finally:
+            if lock is None:
+                release(held)
 
     post = ['POST']
     routes = [
