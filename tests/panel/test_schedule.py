@@ -160,3 +160,26 @@ def test_a_second_panel_on_the_same_logs_folder_refuses_to_start_and_the_folder_
             pass
     with operator(panel) as client:
         assert client.get('/api/schedule').status_code == 200
+
+
+def test_the_grace_of_the_restarted_panel_applies_to_every_pending_entry(panel):
+    """An entry keeps no grace of its own: the panel that comes back decides with its ``--schedule-grace-minutes``,
+    longer or shorter than the one of the panel that scheduled it, and its failure names that grace."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    panel.schedule_grace = 5 * 60
+    with time_machine.travel(now - timedelta(hours=3)), operator(panel) as client:
+        late = client.post(
+            '/api/schedule', json={'at': (now - timedelta(minutes=10)).isoformat(), 'input': 'lote', 'confirm': True}
+        ).json()
+    panel.schedule_grace = 60 * 60
+    with time_machine.travel(now - timedelta(hours=3)), operator(panel) as client:
+        missed = client.post(
+            '/api/schedule', json={'at': (now - timedelta(minutes=20)).isoformat(), 'input': 'lote', 'confirm': True}
+        ).json()
+    panel.schedule_grace = 15 * 60
+    with operator(panel) as client:
+        started = settled(client, late['id'])
+        assert started['state'] == 'lanzada' and started['note'].startswith('lanzada con 10 min de retraso')
+        failed = settled(client, missed['id'])
+        assert failed['state'] == 'fallida' and 'margen de 15 min' in failed['error']
+        assert finished(client, {'job': started['job']})['report']['state'] == 'completed'

@@ -155,12 +155,15 @@ class Schedule:
     # ---------------------------------------------------------------- lifecycle
 
     def start(self) -> None:
-        """Read a legacy ``schedule.json`` once, arm every ``programada`` entry that has no timer, start the timers
-        (the ones already due run now or, past the grace, leave their entry ``fallida``)."""
+        """Read a legacy ``schedule.json`` once, give every stored timer this panel's grace (a timer keeps the grace
+        of the panel that armed it), arm every ``programada`` entry that has no timer, start the timers (the ones
+        already due run now or, past the grace, leave their entry ``fallida``)."""
         _LIVE[self.store] = self
         self.scheduler.start(paused=True)
         with self._lock:
             self._migrate(self.folder / LEGACY)
+            for job in self.scheduler.get_jobs():
+                self.scheduler.modify_job(job.id, misfire_grace_time=int(self.grace.total_seconds()))
             for entry in self._select(_entries.c.state == SCHEDULED):
                 if entry['timer'] is None or self.scheduler.get_job(entry['timer']) is None:
                     self._arm(entry['id'], datetime.fromisoformat(entry['at']))
