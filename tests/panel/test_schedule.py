@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -183,3 +184,14 @@ def test_the_grace_of_the_restarted_panel_applies_to_every_pending_entry(panel):
         failed = settled(client, missed['id'])
         assert failed['state'] == 'fallida' and 'margen de 15 min' in failed['error']
         assert finished(client, {'job': started['job']})['report']['state'] == 'completed'
+
+
+def test_a_start_late_by_seconds_says_so_in_seconds(client):
+    """Typed a little late (the form has minutes), the run starts at once and its note says by how much."""
+    at = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=45)
+    entry = client.post('/api/schedule', json={'at': at.isoformat(), 'input': 'lote', 'confirm': True}).json()
+    started = settled(client, entry['id'])
+    assert started['state'] == 'lanzada'
+    delay = re.fullmatch(r'lanzada con (\d+) s de retraso sobre la hora programada', started['note'])
+    assert delay is not None and 45 <= int(delay.group(1)) < 60, started['note']
+    assert finished(client, {'job': started['job']})['report']['state'] == 'completed'

@@ -47,6 +47,8 @@ STORE = 'schedule.sqlite'
 LEGACY = 'schedule.json'
 #: a typed time this far in the past is still "now" (the form has minutes; the operator pressed a few seconds late)
 NOW_SLACK = timedelta(minutes=1)
+#: a start this late or later gets a note on its entry (in seconds under a minute, in minutes from one)
+LATE_NOTE = timedelta(seconds=10)
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +118,16 @@ def _offset(when: datetime) -> str:
     """``+01:00``: the UTC offset of an aware datetime."""
     minutes = int(when.utcoffset().total_seconds() // 60)
     return f'{"-" if minutes < 0 else "+"}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}'
+
+
+def _late(late: timedelta) -> str | None:
+    """The note of a start ``late`` after its time: ``lanzada con 40 s de retraso ...``, in minutes from one;
+    None under ``LATE_NOTE``."""
+    if late < LATE_NOTE:
+        return None
+    seconds = int(late.total_seconds())
+    delay = f'{seconds // 60} min' if seconds >= 60 else f'{seconds} s'
+    return f'lanzada con {delay} de retraso sobre la hora programada'
 
 
 class Schedule:
@@ -235,9 +247,7 @@ class Schedule:
             except Exception as exc:  # noqa: BLE001 - the reason is kept for the operator in the entry
                 self._set(entry_id, state=FAILED, error=str(exc) or type(exc).__name__)
                 return
-            minutes = int(late.total_seconds() // 60)
-            note = f'lanzada con {minutes} min de retraso sobre la hora programada' if minutes else None
-            self._set(entry_id, state=STARTED, job=job, note=note)
+            self._set(entry_id, state=STARTED, job=job, note=_late(late))
 
     def _missed(self, event: JobExecutionEvent) -> None:
         """APScheduler's misfire: the timer's time is more than the grace in the past (the panel was stopped)."""
