@@ -171,6 +171,9 @@ class Schedule:
         of the panel that armed it), arm every ``programada`` entry that has no timer, start the timers (the ones
         already due run now or, past the grace, leave their entry ``fallida``)."""
         _LIVE[self.store] = self
+        # APScheduler's own warnings (English, on stderr: "Run time of job ... was missed by ...") repeat what the
+        # entries say in Spanish; its errors stay visible
+        logging.getLogger('apscheduler').setLevel(logging.ERROR)
         self.scheduler.start(paused=True)
         with self._lock:
             self._migrate(self.folder / LEGACY)
