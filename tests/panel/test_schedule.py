@@ -87,7 +87,8 @@ def test_times_are_typed_and_shown_in_the_panels_zone_with_their_offset(panel):
         assert explicit['at'] == '2030-10-27T01:30:00+00:00'
 
 
-def test_scheduling_refuses_a_bad_or_past_time_and_a_folder_outside_the_root(client):
+def test_scheduling_refuses_a_bad_or_past_time_a_folder_outside_the_root_and_an_unknown_plan(client):
+    """A plan wins over a folder given with it, as in a manual run: an unknown plan is refused even then."""
     later = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
     unreadable = client.post('/api/schedule', json={'at': 'mañana', 'input': 'lote'})
     assert unreadable.status_code == 400 and 'ISO 8601' in unreadable.json()['error']
@@ -97,6 +98,10 @@ def test_scheduling_refuses_a_bad_or_past_time_and_a_folder_outside_the_root(cli
     assert past.status_code == 400 and 'ya pasó' in past.json()['error']
     assert client.post('/api/schedule', json={'at': later, 'input': '../..'}).status_code == 403
     assert client.post('/api/schedule', json={'at': later}).status_code == 400
+    for unknown in ({'plan': 'xyz'}, {'plan': 'xyz', 'input': 'lote'}):
+        refused = client.post('/api/schedule', json={'at': later, **unknown})
+        assert refused.status_code == 404 and refused.json()['error'] == 'no existe la ejecución xyz'
+        assert client.post('/api/execute', json=unknown).status_code == 404  # as a manual run
     assert client.get('/api/schedule').json()['entries'] == []
 
 

@@ -531,12 +531,12 @@ async def schedule_add(request: Request) -> dict[str, Any]:
     except ValueError as exc:
         raise Refused(400, str(exc)) from None
     wanted = {k: body[k] for k in ('plan', 'input', 'actions', 'confirm', 'concurrency') if body.get(k)}
+    if 'plan' not in wanted and 'input' not in wanted:
+        raise Refused(400, 'indique un plan o una carpeta de entrada')
+    if 'plan' in wanted:  # a plan wins over a folder, as in a manual run: it must exist
+        history.run_dir(panel.log_dir, str(wanted['plan']))
     if 'input' in wanted:
         wanted['input'] = str(panel.folder_of(str(wanted['input'])))
-    elif 'plan' in wanted:
-        history.run_dir(panel.log_dir, str(wanted['plan']))
-    else:
-        raise Refused(400, 'indique un plan o una carpeta de entrada')
     try:
         return request.app.state.schedule.add(when, wanted)
     except ValueError as exc:
