@@ -31,6 +31,8 @@ def test_a_scheduled_run_survives_restarts_and_starts_when_its_time_comes(panel)
     with operator(panel) as client:
         started = settled(client, entry['id'])
         assert started['state'] == 'lanzada' and started['error'] is None and started['note'] is None
+        launched = client.post(f'/api/schedule/{entry["id"]}/cancel', json={})
+        assert launched.status_code == 409 and 'ya se lanzó' in launched.json()['error']
         done = finished(client, {'job': started['job']})
         assert done['kind'] == 'execute' and done['report']['state'] == 'completed'
 
@@ -47,6 +49,8 @@ def test_past_the_grace_a_run_missed_while_the_panel_was_stopped_fails_and_withi
         failed = settled(client, missed['id'])
         assert failed['state'] == 'fallida' and failed['job'] is None
         assert 'pasó con el panel parado' in failed['error'] and 'margen de 15 min' in failed['error']
+        too_late = client.post(f'/api/schedule/{missed["id"]}/cancel', json={})
+        assert too_late.status_code == 409 and 'ya falló' in too_late.json()['error']
         started = settled(client, late['id'])
         assert started['state'] == 'lanzada' and started['note'].startswith('lanzada con 10 min de retraso')
         assert finished(client, {'job': started['job']})['report']['state'] == 'completed'
@@ -111,7 +115,9 @@ def test_a_cancelled_entry_does_not_run_after_a_restart(panel):
         entry = client.post('/api/schedule', json={'at': now.isoformat(), 'input': 'lote', 'confirm': True}).json()
         listed = client.post(f'/api/schedule/{entry["id"]}/cancel', json={}).json()['entries']
         assert [e['state'] for e in listed] == ['cancelada']
-        assert client.post(f'/api/schedule/{entry["id"]}/cancel', json={}).status_code == 404
+        again = client.post(f'/api/schedule/{entry["id"]}/cancel', json={})
+        assert again.status_code == 409 and 'ya está cancelada' in again.json()['error']
+        assert client.post('/api/schedule/nohay/cancel', json={}).status_code == 404
     with operator(panel) as client:
         assert [e['state'] for e in client.get('/api/schedule').json()['entries']] == ['cancelada']
         assert client.app.state.schedule.scheduler.get_jobs() == []

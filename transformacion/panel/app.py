@@ -27,7 +27,7 @@ from transformacion.core.params import describe_rules
 from transformacion.panel import history, loading, orgs, plans, rollback
 from transformacion.panel.jobs import RUNNING, Busy, Jobs, progress
 from transformacion.panel.lock import claim, release
-from transformacion.panel.schedule import Schedule, local_zone, parse_when
+from transformacion.panel.schedule import CANCELLED, FAILED, SCHEDULED, STARTED, Schedule, local_zone, parse_when
 from transformacion.panel.security import (
     COOKIE,
     CSRF_HEADER,
@@ -543,10 +543,21 @@ async def schedule_add(request: Request) -> dict[str, Any]:
         raise Refused(400, str(exc)) from None
 
 
+#: why an entry that is no longer ``programada`` cannot be cancelled, by its state
+_NOT_CANCELLED = {
+    CANCELLED: 'esa ejecución programada ya está cancelada',
+    STARTED: 'esa ejecución programada ya se lanzó: deténgala desde su trabajo o su historial',
+    FAILED: 'esa ejecución programada ya falló: no hay nada que cancelar',
+}
+
+
 @endpoint
 async def schedule_cancel(request: Request) -> dict[str, Any]:
-    if not request.app.state.schedule.cancel(request.path_params['entry']):
+    was = request.app.state.schedule.cancel(request.path_params['entry'])
+    if was is None:
         raise Refused(404, 'no hay ninguna ejecución programada con ese id')
+    if was != SCHEDULED:
+        raise Refused(409, _NOT_CANCELLED[was])
     return {'zone': _panel(request).zone, 'entries': request.app.state.schedule.entries()}
 
 

@@ -216,15 +216,16 @@ class Schedule:
             self._arm(entry['id'], when)
             return self._view(self._get(entry['id']))
 
-    def cancel(self, entry_id: str) -> bool:
-        """Cancel a ``programada`` entry; False when there is none with that id."""
+    def cancel(self, entry_id: str) -> str | None:
+        """Cancel a ``programada`` entry. The entry's state before (``programada``: cancelled now; ``cancelada``,
+        ``lanzada``, ``fallida``: left as it was), None when there is none with that id."""
         with self._lock:
             entry = self._get(entry_id)
             if entry is None or entry['state'] != SCHEDULED:
-                return False
+                return None if entry is None else entry['state']
             self._set(entry_id, state=CANCELLED)
             self._disarm(entry['timer'])
-            return True
+            return SCHEDULED
 
     # ---------------------------------------------------------------- the timers
 
