@@ -129,3 +129,14 @@ def test_a_run_the_cli_made_with_a_variables_file_is_reverted_from_the_panel_wit
     reverted = finished(client, client.post(f'/api/runs/{cli.run_dir.name}/revert', json={'dry_run': False}).json())
     assert reverted['report']['state'] == 'completed', reverted
     assert any(w['method'] == 'DELETE' for w in sandbox.writes()[writes:])
+
+
+def test_under_sandbox_load_says_a_folders_own_variables_file_is_not_used(panel, input_root):
+    """As the launcher with ``--sandbox``: the folder's file is named, never a value of it."""
+    env_file = input_root / 'lote' / '.env'
+    env_file.write_text(f'WEBEX_ACCESS_TOKEN={TOKEN}\n', encoding='utf-8')
+    with operator(panel) as client:
+        loaded = client.post('/api/load', json={'folder': 'lote'})
+    message = loaded.json()['org']['message']
+    assert f'--sandbox: no se usa {env_file} (actúa en la organización de demostración)' in message
+    assert loaded.json()['org']['own'] is True and TOKEN not in loaded.text

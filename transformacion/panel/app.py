@@ -243,13 +243,17 @@ async def catalog(request: Request) -> dict[str, Any]:
 
 def _validated(panel: Panel, folder: Path, actions: list[str] | None = None) -> dict[str, Any]:
     """``loading.validate`` of ``folder`` and ``org``: where it acts (``orgs.shown``: its own variables file, its
-    global's org or the panel's connection), or why that cannot be told (``message``)."""
+    global's org or the panel's connection), or why that cannot be told (``message``); with ``--sandbox`` the message
+    also says that the folder's own variables file is not used, as the launcher does."""
     own = panel.own
     try:
         _, target = _folder_target(panel, folder, actions)
         found = orgs.shown(target, own)
     except NotStarted as exc:
         found = {'org_id': None, 'env_file': None, 'variables': [], 'own': False, 'message': str(exc)}
+    notice = orgs.sandbox_notice(folder) if panel.sandbox else None
+    if notice:
+        found['message'] = f'{found["message"]}; {notice}'
     return {**loading.validate(folder, panel.catalog, actions), 'org': found}
 
 

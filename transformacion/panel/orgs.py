@@ -81,6 +81,14 @@ def folder_target(
     return batch, _target(options, values, org_id, item.env_file)
 
 
+def sandbox_notice(folder: Path) -> str | None:
+    """With ``--sandbox``: what the launcher says of ``folder``'s own variables file, not used then (``--sandbox: no
+    se usa <file> ...``, the file's path only); None when the folder has none."""
+    stream = io.StringIO()
+    org_inputs([str(folder)], None, sandbox=True, stream=stream)
+    return stream.getvalue().strip() or None
+
+
 def run_target(
     run_dir: Path, log_dir: Path, own: Target, options: argparse.Namespace | None, *, plan: bool = False
 ) -> Target:
