@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 
 from tests.support.browser import headless_chromium
 from tests.support.panel import BASE, PORT, SAMPLES, operator
-from transformacion.panel.app import Panel, create_app
+from transformacion.panel.app import Panel
 from transformacion.panel.security import new_token
 
 
@@ -41,17 +41,17 @@ def panel(tmp_path, input_root, sandbox) -> Panel:
 
 
 @pytest.fixture
-def anonymous(panel) -> Iterator[TestClient]:
-    """A client without any token (a page of another site, a neighbour on the machine)."""
-    with TestClient(create_app(panel), base_url=BASE) as client:
-        yield client
-
-
-@pytest.fixture
 def client(panel) -> Iterator[TestClient]:
     """The operator's client: the session token and the page's CSRF token on every request."""
     with operator(panel) as client:
         yield client
+
+
+@pytest.fixture
+def anonymous(client) -> TestClient:
+    """A client without any token (a page of another site, a neighbour on the machine), on the operator's running
+    panel (one panel per logs folder)."""
+    return TestClient(client.app, base_url=BASE)
 
 
 @pytest.fixture(scope='module')

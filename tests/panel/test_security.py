@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -40,6 +42,20 @@ def test_a_state_changing_request_needs_the_csrf_token_and_the_panels_own_origin
     evil = client.post('/api/load', json={'folder': 'lote'}, headers={'Origin': 'http://evil.example'})
     assert evil.status_code == 403 and evil.json()['error'] == 'origen no admitido'
     assert client.post('/api/load', json={'folder': 'lote'}, headers={'Origin': BASE}).status_code == 200
+
+
+def test_a_script_signs_in_with_panel_url_and_posts_with_the_pages_csrf_token_and_no_origin(anonymous, panel):
+    """What the README's "Scripting the panel" does: the session cookie from PANEL_URL, the CSRF token from the
+    page's ``<meta name="csrf-token">``; a POST without ``Origin`` (a script's) is accepted with that token."""
+    assert anonymous.get(f'/?token={panel.token}', follow_redirects=False).status_code == 303
+    page = anonymous.get('/').text
+    csrf = re.search(r'<meta name="csrf-token" content="([^"]+)">', page).group(1)
+    later = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+    scheduled = anonymous.post(
+        '/api/schedule', json={'at': later, 'input': 'lote', 'confirm': True}, headers={'X-CSRF-Token': csrf}
+    )
+    assert 'origin' not in scheduled.request.headers
+    assert scheduled.status_code == 200 and scheduled.json()['state'] == 'programada'
 
 
 def test_a_request_naming_another_host_is_refused(client):
