@@ -12,15 +12,17 @@ States of an entry: ``programada`` -> ``lanzada`` (with the id of the job it sta
 The window is kept safe:
 
 - a run whose time passed while the panel was stopped starts when the panel comes back only within the grace
-  (``--schedule-grace-minutes``, APScheduler's ``misfire_grace_time``), and then says how late it started; past the
-  grace the entry becomes ``fallida`` ("la hora programada ... pasó con el panel parado ...") and nothing runs;
+  (``--schedule-grace-minutes``, APScheduler's ``misfire_grace_time``: the running panel's, given to every stored
+  timer at start-up), and then says how late it started; past the grace the entry becomes ``fallida`` ("la hora
+  programada ... pasó con el panel parado ...") and nothing runs;
 - a run due while another run of the panel is in progress (``retry_on``, the panel's ``Busy``) stays ``programada``
   with a note and is tried again every ``retry`` seconds while the grace lasts; past it, ``fallida``.
 
 Times are kept in UTC and shown in the panel's zone (an IANA name, the operator's machine's by default); a time
 typed without an offset is a time of that zone.
 
-One panel per logs folder: two panels started on the same folder would both fire its timers.
+One panel per logs folder: two panels started on the same folder would both fire its timers, so the second one
+refuses to start (``transformacion.panel.lock``).
 """
 
 from __future__ import annotations
