@@ -16,6 +16,7 @@ import pytest
 
 from tests.support.runs import TOKEN, Run, connection_args, isolate, launch_in_process
 from transformacion.batch.checkpoint import OK_STATUSES, Checkpoint, Task
+from transformacion.core.catalog import load_catalog
 from transformacion.sandbox import running_sandbox
 
 SAMPLES = Path(__file__).resolve().parents[2] / 'samples'
@@ -25,15 +26,8 @@ PERMISSIONS = (
     'configurar_permisos_salientes_workspace',
 )
 HALF_APPLIED_LIE = 'no se aplica ninguna acción de la fila'
-LOCATION_ACTIONS = (
-    'alta_ubicacion',
-    'habilitar_calling_ubicacion',
-    'configurar_pstn_ubicacion',
-    'anadir_numeraciones_ubicacion',
-    'configurar_cabecera_ubicacion',
-    'configurar_internas_ubicacion',
-    'configurar_permisos_salientes_ubicacion',
-)
+#: every action of the samples' locations, as the catalogue lists them
+LOCATION_ACTIONS = tuple(action.name for action, _ in load_catalog().values() if action.domain == 'ubicaciones')
 
 
 @pytest.fixture
