@@ -87,3 +87,66 @@ def test_a_pool_starts_a_thread_only_for_the_rows_its_limit_lets_run_and_more_wh
 
 def _threads(prefix: str) -> int:
     return sum(1 for thread in threading.enumerate() if thread.name.startswith(prefix))
+
+
+def test_a_pool_gives_each_row_its_result_or_its_exception():
+    pool = RowPool(lambda: 2, max_workers=4, thread_name_prefix='prueba-resultado')
+
+    def row(number):
+        if number == 3:
+            raise KeyError(number)
+        return number * 10
+
+    futures = [pool.submit(row, number) for number in range(6)]
+    pool.shutdown()
+    assert [future.result() for future in futures if future.exception() is None] == [0, 10, 20, 40, 50]
+    assert isinstance(futures[3].exception(), KeyError)
+    assert _threads('prueba-resultado') == 0  # a pool with nothing queued keeps no thread
+    with pytest.raises(RuntimeError):
+        pool.submit(row, 7)
+
+
+def test_a_pool_shut_down_with_cancel_runs_only_the_rows_already_started():
+    go = threading.Event()
+    started = threading.Semaphore(0)
+
+    def row(number):
+        started.release()
+        go.wait(WAIT_S)
+        return number
+
+    pool = RowPool(lambda: 1, max_workers=4, thread_name_prefix='prueba-cancel')
+    futures = [pool.submit(row, number) for number in range(3)]
+    assert started.acquire(timeout=WAIT_S)
+    pool.shutdown(wait=False, cancel_futures=True)
+    assert pool.alive()
+    assert [future.cancelled() for future in futures] == [False, True, True]
+    go.set()
+    assert futures[0].result(timeout=WAIT_S) == 0
+    pool.shutdown()
+    assert not pool.alive()
+
+
+def test_a_pool_whose_limit_shrinks_runs_its_queue_on_fewer_threads():
+    limit = {'rows': 3}
+    go = threading.Event()
+    started = threading.Semaphore(0)
+    threads_after = set()
+
+    def row(number):
+        if number < 3:
+            started.release()
+            go.wait(WAIT_S)
+        else:
+            threads_after.add(threading.current_thread().name)
+
+    pool = RowPool(lambda: limit['rows'], max_workers=8, thread_name_prefix='prueba-menos')
+    futures = [pool.submit(row, number) for number in range(20)]
+    for _ in range(3):
+        assert started.acquire(timeout=WAIT_S)
+    limit['rows'] = 1
+    go.set()
+    for future in futures:
+        future.result(timeout=WAIT_S)
+    pool.shutdown()
+    assert len(threads_after) == 1  # the threads beyond the limit end with their row: one takes the queue

@@ -21,7 +21,7 @@ import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, wait
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,7 +80,7 @@ class RunContext:
     deadline: float | None
     cache: RunCache = field(default_factory=RunCache)
     locks: dict[str, threading.Lock] = field(default_factory=dict)
-    abandoned: list[ThreadPoolExecutor] = field(default_factory=list)
+    abandoned: list[RowPool] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
     #: why the run stopped itself (a Retry-After beyond the cap, refused credentials), None while it goes on
     halted: dict[str, Any] | None = None
@@ -609,4 +609,4 @@ def execute_run(run: RunContext) -> None:
 
 def in_flight(run: RunContext) -> bool:
     """Whether calls abandoned by a stop or a chunk timeout are still going on (their threads are alive)."""
-    return any(thread.is_alive() for pool in run.abandoned for thread in list(pool._threads))
+    return any(pool.alive() for pool in run.abandoned)

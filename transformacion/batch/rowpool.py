@@ -11,10 +11,14 @@ row waiting for a slot waits in the pool's queue, not on a thread of its own).
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import threading
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any
 
 #: rows in flight at least (also before the controller has seen an answer)
@@ -52,33 +56,95 @@ class RowSlots:
         """Give a slot back (ValueError when none is taken, as a bounded semaphore)."""
         with self._changed:
             if self._used <= 0:
-                raise ValueError('RowSlots liberado más veces de las que se tomó')
+                raise ValueError('RowSlots released more times than acquired')
             self._used -= 1
             self._changed.notify()
 
 
-class RowPool(ThreadPoolExecutor):
-    """A chunk's thread pool that starts a thread for a submitted row only while it has fewer threads than
-    ``limit()`` (``RowSlots.limit``): the other rows wait in its queue and run on the threads it has as they free.
-    ``grow()`` starts the threads a larger limit allows for the rows still queued."""
+class RowPool:
+    """A chunk's threads (a pairs run's phase's too): one per submitted row that may run, up to ``limit()``
+    (``RowSlots.limit``) and ``max_workers``. The other rows wait in its queue, not on threads of their own; a thread
+    that ends a row takes the next queued one (and starts the threads a larger limit allows), or ends when the queue
+    is empty or the pool has more threads than the limit. ``grow()`` starts the threads a larger limit allows for the
+    rows still queued."""
 
-    def __init__(self, limit: Callable[[], int], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, limit: Callable[[], int], *, max_workers: int, thread_name_prefix: str = 'fila') -> None:
         self._limit = limit
+        self._max_workers = max(1, max_workers)
+        self._prefix = thread_name_prefix
+        self._queue: deque[_Row] = deque()
+        self._threads: set[threading.Thread] = set()
+        self._lock = threading.Lock()
+        self._numbers = itertools.count()
+        self._shutdown = False
 
-    def _adjust_thread_count(self) -> None:
-        if len(self._threads) < self._limit():
-            super()._adjust_thread_count()
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Queue ``fn(*args, **kwargs)``; its future. RuntimeError after ``shutdown``."""
+        future: Future[Any] = Future()
+        with self._lock:
+            if self._shutdown:
+                raise RuntimeError('cannot submit a row to a pool that was shut down')
+            self._queue.append(_Row(future, functools.partial(fn, *args, **kwargs)))
+            self._start_threads()
+        return future
 
     def grow(self) -> None:
         """Start threads for queued rows up to ``limit()`` (called while the chunk runs: the limit grows with the
         calls the controller allows)."""
-        with self._shutdown_lock:
-            if self._shutdown or self._work_queue.empty():
+        with self._lock:
+            self._start_threads()
+
+    def alive(self) -> bool:
+        """Whether a thread of the pool is still running a row."""
+        with self._lock:
+            return bool(self._threads)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """No more rows may be submitted; ``cancel_futures``: the queued rows are cancelled (they never start);
+        ``wait``: return once every row that runs has ended (the queued ones too, unless cancelled)."""
+        with self._lock:
+            self._shutdown = True
+            while cancel_futures and self._queue:
+                self._queue.popleft().future.cancel()
+        while wait:
+            with self._lock:
+                thread = next(iter(self._threads), None)
+            if thread is None:
                 return
-            # rows are queued, so every thread is busy: the pool's count of idle threads (raised by each row that
-            # ends, lowered only by a submit) is stale and would stop the threads from starting
-            while self._idle_semaphore.acquire(timeout=0):
-                pass
-            while not self._work_queue.empty() and len(self._threads) < min(self._max_workers, self._limit()):
-                super()._adjust_thread_count()
+            thread.join()
+
+    def _start_threads(self) -> None:
+        """With the lock held: a thread for each queued row, up to the limit."""
+        room = min(self._max_workers, self._limit()) - len(self._threads)
+        while room > 0 and self._queue:
+            thread = threading.Thread(
+                target=self._work, args=(self._queue.popleft(),), name=f'{self._prefix}_{next(self._numbers)}'
+            )
+            self._threads.add(thread)
+            thread.start()
+            room -= 1
+
+    def _work(self, row: _Row | None) -> None:
+        while row is not None:
+            if row.future.set_running_or_notify_cancel():
+                try:
+                    result = row.call()
+                except BaseException as exc:  # the future carries it, as a ThreadPoolExecutor's does
+                    row.future.set_exception(exc)
+                else:
+                    row.future.set_result(result)
+            with self._lock:
+                if self._queue and len(self._threads) <= min(self._max_workers, self._limit()):
+                    row = self._queue.popleft()
+                    self._start_threads()
+                else:
+                    row = None
+                    self._threads.discard(threading.current_thread())
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A queued row: its future and the call that runs it."""
+
+    future: Future[Any]
+    call: Callable[[], Any]
