@@ -24,6 +24,7 @@ import pytest
 
 from tests.support.runs import TOKEN, isolate
 from transformacion import launcher_csv_dependencias
+from transformacion.batch import resources
 
 CORPUS = Path(__file__).resolve().parents[1] / 'data' / 'bad_inputs'
 _WHERE = ('--input_dir', '--input-dir', '--resume', '--retry-failed')
@@ -67,6 +68,35 @@ def test_a_bad_input_is_refused_clearly_and_nothing_is_written(case, sandbox, tm
     assert sandbox.writes() == []
     if expected['exit_code'] in (2, 4) and not expected.get('reads_org'):
         assert sandbox.journal() == [], 'a batch refused before it starts must not even read'
+    lines = [line for line in seen.splitlines() if all(part in line for part in expected['message_contains'])]
+    assert code == expected['exit_code'], seen[-3000:]
+    assert lines, f'no line holds all of {expected["message_contains"]}:\n{seen[-3000:]}'
+
+
+def _org_cases() -> list:
+    return [
+        case
+        for case in _cases()
+        if json.loads((case.values[0] / 'expected.json').read_text(encoding='utf-8')).get('reads_org')
+    ]
+
+
+@pytest.mark.parametrize('case', _org_cases())
+def test_a_batch_too_large_to_keep_its_claims_is_refused_by_the_org_check_all_the_same(
+    case, sandbox, tmp_path, monkeypatch, capsys
+):
+    """The org check passes over the batch's claims several times: a small batch's are kept from the first pass, a
+    larger one's are read again from the inputs at each pass (``batch.resources.CLAIMS_KEPT``); both find the same."""
+    expected = json.loads((case / 'expected.json').read_text(encoding='utf-8'))
+    isolate(monkeypatch, tmp_path)
+    monkeypatch.setenv('WEBEX_ACCESS_TOKEN', TOKEN)
+    for name, value in expected.get('env', {}).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(resources, 'CLAIMS_KEPT', 0)
+
+    code, seen = _run(case, expected, sandbox, tmp_path, capsys)
+
+    assert sandbox.writes() == []
     lines = [line for line in seen.splitlines() if all(part in line for part in expected['message_contains'])]
     assert code == expected['exit_code'], seen[-3000:]
     assert lines, f'no line holds all of {expected["message_contains"]}:\n{seen[-3000:]}'

@@ -47,6 +47,9 @@ CLAIMED: dict[str, tuple[tuple[str, str], ...]] = {
 }
 #: The evidence file (``<run dir>/recursos.jsonl``) of the reads that check the batch's resources against the org.
 RESOURCES_LOG = 'recursos'
+#: claims of a batch that the org check keeps in memory across its passes (about 2 per alta_usuario row; a few MB):
+#: a larger batch's are read again from its inputs at each pass
+CLAIMS_KEPT = 20_000
 #: (api, ctx, claims, locations the batch creates, case-folded) -> findings: the organisation's side of the check.
 #: ``claims``: a function that streams the batch's claims again, in the same order, at each call.
 OrgCheck = Callable[[Any, Context, Callable[[], Iterable[Claim]], set[str]], list[Finding]]
@@ -216,13 +219,24 @@ def check_org(
         licenses = license_reader(api, settings.org_id, settings.policy, log=log)
 
         streams: list[Generator[Claim, None, None]] = []
+        kept: list[Claim] | None = []
 
-        def found() -> Iterator[Claim]:  # streamed again from the inputs at each pass: no list of every claim
+        def found() -> Iterator[Claim]:
+            # a small batch's claims are kept from the first pass; a larger one's are streamed again from the inputs
+            # at each pass (no list of every claim: the check passes over them several times, see org_check)
+            if kept is not None and streams:
+                return iter(kept)
             streams.append(each_claim(batch, catalog, store, global_row, licenses))
             return streams[-1]
 
         try:
-            count = sum(1 for _ in found())
+            count = 0
+            for claim in found():
+                count += 1
+                if kept is not None:
+                    kept.append(claim)
+                    if len(kept) > CLAIMS_KEPT:
+                        kept = None
             # as many rows ahead as claims: the org's people are listed once rather than looked up per claim
             cache = RunCache(bulk_rows=count)
             ctx = Context(log=log, policy=settings.policy, org_id=settings.org_id, dry_run=True, cache=cache)
