@@ -21,7 +21,7 @@ from transformacion.batch.options import (
     input_options,
 )
 from transformacion.core.catalog import Catalog
-from transformacion.core.cli import command_parser, invocation_from
+from transformacion.core.cli import command_parser, end_process, invocation_from
 
 SCRIPT = 'bulk_runner'
 
@@ -54,7 +54,9 @@ def _parser() -> OptionsParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv is None:  # the command line (console script, python -m): the process ends with the run
+        return end_process(main(sys.argv[1:]))
+    argv = list(argv)
     args = _parser().parse_args(argv)
 
     def csv_batch(

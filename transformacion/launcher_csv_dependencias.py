@@ -25,7 +25,7 @@ from transformacion.batch.options import (
     input_options,
 )
 from transformacion.core.catalog import DATASETS, GLOBAL_CSV, Catalog, load_catalog
-from transformacion.core.cli import command_parser, invocation_from
+from transformacion.core.cli import command_parser, end_process, invocation_from
 
 SCRIPT = 'launcher_csv_dependencias'
 
@@ -94,7 +94,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv is None:  # the command line (console script, python -m): the process ends with the run
+        return end_process(main(sys.argv[1:]))
+    argv = list(argv)
     args = _parser().parse_args(argv)
     single = args.mode == 'single'
     actions, row = args.actions, (args.row or 1) if single else None

@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -29,7 +30,7 @@ from transformacion.core.arguments import _params_for_script, apply_csv_argument
 from transformacion.core.client import create_api, get_token, load_runtime_env
 from transformacion.core.columns import org_licenses
 from transformacion.core.context import Context
-from transformacion.core.evidence import ActionLog, action_logger, logging_to
+from transformacion.core.evidence import ActionLog, action_logger, close_files, logging_to
 from transformacion.core.outcome import EXIT_CODES, Outcome, Rejected, result_object
 from transformacion.core.params import Action, describe_rules
 from transformacion.core.planfile import key_names, single_action_plan, write_files
@@ -172,6 +173,25 @@ def emit(
 
 
 # --------------------------------------------------------------------------- an action's command line
+
+
+def end_process(code: int) -> int:
+    """End a batch command's process with exit ``code`` as soon as its run is over: its evidence files closed (their
+    compressions done), stdout and stderr flushed, then ``os._exit``, without the interpreter's teardown of every
+    module and object (about 0.2 s of CPU with wxc_sdk's models loaded, measured: a tenth of a 1,000-row batch at
+    no latency). Nothing is lost: what a run keeps is on disk as it happens (a kill -9 at any moment loses nothing)
+    and the checkpoint is closed by then. When a thread that a normal exit would wait for is still running, returns
+    ``code`` for that normal exit instead."""
+    close_files()
+    current = threading.current_thread()
+    if any(thread is not current and not thread.daemon for thread in threading.enumerate()):
+        return code
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: nothing more can be shown
+            pass
+    os._exit(code)
 
 
 class UsageError(Exception):
