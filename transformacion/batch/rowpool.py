@@ -21,8 +21,13 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
-#: rows in flight at least (also before the controller has seen an answer)
-MIN_ROWS = 4
+#: rows in flight at least (also before the controller has seen an answer). At no latency a row spends about as
+#: long computing (its evidence, its checkpoint, the SDK) as its calls wait for the answer, and the probing window
+#: stays at 4-5 calls: with one spare row the interpreter idled while every row waited for the server (25% of the
+#: execution's wall time, measured); with 8 rows one is ready to compute while the others' calls are out (paired
+#: runs of 1,000 rows: 0.2-0.8 s less wall time, the same CPU; 12 rows cost more CPU). Above 7 calls allowed (any
+#: real latency, after the first round trips) the calls allowed plus ``SPARE_ROWS`` decide, as before.
+MIN_ROWS = 8
 #: rows in flight beyond the calls the controller allows: one ready to send when a call comes back
 SPARE_ROWS = 1
 
