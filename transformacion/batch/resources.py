@@ -206,10 +206,15 @@ def check_org(
     api: Any,
     settings: Settings,
     org_check: OrgCheck,
+    cache: RunCache | None = None,
 ) -> int:
     """The organisation's part, once per run before its first write: the claims of the pending pairs checked by
     ``org_check`` (reads and Webex's validate endpoints, logged to ``recursos.jsonl``), each finding recorded and
-    its row refused; without ``--skip-invalid`` any finding rejects the batch. Returns how many findings."""
+    its row refused; without ``--skip-invalid`` any finding rejects the batch. Returns how many findings.
+
+    ``cache``: the run's cache (``RunCache``), so that what the check reads of the org (its licenses with their
+    units, its people, the ids of the locations named) serves the rows too, read once per batch: the rows keep it
+    current as they write (``domain.resolve.remember_person``, the count of free units). A fresh one by default."""
     log = ActionLog(run_dir / f'{RESOURCES_LOG}.jsonl', RESOURCES_LOG)
     global_row = store.meta('global_row') or {}
     with logging_to(log):
@@ -224,7 +229,8 @@ def check_org(
         try:
             count = sum(1 for _ in found())
             # as many rows ahead as claims: the org's people are listed once rather than looked up per claim
-            cache = RunCache(bulk_rows=count)
+            cache = cache if cache is not None else RunCache()
+            cache.bulk_rows = count
             ctx = Context(log=log, policy=settings.policy, org_id=settings.org_id, dry_run=True, cache=cache)
             findings = org_check(api, ctx, found, created_locations(store, batch)) if count else []
         finally:  # a pass the check left on an error holds the checkpoint's cursor (and its lock) until closed

@@ -62,6 +62,7 @@ from transformacion.core.catalog import Catalog, CatalogError, load_catalog, pla
 from transformacion.core.cli import Reply, capture, invocation_from
 from transformacion.core.client import create_api, load_runtime_env
 from transformacion.core.columns import GLOBAL
+from transformacion.core.context import RunCache
 from transformacion.core.evidence import ActionLog, log_dir_from, logging_to, new_run_id
 from transformacion.core.progress import Progress
 from transformacion.core.secrets import mask_text
@@ -249,6 +250,7 @@ def _drive(
     target = None
     api = None
     controller = RateController(settings.rate_limit, max_pause=settings.policy.max_wait)
+    cache = RunCache()  # the org check's reads serve the rows too
     if report.run_state(store) != 'rejected':
         token, base_url = connection
         api = create_api(
@@ -266,7 +268,7 @@ def _drive(
         store.set_session_operator(session, _who(target))
         store.set_meta('remembered_rate', start_from_memory(controller, run_dir.parents[1], *_org_key(target)))
         if org_check is not None and not store.meta('resources_checked'):
-            _check_resources(batch, catalog, store, run_dir, api, settings, org_check, out)
+            _check_resources(batch, catalog, store, run_dir, api, settings, org_check, out, cache)
     # a confirmation (--yes) given to any session of the run holds for the whole run: the resume command it prints
     # continues what the operator confirmed, and --retry-failed --yes applies the changes refused for lack of it
     if settings.assume_yes:
@@ -297,6 +299,7 @@ def _drive(
             locks={name: threading.Lock() for name in batch.actions},
             stop=event,
             controller=controller,
+            cache=cache,
         )
         controller.announce = run.progress.note_pause
         if not event.is_set():
@@ -332,11 +335,12 @@ def _check_resources(
     settings: Settings,
     org_check: OrgCheck,
     out: TextIO,
+    cache: RunCache,
 ) -> None:
     """The batch's resources against its organisation (``resources.check_org``), once per run, before its first
     write. A check that cannot read the org warns and lets each action check its own row, as before."""
     try:
-        found = check_org(batch, catalog, store, run_dir, api, settings, org_check)
+        found = check_org(batch, catalog, store, run_dir, api, settings, org_check, cache)
     except Exception as exc:  # noqa: BLE001 - the actions still check each row; the warning names the cause
         why = mask_text(f'{type(exc).__name__}: {exc}')
         print(f'aviso: no se pudieron contar los recursos del lote contra la organización ({why})', file=out)
