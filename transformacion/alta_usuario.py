@@ -3,7 +3,8 @@ request Webex requires; a person with that e-mail already there is converged (li
 duplicated, and a create that Webex left half done (person created, number not assigned) is completed on a re-run.
 
 Calls: GET /licenses, GET /licenses/{id}, GET /locations?name=, GET /people?email=&callingData=true (in a batch,
-the org's people listed once instead, GET /people?callingData=true page by page),
+the org's people listed once instead, GET /people?callingData=true page by page; the launcher's org check reads
+these before the first write and the rows find them in the run's cache, with the units while plenty are left),
 GET /telephony/config/numbers?phoneNumber=, POST /people?callingData=true (new person), PATCH /licenses/users
 (existing person without the calling license), PUT /people/{id}?callingData=true (extension or number drift),
 GET /people/{id}?callingData=true (verify).

@@ -5,11 +5,16 @@ verify read, the dry-run promise or "never create twice"."""
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from wxc_sdk.people import Person
 
 from tests.support.batches import GLOBAL, write_folder
 from tests.support.files import read_csv
-from tests.support.org import DOMAIN, PROFESSIONAL, PROFESSIONAL_OLD, people_with_email, set_total_units
+from tests.support.org import DOMAIN, ORG_ID, PROFESSIONAL, PROFESSIONAL_OLD, people_with_email, set_total_units
+from tests.support.round_trips import reads_before_first_write
+
+#: the sandbox's latency in the tests that count round trips (it only sets the pace of the journal's clock)
+LATENCY_MS = 300
 
 
 def users(count: int, first: int = 0) -> list[dict[str, str]]:
@@ -100,3 +105,58 @@ def test_a_person_created_by_someone_else_after_the_batch_listed_the_org_is_conv
     assert person['display_name'] == 'Creada Por Otro' and person['extension'] == rows[1]['extension']
     creates = [e for e in sandbox.journal(seq) if e['method'] == 'POST' and e['path'] == '/v1/people']
     assert Counter(e['status'] for e in creates) == {200: 2, 409: 1}, 'one create per person, the 409 not replayed'
+
+
+def test_the_org_check_and_the_rows_share_one_reading_of_the_org(launch, sandbox, tmp_path):
+    """The org check reads the org's licenses (with their units), its people and the location once, before the
+    first write; the rows find them there: a batch's own reads are one of each, plus who runs it."""
+    plenty_of_units(sandbox)
+    folder = write_folder(tmp_path / 'in', usuarios=users(5))
+    seq = len(sandbox.journal())
+
+    run = launch('--input_dir', str(folder), '--actions', 'alta_usuario')
+
+    assert run.code == 0, run.stderr
+    made = calls(sandbox.journal(seq))
+    assert made == {
+        'GET /people me': 1,
+        'GET /organizations {id}': 1,
+        'GET /licenses': 1,  # with their units: no GET /licenses/{id} while plenty are left
+        'GET /people': 1,
+        'GET /locations': 1,
+        'POST /telephony {id}': 1,  # the location's validateExtensions, every extension at once
+        'POST /people': 5,
+        'GET /people {id}': 5,  # every create read back
+    }
+
+
+@pytest.mark.parametrize('org', [(), ('--org-id', ORG_ID)], ids=['token org', 'org given'])
+def test_a_batch_writes_after_three_round_trips_of_reads(launch, sandbox, tmp_path, org):
+    """Who runs it (with a given org: and the org, at once); the org check's licenses, people and location at once
+    (with the token's own org: and the org); its extension check; then the first row creates: the rows read
+    nothing the check read."""
+    plenty_of_units(sandbox)
+    folder = write_folder(tmp_path / 'in', usuarios=users(5))
+    seq = len(sandbox.journal())
+    sandbox.configure(latency_ms=LATENCY_MS, jitter_ms=0)
+
+    # a rate far above the batch's: the requests that go together are sent together, not paced while the run
+    # learns the org's rate
+    run = launch('--input_dir', str(folder), '--actions', 'alta_usuario', '--rate-limit', '1000', *org)
+
+    assert run.code == 0, run.stderr
+    assert reads_before_first_write(sandbox, seq, LATENCY_MS) == 3
+
+
+def test_near_exhaustion_every_row_reads_its_licenses_units_again(launch, sandbox, api, tmp_path):
+    """With few units left (``UNITS_RECOUNT_BELOW``) the org check's reading is not counted down: every row reads
+    its license's units again before it takes one."""
+    for license_id in (PROFESSIONAL, PROFESSIONAL_OLD):
+        set_total_units(sandbox, license_id, api.licenses.details(license_id).consumed_units + 10)
+    folder = write_folder(tmp_path / 'in', usuarios=users(3))
+    seq = len(sandbox.journal())
+
+    run = launch('--input_dir', str(folder), '--actions', 'alta_usuario')
+
+    assert run.code == 0, run.stderr
+    assert calls(sandbox.journal(seq))['GET /licenses {id}'] >= 3

@@ -159,6 +159,24 @@ def test_an_org_id_that_does_not_exist_or_is_out_of_reach_cannot_start(launch, s
     assert not (tmp_path / 'logs' / 'runs').exists() or list((tmp_path / 'logs' / 'runs').iterdir()) == []
 
 
+def test_the_tokens_own_org_out_of_reach_stops_the_run_after_the_org_checks_reads_and_leaves_no_run(
+    launch, sandbox, tmp_path
+):
+    """With the token's own org, the org check's reads go at the same time as the org's (one latency less): a
+    refused org still stops the run before any write, once those reads have ended, and leaves nothing."""
+    sandbox.set_faults([{'kind': 'status', 'status': 403, 'path': '^/v1/organizations/'}])
+    user = {'email': 'nadie@transformacion-demo.example.com', 'first_name': 'A', 'last_name': 'B'}
+    folder = write_folder(tmp_path / 'in', usuarios=[{**user, 'location': 'Sede Central', 'extension': '3999'}])
+
+    run = launch('--input_dir', str(folder), '--actions', 'alta_usuario')
+
+    assert run.code == 4
+    assert f'el token de {ADMIN} no llega a ella' in run.stderr and 'HTTP 403' in run.stderr
+    assert '/v1/licenses' in {entry['path'] for entry in sandbox.journal()}, 'the check had started'
+    assert sandbox.writes() == []
+    assert list((tmp_path / 'logs' / 'runs').glob('*')) == []
+
+
 def test_a_refused_token_cannot_start_and_leaves_no_run(launch, sandbox, tmp_path, monkeypatch):
     monkeypatch.setenv('WEBEX_ACCESS_TOKEN', 'token-caducado')
     folder = write_folder(tmp_path / 'in', ubicaciones=[location('Norte')])

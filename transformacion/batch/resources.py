@@ -209,10 +209,36 @@ def check_org(
     api: Any,
     settings: Settings,
     org_check: OrgCheck,
+    cache: RunCache | None = None,
 ) -> int:
     """The organisation's part, once per run before its first write: the claims of the pending pairs checked by
     ``org_check`` (reads and Webex's validate endpoints, logged to ``recursos.jsonl``), each finding recorded and
-    its row refused; without ``--skip-invalid`` any finding rejects the batch. Returns how many findings."""
+    its row refused; without ``--skip-invalid`` any finding rejects the batch. Returns how many findings.
+
+    ``cache``: the run's cache (``RunCache``), so that what the check reads of the org (its licenses with their
+    units, its people, the ids of the locations named) serves the rows too, read once per batch: the rows keep it
+    current as they write (``domain.resolve.remember_person``, the count of free units). A fresh one by default."""
+    return record_org_findings(
+        batch, store, read_org_findings(batch, catalog, store, run_dir, api, settings, org_check, cache)
+    )
+
+
+#: what :func:`read_org_findings` found: the findings and the calls the check made (``resources_calls``)
+OrgFindings = tuple[list[Finding], dict[str, int]]
+
+
+def read_org_findings(
+    batch: Batch,
+    catalog: Catalog,
+    store: Checkpoint,
+    run_dir: Path,
+    api: Any,
+    settings: Settings,
+    org_check: OrgCheck,
+    cache: RunCache | None = None,
+) -> OrgFindings:
+    """The reads of :func:`check_org`, recording nothing in the checkpoint (it may run in a thread of its own, at
+    the same time as the target's last read: ``run._drive``)."""
     log = ActionLog(run_dir / f'{RESOURCES_LOG}.jsonl', RESOURCES_LOG)
     global_row = store.meta('global_row') or {}
     with logging_to(log):
@@ -238,16 +264,21 @@ def check_org(
                     if len(kept) > CLAIMS_KEPT:
                         kept = None
             # as many rows ahead as claims: the org's people are listed once rather than looked up per claim
-            cache = RunCache(bulk_rows=count)
+            cache = cache if cache is not None else RunCache()
+            cache.bulk_rows = count
             ctx = Context(log=log, policy=settings.policy, org_id=settings.org_id, dry_run=True, cache=cache)
             findings = org_check(api, ctx, found, created_locations(store, batch)) if count else []
         finally:  # a pass the check left on an error holds the checkpoint's cursor (and its lock) until closed
             for stream in streams:
                 stream.close()
+    return findings, {'api_calls': log.api_calls, 'http_429': log.throttled, 'retries': log.retries}
+
+
+def record_org_findings(batch: Batch, store: Checkpoint, found: OrgFindings) -> int:
+    """Record what :func:`read_org_findings` found (see :func:`check_org`); how many findings."""
+    findings, calls = found
     with store.transaction():
-        store.set_meta(
-            'resources_calls', {'api_calls': log.api_calls, 'http_429': log.throttled, 'retries': log.retries}
-        )
+        store.set_meta('resources_calls', calls)
         count = refuse(store, findings)
         if count and not batch.skip_invalid:
             reject_batch(store)

@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -46,7 +47,7 @@ from transformacion.batch.plan import (
     write_plan,
 )
 from transformacion.batch.rate_memory import keep_learnt, start_from_memory
-from transformacion.batch.resources import OrgCheck, check_org
+from transformacion.batch.resources import OrgCheck, OrgFindings, check_org, read_org_findings, record_org_findings
 from transformacion.batch.target import (
     Target,
     TargetError,
@@ -62,7 +63,8 @@ from transformacion.core.catalog import Catalog, CatalogError, load_catalog, pla
 from transformacion.core.cli import Reply, capture, invocation_from
 from transformacion.core.client import create_api, load_runtime_env
 from transformacion.core.columns import GLOBAL
-from transformacion.core.evidence import ActionLog, log_dir_from, logging_to, new_run_id
+from transformacion.core.context import RunCache
+from transformacion.core.evidence import ActionLog, log_dir_from, logging_to, new_run_id, submit_bound
 from transformacion.core.progress import Progress
 from transformacion.core.secrets import mask_text
 from transformacion.core.transport import RateController
@@ -182,16 +184,18 @@ def _bind(
     base_url: str | None,
     settings: Settings,
     stream: TextIO,
+    after_owner: Callable[[], None] | None = None,
 ) -> tuple[Target, Settings]:
-    """Read the target (``target.read_target``) before the first write, print it, and record it (a new run) or
-    check it is the one recorded (a continued run: NotStarted with both values otherwise). A continued run without
-    ``--org-id`` acts on the organisation it was started with. Returns the target and the settings with its org."""
+    """Read the target (``target.read_target``, with ``after_owner``) before the first write, print it, and record
+    it (a new run) or check it is the one recorded (a continued run: NotStarted with both values otherwise). A
+    continued run without ``--org-id`` acts on the organisation it was started with. Returns the target and the
+    settings with its org."""
     recorded = store.meta('target')
     org_id = settings.org_id or (recorded['org_id'] if recorded and recorded.get('org_explicit') else None)
     log = ActionLog(run_dir / TARGET_LOG, f'target:{run_dir.name}')
     try:
         with logging_to(log):
-            target = read_target(api, base_url, org_id, policy=settings.policy)
+            target = read_target(api, base_url, org_id, policy=settings.policy, after_owner=after_owner)
     except TargetError as exc:
         raise NotStarted(exc.message) from None
     finally:
@@ -249,6 +253,7 @@ def _drive(
     target = None
     api = None
     controller = RateController(settings.rate_limit, max_pause=settings.policy.max_wait)
+    cache = RunCache()  # the org check's reads serve the rows too
     if report.run_state(store) != 'rejected':
         token, base_url = connection
         api = create_api(
@@ -258,15 +263,27 @@ def _drive(
             timeout=settings.policy.timeout,
             controller=controller,
         )
+        checking = org_check is not None and not store.meta('resources_checked')
+        early: list[Future[OrgFindings]] = []
+
+        def check_early() -> None:  # the token's own org: the check's reads go with the org's (read_target)
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix='recursos')
+            args = (batch, catalog, store, run_dir, api, settings, org_check, cache)
+            early.append(submit_bound(pool, read_org_findings, *args))
+            pool.shutdown(wait=False)
+
         try:
-            target, settings = _bind(store, run_dir, api, base_url, settings, out)
-        except NotStarted:
-            store.close_session(session, 'refused')
+            target, settings = _bind(store, run_dir, api, base_url, settings, out, check_early if checking else None)
+        except BaseException as exc:
+            for future in early:  # its reads end before the run does; what it found is not recorded
+                future.exception()
+            if isinstance(exc, NotStarted):
+                store.close_session(session, 'refused')
             raise
         store.set_session_operator(session, _who(target))
         store.set_meta('remembered_rate', start_from_memory(controller, run_dir.parents[1], *_org_key(target)))
-        if org_check is not None and not store.meta('resources_checked'):
-            _check_resources(batch, catalog, store, run_dir, api, settings, org_check, out)
+        if checking:
+            _check_resources(batch, catalog, store, run_dir, api, settings, org_check, out, cache, *early)
     # a confirmation (--yes) given to any session of the run holds for the whole run: the resume command it prints
     # continues what the operator confirmed, and --retry-failed --yes applies the changes refused for lack of it
     if settings.assume_yes:
@@ -297,6 +314,7 @@ def _drive(
             locks={name: threading.Lock() for name in batch.actions},
             stop=event,
             controller=controller,
+            cache=cache,
         )
         controller.announce = run.progress.note_pause
         if not event.is_set():
@@ -332,11 +350,17 @@ def _check_resources(
     settings: Settings,
     org_check: OrgCheck,
     out: TextIO,
+    cache: RunCache,
+    early: Future[OrgFindings] | None = None,
 ) -> None:
     """The batch's resources against its organisation (``resources.check_org``), once per run, before its first
-    write. A check that cannot read the org warns and lets each action check its own row, as before."""
+    write (``early``: its reads, started with the target's last read). A check that cannot read the org warns and
+    lets each action check its own row, as before."""
     try:
-        found = check_org(batch, catalog, store, run_dir, api, settings, org_check)
+        if early is not None:
+            found = record_org_findings(batch, store, early.result())
+        else:
+            found = check_org(batch, catalog, store, run_dir, api, settings, org_check, cache)
     except Exception as exc:  # noqa: BLE001 - the actions still check each row; the warning names the cause
         why = mask_text(f'{type(exc).__name__}: {exc}')
         print(f'aviso: no se pudieron contar los recursos del lote contra la organización ({why})', file=out)

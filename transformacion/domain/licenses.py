@@ -65,7 +65,8 @@ FREE_UNITS = 'free_units'
 def _reserve(api: Any, ctx: Context, lic: Any) -> tuple[bool, dict[str, Any]]:
     """Take one unit of ``lic`` from the run's count: (taken, {subscription_id, free, consumed_units?, total_units?}).
 
-    Units are read fresh (``GET /licenses/{id}``), then counted down for the rest of the run while plenty are left,
+    Units are read fresh (``GET /licenses/{id}``; in a batch, from the org check's ``GET /licenses`` just before the
+    run's first write: :func:`count_units_from`), then counted down for the rest of the run while plenty are left,
     so a batch does not re-read the license on every row; with ``UNITS_RECOUNT_BELOW`` or fewer left they are read
     again on every row.
     """
@@ -83,6 +84,21 @@ def _reserve(api: Any, ctx: Context, lic: Any) -> tuple[bool, dict[str, Any]]:
             return False, usage
         ctx.cache.set(key, free - 1)
         return True, usage
+
+
+def count_units_from(ctx: Context, listed: list[Any]) -> None:
+    """Start the run's count of free units (``FREE_UNITS``) from ``listed``, the org's licenses as
+    ``GET /licenses`` answered them (``totalUnits``, ``consumedUnits``) before the run's first write, for every
+    license with more than ``UNITS_RECOUNT_BELOW`` free and no count yet: the first unit taken then needs no
+    ``GET /licenses/{id}`` of its own. Near exhaustion nothing changes: units are read again on every row."""
+    for lic in listed:
+        total, consumed = getattr(lic, 'total_units', None), getattr(lic, 'consumed_units', None)
+        if total is None or consumed is None or total - consumed <= UNITS_RECOUNT_BELOW:
+            continue
+        key = (FREE_UNITS, lic.license_id)
+        with ctx.cache.lock(key):
+            if ctx.cache.get(key) is None:
+                ctx.cache.set(key, total - consumed)
 
 
 def take_unit(api: Any, ctx: Context, candidates: list[Any], field: str) -> Any:

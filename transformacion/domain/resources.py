@@ -26,6 +26,7 @@ from transformacion.core.outcome import Rejected
 from transformacion.core.resources import ADD_NUMBER, EXTENSION, LICENSE, MAIN_NUMBER, NUMBER, Claim, Finding
 from transformacion.core.retry import absent_on_404
 from transformacion.domain import resolve
+from transformacion.domain.licenses import count_units_from
 from transformacion.domain.numbers import holder, number_problem
 
 #: Values per validate request. Webex documents no cap for either endpoint; a batch of this size keeps each
@@ -214,6 +215,7 @@ def _license_findings(org: _Org, claims: Callable[[], Iterable[Claim]]) -> list[
     if not resolved:
         return []
     available = resolve.licenses(org.api, org.ctx)
+    count_units_from(org.ctx, available)  # the rows take their units from this reading (the run's cache)
     free = {lic.license_id: max((lic.total_units or 0) - (lic.consumed_units or 0), 0) for lic in available}
     initial = dict(free)
     unknown: list[Finding] = []  # a license the org does not have, before the units
