@@ -188,3 +188,38 @@ def test_a_pairs_spec_and_outcome_details_are_kept_apart_and_forgotten_with_the_
     assert store.datasets() == ['usuarios']
     store.reset_validation()
     assert store.pair_data('usuarios', 2, 'configurar_desvio_usuario') == (None, None)
+
+
+def _pairs_in_every_state(store: Checkpoint) -> None:
+    add(store, 'usuarios', 1, 'alta_usuario', 0)
+    add(store, 'usuarios', 2, 'alta_usuario', 0)
+    store.start('usuarios', 2, 'alta_usuario')
+    store.mark_written('usuarios', 2, 'alta_usuario')  # left running by a killed run, after a write
+    add(store, 'usuarios', 3, 'alta_usuario', 0)
+    store.start('usuarios', 3, 'alta_usuario')
+    store.finish('usuarios', 3, 'alta_usuario', Outcome('executed', 'hecho'))
+    add(store, 'usuarios', 4, 'alta_usuario', 0, status='skipped')
+
+
+def test_beginning_a_pair_is_starting_it_and_reading_it_in_one_statement(tmp_path, monkeypatch):
+    import transformacion.batch.checkpoint as checkpoint
+
+    stores = [Checkpoint(tmp_path / f'{name}.sqlite') for name in ('two statements', 'returning', 'old sqlite')]
+    for store in stores:
+        _pairs_in_every_state(store)
+    two, returning, old = stores
+    begun = []
+    try:
+        for row in (1, 2, 3, 4, 5):
+            key = ('usuarios', row, 'alta_usuario')
+            expected = two.task(*key) if two.start(*key) else None
+            assert returning.begin(*key) == expected, row
+            monkeypatch.setattr(checkpoint, '_RETURNING', False)
+            assert old.begin(*key) == expected, row
+            monkeypatch.undo()
+            assert returning.task(*key) == old.task(*key) == two.task(*key), row
+            begun.append(expected and (expected.status, expected.attempts, expected.wrote))
+    finally:
+        for store in stores:
+            store.close()
+    assert begun == [('running', 1, False), ('running', 2, True), None, None, None]

@@ -110,6 +110,8 @@ _TASK_COLUMNS = (
     'dataset, row_number, action, seq, chunk, entity, status, message, blocked_by, attempts, last_error, '
     f'tracking_id, api_calls, http_429, retries, duration_s, {_CATEGORY}, wrote'
 )
+#: whether this SQLite runs ``UPDATE ... RETURNING`` (3.35 and later)
+_RETURNING = sqlite3.sqlite_version_info >= (3, 35)
 #: How ``counts`` groups the tasks: (the group's name, its order after plan order).
 _GROUPS = {
     'action': ('action', 'action'),
@@ -516,6 +518,20 @@ class Checkpoint:
             (now(), dataset, row, action),
         )
         return cursor.rowcount == 1
+
+    def begin(self, dataset: str, row: int, action: str) -> Task | None:
+        """``start`` then ``task`` in one statement: the task marked running with one more attempt, as ``task`` reads
+        it then, or None (nothing changed) when it is not part of the run or no longer runnable. One commit, as
+        ``start``; a SQLite older than 3.35 (no ``RETURNING``) starts it and reads it in two statements."""
+        if not _RETURNING:
+            with self._lock:
+                return self.task(dataset, row, action) if self.start(dataset, row, action) else None
+        updated = self._rows(
+            "UPDATE tasks SET status = 'running', attempts = attempts + 1, updated_at = ? "
+            f'WHERE dataset = ? AND row_number = ? AND action = ? AND {_UNFINISHED} RETURNING {_TASK_COLUMNS}',
+            (now(), dataset, row, action),
+        )
+        return _task(updated[0]) if updated else None
 
     def mark_written(self, dataset: str, row: int, action: str, spec: dict[str, Any] | None = None) -> None:
         """Record that this run is about to send a write (any request but a read) for the task: from then on, the

@@ -272,8 +272,10 @@ def run_attempts(
     ``--yes``: ``core.params.confirmation_when_new``); ``expect``: the drift guard (``Context.expect``); ``spec``:
     what the pair ran with (``Checkpoint.set_spec``), recorded with its first write and with its end."""
     dataset, number, _ = key
-    earlier = run.store.task(*key)
-    wrote = bool(earlier and earlier.wrote)
+    earlier = run.store.begin(*key)  # its first attempt started (one statement instead of task() and start())
+    if earlier is None:  # no longer runnable
+        return
+    wrote = earlier.wrote
     domain = run.catalog[action.name][1]
     last_error = None
     planned = False
@@ -284,7 +286,7 @@ def run_attempts(
         lambda: run.store.mark_written(*key, spec=spec),
     )
     for attempt in itertools.count(1):
-        if not run.store.start(*key):
+        if attempt > 1 and not run.store.start(*key):
             return
         wrote = wrote or log.written  # an earlier attempt sent a write
         ctx = Context(
@@ -319,7 +321,7 @@ def run_attempts(
     if outcome.status == 'rejected' and simulated:
         details[SIMULATED_PREREQUISITE] = True
         message = f'simulación: depende de un requisito que esta ejecución aplicaría antes; hoy: {outcome.message}'
-        entity = earlier.entity if earlier is not None else ''
+        entity = earlier.entity
         what = None if run.settings.assume_yes else _confirmation_when_new(run, action, params, entity, ctx)
         if what:
             details['needs_confirmation'] = what

@@ -28,11 +28,28 @@ def register_secret(value: str | None) -> None:
         _ordered_json = tuple(sorted(_secrets | escaped, key=len, reverse=True))
 
 
+_API_KEYS = ('apikey', 'api_key', 'api-key')
+#: the characters other than ASCII letters that :data:`SECRET_KEY` (case-blind) takes for one of its letters ('İ' and
+#: 'ı' for i, 'ſ' for s, the Kelvin sign for k; tests/unit/test_secrets.py derives them from every code point): a
+#: lowercase text without them matches the expression exactly where it contains one of its words as written
+_FOLDED = ('\u0130', '\u0131', '\u017f', '\u212a')
+
+
 def mentions_secret_key(text: str, lowered: str | None = None) -> bool:
     """Whether ``text`` contains a word of :data:`SECRET_KEY` anywhere (a fast test before walking a document);
-    ``lowered``: ``text.lower()`` when the caller has it already."""
+    ``lowered``: ``text.lower()`` when the caller has it already.
+
+    The expression itself only runs on a text that mentions ``api`` and holds one of the characters it folds
+    (:data:`_FOLDED`); otherwise plain substring tests give its answer (every evidence line of a run against
+    ``webexapis.com`` mentions ``api``: the expression took about 35 us per line of 1 KB)."""
     lowered = text.lower() if lowered is None else lowered
-    return any(word in lowered for word in _KEY_WORDS) or ('api' in lowered and SECRET_KEY.search(lowered) is not None)
+    if any(word in lowered for word in _KEY_WORDS):
+        return True
+    if 'api' not in lowered:
+        return False
+    if any(char in lowered for char in _FOLDED):
+        return SECRET_KEY.search(lowered) is not None
+    return any(word in lowered for word in _API_KEYS)
 
 
 def mask_json_text(text: str, lowered: str | None = None) -> str:
