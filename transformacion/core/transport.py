@@ -71,6 +71,10 @@ class RateController:
     #: latency seen): the lowest org rate the launcher is built for (issue 19: 10 to 200 requests/s), so the
     #: ramp skips the steps below it at long latencies without risking a 429 at short ones
     SAFE_RATE = 10.0
+    #: a 429 whose bucket arithmetic gives less than this share of ``SAFE_RATE`` fixes no rate: the arithmetic of an
+    #: org allowing exactly ``SAFE_RATE`` gives 0.94-1.0 of it (benchmarks/ramp_sim.py), and a rate never fixed
+    #: means an episode every few seconds
+    SAFE_MEASURE = 0.9
     GROWTH = 0.5
     LATENCY_SLACK = 2.0
     BUCKET_S = 1.0
@@ -147,20 +151,10 @@ class RateController:
         that pause lasts longer than ``max_pause``."""
         while True:
             with self._lock:
-                while self.adaptive and self.in_flight >= max(1, int(self._window_now())):
+                while self._window_full():
                     self._lock.wait(timeout=1.0)  # woken by release(); the timeout only guards against a lost one
                 now = self._clock()
-                paused = self._paused_until - now
-                if paused > self.max_pause:
-                    raise RetryAfterTooLong.after(paused, self.max_pause)
-                if paused <= 0:
-                    self._recover(now)
-                    start = max(now, self._next_slot)
-                    interval = self._interval()
-                    if interval:
-                        self._next_slot = start + interval
-                    self.requests += 1
-                    self.in_flight += 1
+                paused, start = self._turn(now)
             if paused > 0:
                 if on_pause is not None:
                     on_pause(paused)
@@ -170,10 +164,37 @@ class RateController:
                 self._sleep(start - now)
                 with self._lock:
                     if self._paused_until > self._clock():  # a 429 came back meanwhile: wait for its pause too
-                        self.in_flight -= 1
-                        self.requests -= 1
+                        self._give_back()
                         continue
             return start
+
+    def _window_full(self) -> bool:
+        """Whether as many requests are in flight as the window allows (the caller holds the lock)."""
+        return self.adaptive and self.in_flight >= max(1, int(self._window_now()))
+
+    def _turn(self, now: float) -> tuple[float, float]:
+        """A request asks to be sent at ``now`` with room in the window (the caller holds the lock): ``(seconds of a
+        429's pause left, now)``, or ``(0.0, its send time)`` with the request counted in flight. Raises
+        ``RetryAfterTooLong`` when the pause lasts longer than ``max_pause``. :meth:`acquire` and
+        benchmarks/ramp_sim.py (the controller on a simulated clock) both take their turns here."""
+        paused = self._paused_until - now
+        if paused > self.max_pause:
+            raise RetryAfterTooLong.after(paused, self.max_pause)
+        if paused > 0:
+            return paused, now
+        self._recover(now)
+        start = max(now, self._next_slot)
+        interval = self._interval()
+        if interval:
+            self._next_slot = start + interval
+        self.requests += 1
+        self.in_flight += 1
+        return 0.0, start
+
+    def _give_back(self) -> None:
+        """A request that held its turn waits for a 429's pause instead (the caller holds the lock)."""
+        self.in_flight -= 1
+        self.requests -= 1
 
     def release(self, sent_at: float, status: int | None, latency: float) -> None:
         """The answer to a request sent at ``sent_at`` (``acquire``'s value): its HTTP status (None: no answer) and
@@ -310,7 +331,7 @@ class RateController:
         learnt = bucket_rate(self._admitted, now - (self.latency or 0.0), self.BUCKET_S) if enough else 0.0
         self._last_cut = now
         self._calm_since = now
-        if self.rate is None and (not enough or learnt < self.SAFE_RATE):
+        if self.rate is None and (not enough or learnt < self.SAFE_MEASURE * self.SAFE_RATE):
             self.window = max(self.START_WINDOW, self.window / 2)
             return
         current = self.rate or self.window / max(self.latency or 0.0, 1e-3)
