@@ -71,8 +71,8 @@ class RateController:
     no ramp can cost less than rate x latency. Capping the probe at k x the rate the bucket's arithmetic already
     proves (k = 2: 1.7-2 x rate x latency) takes twice as long to reach the rate, because what is proven lags
     what is sent by the bucket's second and a round trip: it costs more utilisation than it saves 429s. So the
-    episode stays a one-time cost: 429s are at most 1% of a first run's calls once its batch lasts about 270 x the
-    latency (25 s at short latencies); a second run pays none.
+    episode stays a one-time cost: 429s are at most 1% of a first run's calls once its batch lasts about 260-280 x
+    the latency (benchmarks/no_tuning.py sizes its batches so); a second run pays none.
     """
 
     CUT = 0.9
