@@ -267,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--seeds', type=int, default=3, help='runs per case with seeds 0..N-1, medians (3)')
     parser.add_argument('--judge-seconds', type=float, default=150.0, help='verdict: batches of at least this (150)')
     parser.add_argument(
-        '--judge-multiple', type=float, default=280.0, help='verdict: batches of at least this x the latency (280)'
+        '--judge-multiple', type=float, default=300.0, help='verdict: batches of at least this x the latency (300)'
     )
     parser.add_argument('--trace', action='store_true', help="print the controller's state every simulated second")
     args = parser.parse_args(argv)

@@ -72,7 +72,7 @@ class RateController:
     proves (k = 2: 1.7-2 x rate x latency) takes twice as long to reach the rate, because what is proven lags
     what is sent by the bucket's second and a round trip: it costs more utilisation than it saves 429s. So the
     episode stays a one-time cost: 429s are at most 1% of a first run's calls once its batch lasts about 260-280 x
-    the latency (benchmarks/no_tuning.py sizes its batches so); a second run pays none.
+    the latency (benchmarks/no_tuning.py gives a first run 300 x); a second run pays none.
     """
 
     CUT = 0.9
