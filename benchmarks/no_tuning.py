@@ -24,9 +24,16 @@ alone) of the launcher, threads 10 and the naive loop, medians of ``--cpu-rounds
 shared machine scatter by a third). Targets: launcher wall <= threads 10 wall; launcher CPU per row <= 1.3 x the naive
 loop's.
 
-``--quick`` (a few minutes): rates 20 and 50, latencies 50, 300 and 1,000 ms, 600 rows at most per run. A 429
-episode costs the requests in flight (about 2.5 x rate x latency, measured): on a first run the 1% target needs
-batches of about 250 x the latency; a second run against the same org starts from the rate learnt and pays none.
+The launcher's batch lasts at least ``--latency-multiple`` (300) x the latency at the rate, longer than
+``--seconds`` at 1,000 ms (300 s) and in ``--quick`` at 300 ms (90 s): a first run learns the org's rate from one
+429 episode, which costs the requests in flight when the bucket runs dry, about 2.6 x rate x latency (up to 2.8 x;
+benchmarks/ramp_sim.py, the real runs agree), so its 429s are 1% of the calls only once the batch lasts about
+260-280 x the latency (300: a margin). No ramp can cost less than rate x latency (the bucket runs dry only once
+more than the rate is sent): 1% then needs 110 x the latency. A second run against the same org starts from the
+rate learnt and pays none.
+
+``--quick``: rates 20 and 50, latencies 50, 300 and 1,000 ms, 600 rows at most per run where the latency allows
+(25 s at the rate); about 40 minutes with the loops, most of it the 300-s batches at 1,000 ms.
 """
 
 from __future__ import annotations
@@ -47,6 +54,9 @@ TARGET_429_SHARE = 0.01
 TARGET_CALLS_PER_ROW = 2.1
 TARGET_CPU_RATIO = 1.3
 LOCATIONS = 5
+#: the launcher's batch lasts at least this many times the latency (at the rate): one learning episode costs about
+#: 2.6 x rate x latency 429s, up to 2.8 x (benchmarks/ramp_sim.py, seeds 0-9, rates 10-200), under 1% of such a batch
+LATENCY_MULTIPLE = 300.0
 
 
 @dataclass(frozen=True)
@@ -134,13 +144,21 @@ def _baseline_rows(rows: int, threads: int, rate: float, latency_s: float, secon
     return max(10, min(rows, int(per_second * seconds)))
 
 
+def _launcher_rows(args: argparse.Namespace, rate: float, latency_s: float) -> int:
+    """Rows of the launcher's batch: ``--seconds`` worth at the rate (between ``--min-rows`` and ``--max-rows``), and
+    at least ``--latency-multiple`` x the latency's worth, which ``--max-rows`` does not cap: a first run's learning
+    episode costs about 2.6 x rate x latency 429s, at most 1% of the calls of such a batch."""
+    rows = min(args.max_rows, max(args.min_rows, int(rate * args.seconds / TARGET_CALLS_PER_ROW)))
+    return max(rows, int(rate * args.latency_multiple * latency_s / TARGET_CALLS_PER_ROW))
+
+
 def part_rates(args: argparse.Namespace, work: Path) -> list[str]:
     failures = []
     print(f'{"rate":>5} {"lat ms":>6} {"run":18} {"rows":>5} {"ok":>5} {"calls/row":>9} {"429s":>10} '
           f'{"wall s":>8} {"util":>5} {"bound s":>7} {"wall/bound":>10}')  # fmt: skip
     for rate in args.rates:
         for latency in args.latencies:
-            rows = min(args.max_rows, max(args.min_rows, int(rate * args.seconds / TARGET_CALLS_PER_ROW)))
+            rows = _launcher_rows(args, rate, latency / 1000)
             fixture = seeded_fixture(work / f'org-{rate}-{latency}.json', LOCATIONS, license_units=2 * rows + 100)
             jitter = int(latency * args.jitter)
             options = {'rate_limit': rate, 'latency_ms': latency, 'jitter_ms': jitter, 'seed': args.seed}
@@ -236,11 +254,17 @@ def _numbers(text: str) -> list[int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--quick', action='store_true', help='rates 20,50; latencies 50,300,1000; <= 600 rows')
+    parser.add_argument('--quick', action='store_true', help='rates 20,50; latencies 50,300,1000; 25 s (<= 600 rows)')
     parser.add_argument('--rates', type=_numbers, default=[10, 50, 200], help='allowed rates, req/s (10,50,200)')
     parser.add_argument('--latencies', type=_numbers, default=[50, 300, 1000], help='ms (default 50,300,1000)')
     parser.add_argument('--jitter', type=float, default=0.25, help='extra random latency, up to this share (0.25)')
     parser.add_argument('--seconds', type=float, default=150.0, help='rows: this many seconds at the rate (150)')
+    parser.add_argument(
+        '--latency-multiple',
+        type=float,
+        default=LATENCY_MULTIPLE,
+        help=f"launcher rows: at least this x the latency's worth at the rate ({LATENCY_MULTIPLE:g}; 0: off)",
+    )
     parser.add_argument('--min-rows', type=int, default=200)
     parser.add_argument('--max-rows', type=int, default=20000)
     parser.add_argument('--baseline-seconds', type=float, default=60.0, help='hand-written loops: about this long')

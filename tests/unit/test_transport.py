@@ -4,6 +4,7 @@ import pytest
 
 from transformacion.core.retry import RetryAfterTooLong
 from transformacion.core.transport import RateController, bucket_rate
+from transformacion.sandbox.ratelimit import RateLimiter
 
 
 class FakeClock:
@@ -336,3 +337,25 @@ def test_a_rate_fixed_before_the_admitted_requests_span_long_enough_is_not_held(
 
     assert controller.rate > 1.2 * fixed  # growing while calm: nothing measured to hold at
     assert controller.learnt() == pytest.approx(controller.rate / controller.HEADROOM)  # an estimate to remember
+
+
+def test_an_org_allowing_exactly_the_lowest_rate_is_learnt_instead_of_probed_again_and_again():
+    # the sandbox's limiter (a bucket of one second's worth; a 429 closes the window for its Retry-After) at
+    # SAFE_RATE, one request at a time at 50 ms: 20 requests/s until the first 429. Its bucket arithmetic gives a
+    # little less than SAFE_RATE, which must not read as a storm of another origin: that reading kept the window
+    # probing at 20/s and met the closed window every few seconds for the whole run
+    clock = FakeClock()
+    controller = RateController(clock=clock, sleep=clock.sleep)
+    limiter = RateLimiter(controller.SAFE_RATE, clock=clock)
+    for _ in range(400):
+        sent = controller.acquire()
+        clock.now += 0.05
+        if limiter.acquire('token'):
+            limiter.close('token', 1.0)
+            controller.pause(1.0)
+            controller.release(sent, 429, 0.05)
+        else:
+            controller.release(sent, 200, 0.05)
+
+    assert controller.throttled <= 3
+    assert controller.learnt() == pytest.approx(controller.SAFE_RATE, rel=0.1)

@@ -52,7 +52,9 @@ class RateController:
        ``LEARN_SPAN_S`` (over a shorter span the bucket's credit makes the bound loose). One cut per episode: 429s
        to requests sent before the last cut, or within ``BUCKET_S`` of it, do not cut again (a storm of 429s does
        not bring the run to a crawl). While probing, a 429 after fewer than ``LEARN_MIN`` admitted requests, or
-       one whose arithmetic gives less than ``SAFE_RATE``, fixes no rate: the window halves and probing goes on.
+       one whose arithmetic gives less than ``SAFE_MEASURE`` x ``SAFE_RATE`` (what a storm of another origin looks
+       like; an org allowing exactly ``SAFE_RATE`` gives a little less), fixes no rate: the window halves and
+       probing goes on.
     3. *Cruising*: after ``PROBE_S`` seconds without a 429 the rate grows by ``RETURN`` up to ``HEADROOM`` x
        ``best`` and holds there; only after ``HOLD_S`` seconds without a 429 does it probe above, by ``PROBE`` every
        ``PROBE_S`` (the org's allowance may have grown). Each episode replaces ``best`` by what its bucket arithmetic
@@ -61,6 +63,16 @@ class RateController:
     Each 429 costs the requests already in flight (they reach a closed window), so the controller avoids them:
     one episode per run when the org's rate is steady, none when it starts from a rate learnt by an earlier run
     (:meth:`start_from`).
+
+    What the one episode costs (benchmarks/ramp_sim.py runs this class against the sandbox's limiter on a simulated
+    clock; its figures match the real benchmark's within a few 429s): the bucket runs dry only once more than the
+    org's rate is sent, and its second of credit hides the limit meanwhile, so when it does the probe sends about
+    1.8 x the org's rate and about 2.6 x rate x latency requests meet the closed window (with the latency's jitter);
+    no ramp can cost less than rate x latency. Capping the probe at k x the rate the bucket's arithmetic already
+    proves (k = 2: 1.7-2 x rate x latency) takes twice as long to reach the rate, because what is proven lags
+    what is sent by the bucket's second and a round trip: it costs more utilisation than it saves 429s. So the
+    episode stays a one-time cost: 429s are at most 1% of a first run's calls once its batch lasts about 260-280 x
+    the latency (benchmarks/no_tuning.py gives a first run 300 x); a second run pays none.
     """
 
     CUT = 0.9
@@ -71,6 +83,10 @@ class RateController:
     #: latency seen): the lowest org rate the launcher is built for (issue 19: 10 to 200 requests/s), so the
     #: ramp skips the steps below it at long latencies without risking a 429 at short ones
     SAFE_RATE = 10.0
+    #: a 429 whose bucket arithmetic gives less than this share of ``SAFE_RATE`` fixes no rate: the arithmetic of an
+    #: org allowing exactly ``SAFE_RATE`` gives 0.94-1.0 of it (benchmarks/ramp_sim.py), and a rate never fixed
+    #: meant an episode every few seconds (26% of the calls answered 429 at 50 ms)
+    SAFE_MEASURE = 0.9
     GROWTH = 0.5
     LATENCY_SLACK = 2.0
     BUCKET_S = 1.0
@@ -147,20 +163,10 @@ class RateController:
         that pause lasts longer than ``max_pause``."""
         while True:
             with self._lock:
-                while self.adaptive and self.in_flight >= max(1, int(self._window_now())):
+                while self._window_full():
                     self._lock.wait(timeout=1.0)  # woken by release(); the timeout only guards against a lost one
                 now = self._clock()
-                paused = self._paused_until - now
-                if paused > self.max_pause:
-                    raise RetryAfterTooLong.after(paused, self.max_pause)
-                if paused <= 0:
-                    self._recover(now)
-                    start = max(now, self._next_slot)
-                    interval = self._interval()
-                    if interval:
-                        self._next_slot = start + interval
-                    self.requests += 1
-                    self.in_flight += 1
+                paused, start = self._turn(now)
             if paused > 0:
                 if on_pause is not None:
                     on_pause(paused)
@@ -170,10 +176,37 @@ class RateController:
                 self._sleep(start - now)
                 with self._lock:
                     if self._paused_until > self._clock():  # a 429 came back meanwhile: wait for its pause too
-                        self.in_flight -= 1
-                        self.requests -= 1
+                        self._give_back()
                         continue
             return start
+
+    def _window_full(self) -> bool:
+        """Whether as many requests are in flight as the window allows (the caller holds the lock)."""
+        return self.adaptive and self.in_flight >= max(1, int(self._window_now()))
+
+    def _turn(self, now: float) -> tuple[float, float]:
+        """A request asks to be sent at ``now`` with room in the window (the caller holds the lock): ``(seconds of a
+        429's pause left, now)``, or ``(0.0, its send time)`` with the request counted in flight. Raises
+        ``RetryAfterTooLong`` when the pause lasts longer than ``max_pause``. :meth:`acquire` and
+        benchmarks/ramp_sim.py (the controller on a simulated clock) both take their turns here."""
+        paused = self._paused_until - now
+        if paused > self.max_pause:
+            raise RetryAfterTooLong.after(paused, self.max_pause)
+        if paused > 0:
+            return paused, now
+        self._recover(now)
+        start = max(now, self._next_slot)
+        interval = self._interval()
+        if interval:
+            self._next_slot = start + interval
+        self.requests += 1
+        self.in_flight += 1
+        return 0.0, start
+
+    def _give_back(self) -> None:
+        """A request that held its turn waits for a 429's pause instead (the caller holds the lock)."""
+        self.in_flight -= 1
+        self.requests -= 1
 
     def release(self, sent_at: float, status: int | None, latency: float) -> None:
         """The answer to a request sent at ``sent_at`` (``acquire``'s value): its HTTP status (None: no answer) and
@@ -310,7 +343,7 @@ class RateController:
         learnt = bucket_rate(self._admitted, now - (self.latency or 0.0), self.BUCKET_S) if enough else 0.0
         self._last_cut = now
         self._calm_since = now
-        if self.rate is None and (not enough or learnt < self.SAFE_RATE):
+        if self.rate is None and (not enough or learnt < self.SAFE_MEASURE * self.SAFE_RATE):
             self.window = max(self.START_WINDOW, self.window / 2)
             return
         current = self.rate or self.window / max(self.latency or 0.0, 1e-3)
