@@ -24,7 +24,7 @@ from transformacion.batch.checkpoint import OK_STATUSES, Checkpoint, Task, short
 from transformacion.batch.execution import POLL_S, RunContext, run_attempts
 from transformacion.batch.rowpool import RowPool, RowSlots
 from transformacion.core.context import ANY_STATE
-from transformacion.core.outcome import Outcome
+from transformacion.core.outcome import Outcome, needs_confirmation
 
 #: A pair's identity: (dataset, row, action).
 PairKey = tuple[str, int, str]
@@ -168,10 +168,7 @@ def refuse_unconfirmed_rows(run: RunContext) -> None:
         if not asks:
             continue
         action, what = asks[0]
-        message = (
-            f'no se aplica ninguna acción de la fila, para no dejarla a medias: {action} necesita --yes ({what}); '
-            'relance con --yes'
-        )
+        message = needs_confirmation(action, what, run.settings.confirm_with)
         for task in pending:
             if run.store.finish(
                 task.dataset, task.row, task.action, Outcome('rejected', message), category='sin_confirmar'

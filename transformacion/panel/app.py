@@ -23,6 +23,7 @@ from starlette.templating import Jinja2Templates
 
 from transformacion.batch.options import Batch, NotStarted, Settings
 from transformacion.core.catalog import DATASETS, Catalog, load_catalog
+from transformacion.core.outcome import CONFIRM_PANEL
 from transformacion.core.params import describe_rules
 from transformacion.panel import history, loading, orgs, plans, rollback
 from transformacion.panel.jobs import RUNNING, Busy, Jobs, progress
@@ -346,6 +347,7 @@ def _settings(body: dict[str, Any], target: orgs.Target, *, confirm: bool = Fals
         concurrency=max(1, min(concurrency, 32)) if concurrency else Settings().concurrency,
         assume_yes=confirm,
         org_id=target.org_id,
+        confirm_with=CONFIRM_PANEL,
     )
 
 
