@@ -4,6 +4,7 @@ large-ish plan runs exactly its creates, with their evidence, and never holds th
 from __future__ import annotations
 
 import weakref
+from pathlib import Path
 
 from tests.launcher.test_launcher_bulk_people import plenty_of_units, users
 from tests.support.batches import write_folder
@@ -54,6 +55,17 @@ def test_a_large_plan_is_applied_exactly_without_holding_its_entries(launch, san
 
     monkeypatch.setattr(plan_module, 'read_entries', spied_entries)
     monkeypatch.setattr(plan_module, '_pair', spied_pair)
+    read_text, read_bytes = Path.read_text, Path.read_bytes
+
+    def whole(read):
+        def refuse(path, *args, **kwargs):
+            assert path.resolve() != plan.resolve(), 'the plan is never read whole'
+            return read(path, *args, **kwargs)
+
+        return refuse
+
+    monkeypatch.setattr(Path, 'read_text', whole(read_text))
+    monkeypatch.setattr(Path, 'read_bytes', whole(read_bytes))
 
     applied = launch('--apply', str(plan), '--log-dir', str(tmp_path / 'apply'))
 
