@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from transformacion.core import argparse_es
 from transformacion.core.catalog import actions, as_json, render_markdown, render_table
 
 
 def main(argv: list[str] | None = None) -> int:
+    argparse_es.install()
     parser = argparse.ArgumentParser(
         prog='python -m transformacion',
         description='Catálogo de acciones de transformacion: dominio, dataset, estado y parámetros. '

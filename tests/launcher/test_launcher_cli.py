@@ -170,7 +170,7 @@ def test_numeric_options_must_be_positive(launch, capsys, option, value):
     with pytest.raises(SystemExit) as raised:
         launch('--input_dir', '.', option, value)
     assert raised.value.code == 4
-    assert f'argument {option}' in capsys.readouterr().err
+    assert f'argumento {option}: ' in capsys.readouterr().err
 
 
 def test_skip_invalid_runs_despite_a_misplaced_column_and_still_exits_3(launch, sandbox, tmp_path):

@@ -22,6 +22,9 @@ def test_a_change_refused_for_lack_of_yes_is_applied_by_retry_failed_with_yes(la
     assert refused.code == 3, refused.stderr
     [row] = read_results_of(refused)
     assert (row['status'], row['category']) == ('rejected', 'sin_confirmar')
+    assert row['message'].startswith(
+        'cambio de alto impacto sin confirmar: revise el estado actual y el deseado y repita con --yes; '
+    ), 'the command line names --yes'
     assert f'--retry-failed {refused.run_dir.name} --yes' in refused.stderr
     assert outgoing_writes(sandbox) == []
 

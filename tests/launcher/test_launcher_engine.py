@@ -216,7 +216,8 @@ def test_high_impact_rows_are_rejected_without_yes(runner, sandbox, tmp_path):
         'demo_crear_workspace': ('rejected', 'sin_confirmar'),
         'demo_ajustar_workspace': ('rejected', 'sin_confirmar'),
     }
-    assert 'para no dejarla a medias: demo_ajustar_workspace necesita --yes' in found['demo_crear_workspace']['message']
+    message = found['demo_crear_workspace']['message']
+    assert 'para no dejarla a medias: demo_ajustar_workspace necesita confirmación, relance con --yes (' in message
     assert [w['method'] for w in sandbox.writes() if 'workspaces' in w['path']] == []
 
 

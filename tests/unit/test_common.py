@@ -346,7 +346,7 @@ def test_a_high_impact_action_needs_yes_when_not_interactive(tmp_path):
     ctx = make_ctx(tmp_path, action=HIGH_IMPACT)
     with pytest.raises(Rejected, match='--yes') as caught:
         converge(ctx, entity='x', read=lambda: state, desired={'a': 2}, write=lambda c: None)
-    assert caught.value.details == {'current': {'a': 1}, 'desired': {'a': 2}}
+    assert caught.value.details == {'reason': 'unconfirmed', 'current': {'a': 1}, 'desired': {'a': 2}}
     yes = make_ctx(tmp_path, assume_yes=True, action=HIGH_IMPACT)
     outcome = converge(yes, entity='x', read=lambda: dict(state), desired={'a': 2}, write=lambda c: state.update(a=2))
     assert outcome.status == 'executed'
@@ -368,7 +368,7 @@ def test_confirm_if_narrows_when_a_high_impact_action_asks(tmp_path):
         confirm_if=only_a,
     )
     assert outcome.status == 'executed'
-    with pytest.raises(Rejected, match='cambiar a: cambio de alto impacto'):
+    with pytest.raises(Rejected, match='^cambio de alto impacto sin confirmar: .*; cambiar a$'):
         converge(ctx, entity='x', read=lambda: dict(state), desired={'a': 2}, write=lambda c: None, confirm_if=only_a)
 
 

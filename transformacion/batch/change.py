@@ -406,7 +406,8 @@ def pair_reason(run: Run, row: dict[str, str]) -> str:
 
 
 def failure_reason(row: dict[str, str], error_reason: str | None) -> str:
-    """The key in ``FAILURE_REASONS`` of a failed pair: its ``category`` when the run wrote one, else from its
+    """The key in ``FAILURE_REASONS`` of a failed pair: its ``category`` when the run wrote one (``sin_confirmar``
+    comes from the refusal's structured reason, ``core.outcome.UNCONFIRMED``, never from its wording), else from its
     status, attempts, message and the reason of its last ``error`` event in the evidence."""
     given = _text(row.get('category'))
     if given in FAILURE_REASONS:
@@ -415,8 +416,6 @@ def failure_reason(row: dict[str, str], error_reason: str | None) -> str:
     if status == 'timeout':
         return 'timeout'
     if status == 'rejected':
-        if 'alto impacto' in message and '--yes' in message:
-            return 'sin_confirmar'
         if 'en desarrollo' in message:
             return 'en_desarrollo'
         return 'invalid_input' if _text(row.get('attempts')) in ('', '0') else 'rechazada'

@@ -37,7 +37,7 @@ from transformacion.core.cli import execute
 from transformacion.core.context import ANY_STATE, Context, RunCache
 from transformacion.core.csvfiles import CsvError
 from transformacion.core.evidence import ActionLog, logging_to
-from transformacion.core.outcome import Outcome, Rejected
+from transformacion.core.outcome import UNCONFIRMED, Outcome, Rejected, needs_confirmation
 from transformacion.core.params import Action, confirmation_when_new
 from transformacion.core.planfile import SIMULATED_PREREQUISITE, input_hash
 from transformacion.core.progress import Progress
@@ -194,8 +194,7 @@ def category_of(outcome: Outcome, action: Action, settings: Settings) -> str:
     if outcome.status == 'rejected':
         if outcome.details.get('reason') == 'drift':
             return 'drift'
-        unconfirmed = action.high_impact and not settings.assume_yes and {'current', 'desired'} <= set(outcome.details)
-        return 'sin_confirmar' if unconfirmed else 'invalid_input'
+        return 'sin_confirmar' if outcome.details.get('reason') == UNCONFIRMED else 'invalid_input'
     if outcome.status == 'dry_run' and outcome.details.get('needs_confirmation'):
         return 'requiere_yes'
     return {'executed': 'aplicado', 'dry_run': 'simulado', 'skipped': 'sin_cambios'}.get(outcome.status, '')
@@ -294,6 +293,7 @@ def run_attempts(
             policy=run.settings.policy,
             dry_run=run.batch.dry_run,
             assume_yes=run.settings.assume_yes,
+            confirm_with=run.settings.confirm_with,
             org_id=run.settings.org_id,
             cache=run.cache,
             sleep=run.sleep,
@@ -371,14 +371,17 @@ def _confirmation_when_new(
             return f'{entity}: cambio de alto impacto (no se pudo leer lo que lo decide: {exc.__class__.__name__})'
 
 
-def unconfirmed(run: RunContext, dataset: str, number: int, row: dict[str, str], actions: list[Action]) -> str | None:
+def unconfirmed(
+    run: RunContext, dataset: str, number: int, row: dict[str, str], actions: list[Action]
+) -> tuple[str, str] | None:
     """Why a real run without ``--yes`` is certain to refuse a high-impact pair of this row, found before any pair
-    of the row writes, or None (issue 14: a row is never left half applied). ``actions``: the row's pending actions
-    in every phase of its dataset. Only rows with several pending pairs are probed: each high-impact pair whose
-    prerequisites did not fail is run as a dry run (reads only, its own cache, logged in the action's JSONL as
-    ``<action>:<dataset>:<row>:sondeo``); one that would change something needs a confirmation that a batch cannot
-    ask. One that the probe refuses while a prerequisite has yet to run (its entity does not exist yet) is judged as
-    the dry-run judges it: ``core.params.confirmation_when_new``."""
+    of the row writes, as (action, what it asks to confirm) for ``core.outcome.needs_confirmation``, or None (issue
+    14: a row is never left half applied). ``actions``: the row's pending actions in every phase of its dataset.
+    Only rows with several pending pairs are probed: each high-impact pair whose prerequisites did not fail is run
+    as a dry run (reads only, its own cache, logged in the action's JSONL as ``<action>:<dataset>:<row>:sondeo``);
+    one that would change something needs a confirmation that a batch cannot ask. One that the probe refuses while
+    a prerequisite has yet to run (its entity does not exist yet) is judged as the dry-run judges it:
+    ``core.params.confirmation_when_new``."""
     if run.batch.dry_run or run.settings.assume_yes or len(actions) < 2:
         return None
     file = Path(run.batch.sources[dataset]).name
@@ -402,7 +405,7 @@ def unconfirmed(run: RunContext, dataset: str, number: int, row: dict[str, str],
             task = run.store.task(dataset, number, action.name)
             what = _confirmation_when_new(run, action, params, task.entity if task is not None else '', ctx)
         if what:
-            return f'{action.name} necesita --yes ({what})'
+            return action.name, what
     return None
 
 
@@ -450,9 +453,7 @@ def _run_row(
         if len(remaining) > 1 and not _row_started(run, dataset, number):
             refused = unconfirmed(run, dataset, number, row, remaining)
             if refused is not None:
-                message = (
-                    f'no se aplica ninguna acción de la fila, para no dejarla a medias: {refused}; relance con --yes'
-                )
+                message = needs_confirmation(*refused, run.settings.confirm_with)
                 for action in remaining:
                     rejected = Outcome('rejected', message)
                     if run.store.finish(dataset, number, action.name, rejected, category='sin_confirmar'):

@@ -28,7 +28,7 @@ from transformacion.core.columns import (
     profile_problems,
 )
 from transformacion.core.csvfiles import CsvError
-from transformacion.core.outcome import Rejected
+from transformacion.core.outcome import CONFIRM_CLI, Rejected
 from transformacion.core.renamed import current_names
 from transformacion.core.retry import RetryPolicy
 
@@ -98,6 +98,9 @@ class Settings:
     org_id: str | None = None
     policy: RetryPolicy = field(default_factory=RetryPolicy.from_env)
     stop_grace: float = STOP_GRACE
+    #: how the operator confirms high-impact changes on the surface that started the run, for its refusals' wording
+    #: (``core.outcome.CONFIRM_CLI``: ``--yes``; the panel's ``CONFIRM_PANEL``: its box)
+    confirm_with: str = CONFIRM_CLI
 
 
 # --------------------------------------------------------------------------- inputs

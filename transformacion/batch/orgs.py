@@ -178,12 +178,13 @@ def wants_orgs(args: argparse.Namespace, inputs: list[OrgInput], make_batch: Mak
 
 def plan_env_file(path: str, log_dir: str | Path | None) -> str | None:
     """The variables file of the dry-run that made the plan ``path`` (its run's ``Batch.reading['env_file']``, when
-    that run is in the log folder), None when it had none or cannot be found."""
-    import json
+    that run is in the log folder), None when it had none or cannot be found. Only the plan's header is read
+    (``plan.read_header``: a 100,000-row plan is about 230 MB)."""
+    from transformacion.batch.plan import read_header
 
     try:
-        run_id = json.loads(Path(path).expanduser().read_text(encoding='utf-8')).get('run_id')
-    except (OSError, ValueError, AttributeError):
+        run_id = read_header(Path(path).expanduser()).get('run_id')
+    except (OSError, ValueError):
         return None
     return recorded(run_id, log_dir, 'env_file') if isinstance(run_id, str) and run_id else None
 

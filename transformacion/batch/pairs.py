@@ -13,10 +13,12 @@ prerequisite); a required pair that is not part of the run counts as met.
 
 from __future__ import annotations
 
+import itertools
+import sys
 import threading
 import time
-from collections.abc import Iterable
-from concurrent.futures import wait
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +26,7 @@ from transformacion.batch.checkpoint import OK_STATUSES, Checkpoint, Task, short
 from transformacion.batch.execution import POLL_S, RunContext, run_attempts
 from transformacion.batch.rowpool import RowPool, RowSlots
 from transformacion.core.context import ANY_STATE
-from transformacion.core.outcome import Outcome
+from transformacion.core.outcome import Outcome, needs_confirmation
 
 #: A pair's identity: (dataset, row, action).
 PairKey = tuple[str, int, str]
@@ -137,15 +139,18 @@ def _run_group(run: RunContext, tasks: list[Task], cancel: threading.Event) -> N
         _run_pair(run, task, cancel)
 
 
-def _phases(store: Checkpoint) -> dict[int, dict[tuple[str, int], list[Task]]]:
-    """The pending tasks by phase (ascending), then by (dataset, row) in their first pair's order, pairs in order."""
+def _phases(store: Checkpoint) -> dict[int, dict[tuple[str, int], list[str]]]:
+    """The pending pairs by phase (ascending), then by (dataset, row) in their first pair's order, the row's actions
+    in order: keys only (dataset and action names interned), a few dozen bytes a pair, not the tasks (read again as
+    each row is submitted), so that a 100,000-pair run does not hold its tasks."""
     pending = sorted(
-        (task for dataset in store.datasets() for task in store.tasks(dataset, status='pending')),
-        key=lambda task: (task.chunk, task.seq),
+        (task.chunk, task.seq, sys.intern(task.dataset), task.row, sys.intern(task.action))
+        for dataset in store.datasets()
+        for task in store.tasks(dataset, status='pending')
     )
-    phases: dict[int, dict[tuple[str, int], list[Task]]] = {}
-    for task in pending:
-        phases.setdefault(task.chunk, {}).setdefault((task.dataset, task.row), []).append(task)
+    phases: dict[int, dict[tuple[str, int], list[str]]] = {}
+    for chunk, _, dataset, row, action in pending:
+        phases.setdefault(chunk, {}).setdefault((dataset, row), []).append(action)
     return phases
 
 
@@ -153,30 +158,40 @@ def refuse_unconfirmed_rows(run: RunContext) -> None:
     """Without ``--yes``, refuse every pending pair of a row (``sin_confirmar``) when one of them will ask for a
     confirmation (``Pair.confirm``) that a batch cannot ask, before any pair of the row writes: a row is never left
     half applied (what ``execution.unconfirmed`` does for a run of input rows). Rows with a single pending pair, or
-    with a pair that already wrote, are left to each pair."""
+    with a pair that already wrote, are left to each pair. The tasks are read row by row (``Checkpoint.tasks`` gives
+    them by row), keeping only the keys of the rows to look at."""
     if run.batch.dry_run or run.settings.assume_yes:
         return
-    rows: dict[tuple[str, int], list[Task]] = {}
+    candidates: list[tuple[str, int, list[str]]] = []
     for dataset in run.store.datasets():
-        for task in run.store.tasks(dataset):
-            rows.setdefault((task.dataset, task.row), []).append(task)
-    for tasks in rows.values():
-        pending = [task for task in tasks if task.status == 'pending']
-        if len(pending) < 2 or any(task.wrote or task.status == 'executed' for task in tasks):
-            continue
-        asks = [(task.action, spec['confirm']) for task in pending if (spec := _spec(run, task)).get('confirm')]
+        for row in _rows_of(run.store.tasks(dataset)):
+            pending = [task.action for task in row if task.status == 'pending']
+            if len(pending) >= 2 and not any(task.wrote or task.status == 'executed' for task in row):
+                candidates.append((sys.intern(dataset), row[0].row, pending))
+    for dataset, number, pending in candidates:
+        tasks = [task for action in pending if (task := run.store.task(dataset, number, action)) is not None]
+        asks = [(task.action, spec['confirm']) for task in tasks if (spec := _spec(run, task)).get('confirm')]
         if not asks:
             continue
         action, what = asks[0]
-        message = (
-            f'no se aplica ninguna acción de la fila, para no dejarla a medias: {action} necesita --yes ({what}); '
-            'relance con --yes'
-        )
-        for task in pending:
+        message = needs_confirmation(action, what, run.settings.confirm_with)
+        for task in tasks:
             if run.store.finish(
                 task.dataset, task.row, task.action, Outcome('rejected', message), category='sin_confirmar'
             ):
                 run.progress.advance(False)
+
+
+def _rows_of(tasks: Iterable[Task]) -> Iterator[list[Task]]:
+    """``tasks`` ordered by row, as one list per row."""
+    row: list[Task] = []
+    for task in tasks:
+        if row and task.row != row[0].row:
+            yield row
+            row = []
+        row.append(task)
+    if row:
+        yield row
 
 
 def _spec(run: RunContext, task: Task) -> dict[str, Any]:
@@ -192,15 +207,22 @@ def execute_pairs(run: RunContext) -> None:
     # threads only for the rows the calls in flight need (batch.rowpool), not --concurrency of them from the start
     allowed = run.controller.in_flight_allowed if run.controller is not None else None
     limit = RowSlots(run.settings.concurrency, allowed).limit
-    for groups in _phases(run.store).values():
+    window = 2 * run.settings.concurrency  # rows submitted and not finished: the pool's queue stays full
+    for rows in _phases(run.store).values():
         if run.stopping():
             return
         cancel = threading.Event()
         pool = RowPool(limit, max_workers=run.settings.concurrency, thread_name_prefix='par')
-        unfinished = {pool.submit(_run_group, run, tasks, cancel) for tasks in groups.values()}
-        while unfinished and not run.stopping():
+        queued = iter(rows.items())
+        unfinished: set[Future[None]] = set()
+        while not run.stopping():
+            for (dataset, number), actions in itertools.islice(queued, max(0, window - len(unfinished))):
+                tasks = [task for action in actions if (task := run.store.task(dataset, number, action)) is not None]
+                unfinished.add(pool.submit(_run_group, run, tasks, cancel))
+            if not unfinished:
+                break
             pool.grow()
-            done, unfinished = wait(unfinished, timeout=POLL_S)
+            done, unfinished = wait(unfinished, timeout=POLL_S, return_when=FIRST_COMPLETED)
             for future in done:
                 future.result()
         if not unfinished:

@@ -11,7 +11,8 @@ and ``--apply`` runs (format documented in ``docs/plan.md``; keep it stable: the
 - ``render_table``: the compact table the dry-run prints (per action: create / update / no change / refused /
   blocked / needs ``--yes``).
 - ``load_plan`` and ``plan_pairs``: a saved plan read back and checked (format, completeness, unchanged inputs), and
-  the pairs ``--apply`` runs (``batch.pairs.Pair``, each guarded by its ``before``).
+  the pairs ``--apply`` runs (``batch.pairs.Pair``, each guarded by its ``before``), read from the file entry by
+  entry (``read_entries``, ``core.jsonstream``) at each pass, never held as a list.
 """
 
 from __future__ import annotations
@@ -22,15 +23,16 @@ import json
 import os
 import shutil
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from transformacion.batch.checkpoint import Checkpoint, Task, now
 from transformacion.batch.execution import prerequisite_rows
 from transformacion.batch.options import NotStarted
 from transformacion.batch.pairs import Pair
-from transformacion.core import planfile
+from transformacion.core import jsonstream, planfile
 from transformacion.core.catalog import Catalog, plan
 from transformacion.core.columns import GLOBAL
 from transformacion.core.context import ANY_STATE
@@ -38,6 +40,7 @@ from transformacion.core.csvfiles import write_csv
 from transformacion.core.secrets import MASK
 
 PLAN_FILE = 'plan.json'
+T = TypeVar('T')
 PLAN_CSV = 'plan.csv'
 
 
@@ -186,13 +189,37 @@ def write_plan(store: Checkpoint, run_dir: Path, catalog: Catalog) -> dict[str, 
 
 def read_header(path: str | Path) -> dict[str, Any]:
     """A saved plan's header (every field but ``pairs``, written last), read without its pairs."""
-    lines: list[str] = []
+    header: dict[str, Any] = {}
     with open(path, encoding='utf-8') as handle:
-        for line in handle:
-            if line.startswith('  "pairs": ['):
-                return json.loads(''.join(lines).rstrip().removesuffix(',') + '\n}')
-            lines.append(line)
-    return {key: value for key, value in json.loads(''.join(lines)).items() if key != 'pairs'}
+        for key, value in jsonstream.walk_object(handle, 'pairs'):
+            if key == 'pairs':
+                break
+            header[key] = value
+    return header
+
+
+def read_entries(path: str | Path) -> Iterator[dict[str, Any]]:
+    """A saved plan's entries (``pairs``) in file order, read one at a time from the file (never the whole list).
+    ValueError when the file is not a JSON object."""
+    with open(path, encoding='utf-8') as handle:
+        for key, value in jsonstream.walk_object(handle, 'pairs'):
+            if key == 'pairs':
+                yield value
+
+
+@dataclass(frozen=True)
+class Reread(Generic[T]):
+    """A collection read again from its source at each iteration, never held: ``make()`` gives a fresh iterator
+    (e.g. a saved plan's entries read from the file); ``len`` counts them by iterating unless ``size`` is known."""
+
+    make: Callable[[], Iterator[T]]
+    size: int | None = None
+
+    def __iter__(self) -> Iterator[T]:
+        return self.make()
+
+    def __len__(self) -> int:
+        return self.size if self.size is not None else sum(1 for _ in self.make())
 
 
 def save_copy(run_dir: Path, destination: str | Path) -> Path:
@@ -231,29 +258,44 @@ def render_table(document: dict[str, Any]) -> str:
 def load_plan(path: str | Path) -> dict[str, Any]:
     """A saved plan, checked before anything is run: a readable JSON document of ``planfile.FORMAT``, from a batch
     dry-run that finished (not rejected by its validation, no pair left unrun) and read its target, whose inputs still
-    exist with the sha256 it recorded. NotStarted naming what is wrong."""
+    exist with the sha256 it recorded, and none of whose creates or updates has a masked parameter. NotStarted naming
+    what is wrong.
+
+    The file is walked once entry by entry (``core.jsonstream``: a 100,000-row plan is about 230 MB of JSON), and
+    the document returned is its header with ``pairs`` read again from the file at each iteration (``Reread``):
+    the list of entries is never held."""
     file = Path(path).expanduser()
+    header: dict[str, Any] = {}
+    total = 0
+    masked = ''
     try:
-        document = json.loads(file.read_text(encoding='utf-8'))
+        with file.open(encoding='utf-8') as handle:
+            for key, value in jsonstream.walk_object(handle, 'pairs'):
+                if key != 'pairs':
+                    header[key] = value
+                    continue
+                total += 1
+                if not masked and _masked(value):
+                    masked = str(value.get('id'))
     except FileNotFoundError:
         raise NotStarted(f'no existe el plan {file}') from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise NotStarted(f'el plan {file} no se puede leer como JSON: {exc}') from None
-    found = document.get('format') if isinstance(document, dict) else None
+    found = header.get('format')
     if found != planfile.FORMAT:
         raise NotStarted(
             f'{file}: formato de plan desconocido {found!r} (se espera {planfile.FORMAT}); planifique de nuevo'
         )
-    if not document.get('complete'):
+    if not header.get('complete'):
         raise NotStarted(
             f'{file}: el plan es de una simulación incompleta o rechazada por la validación; planifique de nuevo'
         )
-    if not (document.get('target') or {}).get('owner_org_id'):
+    if not (header.get('target') or {}).get('owner_org_id'):
         raise NotStarted(
-            f'{file}: el plan no registra el destino leído (p. ej. el de una acción suelta, {document.get("script")}); '
+            f'{file}: el plan no registra el destino leído (p. ej. el de una acción suelta, {header.get("script")}); '
             'planifique con el lanzador o el bulk runner para aplicarlo con --apply'
         )
-    for item in document.get('inputs') or []:
+    for item in header.get('inputs') or []:
         where = Path(item['path'])
         if not where.is_file():
             raise NotStarted(f'{file}: la entrada {where} ya no existe; planifique de nuevo (nada escrito)')
@@ -263,32 +305,59 @@ def load_plan(path: str | Path) -> dict[str, Any]:
                 f'{file}: la entrada {where} cambió desde que se planificó (huella del plan {item["sha256"][:12]}, '
                 f'actual {current[:12]}); planifique de nuevo (nada escrito)'
             )
-    return document
+    if masked:
+        raise NotStarted(_masked_refusal(masked))
+    return {**header, 'pairs': Reread(lambda: _checked_entries(file), total)}
 
 
-def plan_pairs(document: dict[str, Any]) -> list[Pair]:
+def _checked_entries(file: Path) -> Iterator[dict[str, Any]]:
+    """``read_entries`` again, for a plan ``load_plan`` read whole once: a file changed since then is NotStarted
+    (the pairs are read before the run's first write)."""
+    try:
+        yield from read_entries(file)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise NotStarted(f'el plan {file} no se puede leer como JSON: {exc}') from None
+
+
+def _masked(entry: dict[str, Any]) -> bool:
+    return entry.get('kind') in planfile.APPLIED_KINDS and MASK in json.dumps(entry.get('params'), ensure_ascii=False)
+
+
+def _masked_refusal(entry_id: str) -> str:
+    return f'{entry_id}: el plan tiene parámetros enmascarados ({MASK}); no se puede aplicar'
+
+
+def plan_pairs(document: dict[str, Any]) -> Reread[Pair]:
     """The pairs ``--apply`` runs: the plan's creates and updates (nothing else), each with its params, its
     ``before`` as the drift guard (none for a pair planned after a prerequisite the same batch applies first), what it
-    requires and its phase. NotStarted when a parameter was masked (``***``): the plan cannot say what to write."""
-    for entry in document['pairs']:
-        if entry['kind'] in planfile.APPLIED_KINDS and MASK in json.dumps(entry['params'], ensure_ascii=False):
-            raise NotStarted(f'{entry["id"]}: el plan tiene parámetros enmascarados ({MASK}); no se puede aplicar')
-    return [
-        Pair(
-            dataset=entry['dataset'],
-            row=int(entry['row']),
-            action=entry['action'],
-            params=entry['params'] or {},
-            entity=entry.get('entity') or '',
-            expect=entry['before'] if entry.get('guard') else ANY_STATE,
-            requires=tuple((dataset, int(row), action) for dataset, row, action in entry.get('requires') or []),
-            phase=int(entry.get('phase') or 0),
-            input_hash=entry.get('input_hash') or '',
-            confirm=(entry.get('confirmation') or 'cambio de alto impacto') if entry.get('needs_confirmation') else '',
-        )
-        for entry in document['pairs']
-        if entry['kind'] in planfile.APPLIED_KINDS
-    ]
+    requires and its phase; made from ``document['pairs']`` at each iteration (a saved plan's are read from its file,
+    one entry at a time). NotStarted, when iterated, at a parameter that was masked (``***``): the plan cannot say
+    what to write (``load_plan`` refuses such a plan before)."""
+
+    def pairs() -> Iterator[Pair]:
+        for entry in document['pairs']:
+            if entry['kind'] not in planfile.APPLIED_KINDS:
+                continue
+            if _masked(entry):
+                raise NotStarted(_masked_refusal(entry['id']))
+            yield _pair(entry)
+
+    return Reread(pairs)
+
+
+def _pair(entry: dict[str, Any]) -> Pair:
+    return Pair(
+        dataset=entry['dataset'],
+        row=int(entry['row']),
+        action=entry['action'],
+        params=entry['params'] or {},
+        entity=entry.get('entity') or '',
+        expect=entry['before'] if entry.get('guard') else ANY_STATE,
+        requires=tuple((dataset, int(row), action) for dataset, row, action in entry.get('requires') or []),
+        phase=int(entry.get('phase') or 0),
+        input_hash=entry.get('input_hash') or '',
+        confirm=(entry.get('confirmation') or 'cambio de alto impacto') if entry.get('needs_confirmation') else '',
+    )
 
 
 def plan_inputs(document: dict[str, Any]) -> dict[str, str]:

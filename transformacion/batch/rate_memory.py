@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from transformacion.core.jsonfile import write_json
 from transformacion.core.transport import RateController
 
 RATES_FILE = 'rate_limits.json'
@@ -71,9 +71,7 @@ def remember(log_dir: Path, base_url: str, org_id: str, rate: float, now: dateti
             'rate': round(rate, 3),
             'learnt_at': when,
         }
-        temporary = path.with_suffix('.tmp')
-        temporary.write_text(json.dumps({'rates': rates}, indent=1, sort_keys=True), encoding='utf-8')
-        os.replace(temporary, path)
+        write_json(path, {'rates': rates}, indent=1, sort_keys=True)
 
 
 def start_from_memory(controller: RateController, log_dir: Path, base_url: str, org_id: str) -> dict[str, Any] | None:

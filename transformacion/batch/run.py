@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, replace
@@ -425,7 +425,7 @@ def _start(
 
 
 def run_pairs(
-    pairs: Sequence[Pair],
+    pairs: Iterable[Pair],
     settings: Settings,
     connection: tuple[str, str | None],
     *,
@@ -441,7 +441,8 @@ def run_pairs(
     script: str = 'launcher_csv_dependencias',
 ) -> report.Report:
     """Run exactly ``pairs`` (``batch.pairs.Pair``: dataset, row, action, typed params, the drift guard ``expect``,
-    ``requires``, ``phase``) in a new run folder, through the same machinery as a run of input files: checkpoint
+    ``requires``, ``phase``; iterated twice before the first write, e.g. a saved plan's read from its file at each
+    pass: ``plan.plan_pairs``) in a new run folder, through the same machinery as a run of input files: checkpoint
     (``--resume`` / ``--retry-failed`` continue it with the same ``catalog``), bound target, evidence per action,
     results_manual.csv, summary.json, and plan.json / plan.csv when ``dry_run``.
 
@@ -460,7 +461,7 @@ def run_pairs(
 
 
 def _start_pairs(
-    pairs: Sequence[Pair],
+    pairs: Iterable[Pair],
     settings: Settings,
     connection: tuple[str, str | None],
     catalog: Catalog,
@@ -474,12 +475,14 @@ def _start_pairs(
     stop: Stop | None,
     script: str,
 ) -> tuple[report.Report, bool]:
+    named: set[str] = set()
     for pair in pairs:
         if pair.action not in catalog:
             raise NotStarted(f'acción desconocida: {pair.action}; acciones: {", ".join(catalog)}')
         if catalog[pair.action][0].domain != pair.dataset:
             raise NotStarted(f'{pair.action} es de {catalog[pair.action][0].domain}, no de {pair.dataset}')
-    actions = tuple(name for name in catalog if any(pair.action == name for pair in pairs))
+        named.add(pair.action)
+    actions = tuple(name for name in catalog if name in named)
     files = dict(inputs or {})
     batch = Batch(
         sources={dataset: path for dataset, path in files.items() if dataset != GLOBAL},

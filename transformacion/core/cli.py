@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
+from transformacion.core import argparse_es
 from transformacion.core.arguments import _params_for_script, apply_csv_arguments, row_context
 from transformacion.core.client import create_api, get_token, load_runtime_env
 from transformacion.core.columns import org_licenses
@@ -69,7 +70,9 @@ def command_parser(
     parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser,
 ) -> argparse.ArgumentParser:
     """The parser of ``python -m transformacion.<script_name>``: ``description`` as written (line breaks kept) and an
-    epilog naming the result object and the ``exit_codes``."""
+    epilog naming the result object and the ``exit_codes``; argparse's error messages in Spanish
+    (``core.argparse_es``)."""
+    argparse_es.install()
     return parser_class(
         prog=f'python -m transformacion.{script_name}',
         description=description,

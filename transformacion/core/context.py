@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from transformacion.core.evidence import ActionLog
-from transformacion.core.outcome import Outcome, Rejected
+from transformacion.core.outcome import CONFIRM_CLI, UNCONFIRMED, Outcome, Rejected, confirm_step
 from transformacion.core.params import Action
 from transformacion.core.retry import RetryPolicy, _invoke_with_retry_after, read_back
 
@@ -104,6 +104,7 @@ class Context:
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     dry_run: bool = False
     assume_yes: bool = False
+    confirm_with: str = CONFIRM_CLI
     interactive: bool = False
     org_id: str | None = None
     cache: RunCache = field(default_factory=RunCache)
@@ -174,8 +175,9 @@ class Context:
             if answer in ('s', 'si', 'sí', 'y', 'yes'):
                 return
         raise Rejected(
-            f'{what}: cambio de alto impacto sin confirmar; revise el estado actual y el deseado y repita con --yes',
-            {'current': current, 'desired': desired},
+            f'cambio de alto impacto sin confirmar: revise el estado actual y el deseado y '
+            f'{confirm_step(self.confirm_with, "repita")}; {what}',
+            {'reason': UNCONFIRMED, 'current': current, 'desired': desired},
         )
 
     def read_back(self, recover: Callable[[], Any]) -> Any:

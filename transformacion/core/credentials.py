@@ -40,6 +40,7 @@ from wxc_sdk.integration import Integration
 from wxc_sdk.tokens import Tokens
 
 from transformacion.core.evidence import current_log
+from transformacion.core.jsonfile import write_json
 from transformacion.core.outcome import Rejected
 from transformacion.core.retry import RetryPolicy, backoff_delay, parse_retry_after
 from transformacion.core.secrets import mask_text, register_secret
@@ -167,21 +168,11 @@ class TokenCache:
         return tokens
 
     def save(self, tokens: Tokens) -> None:
-        """Write ``tokens``: a 0600 temporary file in the 0700 folder, flushed to disk, then renamed over the file."""
+        """Write ``tokens``: a 0600 temporary file in the 0700 folder, flushed to disk, then renamed over the file
+        (``core.jsonfile.write_json``)."""
         self._folder()
-        temporary = self.path.with_name(f'.{self.path.name}.{os.getpid()}.{threading.get_ident()}')
         data = {'saved_at': datetime.now(UTC).isoformat(), 'tokens': tokens.model_dump(mode='json')}
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.fchmod(descriptor, 0o600)
-            with os.fdopen(descriptor, 'w', encoding='utf-8') as handle:
-                json.dump(data, handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
-        os.replace(temporary, self.path)
+        write_json(self.path, data, mode=0o600, fsync=True)
 
     @contextmanager
     def locked(self) -> Iterator[None]:

@@ -67,3 +67,28 @@ def result_object(
         'result': sanitise(result),
         'summary': sanitise(summary),
     }
+
+
+#: How the operator confirms high-impact changes, in the words of each surface: the command line's option, the
+#: web panel's box (its plan and schedule screens, ``panel/templates/index.html``). ``Context.confirm_with`` and
+#: ``batch.options.Settings.confirm_with`` carry the one of the run.
+CONFIRM_CLI = '--yes'
+CONFIRM_PANEL = '«Confirmo los cambios de alto impacto»'
+#: ``Rejected.details['reason']`` of a high-impact change refused for lack of confirmation.
+UNCONFIRMED = 'unconfirmed'
+
+
+def confirm_step(confirm_with: str = CONFIRM_CLI, verb: str = 'relance') -> str:
+    """What the operator does to confirm, in the words of the surface: ``relance con --yes`` on the command line,
+    ``relance marcando «Confirmo los cambios de alto impacto»`` in the panel (``verb``: relance, repita)."""
+    return f'{verb} con {confirm_with}' if confirm_with.startswith('--') else f'{verb} marcando {confirm_with}'
+
+
+def needs_confirmation(action: str, what: str, confirm_with: str = CONFIRM_CLI) -> str:
+    """The one wording of a row refused whole before its first write because ``action`` will ask to confirm
+    ``what`` (a batch cannot ask): the launcher's rows and a plan's or revert's pairs alike. What to do comes before
+    ``what`` (an entity's name can be long; a checkpoint message is cut at 300 characters)."""
+    return (
+        f'no se aplica ninguna acción de la fila, para no dejarla a medias: {action} necesita confirmación, '
+        f'{confirm_step(confirm_with)} ({what})'
+    )

@@ -21,12 +21,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from transformacion.batch.target import LOOPBACK
+from transformacion.core import argparse_es
 from transformacion.core.cli import add_connection_options
 
 DEFAULT_PORT = 8780
 
 
 def _parser() -> argparse.ArgumentParser:
+    argparse_es.install()
     parser = argparse.ArgumentParser(
         prog='python -m transformacion.panel',
         description='Panel de control local: cargar, validar, planificar, ejecutar, historial y programación, '

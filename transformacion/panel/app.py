@@ -23,6 +23,7 @@ from starlette.templating import Jinja2Templates
 
 from transformacion.batch.options import Batch, NotStarted, Settings
 from transformacion.core.catalog import DATASETS, Catalog, load_catalog
+from transformacion.core.outcome import CONFIRM_PANEL
 from transformacion.core.params import describe_rules
 from transformacion.panel import history, loading, orgs, plans, rollback
 from transformacion.panel.jobs import RUNNING, Busy, Jobs, progress
@@ -346,6 +347,7 @@ def _settings(body: dict[str, Any], target: orgs.Target, *, confirm: bool = Fals
         concurrency=max(1, min(concurrency, 32)) if concurrency else Settings().concurrency,
         assume_yes=confirm,
         org_id=target.org_id,
+        confirm_with=CONFIRM_PANEL,
     )
 
 
@@ -375,13 +377,23 @@ async def plan(request: Request) -> dict[str, Any]:
     return _job(job, panel)
 
 
+def _int_query(request: Request, name: str, default: int) -> int:
+    text = request.query_params.get(name)
+    if text is None:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise Refused(400, f'{name} debe ser un número entero, no {text!r}') from None
+
+
 @endpoint
 async def plan_view(request: Request) -> Response | dict[str, Any]:
     panel = _panel(request)
     folder = history.run_dir(panel.log_dir, request.path_params['run'])
     name = request.path_params.get('name')
     if name is None:
-        return plans.view(folder)
+        return plans.view(folder, _int_query(request, 'offset', 0), _int_query(request, 'limit', plans.PAGE))
     if name not in ('plan.json', 'plan.csv') or not (folder / name).is_file():
         raise Refused(404, f'{name} no está en la ejecución')
     return FileResponse(folder / name, filename=f'{folder.name}-{name}')
@@ -394,9 +406,10 @@ def execute_request(panel: Panel, jobs: Jobs, body: dict[str, Any]) -> Any:
     confirm = bool(body.get('confirm'))
     if body.get('plan'):
         folder = history.run_dir(panel.log_dir, str(body['plan']))
-        pending = plans.view(folder)['confirm']
-        if pending and not confirm:
-            raise Refused(409, f'{len(pending)} cambio(s) de alto impacto necesitan confirmación', confirm=pending)
+        if not confirm:
+            count, pending = plans.confirmations(folder)
+            if count:
+                raise Refused(409, f'{count} cambio(s) de alto impacto necesitan confirmación', confirm=pending)
         target = _run_target(panel, folder, plan=True)
         return jobs.apply(folder, _settings(body, target, confirm=confirm), panel.catalog, target.connect)
     batch, target = _batch(panel, body, dry_run=False)

@@ -5,26 +5,38 @@ entity (site, person, workspace), and applied as ``--apply`` does (``batch.plan.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from transformacion.batch.options import NotStarted, Settings
-from transformacion.batch.plan import PLAN_FILE, load_plan, plan_inputs, plan_pairs
+from transformacion.batch.plan import PLAN_FILE, load_plan, plan_inputs, plan_pairs, read_entries, read_header
 from transformacion.batch.report import Report
 from transformacion.batch.run import Stop, run_pairs
 from transformacion.core.catalog import Catalog
-from transformacion.core.planfile import APPLIED_KINDS
+from transformacion.core.planfile import APPLIED_KINDS, TABLE
 
 #: The datasets as the plan groups them, in the operator's words.
 GROUPS = {'ubicaciones': 'Ubicación', 'usuarios': 'Persona', 'workspaces': 'Workspace'}
 
 
-def read(folder: Path) -> dict[str, Any]:
-    """The plan document of a dry-run run folder; NotStarted when the run wrote none (not a dry-run, or unfinished)."""
+#: Entries of the plan a page of the panel's plan view shows, and the most entries needing confirmation it lists.
+PAGE = 200
+CONFIRM_SHOWN = 200
+
+
+def _path(folder: Path) -> Path:
     path = folder / PLAN_FILE
     if not path.is_file():
         raise NotStarted(f'la ejecución {folder.name} no tiene plan (solo una simulación terminada lo escribe)')
-    return json.loads(path.read_text(encoding='utf-8'))
+    return path
+
+
+def _entries(path: Path) -> Iterator[dict[str, Any]]:
+    try:
+        yield from read_entries(path)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise NotStarted(f'el plan {path} no se puede leer como JSON: {exc}') from None
 
 
 def _fields(entry: dict[str, Any]) -> list[dict[str, Any]]:
@@ -42,47 +54,89 @@ def _fields(entry: dict[str, Any]) -> list[dict[str, Any]]:
     return []
 
 
-def view(folder: Path) -> dict[str, Any]:
-    """The plan grouped by entity: ``{run_id, complete, target, groups: [{dataset, label, entity, rows, pairs}],
-    confirm: [entries needing confirmation], changes, counts}``; each pair is a plan entry with its ``fields``
-    (field, before, after), ``confirm`` and ``before_note`` (why there are no values before: the entity does not
-    exist yet, or the pair was planned after a prerequisite the same run applies first; None when read)."""
-    document = read(folder)
+def view(folder: Path, offset: int = 0, limit: int = PAGE) -> dict[str, Any]:
+    """One page of the plan, grouped by entity, read from the file entry by entry (a 100,000-row plan is about
+    230 MB: never loaded whole): ``{run_id, complete, target, actions, counts, total, offset, limit, next_offset,
+    groups: [{dataset, label, entity, rows, pairs}], confirm: [entries needing confirmation], confirm_total,
+    changes}``. ``groups`` hold the entries ``offset`` to ``offset + limit`` (``next_offset``: where the next page
+    starts, None after the last); each pair is a plan entry with its ``fields`` (field, before, after), ``confirm``
+    and ``before_note`` (why there are no values before: the entity does not exist yet, or the pair was planned after
+    a prerequisite the same run applies first; None when read). ``counts`` (the plan's table), ``total``,
+    ``changes`` and ``confirm_total`` summarise the whole plan (from its header's counts); ``confirm`` lists the
+    first ``CONFIRM_SHOWN`` entries needing confirmation of the whole plan."""
+    path = _path(folder)
+    document = read_header(path)
+    counts = document.get('counts') or {}
+    total = sum(line.get(kind, 0) for line in counts.values() for kind, _ in TABLE if kind != 'needs_yes')
+    confirm_total = sum(line.get('needs_yes', 0) for line in counts.values())
+    offset, limit = max(0, offset), max(1, limit)
     groups: dict[tuple[str, str], dict[str, Any]] = {}
-    for entry in document['pairs']:
-        key = (entry['dataset'], entry.get('entity') or '')
-        group = groups.setdefault(
-            key,
-            {
-                'dataset': entry['dataset'],
-                'label': GROUPS.get(entry['dataset'], entry['dataset']),
-                'entity': entry.get('entity') or '',
-                'rows': [],
-                'pairs': [],
-            },
-        )
-        if entry['row'] not in group['rows']:
-            group['rows'].append(entry['row'])
-        group['pairs'].append(
-            {
-                **entry,
-                'changes': entry['kind'] in APPLIED_KINDS,
-                'confirm': _confirm(entry),
-                'fields': _fields(entry),
-                'before_note': _before_note(entry),
-                'calls': [_call(call) for call in entry.get('calls') or []],
-            }
-        )
-    pairs = [pair for group in groups.values() for pair in group['pairs']]
+    confirm: list[dict[str, Any]] = []
+    wanted = min(confirm_total, CONFIRM_SHOWN)
+    index = -1
+    for index, entry in enumerate(_entries(path)):
+        shown = offset <= index < offset + limit
+        if shown:
+            _group(groups, entry)
+        if _confirm(entry) and len(confirm) < CONFIRM_SHOWN:
+            confirm.append(_pair_view(entry))
+        if index + 1 >= offset + limit and len(confirm) >= wanted:
+            break
     return {
         'run_id': document['run_id'],
         'complete': bool(document.get('complete')),
         'target': {k: (document.get('target') or {}).get(k) for k in ('org_name', 'org_id', 'base_url')},
         'actions': document.get('actions', []),
+        'counts': counts,
+        'total': total,
+        'offset': offset,
+        'limit': limit,
+        'next_offset': offset + limit if offset + limit < total else None,
         'groups': list(groups.values()),
-        'confirm': [pair for pair in pairs if pair['confirm']],
-        'changes': sum(1 for pair in pairs if pair['changes']),
-        'counts': document.get('counts', {}),
+        'confirm': confirm,
+        'confirm_total': max(confirm_total, len(confirm)),
+        'changes': sum(line.get(kind, 0) for line in counts.values() for kind in APPLIED_KINDS),
+    }
+
+
+def confirmations(folder: Path, shown: int = CONFIRM_SHOWN) -> tuple[int, list[dict[str, Any]]]:
+    """(how many entries of the plan in ``folder`` need the operator's confirmation, the first ``shown`` of them as
+    the plan view gives them), read from the file entry by entry."""
+    found: list[dict[str, Any]] = []
+    count = 0
+    for entry in _entries(_path(folder)):
+        if _confirm(entry):
+            count += 1
+            if len(found) < shown:
+                found.append(_pair_view(entry))
+    return count, found
+
+
+def _group(groups: dict[tuple[str, str], dict[str, Any]], entry: dict[str, Any]) -> None:
+    key = (entry['dataset'], entry.get('entity') or '')
+    group = groups.setdefault(
+        key,
+        {
+            'dataset': entry['dataset'],
+            'label': GROUPS.get(entry['dataset'], entry['dataset']),
+            'entity': entry.get('entity') or '',
+            'rows': [],
+            'pairs': [],
+        },
+    )
+    if entry['row'] not in group['rows']:
+        group['rows'].append(entry['row'])
+    group['pairs'].append(_pair_view(entry))
+
+
+def _pair_view(entry: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **entry,
+        'changes': entry['kind'] in APPLIED_KINDS,
+        'confirm': _confirm(entry),
+        'fields': _fields(entry),
+        'before_note': _before_note(entry),
+        'calls': [_call(call) for call in entry.get('calls') or []],
     }
 
 

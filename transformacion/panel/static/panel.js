@@ -184,8 +184,8 @@ const KINDS = { create: 'crear', update: 'modificar', none: 'sin cambios', refus
   needs_yes: 'requiere confirmación' };
 function reasons(pair) { return (pair.reasons || []).join('; '); }
 
-async function showPlan(runId) {
-  const view = await api(`/api/plans/${runId}`);
+async function showPlan(runId, offset = 0) {
+  const view = await api(`/api/plans/${runId}?offset=${offset}`);
   state.plan = view;
   $('plan-run').textContent = runId;
   $('plan-body').classList.remove('hidden');
@@ -195,9 +195,16 @@ async function showPlan(runId) {
     Object.entries(totals).map(([k, v]) => `${KINDS[k] || k} ${v}`).join(' · ');
   $('download-plan-json').href = `/api/plans/${runId}/plan.json`;
   $('download-plan-csv').href = `/api/plans/${runId}/plan.csv`;
-  $('confirm-box').classList.toggle('hidden', view.confirm.length === 0);
+  $('confirm-box').classList.toggle('hidden', view.confirm_total === 0);
   $('confirm').checked = false;
-  $('confirm-list').replaceChildren(...view.confirm.map((p) => el('li', {}, `${p.entity} · ${p.action} (${KINDS[p.kind] || p.kind})`)));
+  const more = view.confirm_total - view.confirm.length;
+  $('confirm-list').replaceChildren(...view.confirm.map((p) => el('li', {}, `${p.entity} · ${p.action} (${KINDS[p.kind] || p.kind})`)),
+    ...(more > 0 ? [el('li', { class: 'hint' }, `y ${more} más (plan.csv los lista todos)`)] : []));
+  const last = Math.min(view.offset + view.limit, view.total);
+  $('plan-pages').classList.toggle('hidden', view.total <= view.limit);
+  $('plan-page').textContent = `pares ${view.total ? view.offset + 1 : 0}-${last} de ${view.total}`;
+  $('plan-prev').disabled = view.offset === 0;
+  $('plan-next').disabled = view.next_offset === null;
   $('plan-groups').replaceChildren(...view.groups.map((g) => el('div', { class: 'entity' },
     el('h3', {}, `${g.label}: ${g.entity || '(sin clave)'}`, el('span', { class: 'hint' }, ` filas ${g.rows.join(', ')}`)),
     g.pairs.map((p) => el('div', { class: 'pair' },
@@ -405,6 +412,8 @@ document.addEventListener('DOMContentLoaded', async () => {
     try { startPlan(await api('/api/plan', 'POST', state.planRequest)); } catch (e) { show(e.message); }
   });
   on('revert-dry', () => revertRun(true));
+  on('plan-prev', () => showPlan(state.plan.run_id, Math.max(0, state.plan.offset - state.plan.limit)).catch((e) => show(e.message)));
+  on('plan-next', () => showPlan(state.plan.run_id, state.plan.next_offset).catch((e) => show(e.message)));
   on('revert', () => { if (window.confirm('¿Deshacer lo que escribió esta ejecución?')) revertRun(false); });
   on('sched-add', addSchedule);
   document.querySelectorAll('.tab').forEach((t) => t.addEventListener('click', () => tab(t.dataset.tab)));
