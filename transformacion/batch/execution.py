@@ -552,9 +552,9 @@ def _stop(run: RunContext, chunks: list[OpenChunk]) -> None:
     chunks.clear()
 
 
-def _watch(run: RunContext, chunks: list[OpenChunk], until: int) -> bool:
-    """Wait for the rows of the open ``chunks`` until at most ``until`` of them are unfinished (0: all done), closing
-    the chunks that outlive ``--chunk-timeout``; False when the run must stop (job timeout or stop request)."""
+def _watch(run: RunContext, chunks: list[OpenChunk], until: Callable[[], int]) -> bool:
+    """Wait for the rows of the open ``chunks`` until at most ``until()`` of them are unfinished (0: all done),
+    closing the chunks that outlive ``--chunk-timeout``; False when the run must stop (job timeout or stop request)."""
     while True:
         if run.stopping():
             _stop(run, chunks)
@@ -567,13 +567,21 @@ def _watch(run: RunContext, chunks: list[OpenChunk], until: int) -> bool:
             elif run.settings.chunk_timeout and time.monotonic() - chunk.started >= run.settings.chunk_timeout:
                 _time_out(run, chunk)
                 chunks.remove(chunk)
-        if sum(len(chunk.unfinished) for chunk in chunks) <= until:
+        if sum(len(chunk.unfinished) for chunk in chunks) <= until():
             return True
         done, _ = wait(set().union(*(chunk.unfinished for chunk in chunks)), timeout=POLL_S)
         for future in done:
             future.result()
         for chunk in chunks:
             chunk.unfinished -= done
+
+
+def _overlap(run: RunContext) -> int:
+    """Unfinished rows at which the next chunk starts: chunks larger than the rows in flight now
+    (``RowSlots.limit``, which follows the rate controller) overlap, the next starting once every unfinished row
+    has a slot, so that no slot idles while a chunk's last rows finish; smaller chunks run one after another."""
+    limit = run.slots.limit()
+    return limit if run.batch.chunk_size > limit else 0
 
 
 def execute_run(run: RunContext) -> None:
@@ -589,9 +597,6 @@ def execute_run(run: RunContext) -> None:
             if not run.cache.bulk_rows:
                 continue
             running: list[OpenChunk] = []
-            # chunks larger than the rows in flight overlap: the next starts once every unfinished row has a slot,
-            # so that no slot idles while a chunk's last rows finish; smaller chunks run one after another
-            overlap = run.settings.concurrency if run.batch.chunk_size > run.settings.concurrency else 0
             for chunk in _chunks(run, dataset):
                 if run.stopping():
                     _stop(run, running)
@@ -599,10 +604,10 @@ def execute_run(run: RunContext) -> None:
                 pending = run.store.pending(dataset, chunk[0][0], chunk[-1][0], names)
                 if pending:
                     running.append(_start_chunk(run, dataset, actions, chunk, pending))
-                    if not _watch(run, running, overlap):
+                    if not _watch(run, running, functools.partial(_overlap, run)):
                         return
             # the next phase needs this one done
-            if not _watch(run, running, 0):
+            if not _watch(run, running, lambda: 0):
                 return
     finally:
         if not run.stopping():

@@ -54,8 +54,11 @@ EXIT_HELP = (
 )
 DEFAULT_CHUNK_SIZE = 500
 #: rows in flight at most: the run's RateController decides how many requests are in flight (it learns the org's
-#: rate, or paces at --rate-limit), so this only needs to exceed what the org's rate allows at Webex's latencies
-DEFAULT_CONCURRENCY = 256
+#: rate, or paces at --rate-limit), so this only needs to exceed what the org's rate allows at Webex's latencies. At
+#: cruise the controller allows 2 x rate x latency calls and a row of 2 calls lives about 3 latencies (its calls, its
+#: turns at the pacer, its checkpoint): 200 req/s at 1 s needs ~300 rows and the controller lets ~430 run; 256 capped
+#: such a run at ~0.8 of its rate (benchmarks/no_tuning.py). Threads start only for the rows the limit lets run.
+DEFAULT_CONCURRENCY = 1024
 DEFAULT_CHUNK_TIMEOUT = 1800.0
 ROW_ATTEMPTS = 3
 #: Seconds the pairs in flight get to finish once the run is asked to stop (first Ctrl-C, SIGTERM, --job-timeout).
