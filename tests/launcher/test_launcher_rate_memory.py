@@ -7,7 +7,8 @@ from pathlib import Path
 from tests.launcher.test_launcher_bulk_people import plenty_of_units, users
 from tests.support.batches import write_folder
 from transformacion.batch.checkpoint import Checkpoint
-from transformacion.batch.rate_memory import RATES_FILE
+from transformacion.batch.rate_memory import RATES_FILE, remember
+from transformacion.core.transport import RateController
 
 
 def run_meta(log_dir: Path, name: str) -> list:
@@ -59,3 +60,29 @@ def test_a_run_with_rate_limit_neither_uses_nor_records_a_remembered_rate(launch
     assert run.code == 0, run.stderr
     assert run_meta(log_dir, 'remembered_rate') == [None]
     assert not (log_dir / RATES_FILE).exists()
+
+
+def test_the_remembered_rate_paces_every_call_after_the_token_owner_is_read(
+    launch, sandbox, log_dir, tmp_path, monkeypatch
+):
+    plenty_of_units(sandbox)
+    first = launch('--input_dir', str(write_folder(tmp_path / 'a', usuarios=users(1))), '--actions', 'alta_usuario')
+    assert first.code == 0, first.stderr
+    [target] = run_meta(log_dir, 'target')
+    remember(log_dir, target['base_url'], target['org_id'], 40.0)
+    started = []
+    start_from = RateController.start_from
+
+    def recording(controller: RateController, rate: float, *, fresh: bool) -> None:
+        started.append((controller.requests, rate, fresh))
+        start_from(controller, rate, fresh=fresh)
+
+    monkeypatch.setattr(RateController, 'start_from', recording)
+
+    second = launch(
+        '--input_dir', str(write_folder(tmp_path / 'b', usuarios=users(3, first=1))), '--actions', 'alta_usuario'
+    )
+
+    assert second.code == 0, second.stderr
+    assert started == [(1, 40.0, True)], 'only GET /people/me before: the org and the org check read at that rate'
+    assert [used['rate'] for used in run_meta(log_dir, 'remembered_rate') if used] == [40.0]

@@ -54,6 +54,7 @@ from transformacion.batch.target import (
     describe,
     differences,
     local_sandbox_note,
+    normal_base_url,
     operator,
     read_target,
     versions,
@@ -184,7 +185,7 @@ def _bind(
     base_url: str | None,
     settings: Settings,
     stream: TextIO,
-    after_owner: Callable[[], None] | None = None,
+    after_owner: Callable[[str], None] | None = None,
 ) -> tuple[Target, Settings]:
     """Read the target (``target.read_target``, with ``after_owner``) before the first write, print it, and record
     it (a new run) or check it is the one recorded (a continued run: NotStarted with both values otherwise). A
@@ -266,7 +267,11 @@ def _drive(
         checking = org_check is not None and not store.meta('resources_checked')
         early: list[Future[OrgFindings]] = []
 
-        def check_early() -> None:  # the token's own org: the check's reads go with the org's (read_target)
+        remembered: list[dict[str, Any] | None] = []
+
+        def check_early(org_id: str) -> None:  # the token's own org: the check's reads go with the org's (read_target)
+            # at the rate remembered for that org, as every later call
+            remembered.append(start_from_memory(controller, run_dir.parents[1], normal_base_url(base_url), org_id))
             pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix='recursos')
             args = (batch, catalog, store, run_dir, api, settings, org_check, cache)
             early.append(submit_bound(pool, read_org_findings, *args))
@@ -281,7 +286,9 @@ def _drive(
                 store.close_session(session, 'refused')
             raise
         store.set_session_operator(session, _who(target))
-        store.set_meta('remembered_rate', start_from_memory(controller, run_dir.parents[1], *_org_key(target)))
+        if not remembered:
+            remembered.append(start_from_memory(controller, run_dir.parents[1], *_org_key(target)))
+        store.set_meta('remembered_rate', remembered[0])
         if checking:
             _check_resources(batch, catalog, store, run_dir, api, settings, org_check, out, cache, *early)
     # a confirmation (--yes) given to any session of the run holds for the whole run: the resume command it prints

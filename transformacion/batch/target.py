@@ -95,7 +95,7 @@ def read_target(
     *,
     policy: RetryPolicy | None = None,
     sleep: Callable[[float], None] | None = None,
-    after_owner: Callable[[], None] | None = None,
+    after_owner: Callable[[str], None] | None = None,
 ) -> Target:
     """Read the token's owner (``GET /people/me``) and the organisation the run acts on (``org_id``, else the
     owner's) with ``GET /organizations/{id}``: both at the same time when ``org_id`` is given (one latency instead of
@@ -103,9 +103,9 @@ def read_target(
     TargetError when the token is refused or the organisation does not exist or is out of the token's reach (the
     token's refusal first when both fail).
 
-    ``after_owner``: called once the owner is read, before the organisation is, when ``org_id`` is not given (the
-    run acts on the token's own org): what it starts without waiting (e.g. a batch's reads of that org) goes at the
-    same time as ``GET /organizations/{id}``."""
+    ``after_owner``: called with the owner's org id once the owner is read, before the organisation is, when
+    ``org_id`` is not given (the run acts on the token's own org): what it starts without waiting (e.g. a batch's
+    reads of that org) goes at the same time as ``GET /organizations/{id}``."""
     kwargs: dict[str, Any] = {'policy': policy or RetryPolicy()}
     if sleep is not None:
         kwargs['sleep'] = sleep
@@ -122,7 +122,7 @@ def read_target(
             raise TargetError(f'no se pudo leer el dueño del token (GET /people/me): {_why(exc)}') from None
         wanted = org_id or me.org_id
         if after_owner is not None and early is None:
-            after_owner()
+            after_owner(wanted)
         try:
             org = (
                 early.result()
