@@ -101,6 +101,26 @@ def test_tasks_stream_by_row_then_plan_order_and_pending_ones_by_chunk_range(sto
     assert store.pending('workspaces', 1, 3, {'alta_workspace'}) == {1: {'alta_workspace'}, 3: {'alta_workspace'}}
 
 
+def test_pending_rows_come_by_phase_then_by_their_first_pending_pair_and_give_their_pending_pairs_back(store):
+    add(store, 'workspaces', 7, 'demo_ajustar_workspace', 0, chunk=1)
+    add(store, 'workspaces', 5, 'alta_workspace', 1)
+    add(store, 'usuarios', 9, 'alta_usuario', 2)
+    add(store, 'workspaces', 7, 'alta_workspace', 3)
+    add(store, 'workspaces', 5, 'demo_ajustar_workspace', 4)
+    add(store, 'workspaces', 5, 'demo_otra_accion', 5, 'executed')
+    add(store, 'workspaces', 8, 'alta_workspace', 6, 'rejected')
+
+    assert list(store.pending_rows()) == [
+        (0, 'workspaces', 5),
+        (0, 'usuarios', 9),
+        (0, 'workspaces', 7),
+        (1, 'workspaces', 7),
+    ]
+    assert [t.action for t in store.pending_of_row('workspaces', 5, 0)] == ['alta_workspace', 'demo_ajustar_workspace']
+    assert [t.action for t in store.pending_of_row('workspaces', 7, 1)] == ['demo_ajustar_workspace']
+    assert store.pending_of_row('workspaces', 8, 0) == []
+
+
 def test_continuing_requeues_what_was_in_flight_and_on_retry_what_failed_and_what_it_blocked(store):
     add(store, 'ubicaciones', 1, 'alta_ubicacion', 0, 'running')
     add(store, 'ubicaciones', 2, 'alta_ubicacion', 0, 'error')

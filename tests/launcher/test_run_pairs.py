@@ -62,6 +62,19 @@ def test_pairs_run_in_phase_order_and_record_results(runner, sandbox):
     assert (report.run_dir / f'{ADJUST}.jsonl').is_file()
 
 
+def test_the_pairs_of_many_rows_run_once_each_phase_after_phase(runner, sandbox):
+    names = [f'Sala Fase {row}' for row in range(1, 5)]
+    pairs = [_adjust(name, row, 10 + row) for row, name in enumerate(names, start=1)]
+    pairs += [_create(name, row) for row, name in reversed(list(enumerate(names, start=1)))]
+
+    report = _run(runner, pairs)
+
+    assert report.state == 'completed' and report.exit_code == 0
+    assert set(statuses(report).values()) == {'executed'} and len(statuses(report)) == 8
+    assert sorted(w['display_name'] for w in sandbox.org.workspaces.values() if w['display_name'] in names) == names
+    assert [_capacity(sandbox, name) for name in names] == [11, 12, 13, 14]
+
+
 def test_a_pair_whose_state_drifted_is_rejected_and_its_dependants_blocked(runner, sandbox):
     _run(runner, [_create('Sala Deriva', 1), _create('Sala Fiel', 2)])
     _run(runner, [_adjust('Sala Deriva', 1, 3), _adjust('Sala Fiel', 2, 3)])

@@ -425,6 +425,22 @@ class Checkpoint:
             for row in self._db.execute(sql + ' ORDER BY row_number, seq', args):
                 yield _task(row)
 
+    def pending_rows(self) -> Iterator[tuple[int, str, int]]:
+        """``(chunk, dataset, row)`` of every row with pending tasks, once per chunk it has some in: by chunk, then by
+        the row's first pending task in plan order (``seq``); streamed (SQLite sorts them, no list is built)."""
+        sql = (
+            "SELECT chunk, dataset, row_number FROM tasks WHERE status = 'pending' "
+            'GROUP BY chunk, dataset, row_number ORDER BY chunk, MIN(seq)'
+        )
+        with self._lock:
+            yield from self._db.execute(sql)
+
+    def pending_of_row(self, dataset: str, row: int, chunk: int) -> list[Task]:
+        """The pending tasks of ``row`` of ``dataset`` in ``chunk``, in plan order (``seq``)."""
+        sql = f'SELECT {_TASK_COLUMNS} FROM tasks WHERE dataset = ? AND row_number = ? AND chunk = ?'
+        found = self._rows(sql + " AND status = 'pending' ORDER BY seq", (dataset, row, chunk))
+        return [_task(task) for task in found]
+
     def pending(self, dataset: str, first: int, last: int, actions: set[str]) -> dict[int, set[str]]:
         """``{row: actions}`` still pending among the rows ``first``..``last`` of ``dataset`` and ``actions``."""
         found: dict[int, set[str]] = {}

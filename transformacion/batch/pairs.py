@@ -17,9 +17,10 @@ import itertools
 import sys
 import threading
 import time
+from array import array
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from transformacion.batch.checkpoint import OK_STATUSES, Checkpoint, Task, short
@@ -139,19 +140,28 @@ def _run_group(run: RunContext, tasks: list[Task], cancel: threading.Event) -> N
         _run_pair(run, task, cancel)
 
 
-def _phases(store: Checkpoint) -> dict[int, dict[tuple[str, int], list[str]]]:
-    """The pending pairs by phase (ascending), then by (dataset, row) in their first pair's order, the row's actions
-    in order: keys only (dataset and action names interned), a few dozen bytes a pair, not the tasks (read again as
-    each row is submitted), so that a 100,000-pair run does not hold its tasks."""
-    pending = sorted(
-        (task.chunk, task.seq, sys.intern(task.dataset), task.row, sys.intern(task.action))
-        for dataset in store.datasets()
-        for task in store.tasks(dataset, status='pending')
-    )
-    phases: dict[int, dict[tuple[str, int], list[str]]] = {}
-    for chunk, _, dataset, row, action in pending:
-        phases.setdefault(chunk, {}).setdefault((dataset, row), []).append(action)
-    return phases
+@dataclass
+class _Phase:
+    """The rows with pending pairs of one phase, in the order they are submitted (by their first pending pair): a
+    dataset index (into ``_phases``' names) and a row number each, 10 bytes a row, not their tasks nor their keys
+    (the row's pending pairs are read again as it is submitted), so that a 100,000-pair run does not hold them."""
+
+    datasets: array[int] = field(default_factory=lambda: array('H'))
+    rows: array[int] = field(default_factory=lambda: array('q'))
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return zip(self.datasets, self.rows, strict=True)
+
+
+def _phases(store: Checkpoint) -> tuple[list[str], dict[int, _Phase]]:
+    """(the datasets' names, the rows with pending pairs of each phase, ascending): ``Checkpoint.pending_rows``."""
+    names: dict[str, int] = {}
+    phases: dict[int, _Phase] = {}
+    for chunk, dataset, row in store.pending_rows():
+        phase = phases.setdefault(chunk, _Phase())
+        phase.datasets.append(names.setdefault(dataset, len(names)))
+        phase.rows.append(row)
+    return list(names), phases
 
 
 def refuse_unconfirmed_rows(run: RunContext) -> None:
@@ -208,16 +218,17 @@ def execute_pairs(run: RunContext) -> None:
     allowed = run.controller.in_flight_allowed if run.controller is not None else None
     limit = RowSlots(run.settings.concurrency, allowed).limit
     window = 2 * run.settings.concurrency  # rows submitted and not finished: the pool's queue stays full
-    for rows in _phases(run.store).values():
+    names, phases = _phases(run.store)
+    for number, rows in sorted(phases.items()):
         if run.stopping():
             return
         cancel = threading.Event()
         pool = RowPool(limit, max_workers=run.settings.concurrency, thread_name_prefix='par')
-        queued = iter(rows.items())
+        queued = iter(rows)
         unfinished: set[Future[None]] = set()
         while not run.stopping():
-            for (dataset, number), actions in itertools.islice(queued, max(0, window - len(unfinished))):
-                tasks = [task for action in actions if (task := run.store.task(dataset, number, action)) is not None]
+            for dataset, row in itertools.islice(queued, max(0, window - len(unfinished))):
+                tasks = run.store.pending_of_row(names[dataset], row, number)
                 unfinished.add(pool.submit(_run_group, run, tasks, cancel))
             if not unfinished:
                 break
