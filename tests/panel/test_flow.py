@@ -99,6 +99,10 @@ def test_plan_execute_history_and_evidence(client, panel, sandbox):
 
     unconfirmed = client.post('/api/execute', json={'plan': planned['run_id']})
     assert unconfirmed.status_code == 409 and unconfirmed.json()['confirm']
+    assert (
+        'ejecute marcando «Confirmo los cambios de alto impacto» (en la API, "confirm": true)'
+        in (unconfirmed.json()['error'])
+    )
     done = finished(client, client.post('/api/execute', json={'plan': planned['run_id'], 'confirm': True}).json())
     assert done['report']['state'] == 'completed', done
     assert done['done'] == done['total'] > 0 and done['failed'] == 0 and done['eta_s'] == 0

@@ -23,7 +23,7 @@ from starlette.templating import Jinja2Templates
 
 from transformacion.batch.options import Batch, NotStarted, Settings
 from transformacion.core.catalog import DATASETS, Catalog, load_catalog
-from transformacion.core.outcome import CONFIRM_PANEL
+from transformacion.core.outcome import CONFIRM_PANEL, confirm_step
 from transformacion.core.params import describe_rules
 from transformacion.panel import history, loading, orgs, plans, rollback
 from transformacion.panel.jobs import RUNNING, Busy, Jobs, progress
@@ -409,7 +409,12 @@ def execute_request(panel: Panel, jobs: Jobs, body: dict[str, Any]) -> Any:
         if not confirm:
             count, pending = plans.confirmations(folder)
             if count:
-                raise Refused(409, f'{count} cambio(s) de alto impacto necesitan confirmación', confirm=pending)
+                raise Refused(
+                    409,
+                    f'{count} cambio(s) de alto impacto necesitan confirmación: '
+                    f'{confirm_step(CONFIRM_PANEL, "ejecute")} (en la API, "confirm": true)',
+                    confirm=pending,
+                )
         target = _run_target(panel, folder, plan=True)
         return jobs.apply(folder, _settings(body, target, confirm=confirm), panel.catalog, target.connect)
     batch, target = _batch(panel, body, dry_run=False)
