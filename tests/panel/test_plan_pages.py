@@ -45,3 +45,15 @@ def test_a_page_position_that_is_not_a_number_is_refused(client):
     refused = client.get(f'/api/plans/{run}', params={'offset': 'dos'})
 
     assert refused.status_code == 400 and 'offset debe ser un número entero' in refused.json()['error']
+
+
+def test_a_page_position_out_of_range_is_refused_not_guessed(client):
+    run = finished(client, client.post('/api/plan', json={'input': 'lote'}).json())['run_id']
+
+    for query, words in (
+        ({'limit': 0}, 'limit debe estar entre 1 y 1000, no 0'),
+        ({'limit': 100000}, 'limit debe estar entre 1 y 1000, no 100000'),
+        ({'offset': -5}, 'offset debe ser 0 o más, no -5'),
+    ):
+        refused = client.get(f'/api/plans/{run}', params=query)
+        assert refused.status_code == 400 and words in refused.json()['error'], query

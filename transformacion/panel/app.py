@@ -377,14 +377,18 @@ async def plan(request: Request) -> dict[str, Any]:
     return _job(job, panel)
 
 
-def _int_query(request: Request, name: str, default: int) -> int:
+def _int_query(request: Request, name: str, default: int, lowest: int = 0, highest: int | None = None) -> int:
     text = request.query_params.get(name)
     if text is None:
         return default
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
         raise Refused(400, f'{name} debe ser un número entero, no {text!r}') from None
+    if value < lowest or (highest is not None and value > highest):
+        span = f'estar entre {lowest} y {highest}' if highest is not None else f'ser {lowest} o más'
+        raise Refused(400, f'{name} debe {span}, no {value}')
+    return value
 
 
 @endpoint
@@ -393,7 +397,8 @@ async def plan_view(request: Request) -> Response | dict[str, Any]:
     folder = history.run_dir(panel.log_dir, request.path_params['run'])
     name = request.path_params.get('name')
     if name is None:
-        return plans.view(folder, _int_query(request, 'offset', 0), _int_query(request, 'limit', plans.PAGE))
+        limit = _int_query(request, 'limit', plans.PAGE, lowest=1, highest=plans.MAX_PAGE)
+        return plans.view(folder, _int_query(request, 'offset', 0), limit)
     if name not in ('plan.json', 'plan.csv') or not (folder / name).is_file():
         raise Refused(404, f'{name} no está en la ejecución')
     return FileResponse(folder / name, filename=f'{folder.name}-{name}')

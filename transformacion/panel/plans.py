@@ -22,6 +22,8 @@ GROUPS = {'ubicaciones': 'Ubicación', 'usuarios': 'Persona', 'workspaces': 'Wor
 
 #: Entries of the plan a page of the panel's plan view shows, and the most entries needing confirmation it lists.
 PAGE = 200
+#: The most entries a page may ask for (``limit``): a page is held in memory, a plan may have 100,000 entries.
+MAX_PAGE = 1000
 CONFIRM_SHOWN = 200
 
 
