@@ -189,3 +189,15 @@ def test_single_mode_plans_one_row_and_the_form_is_read_as_a_file(client):
     )
     pair = client.get(f'/api/plans/{planned["run_id"]}').json()['groups'][0]['pairs'][0]
     assert pair['kind'] == 'create' and {'field': 'city', 'before': None, 'after': 'Lisboa'} in pair['fields']
+
+
+def test_a_plan_or_a_run_naming_no_folder_is_a_bad_request(client, sandbox):
+    no_folder = client.post('/api/plan', json={})
+    nothing = client.post('/api/execute', json={'confirm': True})
+
+    assert no_folder.status_code == 400
+    assert no_folder.json()['error'] == (
+        'falta "input": el id de una carpeta cargada o una carpeta de la raíz de entrada'
+    )
+    assert nothing.status_code == 400 and nothing.json()['error'].endswith('(o "plan": el id de un plan)')
+    assert sandbox.writes() == []

@@ -352,7 +352,10 @@ def _settings(body: dict[str, Any], target: orgs.Target, *, confirm: bool = Fals
 
 
 def _batch(panel: Panel, body: dict[str, Any], *, dry_run: bool) -> tuple[Batch, orgs.Target]:
-    folder = panel.folder_of(str(body.get('input') or ''))
+    if not body.get('input'):
+        plan = '' if dry_run else ' (o "plan": el id de un plan)'
+        raise Refused(400, f'falta "input": el id de una carpeta cargada o una carpeta de la raíz de entrada{plan}')
+    folder = panel.folder_of(str(body['input']))
     actions = [str(a) for a in body.get('actions') or []] or None
     for name in actions or ():
         if name not in panel.catalog:
