@@ -307,12 +307,12 @@ def load_plan(path: str | Path) -> dict[str, Any]:
             )
     if masked:
         raise NotStarted(_masked_refusal(masked))
-    return {**header, 'pairs': Reread(lambda: _checked_entries(file), total)}
+    return {**header, 'pairs': Reread(lambda: checked_entries(file), total)}
 
 
-def _checked_entries(file: Path) -> Iterator[dict[str, Any]]:
-    """``read_entries`` again, for a plan ``load_plan`` read whole once: a file changed since then is NotStarted
-    (the pairs are read before the run's first write)."""
+def checked_entries(file: Path) -> Iterator[dict[str, Any]]:
+    """``read_entries`` for a plan that was read once already (``load_plan``, the panel's plan view): a file that
+    cannot be read as JSON any more is NotStarted (a saved plan's pairs are read before the run's first write)."""
     try:
         yield from read_entries(file)
     except (OSError, UnicodeDecodeError, ValueError) as exc:

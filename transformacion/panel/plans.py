@@ -5,12 +5,11 @@ entity (site, person, workspace), and applied as ``--apply`` does (``batch.plan.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from transformacion.batch.options import NotStarted, Settings
-from transformacion.batch.plan import PLAN_FILE, load_plan, plan_inputs, plan_pairs, read_entries, read_header
+from transformacion.batch.plan import PLAN_FILE, checked_entries, load_plan, plan_inputs, plan_pairs, read_header
 from transformacion.batch.report import Report
 from transformacion.batch.run import Stop, run_pairs
 from transformacion.core.catalog import Catalog
@@ -32,13 +31,6 @@ def _path(folder: Path) -> Path:
     if not path.is_file():
         raise NotStarted(f'la ejecución {folder.name} no tiene plan (solo una simulación terminada lo escribe)')
     return path
-
-
-def _entries(path: Path) -> Iterator[dict[str, Any]]:
-    try:
-        yield from read_entries(path)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise NotStarted(f'el plan {path} no se puede leer como JSON: {exc}') from None
 
 
 def _fields(entry: dict[str, Any]) -> list[dict[str, Any]]:
@@ -75,8 +67,7 @@ def view(folder: Path, offset: int = 0, limit: int = PAGE) -> dict[str, Any]:
     groups: dict[tuple[str, str], dict[str, Any]] = {}
     confirm: list[dict[str, Any]] = []
     wanted = min(confirm_total, CONFIRM_SHOWN)
-    index = -1
-    for index, entry in enumerate(_entries(path)):
+    for index, entry in enumerate(checked_entries(path)):
         shown = offset <= index < offset + limit
         if shown:
             _group(groups, entry)
@@ -106,7 +97,7 @@ def confirmations(folder: Path, shown: int = CONFIRM_SHOWN) -> tuple[int, list[d
     the plan view gives them), read from the file entry by entry."""
     found: list[dict[str, Any]] = []
     count = 0
-    for entry in _entries(_path(folder)):
+    for entry in checked_entries(_path(folder)):
         if _confirm(entry):
             count += 1
             if len(found) < shown:
