@@ -21,6 +21,7 @@ from array import array
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from transformacion.batch.checkpoint import OK_STATUSES, Checkpoint, Task, short
@@ -174,7 +175,8 @@ def refuse_unconfirmed_rows(run: RunContext) -> None:
         return
     candidates: list[tuple[str, int, list[str]]] = []
     for dataset in run.store.datasets():
-        for row in _rows_of(run.store.tasks(dataset)):
+        for _, group in itertools.groupby(run.store.tasks(dataset), key=attrgetter('row')):
+            row = list(group)
             pending = [task.action for task in row if task.status == 'pending']
             if len(pending) >= 2 and not any(task.wrote or task.status == 'executed' for task in row):
                 candidates.append((sys.intern(dataset), row[0].row, pending))
@@ -190,18 +192,6 @@ def refuse_unconfirmed_rows(run: RunContext) -> None:
                 task.dataset, task.row, task.action, Outcome('rejected', message), category='sin_confirmar'
             ):
                 run.progress.advance(False)
-
-
-def _rows_of(tasks: Iterable[Task]) -> Iterator[list[Task]]:
-    """``tasks`` ordered by row, as one list per row."""
-    row: list[Task] = []
-    for task in tasks:
-        if row and task.row != row[0].row:
-            yield row
-            row = []
-        row.append(task)
-    if row:
-        yield row
 
 
 def _spec(run: RunContext, task: Task) -> dict[str, Any]:
