@@ -212,6 +212,9 @@ def execute_pairs(run: RunContext) -> None:
     for number, rows in sorted(phases.items()):
         if run.stopping():
             return
+        # as many rows ahead as the phase has: its actions resolve in bulk what they can, as a batch of input rows
+        # does (e.g. the org's people listed once rather than looked up row by row, ``resolve.people_by_email``)
+        run.cache.bulk_rows = len(rows.rows)
         cancel = threading.Event()
         pool = RowPool(limit, max_workers=run.settings.concurrency, thread_name_prefix='par')
         queued = iter(rows)
