@@ -5,6 +5,7 @@ dry-run promise."""
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from tests.launcher.test_launcher_bulk_people import calls, plenty_of_units, use
 from tests.support.batches import write_folder
 from tests.support.files import read_csv
 from tests.support.org import people_with_email
-from tests.support.runs import Run, read_events
+from tests.support.runs import Run, read_events, wait_for
 
 ROWS = 60
 
@@ -130,3 +131,41 @@ def test_a_person_to_create_that_appears_after_the_apply_listed_the_org_drifts_a
     assert _creates(journal) == {200: 2, 409: 1}, 'one create per person, the 409 not replayed'
     [person] = people_with_email(sandbox, rows[1]['email'])
     assert person['display_name'] == 'Creada Por Otro' and not person.get('extension'), 'never overwritten'
+
+
+def test_a_person_to_update_is_read_again_before_its_write_not_taken_from_the_list(launch, sandbox, api, tmp_path):
+    """A plan's update of an existing person is guarded by the state it expects: the person is looked up just before
+    the write, so that a change made after the apply listed the org (here: the person deleted while the list was on
+    its way) is refused as drift instead of written over."""
+    plenty_of_units(sandbox)
+    rows = users(3)
+    # the second person exists without Webex Calling: the plan assigns the license (an update)
+    existing = api.people.create(Person(emails=[rows[1]['email']], display_name='Ya Existe', first_name='Ya'))
+    plan = _plan(launch, tmp_path, rows)
+    sandbox.set_faults(
+        [{'kind': 'delay', 'method': 'GET', 'path': '^/v1/people$', 'when': 'after', 'delay_ms': 1500, 'max_count': 1}]
+    )
+
+    def delete_while_listed() -> None:
+        wait_for(lambda: sandbox.faults()[0]['count'] >= 1, what="the apply's list of the org under way")
+        api.people.delete_person(existing.person_id)
+
+    deleter = threading.Thread(target=delete_while_listed)
+    deleter.start()
+    seq = len(sandbox.journal())
+    applied = launch('--apply', str(plan), '--yes', '--log-dir', str(tmp_path / 'apply'))
+    deleter.join()
+
+    assert applied.code == 3, applied.stderr
+    found = _results(applied)
+    assert {row['email']: found[row['email']]['status'] for row in rows} == {
+        rows[0]['email']: 'executed',
+        rows[1]['email']: 'rejected',
+        rows[2]['email']: 'executed',
+    }
+    assert found[rows[1]['email']]['category'] == 'drift'
+    assert 'exists: esperado True, encontrado False' in found[rows[1]['email']]['message']
+    journal = sandbox.journal(seq)
+    assert calls(journal)['GET /people'] == 2, 'the org listed once, and the person to update looked up'
+    assert not [e for e in journal if e['method'] == 'PATCH'], 'no license assigned to the person deleted meanwhile'
+    assert people_with_email(sandbox, rows[1]['email']) == []
