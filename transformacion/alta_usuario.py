@@ -244,11 +244,22 @@ def alta_usuario(api: Any, params: dict[str, Any], ctx: Context) -> Outcome:
         ],
     )
     try:
-        return _converge_person(api, params, ctx, person_by_email(api, ctx, params['email']))
+        return _converge_person(api, params, ctx, _current_person(api, ctx, params['email']))
     except CreatedMeanwhile as exc:
         outcome = _converge_person(api, params, ctx, exc.person)
         outcome.details['create_error'] = exc.refused
         return outcome
+
+
+def _current_person(api: Any, ctx: Context, email: str) -> Any:
+    """The person as the batch's list of the org shows it (``resolve.person_by_email``), except under a drift guard
+    that expects an existing person (``Context.expect`` a dict: a saved plan's update, a revert's): that one is
+    looked up now (``resolve.find_person``), so that a change made after the list was read is refused as drift
+    rather than written over. A guard expecting no person needs no look-up: a person created after the list is
+    found by the create's 409."""
+    if isinstance(ctx.expect, dict):
+        return find_person(api, ctx, email)
+    return person_by_email(api, ctx, email)
 
 
 def _converge_person(api: Any, params: dict[str, Any], ctx: Context, person: Any) -> Outcome:

@@ -202,7 +202,8 @@ def _spec(run: RunContext, task: Task) -> dict[str, Any]:
 def execute_pairs(run: RunContext) -> None:
     """Run the pending pairs of a pairs run, phase by phase, until done or stopped (job timeout, stop request: the
     pairs in flight get ``Settings.stop_grace`` seconds, the rest stay pending for a resume); first, without
-    ``--yes``, the refusal of the rows a confirmation would leave half applied (``refuse_unconfirmed_rows``)."""
+    ``--yes``, the refusal of the rows a confirmation would leave half applied (``refuse_unconfirmed_rows``). Each
+    phase sets ``RunCache.bulk_rows`` to its rows, as a run of input rows does (``execution.execute_run``)."""
     refuse_unconfirmed_rows(run)
     # threads only for the rows the calls in flight need (batch.rowpool), not --concurrency of them from the start
     allowed = run.controller.in_flight_allowed if run.controller is not None else None
@@ -212,6 +213,9 @@ def execute_pairs(run: RunContext) -> None:
     for number, rows in sorted(phases.items()):
         if run.stopping():
             return
+        # as many rows ahead as the phase has: its actions resolve in bulk what they can, as a batch of input rows
+        # does (e.g. the org's people listed once rather than looked up row by row, ``resolve.people_by_email``)
+        run.cache.bulk_rows = len(rows.rows)
         cancel = threading.Event()
         pool = RowPool(limit, max_workers=run.settings.concurrency, thread_name_prefix='par')
         queued = iter(rows)
