@@ -61,7 +61,7 @@ from transformacion.batch.target import (
 )
 from transformacion.batch.validation import validate
 from transformacion.core.catalog import Catalog, CatalogError, load_catalog, plan
-from transformacion.core.cli import Reply, capture, invocation_from
+from transformacion.core.cli import Reply, capture, freeze_heap, invocation_from
 from transformacion.core.client import create_api, load_runtime_env
 from transformacion.core.columns import GLOBAL
 from transformacion.core.context import RunCache
@@ -264,6 +264,7 @@ def _drive(
             timeout=settings.policy.timeout,
             controller=controller,
         )
+        freeze_heap()  # what the process holds now lives as long as it: no full collection walks it again
         checking = org_check is not None and not store.meta('resources_checked')
         early: list[Future[OrgFindings]] = []
 

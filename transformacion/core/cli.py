@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -176,6 +177,19 @@ def emit(
 
 
 # --------------------------------------------------------------------------- an action's command line
+
+
+def freeze_heap() -> bool:
+    """Take what the process holds before a batch's rows run (its modules: wxc_sdk's pydantic models, about 115,000
+    objects, the parsed options, the catalogue) out of the cyclic garbage collector's full collections
+    (``gc.freeze``), once per process; whether this call froze it. Those objects live as long as the process, yet
+    each full collection walked them all: about 80 ms each, 0.16 s of a 1,000-row batch at no latency (measured
+    with ``gc.callbacks``), all of it holding the interpreter's lock. Objects made later are collected as
+    before; what was unreachable already at the freeze stays in memory (a few objects left by the imports)."""
+    if gc.get_freeze_count():
+        return False
+    gc.freeze()
+    return True
 
 
 def end_process(code: int) -> int:
