@@ -264,7 +264,6 @@ def _drive(
             timeout=settings.policy.timeout,
             controller=controller,
         )
-        freeze_heap()  # what the process holds now lives as long as it: no full collection walks it again
         checking = org_check is not None and not store.meta('resources_checked')
         early: list[Future[OrgFindings]] = []
 
@@ -648,6 +647,7 @@ def run_command(
 
     def work() -> Reply:
         nonlocal flying
+        freeze_heap()  # wxc_sdk built and what the process holds set aside: no full collection walks it again
         catalog = load_catalog()
         settings = settings_from_args(args, concurrency=concurrency)
         continued = args.resume or args.retry_failed
