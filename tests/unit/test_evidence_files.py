@@ -97,3 +97,20 @@ def test_secrets_are_masked_raw_json_escaped_and_under_secret_looking_keys(tmp_p
     first, second = read_events(path)
     assert first['payload'] == {'body': 'clave *** y ***', 'note': 'Bearer ***'}
     assert second['payload'] == {'headers': {'Authorization': '***'}, 'body': {'client_secret': '***'}}
+
+
+def test_a_file_checked_outside_the_lock_is_checked_again_when_its_descriptor_changed_meanwhile(tmp_path):
+    path = tmp_path / 'demo.jsonl'
+    ActionLog(path, 'demo').event('request', {'n': 1})
+    sink = evidence._sink(path)
+    checked = sink.alive()  # a writer found the file in place, then waited for the lock
+    assert checked is not None
+    path.unlink()
+    with sink.lock:
+        sink.write(b'{"n": 2}\n')  # another writer got the lock first: it found the file deleted and reopened it
+    path.unlink()  # and the new file is deleted too before the first writer writes
+    with sink.lock:
+        sink.write(b'{"n": 3}\n', checked)  # what it checked was the descriptor before: checked again, reopened
+    assert path.read_text(encoding='utf-8') == '{"n": 3}\n'
+    path.unlink()
+    assert sink.alive() is None  # a deleted file is never taken as checked

@@ -61,7 +61,7 @@ from transformacion.batch.target import (
 )
 from transformacion.batch.validation import validate
 from transformacion.core.catalog import Catalog, CatalogError, load_catalog, plan
-from transformacion.core.cli import Reply, capture, invocation_from
+from transformacion.core.cli import Reply, capture, freeze_heap, invocation_from
 from transformacion.core.client import create_api, load_runtime_env
 from transformacion.core.columns import GLOBAL
 from transformacion.core.context import RunCache
@@ -647,6 +647,7 @@ def run_command(
 
     def work() -> Reply:
         nonlocal flying
+        freeze_heap()  # wxc_sdk built and what the process holds set aside: no full collection walks it again
         catalog = load_catalog()
         settings = settings_from_args(args, concurrency=concurrency)
         continued = args.resume or args.retry_failed

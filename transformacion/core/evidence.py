@@ -118,10 +118,10 @@ class ActionLog:
             'action_id': action_id or self.action_id,
             'event': event,
         }
-        text = json.dumps({**head, 'payload': payload}, ensure_ascii=False, default=str)
+        text = _encode({**head, 'payload': payload})
         lowered = text.lower()
         if mentions_secret_key(text, lowered):
-            text = json.dumps({**head, 'payload': sanitise(payload)}, ensure_ascii=False, default=str)
+            text = _encode({**head, 'payload': sanitise(payload)})
             lowered = None
         write_line(self.path, mask_json_text(text, lowered))
 
@@ -138,6 +138,8 @@ class ActionLog:
             self.retries += 1
 
 
+#: ``json.dumps(value, ensure_ascii=False, default=str)`` without building an encoder for every line
+_encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
 _made_folders: set[str] = set()
 
 
@@ -171,23 +173,44 @@ def rotate_bytes() -> int:
 
 
 class _Sink:
-    """The open descriptor of one evidence file (append mode, unbuffered), shared by every log writing it."""
+    """The open descriptor of one evidence file (append mode, unbuffered), shared by every log writing it.
+
+    ``opened`` counts the descriptors it has had (a deleted file is reopened, a rotated one too): a writer that
+    checked the file outside ``lock`` (:meth:`alive`) tells :meth:`write` which one it checked."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lock = threading.Lock()
         self.closed = False
         self.limit = rotate_bytes()
+        self.opened = 0
         self._open()
 
     def _open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         self.size = os.fstat(self.fd).st_size
+        self.opened += 1
 
-    def write(self, data: bytes) -> Path | None:
-        """Append ``data`` (called under ``lock``); the rotated file to compress, when this write rotated it."""
-        if os.fstat(self.fd).st_nlink == 0:  # the file was deleted (a test, an operator): start a new one
+    def alive(self) -> int | None:
+        """Outside ``lock``: the number (``opened``) of the descriptor found still naming a file (not deleted), or
+        None when it was deleted or could not be checked (then :meth:`write` checks it under the lock). The check
+        is the same ``fstat`` as under the lock, made before taking it: the lock is then held for the ``write``
+        alone, and the rows writing one file wait less for each other (each system call lets the other threads
+        run, and a lock held across two of them made every row queue behind the slowest)."""
+        opened, fd = self.opened, self.fd
+        try:
+            linked = os.fstat(fd).st_nlink > 0
+        except OSError:  # closed meanwhile (a rotation, a reopen, close_files): checked again under the lock
+            return None
+        return opened if linked else None
+
+    def write(self, data: bytes, alive: int | None = None) -> Path | None:
+        """Append ``data`` (called under ``lock``); the rotated file to compress, when this write rotated it.
+        ``alive``: what :meth:`alive` answered, so that the file is not checked twice when its descriptor is the
+        one checked."""
+        if alive != self.opened and os.fstat(self.fd).st_nlink == 0:
+            # the file was deleted (a test, an operator): start a new one
             os.close(self.fd)
             self._open()
         os.write(self.fd, data)
@@ -233,10 +256,11 @@ def write_line(path: Path, text: str) -> None:
     data = (text + '\n').encode('utf-8')
     while True:
         sink = _sink(path)
+        alive = sink.alive()
         with sink.lock:
             if sink.closed:
                 continue
-            rotated = sink.write(data)
+            rotated = sink.write(data, alive)
         break
     if rotated is not None:
         worker = threading.Thread(target=compress_segment, args=(rotated,), name=f'gzip {rotated.name}')
