@@ -79,3 +79,20 @@ def test_license_units_are_taken_in_batch_order_and_existing_holders_take_none(s
             'consume 3 y la organización tiene 2 libre(s) (se asignan en el orden del lote)'),
     ]  # fmt: skip
     assert validate_calls(sandbox) == []
+
+
+def test_the_checks_pass_over_a_batchs_claims_only_for_the_kinds_it_has(sandbox, bound_ctx):
+    """Claims given as a function that reads them again at each pass (a large batch's, from its inputs): extensions
+    and licenses only, so one pass to read ahead, two for the license units, one for the extensions, and none for
+    numbers."""
+    api, ctx = bound_ctx
+    passes = []
+
+    def claims():
+        passes.append(1)
+        return iter([claim(LICENSE, BASIC, 1), claim(EXTENSION, '5001', 1)])
+
+    found = org_findings(api, ctx, claims, set())
+
+    assert found == []
+    assert len(passes) == 4

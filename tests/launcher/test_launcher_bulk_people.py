@@ -12,6 +12,7 @@ from tests.support.batches import GLOBAL, write_folder
 from tests.support.files import read_csv
 from tests.support.org import DOMAIN, ORG_ID, PROFESSIONAL, PROFESSIONAL_OLD, people_with_email, set_total_units
 from tests.support.round_trips import reads_before_first_write
+from transformacion.domain import resolve, resources
 
 #: the sandbox's latency in the tests that count round trips (it only sets the pace of the journal's clock)
 LATENCY_MS = 300
@@ -146,6 +147,26 @@ def test_a_batch_writes_after_three_round_trips_of_reads(launch, sandbox, tmp_pa
 
     assert run.code == 0, run.stderr
     assert reads_before_first_write(sandbox, seq, LATENCY_MS) == 3
+
+
+def test_a_large_batchs_extension_checks_are_made_together_as_the_rate_allows(launch, sandbox, tmp_path, monkeypatch):
+    """More validate requests than ``READS_AT_ONCE`` (here one extension per request: 40 for 40 rows, as a batch of
+    4,000 extensions in one location makes): every check at the same time, paced only by the run's rate controller,
+    so the first write still comes after three round trips of reads (16 at a time: five). A latency of a second:
+    40 threads that start together on a loaded machine may send a few hundred ms apart."""
+    latency_ms = 1000
+    monkeypatch.setattr(resources, 'VALIDATE_BATCH', 1)
+    plenty_of_units(sandbox)
+    folder = write_folder(tmp_path / 'in', usuarios=users(40))
+    seq = len(sandbox.journal())
+    sandbox.configure(latency_ms=latency_ms, jitter_ms=0)
+
+    run = launch('--input_dir', str(folder), '--actions', 'alta_usuario', '--rate-limit', '1000')
+
+    assert run.code == 0, run.stderr
+    checks = [entry for entry in sandbox.journal(seq) if entry['path'].endswith('/validateExtensions/invoke')]
+    assert len(checks) == 40 > resolve.READS_AT_ONCE
+    assert reads_before_first_write(sandbox, seq, latency_ms) == 3
 
 
 def test_near_exhaustion_every_row_reads_its_licenses_units_again(launch, sandbox, api, tmp_path):

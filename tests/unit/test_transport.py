@@ -160,6 +160,46 @@ def test_a_429_that_comes_back_while_a_request_waits_for_its_turn_holds_it_for_t
     assert told == [pytest.approx(2)]
 
 
+def test_after_a_stall_the_requests_whose_turns_passed_take_new_turns_instead_of_leaving_at_once():
+    """Requests wait for their turns (one every 1/rate s); the process stalls for a second while three of them wait:
+    each wakes late and takes a new turn, so that they leave a turn apart, not together (a burst empties the org's
+    bucket: a 429 for every request in flight)."""
+    clock = FakeClock()
+    controller = RateController(10, clock=clock, sleep=clock.sleep)
+    sent = [controller.acquire()]
+    stalled = []
+
+    def sleep(seconds):
+        clock.sleep(seconds)
+        if not stalled:  # the first request to wait for its turn wakes a second late
+            stalled.append(seconds)
+            clock.now += 1.0
+
+    controller._sleep = sleep
+    sent += [controller.acquire() for _ in range(3)]
+
+    assert [round(at - sent[1], 2) for at in sent[1:]] == [0.0, 0.1, 0.2]
+    assert sent[1] >= 100 + 0.1 + 1.0  # not the turn it was given before the stall
+    assert controller.in_flight == controller.requests == 4
+
+
+def test_a_request_late_for_its_turn_twice_leaves_all_the_same():
+    clock = FakeClock()
+    controller = RateController(10, clock=clock, sleep=clock.sleep)
+    controller.acquire()
+
+    def sleep(seconds):
+        clock.sleep(seconds)
+        clock.now += 1.0  # every wait overruns, and other workers took the turns until half a second later
+        controller._next_slot = clock.now + 0.5
+
+    controller._sleep = sleep
+    sent = controller.acquire()
+
+    assert sent == pytest.approx(100 + 0.1 + 1.0 + 0.5)  # its second turn, given after the first overran
+    assert controller.in_flight == controller.requests == 2
+
+
 def _json_response(content: bytes, encoding: str | None):
     from requests.models import Response
 

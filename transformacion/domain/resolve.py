@@ -28,12 +28,13 @@ READ_AHEAD = 'read_ahead'
 READS_AT_ONCE = 16
 
 
-def at_once(calls: Sequence[Callable[[], Any]]) -> list[Any]:
-    """Every call's result, in order, the calls made at the same time (their exchanges go to the caller's log); the
-    first exception in the calls' order is raised. Independent reads one after another cost one latency each."""
+def at_once(calls: Sequence[Callable[[], Any]], width: int = READS_AT_ONCE) -> list[Any]:
+    """Every call's result, in order, the calls made at the same time, at most ``width`` at once (one thread each;
+    the run's rate controller still paces them), their exchanges to the caller's log; the first exception in the
+    calls' order is raised. Independent reads one after another cost one latency each."""
     if len(calls) <= 1:
         return [call() for call in calls]
-    with ThreadPoolExecutor(max_workers=min(READS_AT_ONCE, len(calls)), thread_name_prefix='lectura') as pool:
+    with ThreadPoolExecutor(max_workers=max(1, min(width, len(calls))), thread_name_prefix='lectura') as pool:
         futures = [submit_bound(pool, call) for call in calls]
     failed = next((future.exception() for future in futures if future.exception() is not None), None)
     if failed is not None:

@@ -70,6 +70,10 @@ class _Listener(ThreadingHTTPServer):
     """Tracks open connections so that stopping also cuts keep-alive connections, as an outage would."""
 
     daemon_threads = True
+    #: the listen backlog (socketserver's default is 5): a client that opens dozens of connections at once (a batch's
+    #: checks, hundreds of rows in flight at 200 requests/s) would otherwise see the ones beyond it wait for a SYN
+    #: retransmission (1 s, then 3 s), which Webex's front ends do not make anyone wait
+    request_queue_size = 1024
 
     def __init__(self, address: tuple[str, int], engine: Engine):
         self.engine = engine
