@@ -43,6 +43,19 @@ def _creates(journal: list[dict]) -> Counter[int]:
     return Counter(e['status'] for e in journal if e['method'] == 'POST' and e['path'] == '/v1/people')
 
 
+def _only_the_second_drifted(applied: Run, rows: list[dict[str, str]]) -> dict[str, dict]:
+    """The apply ended with exit 3: its second row refused as drift, the others executed; its results by e-mail."""
+    assert applied.code == 3, applied.stderr
+    found = _results(applied)
+    assert {row['email']: found[row['email']]['status'] for row in rows} == {
+        rows[0]['email']: 'executed',
+        rows[1]['email']: 'rejected',
+        rows[2]['email']: 'executed',
+    }
+    assert found[rows[1]['email']]['category'] == 'drift'
+    return found
+
+
 def test_applying_a_plan_of_user_creates_takes_fewer_calls_per_row_than_a_loop_and_verifies_each(
     launch, sandbox, tmp_path
 ):
@@ -117,14 +130,7 @@ def test_a_person_to_create_that_appears_after_the_apply_listed_the_org_drifts_a
 
     applied = launch('--apply', str(plan), '--yes', '--log-dir', str(tmp_path / 'apply'))
 
-    assert applied.code == 3, applied.stderr
-    found = _results(applied)
-    assert {row['email']: found[row['email']]['status'] for row in rows} == {
-        rows[0]['email']: 'executed',
-        rows[1]['email']: 'rejected',
-        rows[2]['email']: 'executed',
-    }
-    assert found[rows[1]['email']]['category'] == 'drift'
+    _only_the_second_drifted(applied, rows)
     assert (_summaries(applied)[1]['status'], _summaries(applied)[1]['category']) == ('rejected', 'drift')
     journal = sandbox.journal(seq)
     assert calls(journal)['GET /people'] >= 2, 'the org listed once, then the person looked up after the 409'
@@ -156,14 +162,7 @@ def test_a_person_to_update_is_read_again_before_its_write_not_taken_from_the_li
     applied = launch('--apply', str(plan), '--yes', '--log-dir', str(tmp_path / 'apply'))
     deleter.join()
 
-    assert applied.code == 3, applied.stderr
-    found = _results(applied)
-    assert {row['email']: found[row['email']]['status'] for row in rows} == {
-        rows[0]['email']: 'executed',
-        rows[1]['email']: 'rejected',
-        rows[2]['email']: 'executed',
-    }
-    assert found[rows[1]['email']]['category'] == 'drift'
+    found = _only_the_second_drifted(applied, rows)
     assert 'exists: esperado True, encontrado False' in found[rows[1]['email']]['message']
     journal = sandbox.journal(seq)
     assert calls(journal)['GET /people'] == 2, 'the org listed once, and the person to update looked up'
