@@ -73,11 +73,7 @@ def main(argv: list[str] | None = None) -> int:
                 command += ['--log-dir', str(work / f'logs-{size}'), *shlex.split(args.launcher_args)]
                 measured = run_measured(command, env=child_env(), cwd=work)
                 base_url = sandbox.base_url
-            summary = last_json(measured.stdout).get('summary', {})
-            done = summary.get('by_status', {}).get(mode, 0)
-            if measured.code != 0 or done != size:
-                failures.append(f'{size} rows: exit {measured.code}, {done} rows {mode}')
-                print(measured.stderr[-2000:], file=sys.stderr)
+            summary = _judged(measured, size, mode, '', failures)
             peaks[size] = measured.peak_rss_mib
             per_row[size] = measured.wall_s / size
             evidence = [p for p in (work / f'logs-{size}').rglob('*.jsonl*') if p.is_file()]
@@ -97,12 +93,8 @@ def main(argv: list[str] | None = None) -> int:
             plan_file = last_json(measured.stdout).get('result', {}).get('plan_file')
             if args.plan and not args.apply and plan_file:
                 measured = _apply_plan(plan_file, fixture, base_url, work / f'apply-{size}', args.plan)
-                summary = last_json(measured.stdout).get('summary', {})
                 want = 'executed' if args.plan == 'real' else 'dry_run'
-                done = summary.get('by_status', {}).get(want, 0)
-                if measured.code != 0 or done != size:
-                    failures.append(f'apply {size} rows: exit {measured.code}, {done} rows {want}')
-                    print(measured.stderr[-2000:], file=sys.stderr)
+                summary = _judged(measured, size, want, 'apply ', failures)
                 applied_peaks[size] = measured.peak_rss_mib
                 applied_per_row[size] = measured.wall_s / size
                 name = f'--apply plan.json{" --dry-run" if args.plan == "dry-run" else ""}'
@@ -133,6 +125,17 @@ def main(argv: list[str] | None = None) -> int:
         + (f' [{"; ".join(failures)}]' if failures else '')
     )
     return 0 if verdict == 'PASS' else 1
+
+
+def _judged(measured: Measured, size: int, want: str, label: str, failures: list[str]) -> dict:
+    """The run's summary (its last JSON line); a failure (``label`` first) appended, and its stderr's tail printed,
+    unless it exited 0 with all ``size`` rows ``want``."""
+    summary = last_json(measured.stdout).get('summary', {})
+    done = summary.get('by_status', {}).get(want, 0)
+    if measured.code != 0 or done != size:
+        failures.append(f'{label}{size} rows: exit {measured.code}, {done} rows {want}')
+        print(measured.stderr[-2000:], file=sys.stderr)
+    return summary
 
 
 def _apply_plan(plan_file: str, fixture: Path, base_url: str, log_dir: Path, mode: str) -> Measured:
