@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from transformacion.batch.rowpool import MIN_ROWS, SPARE_ROWS, RowPool, RowSlots
+from transformacion.batch.rowpool import MIN_ROWS, SAMPLE_CALLS, SPARE_ROWS, Overlap, RowPool, RowSlots, run_slots
 from transformacion.core.transport import RateController
 
 WAIT_S = 10  # generous: only a broken pool waits this long
@@ -32,6 +32,66 @@ def test_a_learning_controller_gives_its_probing_window():
     assert RowSlots(256, controller.in_flight_allowed).limit() == max(
         MIN_ROWS, int(controller.START_WINDOW) + SPARE_ROWS
     )
+
+
+class _Client:
+    """A learning rate controller on a simulated clock and the client's CPU: ``answer`` sends and answers calls
+    that cost the client ``cpu_ms`` each and take ``latency_ms`` each to be answered."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.cpu = 0.0
+        self.controller = RateController(clock=lambda: self.now, sleep=self._sleep)
+
+    def _sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    def answer(self, calls: int, *, latency_ms: float, cpu_ms: float = 1.0, slow: dict[int, float] | None = None):
+        for number in range(calls):
+            latency = (slow or {}).get(number, latency_ms) / 1000
+            sent = self.controller.acquire()
+            self.now += latency
+            self.cpu += cpu_ms / 1000
+            self.controller.release(sent, 200, latency)
+
+
+def _overlap() -> tuple[_Client, Overlap]:
+    client = _Client()
+    client.answer(3, latency_ms=0.4)  # the run's prelude (who am I, the org): not part of the rows' sample
+    return client, Overlap(client.controller, cpu=lambda: client.cpu)
+
+
+def test_rows_run_one_at_a_time_when_the_org_answers_faster_than_the_client_computes():
+    client, overlap = _overlap()
+    slots = RowSlots(256, client.controller.in_flight_allowed, overlap.alone)
+    client.answer(SAMPLE_CALLS - 1, latency_ms=0.4)
+    assert not overlap.alone() and slots.limit() == MIN_ROWS  # no judgement before a whole sample
+    client.answer(1, latency_ms=0.4)
+    assert overlap.alone() and slots.limit() == 1
+
+
+def test_rows_stay_side_by_side_when_the_answers_take_long_enough_to_overlap():
+    client, overlap = _overlap()
+    client.answer(4 * SAMPLE_CALLS, latency_ms=5.0)
+    assert not overlap.alone()
+
+
+def test_one_slow_answer_does_not_end_one_at_a_time_but_slower_answers_end_it_for_the_run():
+    client, overlap = _overlap()
+    client.answer(SAMPLE_CALLS, latency_ms=0.4)
+    assert overlap.alone()
+    client.answer(SAMPLE_CALLS, latency_ms=0.4, slow={7: 200.0})  # a pause of the machine
+    assert overlap.alone()
+    client.answer(SAMPLE_CALLS, latency_ms=3.0)
+    assert not overlap.alone()
+    client.answer(4 * SAMPLE_CALLS, latency_ms=0.4)  # faster again: side by side all the same (no flapping)
+    assert not overlap.alone()
+
+
+def test_only_a_learning_controller_has_rows_run_one_at_a_time():
+    paced = RateController(50)
+    assert run_slots(32, paced).limit() == 32  # --rate-limit: --concurrency rows, as before
+    assert run_slots(32, None).limit() == 32
 
 
 def test_a_slot_is_refused_when_all_are_taken_and_given_back_once():

@@ -30,7 +30,7 @@ from typing import Any
 from transformacion.batch.checkpoint import FAILED_STATUSES, OK_STATUSES, Checkpoint, short
 from transformacion.batch.inputs import dataset_rows, license_reader
 from transformacion.batch.options import Batch, Settings
-from transformacion.batch.rowpool import RowPool, RowSlots
+from transformacion.batch.rowpool import RowPool, RowSlots, run_slots
 from transformacion.batch.validation import typed_params
 from transformacion.core.catalog import Catalog, plan
 from transformacion.core.cli import execute
@@ -588,8 +588,7 @@ def execute_run(run: RunContext) -> None:
     """Every phase, chunk by chunk, until done or stopped (job timeout, stop request); at the end, wait for the calls
     that timed-out chunks left in flight, unless the run was stopped (its pairs in flight stay ``running`` and a
     resume runs them again)."""
-    allowed = run.controller.in_flight_allowed if run.controller is not None else None
-    run.slots = RowSlots(run.settings.concurrency, allowed)
+    run.slots = run_slots(run.settings.concurrency, run.controller)
     try:
         for dataset, actions in plan(run.batch.actions, run.catalog):
             names = {action.name for action in actions}

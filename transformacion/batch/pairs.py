@@ -26,7 +26,7 @@ from typing import Any
 
 from transformacion.batch.checkpoint import OK_STATUSES, Checkpoint, Task, short
 from transformacion.batch.execution import POLL_S, RunContext, run_attempts
-from transformacion.batch.rowpool import RowPool, RowSlots
+from transformacion.batch.rowpool import RowPool, run_slots
 from transformacion.core.context import ANY_STATE
 from transformacion.core.outcome import Outcome, needs_confirmation
 
@@ -206,8 +206,7 @@ def execute_pairs(run: RunContext) -> None:
     phase sets ``RunCache.bulk_rows`` to its rows, as a run of input rows does (``execution.execute_run``)."""
     refuse_unconfirmed_rows(run)
     # threads only for the rows the calls in flight need (batch.rowpool), not --concurrency of them from the start
-    allowed = run.controller.in_flight_allowed if run.controller is not None else None
-    limit = RowSlots(run.settings.concurrency, allowed).limit
+    limit = run_slots(run.settings.concurrency, run.controller).limit
     window = 2 * run.settings.concurrency  # rows submitted and not finished: the pool's queue stays full
     names, phases = _phases(run.store)
     for number, rows in sorted(phases.items()):

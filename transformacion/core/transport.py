@@ -101,6 +101,8 @@ class RateController:
     LEARN_SPAN_S = 3.0
     MIN_RATE = 0.5
     FLOOR = 0.5
+    #: answers whose latencies ``recent_latencies`` gives
+    RECENT = 50
     #: seconds between two updates of ``best`` from what was admitted
     BEST_EVERY_S = 0.5
     #: growth per ``PROBE_S`` calm seconds while the rate is below ``HEADROOM`` x the best rate learnt
@@ -159,6 +161,8 @@ class RateController:
         self._admitted: deque[float] = deque()
         self.requests = 0
         self.throttled = 0
+        #: latencies (seconds) of the last ``RECENT`` answers that were not 429 (``recent_latencies``)
+        self._recent: deque[float] = deque(maxlen=self.RECENT)
         #: told ``announce(seconds)`` when a 429 starts or extends the pause (a progress display says why and until
         #: when); set by whoever shows the run
         self.announce: Callable[[float], None] | None = None
@@ -242,6 +246,7 @@ class RateController:
                     self._best_at = sent_at
                 self.latency = latency if self.latency is None else 0.8 * self.latency + 0.2 * latency
                 self.min_latency = latency if self.min_latency is None else min(self.min_latency, latency)
+                self._recent.append(latency)
                 if self.adaptive and self.rate is None:
                     start = self.SAFE_RATE * self.min_latency
                     if self._hint is not None:
@@ -272,6 +277,12 @@ class RateController:
         """Seconds every worker still waits because of a 429 (0 when none); for progress displays."""
         with self._lock:
             return max(0.0, self._paused_until - self._clock())
+
+    def recent_latencies(self) -> list[float]:
+        """The latencies (seconds) of the last ``RECENT`` answers that were not 429, lowest first (empty before
+        any): how long the org takes to answer now."""
+        with self._lock:
+            return sorted(self._recent)
 
     def in_flight_allowed(self) -> float | None:
         """Requests this controller lets be in flight now (the rows a batch needs in flight follow it), or None
