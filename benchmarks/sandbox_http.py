@@ -106,7 +106,7 @@ def measure(tree: Path | None, fixture: Path, users: int, warmup: int) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--users', type=int, default=1000, help='users created and read per run (default 1000)')
+    parser.add_argument('--users', type=int, default=2000, help='users created and read per run (default 2000)')
     parser.add_argument('--warmup', type=int, default=50, help='users before the measure starts (default 50)')
     parser.add_argument('--rounds', type=int, default=3, help='baseline + this tree pairs; medians (default 3)')
     parser.add_argument('--baseline', default=BEFORE, help=f'git commit to compare with (default {BEFORE[:7]})')
