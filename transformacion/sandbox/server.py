@@ -1,7 +1,7 @@
 """The HTTP listener (stdlib ThreadingHTTPServer, HTTP/1.1 keep-alive) and the Sandbox handle tests drive.
 
 http.server does everything but the header block: :meth:`_Handler.parse_request` checks the request line as
-http.server's does (same 400 and 505 answers) and reads the header fields with :func:`read_headers`, which splits
+http.server's does (same 400, 505 and 431 answers) and reads the header fields with :func:`read_headers`, which splits
 well-formed ``Name: value`` lines itself and hands any other block to ``http.client.parse_headers`` (the ``email``
 package), so every request gets the fields it got before; the ``email`` parser alone cost a fifth of the
 sandbox's CPU per request (``benchmarks/sandbox_http.py``). Answers are written to a buffer and sent in one piece.
