@@ -112,13 +112,16 @@ class SandboxProcess:
         jitter_ms: int = 0,
         seed: int = 0,
         port: int = 0,
+        cwd: Path | None = None,
     ) -> None:
+        """``cwd``: the directory to start it in; a tree holding a ``transformacion`` package there (e.g. another
+        commit's, from ``git archive``) is the one that runs, ahead of the installed one."""
         command = [sys.executable, '-m', 'transformacion.sandbox', '--port', str(port), '--token', TOKEN]
         command += ['--fixture', str(fixture), '--seed', str(seed)]
         command += ['--latency-ms', str(latency_ms), '--jitter-ms', str(jitter_ms)]
         if rate_limit:
             command += ['--rate-limit', str(rate_limit)]
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=cwd)
         first = self.process.stdout.readline().strip() if self.process.stdout else ''
         if not first.startswith('WEBEX_BASE_URL='):
             self.stop()
@@ -129,6 +132,11 @@ class SandboxProcess:
     def journal(self) -> list[dict[str, Any]]:
         with urllib.request.urlopen(f'{self.admin_url}/journal', timeout=60) as answer:
             return json.load(answer)['items']
+
+    def cpu_s(self) -> float:
+        """CPU seconds (user + system, every thread) the sandbox process has used so far, from /proc (Linux)."""
+        fields = Path(f'/proc/{self.process.pid}/stat').read_text().rpartition(')')[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -128,7 +128,9 @@ class Engine:
         tracking_id = headers.get('trackingid') or f'SANDBOX_{uuid.uuid4()}'
         if url.path == ADMIN_PREFIX or url.path.startswith(f'{ADMIN_PREFIX}/'):
             return self._admin(method, url.path.removeprefix(ADMIN_PREFIX), query, body, tracking_id)
-        time.sleep(self._latency())
+        latency = self._latency()
+        if latency:
+            time.sleep(latency)
         incoming = _Incoming(method, url.path, query, headers, body, host, tracking_id)
         entry: dict[str, Any] = {'method': method, 'path': url.path, 'query': query, 'tracking_id': tracking_id}
         if method not in READ_METHODS:

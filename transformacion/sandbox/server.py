@@ -1,14 +1,25 @@
-"""The HTTP listener (stdlib ThreadingHTTPServer, HTTP/1.1 keep-alive) and the Sandbox handle tests drive."""
+"""The HTTP listener (stdlib ThreadingHTTPServer, HTTP/1.1 keep-alive) and the Sandbox handle tests drive.
+
+http.server does everything but the header block: :meth:`_Handler.parse_request` checks the request line as
+http.server's does (same 400, 505 and 431 answers) and reads the header fields with :func:`read_headers`, which splits
+well-formed ``Name: value`` lines itself and hands any other block to ``http.client.parse_headers`` (the ``email``
+package), so every request gets the fields it got before; the ``email`` parser alone cost a fifth of the
+sandbox's CPU per request (``benchmarks/sandbox_http.py``). Answers are written to a buffer and sent in one piece.
+"""
 
 from __future__ import annotations
 
+import http.client
+import io
 import logging
+import re
 import socket
 import socketserver
 import struct
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -29,11 +40,124 @@ log = logging.getLogger(__name__)
 DEFAULT_TOKEN = 't'
 DEFAULT_HOST = '127.0.0.1'
 
+#: http.client's limits on a header block: longer lines, or more lines, are answered 431.
+MAX_LINE = 65536
+MAX_FIELDS = 100
+#: A header field line that http.client's parser reads as ``(name, value)``: a token, a colon, the value without
+#: its leading blanks (trailing ones are kept, as there), then the end of the line.
+_FIELD = re.compile(rb'([!-9;-~]+):[ \t]*([^\r\n]*)\r?\n')
+
+
+class Headers:
+    """A request's header fields in the order received; ``get`` finds the first of a name, any case."""
+
+    def __init__(self, fields: list[tuple[str, str]]):
+        self._fields = fields
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        wanted = name.lower()
+        for key, value in self._fields:
+            if key.lower() == wanted:
+                return value
+        return default
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self._fields)
+
+
+def read_headers(rfile: io.BufferedIOBase) -> Headers:
+    """The header block of a request, up to its empty line (or the end of the stream), as http.client's
+    ``parse_headers`` reads it: ISO-8859-1 text, names as sent. Blocks with anything but plain ``Name: value``
+    lines (folded lines, lines without a colon, stray CRs) go to ``parse_headers`` itself.
+
+    Raises ``http.client.LineTooLong`` for a line over MAX_LINE bytes and ``http.client.HTTPException`` for more
+    than MAX_FIELDS lines, as ``parse_headers`` does."""
+    lines = []
+    while True:
+        line = rfile.readline(MAX_LINE + 1)
+        if len(line) > MAX_LINE:
+            raise http.client.LineTooLong('header line')
+        lines.append(line)
+        if len(lines) > MAX_FIELDS:
+            raise http.client.HTTPException(f'got more than {MAX_FIELDS} headers')
+        if line in (b'\r\n', b'\n', b''):
+            break
+    fields = [_FIELD.fullmatch(line) for line in lines[:-1]]
+    if all(fields):
+        return Headers([(field[1].decode('iso-8859-1'), field[2].decode('iso-8859-1')) for field in fields])
+    return Headers(http.client.parse_headers(io.BytesIO(b''.join(lines))).items())
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     disable_nagle_algorithm = True
+    #: buffered: an answer's head and body leave in one send (flushed by _serve, handle_expect_100, finish)
+    wbufsize = -1
     server: _Listener
+
+    def parse_request(self) -> bool:
+        """``BaseHTTPRequestHandler.parse_request`` of Python 3.11 with the header block read by
+        :func:`read_headers`: the same checks and answers (400 bad request line or version, 505 from HTTP/2,
+        431 for a header line too long or too many), ``Connection`` and ``Expect: 100-continue`` as there."""
+        self.command = None
+        self.request_version = version = self.default_request_version
+        self.close_connection = True
+        self.requestline = requestline = str(self.raw_requestline, 'iso-8859-1').rstrip('\r\n')
+        words = requestline.split()
+        if not words:
+            return False
+        if len(words) >= 3:
+            version = words[-1]
+            try:
+                if not version.startswith('HTTP/'):
+                    raise ValueError
+                number = version.split('/', 1)[1]
+                parts = number.split('.')
+                if len(parts) != 2 or any(not part.isdigit() or len(part) > 10 for part in parts):
+                    raise ValueError
+                major, minor = int(parts[0]), int(parts[1])
+            except (ValueError, IndexError):
+                self.send_error(HTTPStatus.BAD_REQUEST, f'Bad request version ({version!r})')
+                return False
+            if (major, minor) >= (1, 1):
+                self.close_connection = False
+            if major >= 2:
+                self.send_error(HTTPStatus.HTTP_VERSION_NOT_SUPPORTED, f'Invalid HTTP version ({number})')
+                return False
+            self.request_version = version
+        if not 2 <= len(words) <= 3:
+            self.send_error(HTTPStatus.BAD_REQUEST, f'Bad request syntax ({requestline!r})')
+            return False
+        self.command, self.path = words[:2]
+        if len(words) == 2:
+            self.close_connection = True
+            if self.command != 'GET':
+                self.send_error(HTTPStatus.BAD_REQUEST, f'Bad HTTP/0.9 request type ({self.command!r})')
+                return False
+        if self.path.startswith('//'):
+            self.path = '/' + self.path.lstrip('/')
+        try:
+            self.headers = read_headers(self.rfile)
+        except http.client.LineTooLong as error:
+            self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, 'Line too long', str(error))
+            return False
+        except http.client.HTTPException as error:
+            self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, 'Too many headers', str(error))
+            return False
+        connection = self.headers.get('Connection', '').lower()
+        if connection == 'close':
+            self.close_connection = True
+        elif connection == 'keep-alive':
+            self.close_connection = False
+        if self.headers.get('Expect', '').lower() == '100-continue' and self.request_version >= 'HTTP/1.1':
+            return self.handle_expect_100()
+        return True
+
+    def handle_expect_100(self) -> bool:
+        """Send ``100 Continue`` now, before reading the body (the answers are buffered)."""
+        super().handle_expect_100()
+        self.wfile.flush()
+        return True
 
     def _serve(self) -> None:
         length = int(self.headers.get('Content-Length') or 0)
@@ -51,6 +175,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header('Content-Length', str(len(reply.body)))
             self.end_headers()
             self.wfile.write(reply.body)
+            self.wfile.flush()
         except OSError:
             self.close_connection = True
 
@@ -63,7 +188,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.connection.close()
 
     def log_message(self, fmt: str, *args: Any) -> None:
-        log.debug('%s %s', self.address_string(), fmt % args)
+        log.debug('%s ' + fmt, self.address_string(), *args)
 
 
 class _Listener(ThreadingHTTPServer):
