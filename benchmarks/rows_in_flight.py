@@ -3,9 +3,10 @@ latencies, measured side by side in one run.
 
 At Webex's latencies (tens of ms and more) rows in flight follow the calls the rate controller allows; at no latency
 (a sandbox on the same machine) a row's own CPU is longer than its waits, rows side by side only share the
-interpreter, and the launcher runs them one at a time (``batch.rowpool.Overlap``). This benchmark checks that choice:
-per latency (``--latencies``, ms, default 0 and 1), on a fresh sandbox process each, the same ``--rows`` users created
-by the launcher with its defaults and with each ``--concurrency`` of ``--fixed`` (default 1, 2, 4, 8), and by
+interpreter, and the launcher holds them to what the interpreter keeps busy (``batch.rowpool.Overlap``: one at a time
+at no latency, two at 1 ms). This benchmark checks that choice: per latency (``--latencies``, ms, default 0 and 1), on
+a fresh sandbox process each, the same ``--rows`` users created by the launcher with its defaults and with each
+``--concurrency`` of ``--fixed`` (default 1, 2, 4, 8; a cap: ``Overlap`` may still hold fewer rows), and by
 ``naive_alta_usuarios.py`` with ``--threads 10`` and alone, ``--rounds`` interleaved rounds. Printed per latency and
 run: medians of wall and CPU seconds (user + system, that process alone).
 

@@ -1,6 +1,7 @@
 """Rows in flight follow the calls the rate controller lets be in flight: slots and threads are taken only as
 needed (batch.rowpool)."""
 
+import math
 import threading
 
 import pytest
@@ -63,32 +64,33 @@ def _overlap() -> tuple[_Client, Overlap]:
 
 def test_rows_run_one_at_a_time_when_the_org_answers_faster_than_the_client_computes():
     client, overlap = _overlap()
-    slots = RowSlots(256, client.controller.in_flight_allowed, overlap.alone)
+    slots = RowSlots(256, client.controller.in_flight_allowed, overlap.rows)
     client.answer(SAMPLE_CALLS - 1, latency_ms=0.4)
-    assert not overlap.alone() and slots.limit() == MIN_ROWS  # no judgement before a whole sample
+    assert overlap.rows() is None and slots.limit() == MIN_ROWS  # no judgement before a whole sample
     client.answer(1, latency_ms=0.4)
-    assert overlap.alone() and slots.limit() == 1
+    assert overlap.rows() == 1 and slots.limit() == 1
 
 
-def test_rows_stay_side_by_side_when_the_answers_take_long_enough_to_overlap():
+def test_rows_in_flight_are_one_plus_the_rows_that_can_wait_while_one_computes():
     client, overlap = _overlap()
-    client.answer(4 * SAMPLE_CALLS, latency_ms=5.0)
-    assert not overlap.alone()
+    slots = RowSlots(256, client.controller.in_flight_allowed, overlap.rows)
+    client.answer(SAMPLE_CALLS, latency_ms=1.0, cpu_ms=1.0)
+    assert overlap.rows() == 2 and slots.limit() == 2
+    client.answer(SAMPLE_CALLS, latency_ms=5.0, cpu_ms=1.0)  # the fastest of the last 50 answers: 5 ms
+    assert overlap.rows() == 6 and slots.limit() == 6
+    client.answer(SAMPLE_CALLS, latency_ms=0.4, slow={7: 200.0})  # faster again; one slow answer changes nothing
+    assert overlap.rows() == 1 and slots.limit() == 1
 
 
-def test_one_slow_answer_does_not_end_one_at_a_time_but_slower_answers_end_it_for_the_run():
+def test_at_webex_latencies_the_calls_the_controller_allows_decide():
     client, overlap = _overlap()
-    client.answer(SAMPLE_CALLS, latency_ms=0.4)
-    assert overlap.alone()
-    client.answer(SAMPLE_CALLS, latency_ms=0.4, slow={7: 200.0})  # a pause of the machine
-    assert overlap.alone()
-    client.answer(SAMPLE_CALLS, latency_ms=3.0)
-    assert not overlap.alone()
-    client.answer(4 * SAMPLE_CALLS, latency_ms=0.4)  # faster again: side by side all the same (no flapping)
-    assert not overlap.alone()
+    slots = RowSlots(256, client.controller.in_flight_allowed, overlap.rows)
+    client.answer(SAMPLE_CALLS, latency_ms=80.0, cpu_ms=1.5)
+    assert overlap.rows() == 54
+    assert slots.limit() == max(MIN_ROWS, math.ceil(client.controller.in_flight_allowed()) + SPARE_ROWS) < 54
 
 
-def test_only_a_learning_controller_has_rows_run_one_at_a_time():
+def test_only_a_learning_controller_limits_the_rows_to_what_the_interpreter_keeps_busy():
     paced = RateController(50)
     assert run_slots(32, paced).limit() == 32  # --rate-limit: --concurrency rows, as before
     assert run_slots(32, None).limit() == 32

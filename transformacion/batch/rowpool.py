@@ -8,11 +8,11 @@ the calls the controller allows plus ``SPARE_ROWS``, never fewer than ``MIN_ROWS
 and a chunk's ``RowPool`` (a pairs run's phase's too, ``batch.pairs``) starts a thread only for a row that may run (a
 row waiting for a slot waits in the pool's queue, not on a thread of its own).
 
-Rows side by side only pay when there is a wait to overlap. When the org answers faster than the client computes a
-call (an emulator on the same machine: half a millisecond, against Webex's tens to hundreds), the interpreter is
-the bottleneck and every row more only hands its lock back and forth: ``Overlap`` then has the rows run one at a
-time (measured at no latency, 1,000 rows: 28% less CPU and 11% less wall time than 8 rows in flight; at 1 ms, 8
-rows take 42% less wall time than one).
+Rows side by side only pay while one computes and the others wait: the interpreter is one core. ``Overlap`` holds
+the rows to what it can keep busy, 1 + the org's wait per call over the client's CPU per call: one row at a time
+when the org answers faster than the client computes a call (an emulator on the same machine: half a millisecond,
+against Webex's tens to hundreds), two at 1 ms (measured, 1,000 rows: 15-28% less CPU than 8 rows in flight, and no
+more wall time), and at Webex's latencies more than the rate controller allows, which then decides alone.
 """
 
 from __future__ import annotations
@@ -31,36 +31,26 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from transformacion.core.transport import RateController
 
-#: rows in flight at least (also before the controller has seen an answer). At no latency a row spends about as
-#: long computing (its evidence, its checkpoint, the SDK) as its calls wait for the answer, and the probing window
-#: stays at 4-5 calls: with one spare row the interpreter idled while every row waited for the server (25% of the
-#: execution's wall time, measured); with 8 rows one is ready to compute while the others' calls are out (paired
-#: runs of 1,000 rows: 0.2-0.8 s less wall time, the same CPU; 12 rows cost more CPU). Above 7 calls allowed (any
-#: real latency, after the first round trips) the calls allowed plus ``SPARE_ROWS`` decide, as before.
+#: rows in flight at least, from the controller's side (also before it has seen an answer): at no latency its probing
+#: window stays at 4-5 calls, and with one spare row the interpreter idled while every row waited for the server
+#: (25% of the execution's wall time, measured before ``Overlap``). Once 50 calls of the rows are measured,
+#: ``Overlap.rows`` (what the interpreter keeps busy: one row at no latency) bounds it from above.
 MIN_ROWS = 8
 #: rows in flight beyond the calls the controller allows: one ready to send when a call comes back
 SPARE_ROWS = 1
 #: calls of the rows measured before ``Overlap`` judges, and between two of its looks
 SAMPLE_CALLS = 50
-#: rows go one at a time when the fastest of the recent answers took less than this share of the client's CPU per
-#: call (with rows side by side: the interpreter lock's hand-overs included). At no latency the sandbox answers in
-#: 0.5 ms and the client computes 1.4 ms per call with 8 rows in flight (0.9 ms with one); at 1 ms of latency the
-#: answers take 1.5 ms
-ALONE_BELOW = 0.5
-#: and side by side again, for the rest of the run, once the answers take longer than the client's CPU per call (the
-#: median of the recent ones, ``RateController.recent_latencies``: a pause of the machine is not a longer latency): a
-#: wait as long as the work is worth overlapping
-TOGETHER_ABOVE = 1.0
 
 
 class Overlap:
-    """Whether a run's rows gain from running side by side: the latencies of the recent answers
-    (``RateController.recent_latencies``, seconds) against the client's own CPU per call (process CPU seconds over the
-    controller's ``requests``, from when the rows started, one sample every ``SAMPLE_CALLS`` calls). ``alone()``
-    turns true when the fastest of them took less than ``ALONE_BELOW`` x the CPU per call (rows side by side would
-    only share the interpreter), and false for good once their median is more than ``TOGETHER_ABOVE`` x the CPU per
-    call. Never true before the first sample, so Webex's latencies (tens of ms and more) keep
-    the rows side by side."""
+    """Rows the interpreter can keep busy: Little's law with the interpreter as the server. A row computes ``c``
+    seconds per call (the process CPU per call over the last ``SAMPLE_CALLS`` calls of the rows, the interpreter
+    lock's hand-overs included) and waits ``w`` per call for the org (the fastest of the recent answers,
+    ``RateController.recent_latencies``: the wait without the queue for the lock that more rows make), so while one
+    row computes, ``w / c`` others can be waiting: ``rows()`` is ``1 + round(w / c)``, None before the first
+    sample. At no latency (a sandbox on the same machine: w 0.2-0.5 ms, c 0.9-1.4 ms) that is one row at a time; at
+    1 ms of latency two; against Webex (tens of ms and more) tens to hundreds, above what the rate controller allows,
+    which then decides alone."""
 
     def __init__(self, controller: RateController, cpu: Callable[[], float] = time.process_time) -> None:
         self._controller = controller
@@ -68,53 +58,47 @@ class Overlap:
         self._lock = threading.Lock()
         self._calls = controller.requests
         self._cpu_at = cpu()
-        self._alone = False
-        self._left = False
+        self._rows: int | None = None
 
-    def alone(self) -> bool:
-        """Whether the rows should run one at a time now (a new sample is taken every ``SAMPLE_CALLS`` calls)."""
+    def rows(self) -> int | None:
+        """Rows worth having in flight now, at least 1 (None before the first sample of ``SAMPLE_CALLS`` calls)."""
         with self._lock:
             calls = self._controller.requests
-            if calls - self._calls < SAMPLE_CALLS or self._left:
-                return self._alone
+            if calls - self._calls < SAMPLE_CALLS:
+                return self._rows
             cpu = self._cpu()
             per_call = (cpu - self._cpu_at) / (calls - self._calls)
             self._calls, self._cpu_at = calls, cpu
             recent = self._controller.recent_latencies()
-            if self._alone:
-                if not recent or recent[len(recent) // 2] > TOGETHER_ABOVE * per_call:
-                    self._alone, self._left = False, True
-            else:
-                self._alone = bool(recent) and recent[0] < ALONE_BELOW * per_call
-            return self._alone
+            if recent and per_call > 0:
+                self._rows = 1 + round(recent[0] / per_call)
+            return self._rows
 
 
 class RowSlots:
     """The run's row slots, shared by every chunk (chunks overlap): a bounded semaphore whose size follows
-    ``allowed()``, the calls the rate controller lets be in flight (None: no limit from it, only ``cap``), and is 1
-    while ``alone()`` (``Overlap.alone``) says the rows gain nothing from running side by side."""
+    ``allowed()``, the calls the rate controller lets be in flight (None: no limit from it, only ``cap``), and never
+    above ``rows()``, the rows the interpreter can keep busy (``Overlap.rows``; None: no limit from it)."""
 
     def __init__(
         self,
         cap: int,
         allowed: Callable[[], float | None] | None = None,
-        alone: Callable[[], bool] | None = None,
+        rows: Callable[[], int | None] | None = None,
     ) -> None:
         self.cap = max(1, cap)
         self._allowed = allowed
-        self._alone = alone
+        self._rows = rows
         self._used = 0
         self._changed = threading.Condition(threading.Lock())
 
     def limit(self) -> int:
-        """Rows that may be in flight now: 1 while ``alone()``, else ``allowed()`` + ``SPARE_ROWS``, between
-        ``MIN_ROWS`` and ``cap``."""
-        if self._alone is not None and self._alone():
-            return 1
+        """Rows that may be in flight now: ``allowed()`` + ``SPARE_ROWS``, between ``MIN_ROWS`` and ``cap``, and at
+        most ``rows()``."""
         allowed = self._allowed() if self._allowed is not None else None
-        if allowed is None:
-            return self.cap
-        return min(self.cap, max(MIN_ROWS, math.ceil(allowed) + SPARE_ROWS))
+        limit = self.cap if allowed is None else min(self.cap, max(MIN_ROWS, math.ceil(allowed) + SPARE_ROWS))
+        interpreter = self._rows() if self._rows is not None else None
+        return limit if interpreter is None else max(1, min(limit, interpreter))
 
     def acquire(self, timeout: float | None = None) -> bool:
         """Take a slot, waiting up to ``timeout`` seconds (None: as long as needed); whether one was taken."""
@@ -135,11 +119,11 @@ class RowSlots:
 
 def run_slots(cap: int, controller: RateController | None) -> RowSlots:
     """A run's row slots (``cap``: ``--concurrency``): following the calls ``controller`` lets be in flight and, when
-    it learns the org's rate (no ``--rate-limit``), whether the rows gain from running side by side (``Overlap``,
+    it learns the org's rate (no ``--rate-limit``), at most the rows the interpreter keeps busy (``Overlap``,
     measured from now on: call it as the rows start)."""
     if controller is None:
         return RowSlots(cap)
-    return RowSlots(cap, controller.in_flight_allowed, Overlap(controller).alone if controller.adaptive else None)
+    return RowSlots(cap, controller.in_flight_allowed, Overlap(controller).rows if controller.adaptive else None)
 
 
 class RowPool:
