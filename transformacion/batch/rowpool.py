@@ -46,11 +46,11 @@ class Overlap:
     """Rows the interpreter can keep busy: Little's law with the interpreter as the server. A row computes ``c``
     seconds per call (the process CPU per call over the last ``SAMPLE_CALLS`` calls of the rows, the interpreter
     lock's hand-overs included) and waits ``w`` per call for the org (the fastest of the recent answers,
-    ``RateController.recent_latencies``: the wait without the queue for the lock that more rows make), so while one
-    row computes, ``w / c`` others can be waiting: ``rows()`` is ``1 + round(w / c)``, None before the first
-    sample. At no latency (a sandbox on the same machine: w 0.2-0.5 ms, c 0.9-1.4 ms) that is one row at a time; at
-    1 ms of latency two; against Webex (tens of ms and more) tens to hundreds, above what the rate controller allows,
-    which then decides alone."""
+    ``RateController.fastest_recent_latency``: the wait without the queue for the lock that more rows make), so
+    while one row computes, ``w / c`` others can be waiting: ``rows()`` is ``1 + round(w / c)``, None before the
+    first sample. At no latency (a sandbox on the same machine: w 0.2-0.5 ms, c 0.9-1.4 ms) that is one row at a
+    time; at 1 ms of latency two; against Webex (tens of ms and more) tens to hundreds, above what the rate
+    controller allows, which then decides alone."""
 
     def __init__(self, controller: RateController, cpu: Callable[[], float] = time.process_time) -> None:
         self._controller = controller
@@ -69,9 +69,9 @@ class Overlap:
             cpu = self._cpu()
             per_call = (cpu - self._cpu_at) / (calls - self._calls)
             self._calls, self._cpu_at = calls, cpu
-            recent = self._controller.recent_latencies()
-            if recent and per_call > 0:
-                self._rows = 1 + round(recent[0] / per_call)
+            fastest = self._controller.fastest_recent_latency()
+            if fastest is not None and per_call > 0:
+                self._rows = 1 + round(fastest / per_call)
             return self._rows
 
 

@@ -101,7 +101,7 @@ class RateController:
     LEARN_SPAN_S = 3.0
     MIN_RATE = 0.5
     FLOOR = 0.5
-    #: answers whose latencies ``recent_latencies`` gives
+    #: answers ``fastest_recent_latency`` looks at
     RECENT = 50
     #: seconds between two updates of ``best`` from what was admitted
     BEST_EVERY_S = 0.5
@@ -161,7 +161,7 @@ class RateController:
         self._admitted: deque[float] = deque()
         self.requests = 0
         self.throttled = 0
-        #: latencies (seconds) of the last ``RECENT`` answers that were not 429 (``recent_latencies``)
+        #: latencies (seconds) of the last ``RECENT`` answers that were not 429 (``fastest_recent_latency``)
         self._recent: deque[float] = deque(maxlen=self.RECENT)
         #: told ``announce(seconds)`` when a 429 starts or extends the pause (a progress display says why and until
         #: when); set by whoever shows the run
@@ -278,11 +278,11 @@ class RateController:
         with self._lock:
             return max(0.0, self._paused_until - self._clock())
 
-    def recent_latencies(self) -> list[float]:
-        """The latencies (seconds) of the last ``RECENT`` answers that were not 429, lowest first (empty before
-        any): how long the org takes to answer now."""
+    def fastest_recent_latency(self) -> float | None:
+        """The lowest latency (seconds) of the last ``RECENT`` answers that were not 429 (None before any): how
+        long the org takes to answer now, without the waits a busy client adds."""
         with self._lock:
-            return sorted(self._recent)
+            return min(self._recent, default=None)
 
     def in_flight_allowed(self) -> float | None:
         """Requests this controller lets be in flight now (the rows a batch needs in flight follow it), or None
