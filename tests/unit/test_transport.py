@@ -1,5 +1,8 @@
 """The shared rate controller: pacing, a shared pause after a 429, one slow-down per episode, gradual recovery."""
 
+import threading
+import time
+
 import pytest
 
 from transformacion.core.retry import RetryAfterTooLong
@@ -110,6 +113,33 @@ def test_at_a_long_latency_the_window_starts_at_the_lowest_rate_an_org_is_expect
 
     assert controller.window == controller.SAFE_RATE * 1.5
     assert controller._interval() == pytest.approx(1 / controller.SAFE_RATE)
+
+
+def test_a_window_that_grows_lets_every_waiting_request_it_has_room_for_leave_at_once():
+    """Requests that found the window full wait to be woken; an answer that makes room for several (here the first
+    answer of a long latency: the window jumps to the safe rate's worth) wakes that many, not one (the others would
+    wait for the guard's timeout, and the window, not used meanwhile, would stop growing)."""
+    clock = FakeClock()
+    controller = RateController(clock=clock, sleep=lambda seconds: None)
+    controller.WAKE_GUARD_S = 60.0  # only a wake-up lets a waiting request go
+    sent = [controller.acquire() for _ in range(int(controller.START_WINDOW))]
+    left = []
+    waiting = [threading.Thread(target=lambda: left.append(controller.acquire()), daemon=True) for _ in range(12)]
+    for thread in waiting:
+        thread.start()
+    while sum(thread.is_alive() for thread in waiting) < 12:
+        time.sleep(0.01)
+
+    clock.now += 1.0
+    controller.release(sent[0], 200, 1.0)
+    room = int(controller.SAFE_RATE * 1.0) - (len(sent) - 1)
+    deadline = time.monotonic() + 10
+    while len(left) < room and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+    assert len(left) == room == controller.in_flight - (len(sent) - 1)
+    for _ in range(12 - room):  # let the rest go
+        controller.release(sent[1], 200, 1.0)
 
 
 def test_a_growing_latency_stops_the_window_growing():

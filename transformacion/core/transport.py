@@ -119,6 +119,9 @@ class RateController:
     #: the rate for the rest of a run that had started from the rate it remembered. A quarter of the bucket's time
     #: bounds such a burst to what the bucket holds over the rate
     LATE_S = 0.25
+    #: seconds a request waiting for room in the window waits before it looks again without being woken (only a
+    #: guard: :meth:`release` wakes as many as there is room for)
+    WAKE_GUARD_S = 1.0
 
     def __init__(
         self,
@@ -177,7 +180,7 @@ class RateController:
         while True:
             with self._lock:
                 while self._window_full():
-                    self._lock.wait(timeout=1.0)  # woken by release(); the timeout only guards against a lost one
+                    self._lock.wait(timeout=self.WAKE_GUARD_S)  # woken by release()
                 now = self._clock()
                 paused, start = self._turn(now)
             if paused > 0:
@@ -257,7 +260,10 @@ class RateController:
                     # x1.5 per round trip, but no faster than x1.65 per second: the bucket's credit hides the limit
                     # for about BUCKET_S, and whatever is in flight when it shows comes back 429
                     self.window += self.GROWTH * min(1.0, latency / self.BUCKET_S)
-            self._lock.notify()
+            # as many waiting requests as there is room for now: a window that grew past a whole request wakes the
+            # ones it makes room for, or they would wait for the guard's timeout while the window is not used (and
+            # an unused window does not grow)
+            self._lock.notify(max(1, int(self._window_now()) - self.in_flight) if self.adaptive else 1)
 
     def pause(self, seconds: float) -> None:
         """A 429 told us to wait ``seconds``: hold every worker that long; the first 429 of an episode also slows
