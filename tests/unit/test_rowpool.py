@@ -3,6 +3,7 @@ needed (batch.rowpool)."""
 
 import math
 import threading
+import time
 
 import pytest
 
@@ -106,6 +107,29 @@ def test_a_slot_is_refused_when_all_are_taken_and_given_back_once():
     slots.release()
     with pytest.raises(ValueError):
         slots.release()
+
+
+def test_a_slot_given_back_when_the_limit_grew_lets_every_waiting_row_it_has_room_for_start():
+    allowed = {'calls': 1.0}
+    slots = RowSlots(64, lambda: allowed['calls'])
+    taken = [slots.acquire(timeout=0) for _ in range(MIN_ROWS)]
+    started = []
+    waiting = [threading.Thread(target=lambda: started.append(slots.acquire()), daemon=True) for _ in range(12)]
+    for thread in waiting:
+        thread.start()
+
+    allowed['calls'] = MIN_ROWS + 4.0  # the controller's window grew meanwhile
+    slots.release()
+    room = slots.limit() - (MIN_ROWS - 1)
+    deadline = time.monotonic() + 10
+    while len(started) < room and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+    assert all(taken) and len(started) == room == 4 + SPARE_ROWS + 1
+    allowed['calls'] = 64.0
+    slots.release()  # let the rest go
+    for thread in waiting:
+        thread.join(timeout=10)
 
 
 def test_a_pool_starts_a_thread_only_for_the_rows_its_limit_lets_run_and_more_when_the_limit_grows():

@@ -114,7 +114,8 @@ class RowSlots:
             if self._used <= 0:
                 raise ValueError('RowSlots released more times than acquired')
             self._used -= 1
-            self._changed.notify()
+            # as many waiting rows as there is room for: the limit may have grown since the last release
+            self._changed.notify(max(1, self.limit() - self._used))
 
 
 def run_slots(cap: int, controller: RateController | None) -> RowSlots:
