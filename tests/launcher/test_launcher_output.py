@@ -60,7 +60,8 @@ def test_every_pair_says_why_it_ended_as_it_did_in_the_results_the_summary_and_t
     }
     table = render_table(summary).splitlines()
     assert table[2].split() == ['acción', 'executed', 'no_aplica', 'bloqueado', 'error', 'total']
-    assert table[-4].split() == ['TOTAL', '3', '1', '1', '1', '6']
+    assert table[-5].split() == ['TOTAL', '3', '1', '1', '1', '6']
+    assert table[-3] == 'ritmo: adaptativo, sin 429: nada nuevo que recordar'
     shown = render_failures(summary)
     assert 'Fallos por motivo (1):' in shown
     assert 'invalid_input (1): datos que la validación o Webex rechazan: corrija el CSV y relance' in shown

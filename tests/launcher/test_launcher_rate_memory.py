@@ -6,6 +6,7 @@ from pathlib import Path
 
 from tests.launcher.test_launcher_bulk_people import plenty_of_units, users
 from tests.support.batches import write_folder
+from tests.support.runs import Run
 from transformacion.batch.checkpoint import Checkpoint
 from transformacion.batch.rate_memory import RATES_FILE, remember
 from transformacion.core.transport import RateController
@@ -23,6 +24,10 @@ def run_meta(log_dir: Path, name: str) -> list:
     return found
 
 
+def summary_of(run: Run) -> dict:
+    return json.loads((run.run_dir / 'summary.json').read_text(encoding='utf-8'))
+
+
 def remembered(log_dir: Path) -> dict:
     return json.loads((log_dir / RATES_FILE).read_text(encoding='utf-8'))['rates']
 
@@ -38,6 +43,8 @@ def test_a_rate_learnt_from_a_429_is_remembered_for_the_org_and_starts_the_next_
     [entry] = remembered(log_dir).values()
     assert (entry['base_url'], entry['org_id']) == (target['base_url'], target['org_id'])
     assert 10 <= entry['rate'] <= 16 and entry['learnt_at'].endswith('Z')
+    assert summary_of(first)['rate'] == {'rate_limit': None, 'remembered': None, 'learnt': round(entry['rate'], 1)}
+    assert f'ritmo: aprendido de los 429: {entry["rate"]:.0f} llamadas/s, recordado' in first.stderr
 
     second = launch(
         '--input_dir', str(write_folder(tmp_path / 'b', usuarios=users(3, first=40))), '--actions', 'alta_usuario'
@@ -48,6 +55,8 @@ def test_a_rate_learnt_from_a_429_is_remembered_for_the_org_and_starts_the_next_
     assert none is None
     assert (used['rate'], used['fresh']) == (entry['rate'], True)
     assert list(remembered(log_dir).values()) == [entry], 'a run without a 429 measures nothing new'
+    assert summary_of(second)['rate'] == {'rate_limit': None, 'remembered': used, 'learnt': None}
+    assert f'ritmo: empezó en el recordado de la organización ({entry["rate"]:.0f} llamadas/s)\n' in second.stderr
 
 
 def test_a_run_with_rate_limit_neither_uses_nor_records_a_remembered_rate(launch, sandbox, log_dir, tmp_path):
@@ -60,6 +69,8 @@ def test_a_run_with_rate_limit_neither_uses_nor_records_a_remembered_rate(launch
     assert run.code == 0, run.stderr
     assert run_meta(log_dir, 'remembered_rate') == [None]
     assert not (log_dir / RATES_FILE).exists()
+    assert summary_of(run)['rate'] == {'rate_limit': 20.0, 'remembered': None, 'learnt': None}
+    assert 'ritmo: --rate-limit 20 llamadas/s\n' in run.stderr
 
 
 def test_the_remembered_rate_paces_every_call_after_the_token_owner_is_read(

@@ -194,8 +194,10 @@ def build_summary(store: Checkpoint, run_dir: Path) -> dict[str, Any]:
     org), who drove its last session (``operator``) with which ``versions``, its input folder and the variables file
     it acts with (``env_file``: absolute path, or None; ``batch.orgs``); counts by status and
     by reason category per action, dataset and chunk; the failures grouped by reason with an example and the next
-    step; timings (UTC, seconds); API calls (the target reads included), retries and 429s; the run's files and the
-    command that continues it."""
+    step; timings (UTC, seconds); API calls (the target reads included), retries and 429s; the pace (``rate``: the
+    operator's ``--rate-limit``, requests/s, or the rate remembered for the org that the last session started from,
+    ``{rate, age_s, fresh}``, and the rate its 429s taught, remembered for the next run; None each when there is
+    none); the run's files and the command that continues it."""
     totals = store.totals()
     sessions = [session.__dict__ for session in store.sessions()]
     batch = store.meta('batch')
@@ -241,6 +243,11 @@ def build_summary(store: Checkpoint, run_dir: Path) -> dict[str, Any]:
         'http_429': totals.http_429 + checked.get('http_429', 0),
         'retries': totals.retries + checked.get('retries', 0),
         'attempts': totals.attempts,
+        'rate': {
+            'rate_limit': store.meta('rate_limit'),
+            'remembered': store.meta('remembered_rate'),
+            'learnt': _rounded(store.meta('learnt_rate')),
+        },
         'timings': {
             'started_at': sessions[0]['started_at'] if sessions else None,
             'finished_at': sessions[-1]['finished_at'] if sessions else None,
@@ -331,10 +338,35 @@ def render_table(summary: dict[str, Any]) -> str:
             *table,
             f'llamadas a la API: {summary["api_calls"]} · 429 recibidos: {summary["http_429"]} · '
             f'reintentos: {summary["retries"]} · problemas de validación: {summary["problems"]}',
+            *_pace_line(summary),
             f'resultados: {summary["files"]["results"]}',
             f'resumen:    {Path(summary["run_dir"]) / SUMMARY_FILE}',
         ]
     )
+
+
+def _rounded(rate: float | None) -> float | None:
+    return None if rate is None else round(rate, 1)
+
+
+def _pace_line(summary: dict[str, Any]) -> list[str]:
+    """The table's line on the pace (none when the run made no call): the operator's rate, or where the learning
+    started and what it learnt."""
+    pace = summary.get('rate') or {}
+    if not summary['api_calls']:
+        return []
+    if pace.get('rate_limit'):
+        return [f'ritmo: --rate-limit {pace["rate_limit"]:g} llamadas/s']
+    parts = []
+    remembered = pace.get('remembered')
+    if remembered:
+        how = 'recordado' if remembered['fresh'] else 'recordado antiguo, solo como punto de partida'
+        parts.append(f'empezó en el {how} de la organización ({remembered["rate"]:.0f} llamadas/s)')
+    if pace.get('learnt'):
+        parts.append(f'aprendido de los 429: {pace["learnt"]:.0f} llamadas/s, recordado para la próxima ejecución')
+    if not parts:
+        parts.append('adaptativo, sin 429: nada nuevo que recordar')
+    return ['ritmo: ' + ' · '.join(parts)]
 
 
 def render_failures(summary: dict[str, Any]) -> str:

@@ -289,6 +289,7 @@ def _drive(
         if not remembered:
             remembered.append(start_from_memory(controller, run_dir.parents[1], *_org_key(target)))
         store.set_meta('remembered_rate', remembered[0])
+        store.set_meta('rate_limit', settings.rate_limit)
         if checking:
             _check_resources(batch, catalog, store, run_dir, api, settings, org_check, out, cache, *early)
     # a confirmation (--yes) given to any session of the run holds for the whole run: the resume command it prints
@@ -335,8 +336,9 @@ def _drive(
             store.set_meta('stopped_by', (stop.signal_name if stop is not None else None) or 'stop')
         elif run.deadline is not None and time.monotonic() >= run.deadline:
             store.set_meta('stopped_by', 'job_timeout')
-    if target is not None:
-        keep_learnt(controller, run_dir.parents[1], *_org_key(target))
+    learnt = keep_learnt(controller, run_dir.parents[1], *_org_key(target)) if target is not None else None
+    if learnt is not None:
+        store.set_meta('learnt_rate', learnt)
     state = report.run_state(store)
     if state != 'stopped':
         store.set_meta('stopped_by', None)
