@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.support.batches import CATALOG, GLOBAL, location, location_names, write_folder
@@ -171,6 +173,19 @@ def test_numeric_options_must_be_positive(launch, capsys, option, value):
         launch('--input_dir', '.', option, value)
     assert raised.value.code == 4
     assert f'argumento {option}: ' in capsys.readouterr().err
+
+
+def test_an_unknown_option_ends_as_a_run_that_could_not_start_with_its_result_object(launch, capsys):
+    with pytest.raises(SystemExit) as raised:
+        launch('--input_dir', '.', '--token', 'secreto-de-prueba', '--bogus', '5')
+
+    out, err = capsys.readouterr()
+    result = json.loads(out)
+    assert raised.value.code == 4
+    assert (result['script_name'], result['status']) == ('launcher_csv_dependencias', 'rejected')
+    assert result['summary']['message'].startswith('opción no válida: argumentos no reconocidos: --bogus 5 (vea ')
+    assert '***' in result['invocation']['argv'] and 'secreto-de-prueba' not in out + err
+    assert err.splitlines() == [f'no se puede empezar: {result["summary"]["message"]}']
 
 
 def test_skip_invalid_runs_despite_a_misplaced_column_and_still_exits_3(launch, sandbox, tmp_path):

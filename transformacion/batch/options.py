@@ -345,11 +345,23 @@ def input_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 class OptionsParser(argparse.ArgumentParser):
-    """argparse whose usage errors exit 4 ("could not start"), keeping 2 for batches rejected by validation."""
+    """argparse whose usage errors end as a run that could not start: the result object on stdout (``rejected``,
+    the masked command line), one line on stderr naming the option and ``--help``, exit 4 (2 is kept for batches
+    rejected by validation)."""
+
+    _argv: list[str] = []
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        self._argv = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
 
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_CODES['not_started'], f'{self.prog}: error: {message}\n')
+        from transformacion.batch.report import emit_run, not_started
+        from transformacion.core.cli import invocation_from
+
+        script = self.prog.rsplit('.', 1)[-1]
+        refused = not_started(f'opción no válida: {message} (vea {self.prog} --help)')
+        raise SystemExit(emit_run(script, invocation_from(self._argv), refused, json_out=True))
 
 
 def _positive_int(text: str) -> int:
