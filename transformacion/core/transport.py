@@ -155,8 +155,10 @@ class RateController:
         #: seconds, smoothed latency of the answers that were not 429, and the lowest seen (None before any)
         self.latency: float | None = None
         self.min_latency: float | None = None
-        #: send times (``clock``) of the requests Webex admitted (answered other than 429), oldest first
+        #: send times (``clock``) of the requests Webex admitted (answered other than 429), in the order answered
         self._admitted: deque[float] = deque()
+        #: answer times (``clock``) of the same requests, oldest first
+        self._answered: deque[float] = deque()
         self.requests = 0
         self.throttled = 0
         #: told ``announce(seconds)`` when a 429 starts or extends the pause (a progress display says why and until
@@ -234,11 +236,14 @@ class RateController:
                 self._slow_down(now)
             elif status is not None and status != 429:
                 self._admitted.append(sent_at)
+                self._answered.append(now)
                 while self._admitted and self._admitted[0] < sent_at - self.HISTORY_S:
                     self._admitted.popleft()
+                while self._answered and self._answered[0] < now - self.HISTORY_S:
+                    self._answered.popleft()
                 if self.adaptive and sent_at - self._best_at >= self.BEST_EVERY_S and self._learnt_enough():
-                    # what was admitted proves the org allows at least this rate (see bucket_rate)
-                    self.best = max(self.best, bucket_rate(self._admitted, sent_at, self.BUCKET_S))
+                    # what was admitted proves the org allows at least this rate (see _proven)
+                    self.best = max(self.best, self._proven(sent_at, now))
                     self._best_at = sent_at
                 self.latency = latency if self.latency is None else 0.8 * self.latency + 0.2 * latency
                 self.min_latency = latency if self.min_latency is None else min(self.min_latency, latency)
@@ -303,6 +308,18 @@ class RateController:
                 return None
             return max(self.best, (self.rate or 0.0) / self.HEADROOM) or None
 
+    def _proven(self, sent: float, answered: float) -> float:
+        """The rate (requests/s) the admitted requests prove the org allows, had its bucket run dry when a request
+        sent at ``sent`` was answered at ``answered`` (:func:`bucket_rate`): the lower of the arithmetic on their
+        send times and on their answer times. A limiter counts a request somewhere on its round trip: the sandbox's
+        after the latency (``sandbox/engine.py``; the answer times are when it counted, the send times spread by
+        the latency's jitter, which read a rate up to 1.04 x the org's at 1 s + 25%), a gateway's before it (the
+        send times, the answers spread by the latency after it). The reading on the right times is at most the
+        org's rate, whichever they are, so the lower one is too (benchmarks/ramp_sim.py: 0.96-1.00 x the org's)."""
+        return min(
+            bucket_rate(self._admitted, sent, self.BUCKET_S), bucket_rate(self._answered, answered, self.BUCKET_S)
+        )
+
     def _learnt_enough(self) -> bool:
         """Whether the admitted requests span enough time for the bucket's arithmetic to bound the rate closely
         (over a short span the bucket's one second of credit dominates: the bound would be far too low)."""
@@ -354,7 +371,7 @@ class RateController:
         requests span ``LEARN_SPAN_S`` (not measured) is not held: it keeps growing by ``RETURN`` while calm."""
         measured = self._learnt_enough()
         enough = len(self._admitted) >= self.LEARN_MIN
-        learnt = bucket_rate(self._admitted, now - (self.latency or 0.0), self.BUCKET_S) if enough else 0.0
+        learnt = self._proven(now - (self.latency or 0.0), now) if enough else 0.0
         self._last_cut = now
         self._calm_since = now
         if self.rate is None and (not enough or learnt < self.SAFE_MEASURE * self.SAFE_RATE):
