@@ -3,13 +3,16 @@ a simulated clock, so that ramp policies compare in seconds across allowed rates
 
 What runs is the product's own code: ``core.transport.RateController`` (each request takes its turn through the
 controller's ``_turn``, exactly as ``acquire`` does, and tells ``release`` and ``pause`` its answer as the transport
-does) and ``sandbox.ratelimit.RateLimiter`` (a token bucket of one second's worth; a 429 closes the token's window
-for its Retry-After, so every request in flight when it comes is refused too, and each refusal closes it again:
+does) and ``sandbox.ratelimit.RateLimiter`` (a token bucket of one second's worth; a 429 closes the token's window for
+its Retry-After, so every request in flight when it comes is refused too, and each refusal closes it again:
 ``sandbox.engine``'s ``_throttle``, copied in ``_throttle`` below). What is modelled: ``--workers`` rows each sending
-one request after another (a 429 is retried after the pause; the rows' own CPU is not modelled), every request
-reaching the limiter after the latency plus up to ``--jitter`` x the latency at random (seeded: the same seed gives
-the same figures), its answer coming back at once, as the sandbox answers. Not modelled: the batch's prelude, start-up
-and reports (what a real run adds: see benchmarks/README.md), the rows' CPU, the operating system.
+one request after another (a 429 is retried after the pause; the rows' own CPU is not modelled), every request reaching
+the limiter after the latency plus up to ``--jitter`` x the latency at random (seeded: the same seed gives the same
+figures), its answer coming back at once, as the sandbox answers (``--limiter-at``: the share of the latency after which
+the limiter counts a request, the rest before an admitted request's answer; 0 is a gateway in front of a slow service,
+whose 429 comes back at once). ``--second-run``: each case again, as a run that starts from the rate the first one
+learnt (``start_from``, fresh: what ``batch.rate_memory`` gives a run within a day). Not modelled: the batch's prelude,
+start-up and reports (what a real run adds: see benchmarks/README.md), the rows' CPU, the operating system.
 
 Printed per allowed rate (``--rates``, requests/s), latency (``--latencies``, ms) and policy (``--policy``,
 repeatable):
@@ -24,12 +27,13 @@ repeatable):
   (S / seconds to get them admitted; the requests alone, no start-up) and the 429s' share of its calls.
 
 Policies: ``controller`` is ``RateController`` as it is; the others are the same with one class attribute changed
-(``name=ATTRIBUTE:value,...``, e.g. ``slow=GROWTH:0.35``), or ``PROBE_OVER`` set (``capped=PROBE_OVER:2``): the
-ramp capped at that many times the rate the bucket's arithmetic proves (:class:`ProvenCap`, an idea evaluated
-here). The last line is the verdict of the first policy: ``PASS`` when its 429s are <= 1% of the calls of a batch of
-``--judge-seconds`` or ``--judge-multiple`` x the latency, whichever is longer (benchmarks/no_tuning.py sizes its
-batches so), in every case, else ``FAIL`` with the cases that miss.
-"""
+(``name=ATTRIBUTE:value,...``, e.g. ``slow=GROWTH:0.35``), or an idea evaluated here: ``PROBE_OVER`` set
+(``capped=PROBE_OVER:2``): the ramp capped at that many times the rate the bucket's arithmetic proves
+(:class:`ProvenCap`); ``SEND_TIMES_ONLY:1``: the rate read on send times alone, as before 30 November 2026
+(:class:`SendTimesOnly`; with ``HEADROOM:0.95``, the controller of then). The last line is the verdict of the first
+policy: ``PASS`` when its 429s are <= 1% of the calls of a batch of ``--judge-seconds`` or ``--judge-multiple`` x the
+latency, whichever is longer (benchmarks/no_tuning.py sizes its batches so), in every case, else ``FAIL`` with the cases
+that miss."""
 
 from __future__ import annotations
 
