@@ -16,8 +16,9 @@ Calls and 429s are counted from each sandbox's journal. Printed per run: rows, c
 calls), wall time of the process, utilisation = admitted calls / (allowed rate x wall) and the bound = the wall time
 those admitted calls need at exactly the allowed rate (``wall/bound`` = 1 / utilisation). The hand-written loops run
 on fewer rows when they would take long (``--baseline-seconds``); their wall time is then scaled to the launcher's
-rows (marked ``~``). Targets for the launcher: utilisation >= 0.90 with 429s <= 1% at every rate and latency, calls
-per row <= 2.1.
+rows (marked ``~``). Then ``first run learnt``: the rate the first run remembered (what the second starts from), and
+that over the allowed rate. Targets for the launcher: utilisation >= 0.90 with 429s <= 1% at every rate and latency,
+calls per row <= 2.1.
 
 Part 2, at zero latency and no rate limit, ``--cpu-rows`` users: wall and CPU seconds (user + system, of that process
 alone) of the launcher, threads 10 and the naive loop, medians of ``--cpu-rounds`` interleaved rounds (single runs on a
@@ -165,6 +166,7 @@ def part_rates(args: argparse.Namespace, work: Path) -> list[str]:
             base = work / f'r{rate}-l{latency}'
             mean_latency = (latency + jitter / 2) / 1000
             first, port = _launcher(base / 'launcher', fixture, rows, options, logs=base / 'logs')
+            learnt = _learnt(base / 'logs')  # before the second run may replace it
             # the same org again (same base URL, a fresh sandbox from the same fixture): the rate remembered
             second, _ = _launcher(base / 'launcher2', fixture, rows, options, port=port, logs=base / 'logs',
                                   name='launcher 2nd run')  # fmt: skip
@@ -183,6 +185,8 @@ def part_rates(args: argparse.Namespace, work: Path) -> list[str]:
                     f'{run.wall_s / bound if bound else 0:10.2f}',
                     flush=True,
                 )
+            if learnt:
+                print(f'{rate:5g} {latency:6d} first run learnt {learnt:.1f}/s ({learnt / rate:.3f} x)', flush=True)
             ours = runs[0]
             where = f'rate {rate:g}/s, {latency} ms'
             if ours.ok != rows:
@@ -194,6 +198,16 @@ def part_rates(args: argparse.Namespace, work: Path) -> list[str]:
             if ours.calls / ours.rows > TARGET_CALLS_PER_ROW:
                 failures.append(f'{where}: calls/row {ours.calls / ours.rows:.2f}')
     return failures
+
+
+def _learnt(logs: Path) -> float | None:
+    """The rate (requests/s) a run remembered in ``logs`` (``batch.rate_memory``: what its 429 episode measured);
+    None when it remembered none."""
+    try:
+        rates = json.loads((logs / 'rate_limits.json').read_text(encoding='utf-8'))['rates']
+    except (OSError, ValueError, KeyError):
+        return None
+    return max((entry['rate'] for entry in rates.values()), default=None)
 
 
 def _median(outcomes: list[Outcome]) -> Outcome:

@@ -316,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rates, latencies, batches = _numbers(args.rates), _numbers(args.latencies), _numbers(args.batches)
     policies = [policy(spec) for spec in args.policies or ['controller']]
-    header = f'{"policy":12} {"rate":>5} {"lat ms":>6} {"429s":>5} {"episodes":>8} {"to 0.9":>6} {"peak x":>6}'
+    header = f'{"policy":15} {"rate":>5} {"lat ms":>6} {"429s":>5} {"episodes":>8} {"to 0.9":>6} {"peak x":>6}'
     header += f' {"learnt":>6} {"1% needs":>8} {"x lat":>5}' + ''.join(
         f' {f"util {b:g}s":>10} {f"429 {b:g}s":>8}' for b in batches
     )
@@ -372,7 +372,7 @@ def _remembering(
 
 def _line(name: str, rate: float, latency_ms: float, runs: list[Run], batches: list[float]) -> tuple[str, float]:
     """The printed line of one case's runs (medians), and the batch (seconds at the rate) its 429s need."""
-    line = f'{name:12} {rate:5g} {latency_ms:6g}'
+    line = f'{name:15} {rate:5g} {latency_ms:6g}'
     line += f' {_median([len(run.throttled) for run in runs]):5.0f}'
     line += f' {_median([len(run.episodes()) for run in runs]):8.0f}'
     line += f' {_fmt(_median_or_none([run.time_to(0.9) for run in runs]), 6, 1)}'
