@@ -357,6 +357,29 @@ def test_a_429_cuts_a_remembered_rate_that_the_org_no_longer_allows():
     assert controller.rate < controller.HEADROOM * 80
 
 
+def test_after_a_429_a_remembered_rate_a_little_over_the_orgs_returns_to_what_the_episode_measured():
+    # remembered 52/s, the org allows 50 (the sandbox's limiter; answers at once): the run goes a little over it
+    # until the bucket runs dry, then on at what that episode measured, not at the cut below it for the whole run
+    clock = FakeClock()
+    controller = RateController(clock=clock, sleep=clock.sleep)
+    limiter = RateLimiter(50, clock=clock)
+    controller.start_from(52, fresh=True)
+    while True:
+        sent = controller.acquire()
+        if limiter.acquire('token'):
+            limiter.close('token', 1.0)
+            controller.pause(1.0)
+            controller.release(sent, 429, 0.0)
+            break
+        controller.release(sent, 200, 0.0)
+    assert controller.rate < 0.95 * 50  # the cut
+
+    calm(controller, clock, 3 * controller.PROBE_S)
+
+    assert 0.98 * 50 <= controller.learnt() <= 50
+    assert controller.rate == pytest.approx(controller.HEADROOM * controller.learnt())
+
+
 def test_an_old_remembered_rate_only_starts_the_probing_window():
     clock = FakeClock()
     controller = RateController(clock=clock, sleep=clock.sleep)

@@ -391,7 +391,10 @@ class RateController:
             if measured:
                 self.best = max(self.best, learnt) if self._measured else learnt
         self.rate = max(self.MIN_RATE, floor, rate)
-        if not self._measured:  # what is believed of the org never exceeds what the rate after this cut stands for
+        if not (self._measured or measured):
+            # nothing measured: what is believed of the org never exceeds what the rate after this cut stands for
+            # (a measured episode's arithmetic stands, below a remembered rate the org no longer allows: the rate
+            # returns to HEADROOM x it instead of staying at the cut for the whole run)
             self.best = min(self.best, self.rate / self.HEADROOM) if self.best else 0.0
         self._estimated = self._estimated or enough
         self._measured = self._measured or measured
