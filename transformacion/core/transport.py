@@ -59,8 +59,9 @@ class RateController:
        probing goes on.
     3. *Cruising*: after ``PROBE_S`` seconds without a 429 the rate grows by ``RETURN`` up to ``HEADROOM`` x
        ``best`` and holds there; only after ``HOLD_S`` seconds without a 429 does it probe above, by ``PROBE`` every
-       ``PROBE_S`` (the org's allowance may have grown). Each episode replaces ``best`` by what its bucket arithmetic
-       gives (the org allows less than was believed, e.g. a rate remembered from an earlier run).
+       ``PROBE_S`` (the org's allowance may have grown). The first measured episode replaces ``best`` by what its
+       bucket arithmetic gives (the org allows less than was believed, e.g. a rate remembered from an earlier run);
+       later ones can only raise it.
 
     Each 429 costs the requests already in flight (they reach a closed window), so the controller avoids them:
     one episode per run when the org's rate is steady, none when it starts from a rate learnt by an earlier run
