@@ -250,7 +250,7 @@ class RateController:
                     self._answered.popleft()
                 if self.adaptive and sent_at - self._best_at >= self.BEST_EVERY_S and self._learnt_enough():
                     # what was admitted proves the org allows at least this rate (see _proven)
-                    self.best = max(self.best, self._proven(sent_at, now))
+                    self.best = max(self.best, self._proven(sent_at, now, above=self.best))
                     self._best_at = sent_at
                 self.latency = latency if self.latency is None else 0.8 * self.latency + 0.2 * latency
                 self.min_latency = latency if self.min_latency is None else min(self.min_latency, latency)
@@ -315,17 +315,20 @@ class RateController:
                 return None
             return max(self.best, (self.rate or 0.0) / self.HEADROOM) or None
 
-    def _proven(self, sent: float, answered: float) -> float:
+    def _proven(self, sent: float, answered: float, *, above: float = 0.0) -> float:
         """The rate (requests/s) the admitted requests prove the org allows, had its bucket run dry when a request
         sent at ``sent`` was answered at ``answered`` (:func:`bucket_rate`): the lower of the arithmetic on their
         send times and on their answer times. A limiter counts a request somewhere on its round trip: the sandbox's
         after the latency (``sandbox/engine.py``; the answer times are when it counted, the send times spread by
         the latency's jitter, which read a rate up to 1.04 x the org's at 1 s + 25%), a gateway's before it (the
         send times, the answers spread by the latency after it). The reading on the right times is at most the
-        org's rate, whichever they are, so the lower one is too (benchmarks/ramp_sim.py: 0.96-1.00 x the org's)."""
-        return min(
-            bucket_rate(self._admitted, sent, self.BUCKET_S), bucket_rate(self._answered, answered, self.BUCKET_S)
-        )
+        org's rate, whichever they are, so the lower one is too (benchmarks/ramp_sim.py: 0.96-1.00 x the org's).
+        A send-time reading of at most ``above`` is returned without the other (the lower cannot exceed it): one pass
+        over the admitted requests, not two, while the run cruises below what it learnt."""
+        on_sent = bucket_rate(self._admitted, sent, self.BUCKET_S)
+        if on_sent <= above:
+            return on_sent
+        return min(on_sent, bucket_rate(self._answered, answered, self.BUCKET_S))
 
     def _learnt_enough(self) -> bool:
         """Whether the admitted requests span enough time for the bucket's arithmetic to bound the rate closely
