@@ -55,6 +55,27 @@ def test_every_command_that_calls_webex_declares_the_same_connection_options(mai
         assert flag in text and help_text in text, flag
 
 
+@pytest.mark.parametrize(
+    'main',
+    [action_module('alta_ubicacion').main, launcher_csv_dependencias.main, bulk_runner.main],
+    ids=['action', 'launcher', 'bulk_runner'],
+)
+@pytest.mark.parametrize('given', ['--tok {}', '--toke={}', '--tokn {}', '--toekn={}'])
+def test_a_token_given_to_an_abbreviated_or_misspelt_option_is_masked_in_the_refusal(main, given, capsys):
+    """argparse takes ``--tok`` for ``--token`` and quotes a misspelt ``--tokn VALUE`` in its refusal: neither the
+    result object's command line nor any message shows the value."""
+    secret = f'secreto-{abs(hash((main, given))):x}-abreviado'
+    capsys.readouterr()
+    try:
+        main([*given.format(secret).split(), '--opcion-que-no-existe'])
+    except SystemExit:
+        pass
+    out, err = capsys.readouterr()
+
+    assert json.loads(out)['status'] == 'rejected'
+    assert secret not in out + err and '***' in out
+
+
 def test_the_connection_comes_from_the_options_or_else_the_environment(monkeypatch):
     monkeypatch.setenv('WEBEX_ACCESS_TOKEN', 'del-entorno')
     monkeypatch.setenv('WEBEX_BASE_URL', 'http://entorno/v1')

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from transformacion.core.catalog import DATASETS, Catalog, dataset_columns
-from transformacion.core.cli import add_connection_options, connection_from, org_id_from
+from transformacion.core.cli import CommandParser, add_connection_options, connection_from, invocation_from, org_id_from
 from transformacion.core.columns import (
     GLOBAL,
     Found,
@@ -344,24 +344,17 @@ def input_options(args: argparse.Namespace) -> dict[str, Any]:
 # --------------------------------------------------------------------------- command line (launcher and bulk runner)
 
 
-class OptionsParser(argparse.ArgumentParser):
+class OptionsParser(CommandParser):
     """argparse whose usage errors end as a run that could not start: the result object on stdout (``rejected``,
     the masked command line), one line on stderr naming the option and ``--help``, exit 4 (2 is kept for batches
     rejected by validation)."""
 
-    _argv: list[str] = []
-
-    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
-        self._argv = list(sys.argv[1:] if args is None else args)
-        return super().parse_known_args(args, namespace)
-
     def error(self, message: str) -> NoReturn:
         from transformacion.batch.report import emit_run, not_started
-        from transformacion.core.cli import invocation_from
 
         script = self.prog.rsplit('.', 1)[-1]
-        refused = not_started(f'opción no válida: {message} (vea {self.prog} --help)')
-        raise SystemExit(emit_run(script, invocation_from(self._argv), refused, json_out=True))
+        refused = not_started(f'opción no válida: {self.masked(message)} (vea {self.prog} --help)')
+        raise SystemExit(emit_run(script, invocation_from(self.argv), refused, json_out=True))
 
 
 def _positive_int(text: str) -> int:

@@ -37,7 +37,7 @@ from transformacion.core.outcome import EXIT_CODES, Outcome, Rejected, result_ob
 from transformacion.core.params import Action, describe_rules
 from transformacion.core.planfile import key_names, single_action_plan, write_files
 from transformacion.core.retry import RetryPolicy, describe_error
-from transformacion.core.secrets import mask_argv, mask_text, register_secret, sanitise
+from transformacion.core.secrets import mask_argv, mask_text, register_argv_secrets, register_secret, sanitise
 
 #: The options whose value is never shown (in the invocation echo, the logs or a traceback).
 SECRET_OPTIONS = frozenset({'--token'})
@@ -68,13 +68,13 @@ def command_parser(
     description: str,
     exit_codes: str,
     *,
-    parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser,
+    parser_class: type[argparse.ArgumentParser] | None = None,
 ) -> argparse.ArgumentParser:
     """The parser of ``python -m transformacion.<script_name>``: ``description`` as written (line breaks kept) and an
     epilog naming the result object and the ``exit_codes``; argparse's error messages in Spanish
     (``core.argparse_es``)."""
     argparse_es.install()
-    return parser_class(
+    return (parser_class or CommandParser)(
         prog=f'python -m transformacion.{script_name}',
         description=description,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -226,11 +226,30 @@ class UsageError(Exception):
     """An option the command line of an action does not accept (argparse's message)."""
 
 
-class _ActionParser(argparse.ArgumentParser):
+class CommandParser(argparse.ArgumentParser):
+    """argparse that registers the values the command line gives to ``SECRET_OPTIONS`` (abbreviated too) as
+    secrets before it parses (its own error messages quote what they refuse), and keeps that command line
+    (``argv``) for the error reports of its subclasses."""
+
+    argv: list[str] = []
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        self.argv = list(sys.argv[1:] if args is None else args)
+        register_argv_secrets(self.argv, SECRET_OPTIONS)
+        return super().parse_known_args(args, namespace)
+
+    def masked(self, message: str) -> str:
+        """An error ``message`` of this parser with the secrets of the command line masked, also those given to a
+        misspelt secret option (``--tokn VALUE``: argparse quotes it as unrecognised)."""
+        register_argv_secrets(self.argv, SECRET_OPTIONS, misspelt=True)
+        return mask_text(message)
+
+
+class _ActionParser(CommandParser):
     """argparse whose usage errors become a ``rejected`` result object instead of argparse's own exit 2."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
+        raise UsageError(self.masked(message))
 
 
 def build_parser(action: Action, description: str = '') -> argparse.ArgumentParser:

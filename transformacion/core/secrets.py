@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 MASK = '***'
@@ -83,6 +84,37 @@ def sanitise(value: Any) -> Any:
     return value
 
 
+def _is_secret_flag(flag: str, secret_flags: Iterable[str], *, misspelt: bool = False) -> bool:
+    """Whether ``flag`` names a secret option, abbreviated too (argparse takes any unambiguous prefix of a long
+    option: ``--tok VALUE`` is ``--token VALUE``), or with ``misspelt`` one that looks like it (``--tokn``)."""
+    if flag in secret_flags:
+        return True
+    if len(flag) <= 2 or not flag.startswith('--'):
+        return False
+    if any(secret.startswith(flag) for secret in secret_flags):
+        return True
+    if not misspelt:
+        return False
+    import difflib  # only for a command line argparse refused
+
+    return bool(difflib.get_close_matches(flag, list(secret_flags), n=1, cutoff=0.8))
+
+
+def register_argv_secrets(argv: Sequence[str], secret_flags: Iterable[str], *, misspelt: bool = False) -> None:
+    """Register as secrets the values ``argv`` gives to ``secret_flags`` (``--token VALUE``, ``--token=VALUE``,
+    abbreviated or not), before any parsing: an echo or a message written before the option is read (argparse's
+    errors quote what they refuse) masks them too. ``misspelt``: also the values of options that look like one of
+    them (a command line refused for an unknown option: ``--tokn VALUE``)."""
+    flags = set(secret_flags)
+    for at, arg in enumerate(argv):
+        flag, eq, value = arg.partition('=')
+        if not _is_secret_flag(flag, flags, misspelt=misspelt):
+            continue
+        secret = value if eq else (argv[at + 1] if at + 1 < len(argv) else None)
+        if secret:
+            register_secret(secret)
+
+
 def mask_argv(argv: list[str], secret_flags: set[str]) -> list[str]:
     """The command line with the values of secret options replaced by ``***``."""
     masked: list[str] = []
@@ -93,7 +125,7 @@ def mask_argv(argv: list[str], secret_flags: set[str]) -> list[str]:
             hide_next = False
             continue
         flag, eq, _ = arg.partition('=')
-        if flag in secret_flags:
+        if _is_secret_flag(flag, secret_flags):
             if eq:
                 masked.append(f'{flag}={MASK}')
             else:
