@@ -37,7 +37,7 @@ from transformacion.core.outcome import EXIT_CODES, Outcome, Rejected, result_ob
 from transformacion.core.params import Action, describe_rules
 from transformacion.core.planfile import key_names, single_action_plan, write_files
 from transformacion.core.retry import RetryPolicy, describe_error
-from transformacion.core.secrets import mask_argv, mask_text, register_argv_secrets, register_secret, sanitise
+from transformacion.core.secrets import mask_argv, mask_text, register_argv_secrets, sanitise
 
 #: The options whose value is never shown (in the invocation echo, the logs or a traceback).
 SECRET_OPTIONS = frozenset({'--token'})
@@ -348,8 +348,6 @@ def run_cli(action: Action, domain: DomainFunction | None, argv: list[str] | Non
     started = time.monotonic()
     load_runtime_env()
     cli_values = {p.name: getattr(args, p.name) for p in action.params}
-    if args.token:
-        register_secret(args.token)
     invocation = invocation_from(
         argv,
         dry_run=args.dry_run,
