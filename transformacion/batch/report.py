@@ -246,7 +246,7 @@ def build_summary(store: Checkpoint, run_dir: Path) -> dict[str, Any]:
         'rate': {
             'rate_limit': store.meta('rate_limit'),
             'remembered': store.meta('remembered_rate'),
-            'learnt': _rounded(store.meta('learnt_rate')),
+            'learnt': store.meta('learnt_rate'),
         },
         'timings': {
             'started_at': sessions[0]['started_at'] if sessions else None,
@@ -343,10 +343,6 @@ def render_table(summary: dict[str, Any]) -> str:
             f'resumen:    {Path(summary["run_dir"]) / SUMMARY_FILE}',
         ]
     )
-
-
-def _rounded(rate: float | None) -> float | None:
-    return None if rate is None else round(rate, 1)
 
 
 def _pace_line(summary: dict[str, Any]) -> list[str]:

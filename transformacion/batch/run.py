@@ -338,7 +338,7 @@ def _drive(
             store.set_meta('stopped_by', 'job_timeout')
     learnt = keep_learnt(controller, run_dir.parents[1], *_org_key(target)) if target is not None else None
     if learnt is not None:
-        store.set_meta('learnt_rate', learnt)
+        store.set_meta('learnt_rate', round(learnt, 1))
     state = report.run_state(store)
     if state != 'stopped':
         store.set_meta('stopped_by', None)
